@@ -1,0 +1,70 @@
+#ifndef NETRIG_CONFIG_H
+#define NETRIG_CONFIG_H
+/* What a test is asked to do: the client's settings. One struct serves the
+ * command line, scenario files and the control request to the server; the
+ * option table in opts.c maps names to its fields. */
+#include <stdbool.h>
+#include <stdint.h>
+
+enum proto { PROTO_TCP, PROTO_UDP, PROTO_HTTP, PROTO_TLS, PROTO_HTTPS, PROTO_COUNT };
+enum mode { MODE_STREAM, MODE_RR, MODE_CRR, MODE_RATE, MODE_COUNT };
+
+#define CONFIG_MAX_HEADERS 16
+
+struct netrig_config {
+    /* where */
+    char server[256];  /* HOST:PORT of a netrig server (or echo server) */
+    char url[1024];    /* http:// or https:// URL of any HTTP server */
+    char link[64];     /* "tbf:100mbit": emulate a link in namespaces */
+    /* what */
+    enum proto proto;
+    enum mode mode;
+    uint64_t size;      /* request / message payload bytes */
+    uint64_t resp_size; /* response payload bytes; 0 = same as size */
+    double rate_bps;    /* stream pacing in bits/s (0 = unpaced) */
+    double rate_per_s;  /* messages or transactions per second (0 = none) */
+    uint32_t conns;
+    uint32_t threads;
+    uint32_t pipeline;
+    bool reverse;
+    bool bidir;
+    bool echo; /* plain RFC 862 echo peer, no control connection */
+    /* how long */
+    uint64_t duration_ns;
+    uint64_t warmup_ns;
+    uint64_t interval_ns; /* 0 = no interval reports */
+    uint64_t timeout_ns;  /* UDP rr loss timeout, connect timeout */
+    uint64_t count;       /* stop after this many messages (0 = no limit) */
+    uint32_t repeat;
+    /* model */
+    double link_rate_bps; /* known bottleneck rate, 0 = unknown */
+    double tolerance_pct;
+    /* HTTP */
+    char method[8];
+    char headers[CONFIG_MAX_HEADERS][256];
+    uint32_t nheaders;
+    /* TLS */
+    char tls_version[8];
+    char ciphers[256];
+    char groups[128];
+    char alpn[64];
+    bool resume;
+    bool verify;
+    char cafile[512];
+    /* instrument */
+    bool no_timing; /* skip per-message timestamps (instrument cost) */
+    char cpu[64];   /* CPU list to pin threads to, "0,1" */
+    /* output */
+    char csv[512];
+    char hlog[512];
+    bool json;
+    bool quiet;
+};
+
+const char *proto_name(enum proto p);
+const char *mode_name(enum mode m);
+/* Returns the enum value or -1. */
+int proto_from_name(const char *s);
+int mode_from_name(const char *s);
+
+#endif

@@ -1,0 +1,72 @@
+#ifndef NETRIG_OPTS_H
+#define NETRIG_OPTS_H
+/* The one option table: name, type, field, default and help for every
+ * client setting. It serves the command line (--name value), scenario files
+ * (name = value), the defaults and the help text, and suggests the nearest
+ * name for a typo. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+
+enum opt_type {
+    OPT_STR,      /* char array */
+    OPT_SIZE,     /* uint64_t bytes, k/m/g 1024-based */
+    OPT_U32,      /* uint32_t count */
+    OPT_U64,      /* uint64_t count */
+    OPT_DURATION, /* uint64_t ns, ms/s/m */
+    OPT_RATE,     /* rate_bps + rate_per_s pair: "50mbit" or "20000/s" */
+    OPT_BITRATE,  /* double bits/s only */
+    OPT_DOUBLE,   /* double */
+    OPT_BOOL,     /* bool; a bare --flag is true */
+    OPT_PROTO,    /* enum proto */
+    OPT_MODE,     /* enum mode */
+    OPT_HEADER,   /* appended to headers[] */
+};
+
+struct opt_def {
+    const char *name; /* as typed: --name on the command line, name = in files */
+    enum opt_type type;
+    size_t offset;
+    size_t size;      /* for OPT_STR: the array size */
+    const char *def;  /* default as text, NULL = zero */
+    double min, max;  /* numeric range, inclusive; both 0 = unchecked */
+    const char *help;
+};
+
+/* The table, terminated by an entry with name NULL. */
+extern const struct opt_def opts_table[];
+
+/* Sets every field to its default. */
+void opts_defaults(struct netrig_config *cfg);
+
+/* The entry named `name` (dashes and underscores are the same), or NULL. */
+const struct opt_def *opts_find(const char *name);
+
+/* The known name nearest to `name` by edit distance, or NULL if none is
+ * close enough to be a plausible typo. */
+const char *opts_suggest(const char *name);
+
+/* Sets option `name` from text. Returns 0, or -1 with a message in err
+ * ("unknown option 'szie' (did you mean 'size'?)", "bad value '12q' for
+ * size: expected a size such as 1500, 4k or 1m"). */
+int opts_set(struct netrig_config *cfg, const char *name, const char *value, char *err,
+             size_t errlen);
+
+/* Parses --name value / --name=value / --flag arguments into cfg, starting
+ * at argv[0]. Stops at the first non-option and returns its index, or -1
+ * with a message in err. "--help" is not handled here. */
+int opts_parse_argv(struct netrig_config *cfg, int argc, char **argv, char *err, size_t errlen);
+
+/* Checks cross-field constraints (a size where a mode needs it, --url or
+ * --server present, ...). Returns 0 or -1 with a message. */
+int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen);
+
+/* Writes the option list with defaults and help. */
+void opts_print_help(FILE *out);
+
+/* Writes the value of entry `d` in cfg as text (the same text opts_set
+ * accepts). */
+void opts_format(const struct netrig_config *cfg, const struct opt_def *d, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,297 @@
+#include "result.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define S(f) COL_STR, offsetof(struct test_result, f)
+#define U(f) COL_U32, offsetof(struct test_result, f)
+#define D(f) COL_DBL, offsetof(struct test_result, f)
+
+/* The first two entries are special: "schema" is written from
+ * RESULT_SCHEMA_VERSION and has no field. */
+const struct result_column result_columns[] = {
+    {"schema", COL_U32, (size_t)-1, "CSV schema version (1)"},
+    {"scenario", S(scenario), "scenario name (file name without .ini), empty for a client run"},
+    {"step", S(step), "step name: section and swept values"},
+    {"repeat", U(repeat), "repetition index, from 1"},
+    {"proto", S(proto), "tcp, udp, http, tls or https"},
+    {"mode", S(mode), "stream, rr, crr or rate"},
+    {"size_bytes", D(size_bytes), "message or request payload, bytes"},
+    {"resp_bytes", D(resp_bytes), "response payload, bytes (rr, crr, rate, http)"},
+    {"conns", D(conns), "connections or UDP flows"},
+    {"threads", D(threads), "client worker threads"},
+    {"pipeline", D(pipeline), "outstanding requests per connection"},
+    {"rate_target", D(rate_target), "pacing asked for: bit/s (stream) or transactions/s (rate)"},
+    {"duration_s", D(duration_s), "measured window, seconds (warm-up excluded)"},
+    {"messages", D(messages), "messages (stream) or transactions (rr, crr, rate) completed"},
+    {"errors", D(errors), "errors of every class"},
+    {"goodput_bps", D(goodput_bps), "payload bits per second at the receiver (rr: request+response)"},
+    {"msgs_per_s", D(msgs_per_s), "messages or transactions per second"},
+    {"lat_min_us", D(lat_min_us), "latency minimum, microseconds (stream: one-way; rr: round trip)"},
+    {"lat_mean_us", D(lat_mean_us), "latency mean, microseconds"},
+    {"lat_stddev_us", D(lat_stddev_us), "latency standard deviation, microseconds"},
+    {"lat_p50_us", D(lat_p50_us), "latency median, microseconds"},
+    {"lat_p90_us", D(lat_p90_us), "latency 90th percentile, microseconds"},
+    {"lat_p99_us", D(lat_p99_us), "latency 99th percentile, microseconds"},
+    {"lat_p999_us", D(lat_p999_us), "latency 99.9th percentile, microseconds"},
+    {"lat_p9999_us", D(lat_p9999_us), "latency 99.99th percentile, microseconds"},
+    {"lat_max_us", D(lat_max_us), "latency maximum, microseconds"},
+    {"loss_pct", D(loss_pct), "UDP: datagrams lost, percent of sent"},
+    {"reorder", D(reorder), "UDP: datagrams that arrived out of order"},
+    {"dup", D(dup), "UDP: duplicate datagrams"},
+    {"jitter_us", D(jitter_us), "UDP: RFC 3550 interarrival jitter, microseconds"},
+    {"retrans", D(retrans), "TCP: retransmitted segments (TCP_INFO, sender)"},
+    {"rtt_us", D(rtt_us), "TCP: smoothed RTT (TCP_INFO), microseconds"},
+    {"cpu_client_pct", D(cpu_client_pct), "client CPU time / wall time, percent of one core"},
+    {"cpu_server_pct", D(cpu_server_pct), "server CPU time / wall time, percent of one core"},
+    {"overhead_bytes", D(overhead_bytes), "model: bytes on the wire per message beyond payload"},
+    {"model_c_bps", D(model_c_bps), "model: bottleneck rate C, bit/s (known or fitted)"},
+    {"model_t0_us", D(model_t0_us), "model: fixed cost per message t0, microseconds"},
+    {"model_goodput_bps", D(model_goodput_bps), "model: predicted goodput, bit/s"},
+    {"model_err_pct", D(model_err_pct), "model: (measured - predicted) / predicted, percent"},
+    {"model_ok", S(model_ok), "model verdict: yes, no, cpu (CPU-bound, not a miss) or empty"},
+    {"connect_p50_us", D(connect_p50_us), "crr: connect (and handshake) median, microseconds"},
+    {"connect_p99_us", D(connect_p99_us), "crr: connect (and handshake) 99th percentile, us"},
+    {"header_bytes", D(header_bytes), "HTTP: response header bytes per response"},
+    {"tls_record_overhead", D(tls_record_overhead), "TLS: bytes added per record"},
+    {"cwnd", D(cwnd), "TCP: congestion window at the end, segments"},
+    {"mss", D(mss), "TCP: maximum segment size, bytes"},
+    {"errors_by_class", S(errors_by_class), "errors by class: connect=N read=N ..."},
+    {NULL, COL_STR, 0, NULL},
+};
+
+void result_init(struct test_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    for (const struct result_column *c = result_columns; c->name; c++)
+        if (c->kind == COL_DBL)
+            *(double *)(void *)((char *)r + c->offset) = NAN;
+}
+
+const struct result_column *result_column_find(const char *name)
+{
+    for (const struct result_column *c = result_columns; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+void result_csv_header(FILE *out)
+{
+    for (const struct result_column *c = result_columns; c->name; c++)
+        fprintf(out, "%s%s", c == result_columns ? "" : ",", c->name);
+    fputs("\r\n", out);
+}
+
+/* RFC 4180: quote a field that holds a comma, quote, CR or LF. */
+static void put_str(FILE *out, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* Numbers go out with printf in the C locale (netrig never calls
+ * setlocale), so the decimal point is always '.'. */
+static void put_dbl(FILE *out, double v)
+{
+    if (isnan(v))
+        return;
+    if (v == floor(v) && fabs(v) < 1e15)
+        fprintf(out, "%.0f", v);
+    else
+        fprintf(out, "%.10g", v);
+}
+
+void result_csv_row(FILE *out, const struct test_result *r)
+{
+    for (const struct result_column *c = result_columns; c->name; c++) {
+        if (c != result_columns)
+            fputc(',', out);
+        if (c->offset == (size_t)-1) {
+            fprintf(out, "%d", RESULT_SCHEMA_VERSION);
+            continue;
+        }
+        const char *p = (const char *)r + c->offset;
+        switch (c->kind) {
+        case COL_STR: put_str(out, p); break;
+        case COL_U32: fprintf(out, "%u", *(const uint32_t *)(const void *)p); break;
+        case COL_DBL: put_dbl(out, *(const double *)(const void *)p); break;
+        }
+    }
+    fputs("\r\n", out);
+}
+
+int result_csv_append(const char *path, const struct test_result *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fclose(m);
+        free(buf);
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_size == 0)
+        result_csv_header(m);
+    result_csv_row(m, r);
+    fclose(m);
+    ssize_t w = write(fd, buf, len);
+    int saved = errno;
+    int rc = (w == (ssize_t)len && fsync(fd) == 0) ? 0 : -1;
+    close(fd);
+    free(buf);
+    errno = saved;
+    return rc;
+}
+
+/* Splits one CSV record into fields in place (quotes removed). Returns the
+ * number of fields, or -1 for an unterminated quote. */
+static int split_csv(char *line, char **fields, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == max)
+            return n;
+        char *w = p;
+        fields[n++] = w;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (*p == '\0')
+                    return -1;
+                if (*p == '"' && p[1] == '"') {
+                    *w++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    *w++ = *p++;
+                }
+            }
+            while (*p && *p != ',' && *p != '\r' && *p != '\n')
+                p++;
+        } else {
+            while (*p && *p != ',' && *p != '\r' && *p != '\n')
+                *w++ = *p++;
+        }
+        char sep = *p;
+        *w = '\0';
+        if (sep != ',')
+            return n;
+        p++;
+    }
+}
+
+int result_csv_parse(const char *header, const char *row, struct test_result *r, char *err,
+                     size_t errlen)
+{
+    enum { MAXF = 128 };
+    char *h = strdup(header), *d = strdup(row);
+    char *hf[MAXF], *df[MAXF];
+    int rc = -1;
+    if (!h || !d) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    int nh = split_csv(h, hf, MAXF), nd = split_csv(d, df, MAXF);
+    if (nh < 0 || nd < 0) {
+        snprintf(err, errlen, "unterminated quote");
+        goto out;
+    }
+    if (nd != nh) {
+        snprintf(err, errlen, "row has %d fields, header has %d", nd, nh);
+        goto out;
+    }
+    result_init(r);
+    for (int i = 0; i < nh; i++) {
+        const struct result_column *c = result_column_find(hf[i]);
+        if (!c || c->offset == (size_t)-1)
+            continue;
+        char *p = (char *)r + c->offset;
+        if (c->kind == COL_STR) {
+            size_t cap = c->offset == offsetof(struct test_result, model_ok)
+                             ? sizeof(r->model_ok)
+                         : c->offset == offsetof(struct test_result, errors_by_class)
+                             ? sizeof(r->errors_by_class)
+                         : c->offset == offsetof(struct test_result, proto) ||
+                                 c->offset == offsetof(struct test_result, mode)
+                             ? sizeof(r->proto)
+                             : sizeof(r->scenario);
+            snprintf(p, cap, "%s", df[i]);
+        } else if (df[i][0] != '\0') {
+            char *end;
+            double v = strtod(df[i], &end);
+            if (*end != '\0') {
+                snprintf(err, errlen, "column %s: '%s' is not a number", hf[i], df[i]);
+                goto out;
+            }
+            if (c->kind == COL_U32)
+                *(uint32_t *)(void *)p = (uint32_t)v;
+            else
+                *(double *)(void *)p = v;
+        }
+    }
+    rc = 0;
+out:
+    free(h);
+    free(d);
+    return rc;
+}
+
+void result_json(FILE *out, const struct test_result *r)
+{
+    fputc('{', out);
+    for (const struct result_column *c = result_columns; c->name; c++) {
+        fprintf(out, "%s\"%s\":", c == result_columns ? "" : ",", c->name);
+        if (c->offset == (size_t)-1) {
+            fprintf(out, "%d", RESULT_SCHEMA_VERSION);
+            continue;
+        }
+        const char *p = (const char *)r + c->offset;
+        double v;
+        switch (c->kind) {
+        case COL_STR:
+            fputc('"', out);
+            for (const char *s = p; *s; s++) {
+                if (*s == '"' || *s == '\\')
+                    fprintf(out, "\\%c", *s);
+                else if ((unsigned char)*s < 0x20)
+                    fprintf(out, "\\u%04x", *s);
+                else
+                    fputc(*s, out);
+            }
+            fputc('"', out);
+            break;
+        case COL_U32: fprintf(out, "%u", *(const uint32_t *)(const void *)p); break;
+        case COL_DBL:
+            v = *(const double *)(const void *)p;
+            if (isnan(v) || isinf(v))
+                fputs("null", out);
+            else
+                fprintf(out, "%.10g", v);
+            break;
+        }
+    }
+    fputs("}\n", out);
+}

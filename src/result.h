@@ -1,0 +1,82 @@
+#ifndef NETRIG_RESULT_H
+#define NETRIG_RESULT_H
+/* The result of one test (one step and repetition): plain numbers filled by
+ * the drivers and the model, formatted only by the report files. A double
+ * that is NaN means "not measured" and is written as an empty CSV field. */
+#include <stdint.h>
+#include <stdio.h>
+
+#define RESULT_SCHEMA_VERSION 1
+
+struct test_result {
+    /* identity */
+    char scenario[128];
+    char step[128];
+    uint32_t repeat;
+    char proto[8];
+    char mode[8];
+    double size_bytes;
+    double resp_bytes;
+    double conns;
+    double threads;
+    double pipeline;
+    double rate_target; /* bits/s for paced streams, per second for rate mode */
+    /* measured */
+    double duration_s;
+    double messages;
+    double errors;
+    double goodput_bps;
+    double msgs_per_s;
+    double lat_min_us, lat_mean_us, lat_stddev_us;
+    double lat_p50_us, lat_p90_us, lat_p99_us, lat_p999_us, lat_p9999_us, lat_max_us;
+    double loss_pct, reorder, dup, jitter_us;
+    double retrans, rtt_us;
+    double cpu_client_pct, cpu_server_pct;
+    /* model */
+    double overhead_bytes;
+    double model_c_bps, model_t0_us, model_goodput_bps, model_err_pct;
+    char model_ok[16]; /* "yes", "no", "cpu" (CPU-bound), "" (not checked) */
+    /* beyond schema version 1's required columns */
+    double connect_p50_us, connect_p99_us; /* crr: connect (+handshake) time */
+    double header_bytes;                   /* HTTP: response header bytes per message */
+    double tls_record_overhead;            /* TLS: bytes added per record */
+    double cwnd, mss;
+    char errors_by_class[160]; /* "connect=0 read=1 ..." */
+};
+
+enum col_kind { COL_STR, COL_U32, COL_DBL };
+
+struct result_column {
+    const char *name;
+    enum col_kind kind;
+    size_t offset;
+    const char *unit_help; /* for the README and --help */
+};
+
+/* The columns of summary.csv in order, terminated by name NULL. */
+extern const struct result_column result_columns[];
+
+/* Sets every double to NaN and every string to "". */
+void result_init(struct test_result *r);
+
+/* Column lookup by name, or NULL. */
+const struct result_column *result_column_find(const char *name);
+
+/* CSV (RFC 4180, '.' decimal point whatever the locale). */
+void result_csv_header(FILE *out);
+void result_csv_row(FILE *out, const struct test_result *r);
+
+/* Appends one row to path, writing the header first if the file is new or
+ * empty. The row is written with a single write(2) so that a reader never
+ * sees half a row. Returns 0 or -1 with errno set. */
+int result_csv_append(const char *path, const struct test_result *r);
+
+/* Parses one CSV data row given the header line; fills r. Unknown columns
+ * are ignored, missing ones stay NaN. Returns 0 or -1 with a message. */
+int result_csv_parse(const char *header, const char *row, struct test_result *r, char *err,
+                     size_t errlen);
+
+/* One JSON object with the same names. */
+void result_json(FILE *out, const struct test_result *r);
+
+#endif
