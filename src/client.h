@@ -1,0 +1,45 @@
+#ifndef NETRIG_CLIENT_H
+#define NETRIG_CLIENT_H
+/* Running one test as a library call: the client subcommand, the scenario
+ * runner and the tests all go through client_run. */
+#include <signal.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "hist.h"
+#include "result.h"
+
+/* Per-interval figures (for --interval lines, the .hlog and time-series
+ * plots). */
+struct client_interval {
+    double t_start_s; /* since the start of measurement */
+    double t_end_s;
+    double goodput_bps;
+    double msgs_per_s;
+    struct hist lat; /* latency in ns during this interval */
+};
+
+struct client_output {
+    struct test_result result;
+    struct hist lat;     /* merged latency histogram, ns (client and server ends) */
+    struct hist connect; /* crr: connect (+handshake) time, ns; empty otherwise */
+    struct client_interval *intervals;
+    size_t nintervals;
+    double start_wall_s; /* epoch seconds at the start of measurement */
+};
+
+/* Set by a SIGINT handler (or the runner) to end the test early; what was
+ * measured so far is still returned. May be NULL. */
+struct client_stop {
+    volatile sig_atomic_t *flag;
+};
+
+/* Runs the test cfg describes. Fills out (init'd by the call; release with
+ * client_output_close). Returns 0, or -1 with a message naming the peer or
+ * option at fault in err; on -1 after measuring started, out still holds
+ * what was measured and out->result.errors counts the failure. */
+int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
+               struct client_output *out, char *err, size_t errlen);
+void client_output_close(struct client_output *out);
+
+#endif

@@ -1,0 +1,118 @@
+#ifndef NETRIG_HIST_H
+#define NETRIG_HIST_H
+/* HDR histogram with 64-bit counts, to shared/hdr-histogram-spec.md
+ * (sections 1-3; the Java library's semantics). Values are non-negative
+ * integers; netrig records nanoseconds. init/close pairs; close accepts
+ * NULL. Recording never allocates and never locks: one histogram per
+ * thread, merged after the join. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct hist {
+    int64_t lowest;  /* lowest discernible value, >= 1 */
+    int64_t highest; /* highest trackable value, >= 2 * lowest */
+    int32_t digits;  /* significant value digits, 1..5 */
+    int32_t unit_magnitude;
+    int32_t sub_bucket_count_magnitude;
+    int32_t sub_bucket_half_count_magnitude;
+    int32_t sub_bucket_count;
+    int32_t sub_bucket_half_count;
+    int64_t sub_bucket_mask;
+    int32_t leading_zero_count_base;
+    int32_t bucket_count;
+    int32_t counts_len;
+    int64_t total_count;
+    int64_t max_value;      /* raw, see spec 2.1 */
+    int64_t min_non_zero;   /* raw, INT64_MAX when none */
+    int64_t start_ms;       /* interval start, epoch ms (0 = unknown) */
+    int64_t end_ms;         /* interval end, epoch ms */
+    char tag[64];           /* "" = untagged */
+    int64_t *counts;
+};
+
+/* Allocates counts. Returns 0, or -1 for invalid parameters (spec 1.1) or
+ * no memory. */
+int hist_init(struct hist *h, int64_t lowest, int64_t highest, int digits);
+void hist_close(struct hist *h);
+
+/* The histogram netrig uses for latencies: 1 ns .. 1 hour, 3 digits. */
+int hist_init_default(struct hist *h);
+
+/* Records v (count c). Returns false and changes nothing if v < 0 or v's
+ * slot does not exist (spec 2.2). Inline-cheap: no allocation, no locks. */
+bool hist_record(struct hist *h, int64_t v);
+bool hist_record_n(struct hist *h, int64_t v, int64_t c);
+/* Coordinated-omission correction at record time (spec 2.3). */
+bool hist_record_corrected(struct hist *h, int64_t v, int64_t expected_interval);
+/* Post-hoc correction into an empty histogram `dst` of the same layout
+ * (spec 2.4). Returns 0 or -1. */
+int hist_add_corrected(struct hist *dst, const struct hist *src, int64_t expected_interval);
+
+void hist_reset(struct hist *h);
+/* Adds src into dst, any ranges (spec 3.6). Returns 0, or -1 when dst
+ * cannot hold src's max (nothing added). */
+int hist_add(struct hist *dst, const struct hist *src);
+
+int64_t hist_min(const struct hist *h);
+int64_t hist_max(const struct hist *h);
+int64_t hist_min_non_zero(const struct hist *h);
+double hist_mean(const struct hist *h);
+double hist_stddev(const struct hist *h);
+/* Java rule (spec 3.3); p in percent. */
+int64_t hist_value_at_percentile(const struct hist *h, double p);
+double hist_percentile_at_or_below(const struct hist *h, int64_t v);
+int64_t hist_count_between(const struct hist *h, int64_t lo, int64_t hi);
+int64_t hist_count_at(const struct hist *h, int64_t v);
+
+/* Equivalent-value helpers (spec 1.5). */
+int64_t hist_lowest_equivalent(const struct hist *h, int64_t v);
+int64_t hist_highest_equivalent(const struct hist *h, int64_t v);
+int64_t hist_median_equivalent(const struct hist *h, int64_t v);
+int64_t hist_value_from_index(const struct hist *h, int32_t i);
+int32_t hist_counts_index(const struct hist *h, int64_t v);
+
+/* Percentile iteration (spec 3.5). Usage:
+ *   struct hist_pct_iter it; hist_pct_iter_init(&it, h, 5);
+ *   while (hist_pct_iter_next(&it)) use it.value, it.percentile, it.cum_count */
+struct hist_pct_iter {
+    const struct hist *h;
+    int32_t ticks_per_half;
+    int32_t index;      /* current slot */
+    int64_t cum;        /* running count including the slot */
+    double level;       /* next level to emit, percent */
+    bool done;
+    bool final_emitted;
+    /* output of the last step */
+    int64_t value;      /* highest equivalent value of the slot */
+    double percentile;  /* level, percent */
+    int64_t cum_count;
+};
+void hist_pct_iter_init(struct hist_pct_iter *it, const struct hist *h, int ticks_per_half);
+bool hist_pct_iter_next(struct hist_pct_iter *it);
+
+/* The .hgrm percentile distribution text (spec 6), values divided by
+ * `scale`; ticks per half distance usually 5. csv selects the CSV form. */
+void hist_write_hgrm(FILE *out, const struct hist *h, int ticks_per_half, double scale, bool csv);
+
+/* --- V2 encoding (spec 4) ------------------------------------------- */
+
+/* Size bound of the uncompressed V2 form: 40 + 9 * counts_len. */
+size_t hist_encoded_max(const struct hist *h);
+/* Writes the uncompressed V2 form into buf. Returns its length, or 0 if
+ * the buffer is too small. */
+size_t hist_encode_v2(const struct hist *h, uint8_t *buf, size_t cap);
+/* The zlib-compressed V2 form (cookie 0x1c849314), malloc'd into *out.
+ * Returns 0 or -1. */
+int hist_encode_compressed(const struct hist *h, uint8_t **out, size_t *len);
+/* Decodes either form (V2 compressed or not; V0/V1 where supported) into a
+ * new histogram initialised by this call. Never trusts the input: bounded
+ * allocation, every length checked. Returns 0 or -1 with a message. */
+int hist_decode(struct hist *h, const uint8_t *buf, size_t len, char *err, size_t errlen);
+
+/* Base64 (RFC 4648, padded, one line). encode returns a malloc'd NUL-ended
+ * string or NULL; decode returns 0 or -1. */
+char *hist_base64_encode(const uint8_t *buf, size_t len);
+int hist_base64_decode(const char *s, size_t slen, uint8_t **out, size_t *len);
+
+#endif

@@ -1,0 +1,33 @@
+#ifndef NETRIG_SERVER_H
+#define NETRIG_SERVER_H
+/* The netrig server as a library: the server subcommand runs it in the
+ * foreground; the scenario runner embeds one on loopback. */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct server_config {
+    char listen[256]; /* ADDR:PORT, default 127.0.0.1:7878; port 0 = any */
+    uint32_t threads;
+    bool model_threads; /* one thread per connection instead of epoll loops */
+    bool tls;           /* TLS on by default for data connections that ask */
+    char cert[512], key[512];
+    char psk_file[512];
+    uint32_t max_conns, max_tests;
+    uint64_t max_duration_ns;
+    bool quiet;
+};
+
+void server_config_defaults(struct server_config *c);
+
+struct server; /* opaque */
+
+/* Binds and starts the server's threads; returns at once. The bound
+ * address (with the real port when 0 was asked) goes into bound. Returns
+ * NULL with a message on failure. */
+struct server *server_start(const struct server_config *c, char *bound, size_t boundlen,
+                            char *err, size_t errlen);
+/* Stops the threads, closes every socket and frees everything. NULL ok. */
+void server_stop(struct server *s);
+
+#endif
