@@ -134,20 +134,54 @@ static double msg_time(const struct model_opts *o, const struct test_result *r,
     return t;
 }
 
-static void fit_group(struct model_group *g, size_t gi, const struct test_result *rows,
-                      const struct model_msg *msgs, const struct model_run *run,
-                      const struct model_opts *o, double *x, double *y)
+/* The CPU bound B / t_cpu, t_cpu the CPU time per message of the busier
+ * end, spread over its worker threads. NaN when not measured. */
+static double cpu_bound(const struct test_result *r, const struct model_msg *m)
+{
+    double pct = fmax(or_default(r->cpu_client_pct, 0), or_default(r->cpu_server_pct, 0));
+    if (!(pct > 0) || !(r->duration_s > 0) || !(r->messages > 0))
+        return NAN;
+    double t_cpu = pct / 100 * r->duration_s / r->messages;
+    return or_default(r->threads, 1) * 8 * m->payload / t_cpu;
+}
+
+/* The busier end used 90 % or more of its threads' cores: the row tells
+ * about the CPU, not the link, and stays out of the fit. */
+static bool cpu_busy(const struct test_result *r)
+{
+    double pct = fmax(or_default(r->cpu_client_pct, 0), or_default(r->cpu_server_pct, 0));
+    return pct >= 90 * or_default(r->threads, 1);
+}
+
+/* Points of group gi, without the CPU-saturated rows when skip_busy. */
+static size_t collect(size_t gi, const struct test_result *rows, const struct model_msg *msgs,
+                      const struct model_run *run, const struct model_opts *o, bool skip_busy,
+                      double *x, double *y)
 {
     size_t k = 0;
     for (size_t i = 0; i < run->nrows; i++) {
-        if (run->row_group[i] != gi)
+        if (run->row_group[i] != gi || (skip_busy && cpu_busy(&rows[i])))
             continue;
         x[k] = 8 * model_msg_wire(&msgs[i]);
         y[k] = msg_time(o, &rows[i], &msgs[i]);
         k++;
     }
-    g->nrows = k;
+    return k;
+}
+
+static void fit_group(struct model_group *g, size_t gi, const struct test_result *rows,
+                      const struct model_msg *msgs, const struct model_run *run,
+                      const struct model_opts *o, double *x, double *y)
+{
+    g->nrows = collect(gi, rows, msgs, run, o, false, x, y);
+    /* Fit the rows the CPU did not limit when they still make a sweep;
+     * on loopback every row is CPU-bound and all of them are the sweep. */
+    size_t k = collect(gi, rows, msgs, run, o, true, x, y);
     g->fitted = model_fit_linear(x, y, k, &g->fit) == 0;
+    if (!g->fitted) {
+        k = collect(gi, rows, msgs, run, o, false, x, y);
+        g->fitted = model_fit_linear(x, y, k, &g->fit) == 0;
+    }
     if (o->link_rate_bps > 0) {
         g->c_known = true;
         g->c_bps = o->link_rate_bps;
@@ -171,17 +205,6 @@ static void fit_group(struct model_group *g, size_t gi, const struct test_result
         g->t0_s = g->fit.intercept;
         g->t0_ci_s = g->fit.intercept_ci;
     }
-}
-
-/* The CPU bound B / t_cpu, t_cpu the CPU time per message of the busier
- * end, spread over its worker threads. NaN when not measured. */
-static double cpu_bound(const struct test_result *r, const struct model_msg *m)
-{
-    double pct = fmax(or_default(r->cpu_client_pct, 0), or_default(r->cpu_server_pct, 0));
-    if (!(pct > 0) || !(r->duration_s > 0) || !(r->messages > 0))
-        return NAN;
-    double t_cpu = pct / 100 * r->duration_s / r->messages;
-    return or_default(r->threads, 1) * 8 * m->payload / t_cpu;
 }
 
 static void check_row(struct test_result *r, const struct model_msg *m, const struct model_group *g,

@@ -57,7 +57,10 @@ static void report_group(FILE *out, const struct model_group *g)
         fprintf(out, "  t0 = %.3f us", f->intercept * 1e6);
         if (!isnan(f->intercept_ci))
             fprintf(out, " +- %.3f", f->intercept_ci * 1e6);
-        fprintf(out, "  R^2 = %.6f  (95 %% intervals, n = %zu)\n", f->r2, f->n);
+        fprintf(out, "  R^2 = %.6f  (95 %% intervals, n = %zu", f->r2, f->n);
+        if (f->n < g->nrows)
+            fprintf(out, "; %zu CPU-saturated rows left out", g->nrows - f->n);
+        fprintf(out, ")\n");
     } else {
         fprintf(out, "  fit   needs two sizes or more\n");
     }

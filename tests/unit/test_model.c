@@ -301,6 +301,34 @@ static void test_known_link_serial(void **state)
     model_run_close(&run);
 }
 
+/* No link rate: C comes from the sweep, without the row whose sender was
+ * out of CPU. */
+static void test_fit_skips_cpu_rows(void **state)
+{
+    (void)state;
+    struct test_result rows[4] = {
+        row("udp", "stream", 512, 100e6 * 512 / 554),
+        row("udp", "stream", 1024, 100e6 * 1024 / 1066),
+        row("udp", "stream", 1472, 100e6 * 1472 / 1514),
+        row("udp", "stream", 64, 100e6 * 64 / 106 * 0.5),
+    };
+    rows[3].cpu_client_pct = 98;
+    rows[3].messages = rows[3].goodput_bps * rows[3].duration_s / 8 / 64;
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_run run;
+    char err[128];
+    assert_int_equal(model_apply(rows, 4, &o, &run, err, sizeof(err)), 0);
+    assert_int_equal(run.groups[0].fit.n, 3);
+    assert_int_equal(run.groups[0].nrows, 4);
+    CLOSE(run.groups[0].c_bps / 100e6, 1, 1e-9);
+    CLOSE(run.groups[0].t0_s, 0, 1e-12);
+    assert_false(run.groups[0].c_known);
+    assert_string_equal(rows[0].model_ok, "yes");
+    assert_string_equal(rows[3].model_ok, "cpu");
+    model_run_close(&run);
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -332,17 +360,12 @@ static void test_report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_udp_overhead),
-        cmocka_unit_test(test_tcp_overhead),
-        cmocka_unit_test(test_tls_records),
-        cmocka_unit_test(test_msg_of),
-        cmocka_unit_test(test_t_quantile),
-        cmocka_unit_test(test_fit_exact),
-        cmocka_unit_test(test_fit_noise),
-        cmocka_unit_test(test_fit_degenerate),
-        cmocka_unit_test(test_known_link_verdicts),
-        cmocka_unit_test(test_known_link_serial),
-        cmocka_unit_test(test_report),
+        cmocka_unit_test(test_udp_overhead),        cmocka_unit_test(test_tcp_overhead),
+        cmocka_unit_test(test_tls_records),         cmocka_unit_test(test_msg_of),
+        cmocka_unit_test(test_t_quantile),          cmocka_unit_test(test_fit_exact),
+        cmocka_unit_test(test_fit_noise),           cmocka_unit_test(test_fit_degenerate),
+        cmocka_unit_test(test_known_link_verdicts), cmocka_unit_test(test_known_link_serial),
+        cmocka_unit_test(test_fit_skips_cpu_rows),  cmocka_unit_test(test_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
