@@ -21,8 +21,10 @@ void cmd_model_help(FILE *out)
                  "writes model.txt beside it. Exit status 1 names every row outside the\n"
                  "tolerance; rows limited by the CPU are marked 'cpu', not counted.\n\n"
                  "options:\n"
-                 "  --link-rate R    known bottleneck rate (100mbit, 1gbit); default: fit C\n"
-                 "  --tolerance PCT  allowed |error| in percent (default 1)\n"
+                 "  --link-rate R    known bottleneck rate (100mbit, 1gbit); default: each\n"
+                 "                   row's link_rate_bps (set by link emulation), else fit C\n"
+                 "  --tolerance PCT  allowed |error| in percent; default: each row's\n"
+                 "                   tolerance_pct (the step's tolerance option), else 1\n"
                  "  --mtu N          IP MTU of the path (default 1500)\n"
                  "  --ipv6           IPv6 headers (40 bytes) instead of IPv4\n"
                  "  --link-hdr N     link bytes per packet: 14 (qdisc, default), 38 (a real\n"
@@ -130,7 +132,7 @@ static void print_verdicts(const struct model_args *a, const struct result_file 
                 "netrig model: %s:%zu: step '%s' (%s %s %.0f B): %.3f Mbit/s is %+.3f %% from the "
                 "model's %.3f Mbit/s, outside %g %%\n",
                 a->csv, f->line[i], r->step, r->proto, r->mode, r->size_bytes, r->goodput_bps / 1e6,
-                r->model_err_pct, r->model_goodput_bps / 1e6, a->o.tolerance_pct);
+                r->model_err_pct, r->model_goodput_bps / 1e6, model_row_tolerance(&a->o, r));
     }
 }
 
@@ -187,8 +189,8 @@ int cmd_model(int argc, char **argv)
         if (write_txt(&a, &f, &run) < 0)
             goto out_run;
     }
-    printf("%zu rows: %zu within %g %%, %zu outside, %zu CPU-bound, %zu not checked\n", f.n,
-           run.nyes, a.o.tolerance_pct, run.nno, run.ncpu, run.nskip);
+    printf("%zu rows: %zu within tolerance, %zu outside, %zu CPU-bound, %zu not checked\n", f.n,
+           run.nyes, run.nno, run.ncpu, run.nskip);
     status = run.nno ? 1 : 0;
 out_run:
     model_run_close(&run);

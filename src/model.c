@@ -10,7 +10,7 @@
 void model_opts_defaults(struct model_opts *o)
 {
     o->link_rate_bps = 0;
-    o->tolerance_pct = 1;
+    o->tolerance_pct = NAN;
     o->crypto_bps = 0;
     model_wire_defaults(&o->wire);
 }
@@ -23,6 +23,18 @@ const char *model_form_name(enum model_form f)
 static double or_default(double v, double def)
 {
     return isnan(v) || v <= 0 ? def : v;
+}
+
+double model_row_tolerance(const struct model_opts *o, const struct test_result *r)
+{
+    if (o->tolerance_pct >= 0)
+        return o->tolerance_pct;
+    return r->tolerance_pct >= 0 ? r->tolerance_pct : 1;
+}
+
+double model_row_link(const struct model_opts *o, const struct test_result *r)
+{
+    return o->link_rate_bps > 0 ? o->link_rate_bps : or_default(r->link_rate_bps, 0);
 }
 
 /* Header-only packets of a TCP connection's opening and closing: SYN and
@@ -95,19 +107,21 @@ double model_msg_wire(const struct model_msg *m)
 }
 
 static bool same_group(const struct model_group *g, const struct test_result *r,
-                       enum model_form form)
+                       enum model_form form, double link)
 {
-    return g->form == form && strcmp(g->scenario, r->scenario) == 0 &&
+    return g->form == form && g->link_bps == link && strcmp(g->scenario, r->scenario) == 0 &&
            strcmp(g->proto, r->proto) == 0 && strcmp(g->mode, r->mode) == 0 &&
            g->conns == or_default(r->conns, 1) && g->threads == or_default(r->threads, 1) &&
            g->pipeline == or_default(r->pipeline, 1) &&
            g->rate_target == or_default(r->rate_target, 0);
 }
 
-static size_t group_of(struct model_run *run, const struct test_result *r, enum model_form form)
+static size_t group_of(struct model_run *run, const struct model_opts *o,
+                       const struct test_result *r, enum model_form form)
 {
+    double link = model_row_link(o, r);
     for (size_t g = 0; g < run->ngroups; g++)
-        if (same_group(&run->groups[g], r, form))
+        if (same_group(&run->groups[g], r, form, link))
             return g;
     struct model_group *g = &run->groups[run->ngroups];
     memset(g, 0, sizeof(*g));
@@ -119,6 +133,7 @@ static size_t group_of(struct model_run *run, const struct test_result *r, enum 
     g->pipeline = or_default(r->pipeline, 1);
     g->rate_target = or_default(r->rate_target, 0);
     g->form = form;
+    g->link_bps = link;
     g->c_bps = g->t0_s = g->t0_ci_s = NAN;
     return run->ngroups++;
 }
@@ -182,9 +197,9 @@ static void fit_group(struct model_group *g, size_t gi, const struct test_result
         k = collect(gi, rows, msgs, run, o, false, x, y);
         g->fitted = model_fit_linear(x, y, k, &g->fit) == 0;
     }
-    if (o->link_rate_bps > 0) {
+    if (g->link_bps > 0) {
         g->c_known = true;
-        g->c_bps = o->link_rate_bps;
+        g->c_bps = g->link_bps;
         if (g->form == MODEL_PIPELINED) {
             g->t0_s = 0;
             return;
@@ -226,7 +241,7 @@ static void check_row(struct test_result *r, const struct model_msg *m, const st
         pred = fmin(pred, mode_from_name(r->mode) == MODE_RATE ? cap * 8 * m->payload : cap);
     double err = (r->goodput_bps - pred) / pred * 100;
     double g_cpu = cpu_bound(r, m);
-    const char *ok = fabs(err) <= o->tolerance_pct ? "yes" : "no";
+    const char *ok = fabs(err) <= model_row_tolerance(o, r) ? "yes" : "no";
     if (ok[0] == 'n' && g_cpu < pred) {
         /* Not a miss: the CPU, not the link, set the pace. */
         ok = "cpu";
@@ -278,7 +293,7 @@ int model_apply(struct test_result *rows, size_t n, const struct model_opts *o,
         rows[i].overhead_bytes = msgs[i].wire_fwd + msgs[i].wire_rev - msgs[i].payload;
         run->payload[i] = msgs[i].payload;
         run->wire[i] = model_msg_wire(&msgs[i]);
-        run->row_group[i] = group_of(run, &rows[i], msgs[i].form);
+        run->row_group[i] = group_of(run, o, &rows[i], msgs[i].form);
     }
     for (size_t g = 0; g < run->ngroups; g++)
         fit_group(&run->groups[g], g, rows, msgs, run, o, x, y);

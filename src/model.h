@@ -41,7 +41,7 @@ struct model_opts {
     struct model_wire wire; /* framing; a row's mss column refines it */
 };
 
-/* Ethernet/IPv4 framing, no link rate, tolerance 1 %. */
+/* Ethernet/IPv4 framing, link rate and tolerance from the rows. */
 void model_opts_defaults(struct model_opts *o);
 
 /* The form and wire bytes of row r (proto, mode, sizes, conns, pipeline,
@@ -55,11 +55,16 @@ double model_msg_wire(const struct model_msg *m);
 
 const char *model_form_name(enum model_form f);
 
+/* The tolerance and known link rate (0: none) that apply to row r. */
+double model_row_tolerance(const struct model_opts *o, const struct test_result *r);
+double model_row_link(const struct model_opts *o, const struct test_result *r);
+
 /* Rows sharing proto, mode, concurrency and pacing: one sweep, one fit. */
 struct model_group {
     char scenario[128];
     char proto[8], mode[8];
     double conns, threads, pipeline, rate_target;
+    double link_bps; /* known C of the rows, 0 = none */
     enum model_form form;
     size_t nrows;
     bool fitted;          /* fit holds a line over >= 2 sizes */

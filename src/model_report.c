@@ -21,8 +21,12 @@ static void report_settings(FILE *out, const struct model_opts *o)
     if (o->link_rate_bps > 0)
         fprintf(out, "bottleneck C:   %.3f Mbit/s, known (link_rate)\n", o->link_rate_bps / 1e6);
     else
-        fprintf(out, "bottleneck C:   unknown, fitted per sweep\n");
-    fprintf(out, "tolerance:      %g %%\n", o->tolerance_pct);
+        fprintf(out, "bottleneck C:   each row's link_rate_bps where known, else fitted per "
+                     "sweep\n");
+    if (o->tolerance_pct >= 0)
+        fprintf(out, "tolerance:      %g %%\n", o->tolerance_pct);
+    else
+        fprintf(out, "tolerance:      each row's tolerance_pct, 1 %% where unset\n");
     fprintf(out,
             "framing:        link %g B/packet, IP %g B, MTU %g B, TCP header %g B "
             "(MSS %g B unless a row says), UDP 8 B\n",

@@ -63,6 +63,8 @@ const struct result_column result_columns[] = {
     {"cwnd", D(cwnd), "TCP: congestion window at the end, segments"},
     {"mss", D(mss), "TCP: maximum segment size, bytes"},
     {"errors_by_class", S(errors_by_class), "errors by class: connect=N read=N ..."},
+    {"link_rate_bps", D(link_rate_bps), "known bottleneck rate for the model, bit/s (0: fitted)"},
+    {"tolerance_pct", D(tolerance_pct), "model tolerance asked for, percent"},
     {NULL, COL_STR, 0, NULL},
 };
 

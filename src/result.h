@@ -42,6 +42,8 @@ struct test_result {
     double tls_record_overhead;            /* TLS: bytes added per record */
     double cwnd, mss;
     char errors_by_class[160]; /* "connect=0 read=1 ..." */
+    double link_rate_bps;      /* known bottleneck (emulated link, link_rate), 0 = unknown */
+    double tolerance_pct;      /* the model tolerance the step asked for */
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

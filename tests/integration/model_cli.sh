@@ -35,6 +35,19 @@ grep -q 'summary.csv:3: step .udp-stream size=1024' "$TMP/err" || fail "miss wit
 "$NETRIG" model "$TMP/run" >/dev/null || fail "fit run failed"
 grep -q 'fit   C = 100\.0' "$TMP/run/model.txt" || fail "fitted C: $(grep 'fit' "$TMP/run/model.txt")"
 
+# Link rate and tolerance carried by the rows themselves (a run through an
+# emulated link writes them): no flags needed; a row may ask for 2 %.
+{
+    echo "schema,step,proto,mode,size_bytes,goodput_bps,link_rate_bps,tolerance_pct"
+    echo "1,a,udp,stream,1472,97000000,100000000,1"
+    echo "1,b,udp,stream,1024,94500000,100000000,2"
+} >"$TMP/rows.csv"
+"$NETRIG" model "$TMP/rows.csv" >"$TMP/out" 2>"$TMP/err"
+[ $? = 0 ] || fail "per-row link rate and tolerance: $(cat "$TMP/out" "$TMP/err")"
+grep -q 'known' "$TMP/model.txt" 2>/dev/null || grep -q '(link)' "$TMP/model.txt" || fail "row link rate not used"
+"$NETRIG" model "$TMP/rows.csv" --tolerance 1 --no-write >/dev/null 2>&1
+[ $? = 1 ] || fail "--tolerance must override the rows"
+
 # Bad input: exit 2, file and line named.
 printf 'schema,step,proto,mode,size_bytes,goodput_bps\r\n1,a,tcp,stream,1024,9e7\r\n1,b,tcp,stream,1k?,9e7\r\n' >"$TMP/bad.csv"
 "$NETRIG" model "$TMP/bad.csv" 2>"$TMP/err"
