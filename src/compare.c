@@ -24,13 +24,13 @@ bool compare_same_params(const struct test_result *x, const struct test_result *
 static void fill(struct compare_pair *p, double threshold_pct)
 {
     for (int k = 0; k < COMPARE_N; k++) {
-        const struct stats_ci *ca = &p->a->ci[compare_metric[k]];
-        const struct stats_ci *cb = &p->b->ci[compare_metric[k]];
+        const struct confint *ca = &p->a->ci[compare_metric[k]];
+        const struct confint *cb = &p->b->ci[compare_metric[k]];
         double ch = NAN;
         if (!isnan(ca->mean) && !isnan(cb->mean) && ca->mean != 0)
             ch = (cb->mean - ca->mean) / ca->mean * 100;
         p->change_pct[k] = ch;
-        p->differs[k] = !stats_ci_overlap(ca, cb);
+        p->differs[k] = !confint_overlap(ca, cb);
         /* Less goodput is worse; more latency is worse. */
         double worse = k == COMPARE_GOODPUT ? -ch : ch;
         p->regression[k] = threshold_pct >= 0 && !isnan(ch) && worse > threshold_pct;

@@ -165,7 +165,7 @@ static void print_table(struct run *R)
             continue;
         }
         char gp[32], ci[48], p50[32], p99[32];
-        const struct stats_ci *g = &x->ci[SUMMARY_GOODPUT];
+        const struct confint *g = &x->ci[SUMMARY_GOODPUT];
         units_fmt_bps(g->mean, gp, sizeof(gp));
         if (!isnan(g->half) && g->mean > 0)
             snprintf(ci, sizeof(ci), "%s ±%.1f%%", gp, 100 * g->half / g->mean);

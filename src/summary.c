@@ -41,7 +41,7 @@ int summary_group(const struct test_result *rows, size_t n, struct summary_step 
             for (size_t i = 0; i < n; i++)
                 if (strcmp(rows[i].step, s[j].first.step) == 0)
                     x[k++] = summary_metric(&rows[i], m);
-            stats_mean_ci95(x, k, &s[j].ci[m]);
+            confint_mean95(x, k, &s[j].ci[m]);
         }
     }
     free(x);
@@ -93,7 +93,7 @@ void summary_ci_csv(FILE *out, const struct summary_step *steps, size_t n)
         }
         fprintf(out, "%zu", steps[i].nrows);
         for (int m = 0; m < SUMMARY_NMETRICS; m++) {
-            const struct stats_ci *c = &steps[i].ci[m];
+            const struct confint *c = &steps[i].ci[m];
             fputc(',', out);
             put_num(out, c->mean);
             fputc(',', out);
@@ -136,7 +136,7 @@ static void json_ci(FILE *out, const struct summary_step *s)
 {
     fputs("{", out);
     for (int m = 0; m < SUMMARY_NMETRICS; m++) {
-        const struct stats_ci *c = &s->ci[m];
+        const struct confint *c = &s->ci[m];
         fprintf(out, "%s\"%s\":{\"n\":%zu,\"mean\":", m ? "," : "", summary_metrics[m], c->n);
         summary_json_num(out, c->mean);
         fputs(",\"sd\":", out);

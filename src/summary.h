@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "result.h"
-#include "stats.h"
+#include "confint.h"
 
 /* The figures summarised: result columns, in summary_ci.csv order. */
 enum {
@@ -27,7 +27,7 @@ extern const char *const summary_metrics[SUMMARY_NMETRICS];
 struct summary_step {
     struct test_result first; /* identity: scenario, step, proto, size ... */
     size_t nrows;             /* repetitions summarised */
-    struct stats_ci ci[SUMMARY_NMETRICS];
+    struct confint ci[SUMMARY_NMETRICS];
 };
 
 /* Groups rows by step name, in first-seen order, and computes every

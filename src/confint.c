@@ -1,4 +1,4 @@
-#include "stats.h"
+#include "confint.h"
 
 #include <math.h>
 
@@ -9,7 +9,7 @@ static const double t975_table[30] = {
     2.0796,  2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
 };
 
-double stats_t975(unsigned df)
+double confint_t975(unsigned df)
 {
     if (df == 0)
         return NAN;
@@ -26,7 +26,7 @@ double stats_t975(unsigned df)
     return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
 }
 
-void stats_mean_ci95(const double *x, size_t n, struct stats_ci *out)
+void confint_mean95(const double *x, size_t n, struct confint *out)
 {
     size_t k = 0;
     double sum = 0;
@@ -48,12 +48,12 @@ void stats_mean_ci95(const double *x, size_t n, struct stats_ci *out)
         if (!isnan(x[i]))
             ss += (x[i] - out->mean) * (x[i] - out->mean);
     out->sd = sqrt(ss / (double)(k - 1));
-    out->half = stats_t975((unsigned)(k - 1)) * out->sd / sqrt((double)k);
+    out->half = confint_t975((unsigned)(k - 1)) * out->sd / sqrt((double)k);
     out->lo = out->mean - out->half;
     out->hi = out->mean + out->half;
 }
 
-bool stats_ci_overlap(const struct stats_ci *a, const struct stats_ci *b)
+bool confint_overlap(const struct confint *a, const struct confint *b)
 {
     if (isnan(a->half) || isnan(b->half))
         return true;

@@ -1,5 +1,5 @@
-#ifndef NETRIG_STATS_H
-#define NETRIG_STATS_H
+#ifndef NETRIG_CONFINT_H
+#define NETRIG_CONFINT_H
 /* Summary statistics over repetitions: mean and a 95 % confidence interval
  * from Student's t distribution. */
 #include <stdbool.h>
@@ -8,9 +8,9 @@
 /* The 97.5 % quantile of Student's t with df degrees of freedom (the factor
  * of a two-sided 95 % interval): a table for df <= 30, the Cornish-Fisher
  * expansion beyond (error below 1e-5). df = 0 gives NaN. */
-double stats_t975(unsigned df);
+double confint_t975(unsigned df);
 
-struct stats_ci {
+struct confint {
     size_t n;    /* values used (NaN values are skipped) */
     double mean; /* NaN when n = 0 */
     double sd;   /* sample standard deviation; NaN when n < 2 */
@@ -19,10 +19,10 @@ struct stats_ci {
 };
 
 /* Mean and 95 % interval of the non-NaN values of x[0..n). */
-void stats_mean_ci95(const double *x, size_t n, struct stats_ci *out);
+void confint_mean95(const double *x, size_t n, struct confint *out);
 
 /* True when both intervals exist and overlap. Intervals that cannot be
  * compared (n < 2 on either side) count as overlapping: no claim made. */
-bool stats_ci_overlap(const struct stats_ci *a, const struct stats_ci *b);
+bool confint_overlap(const struct confint *a, const struct confint *b);
 
 #endif
