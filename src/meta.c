@@ -1,6 +1,5 @@
 #include "meta.h"
 
-#include <math.h>
 #include <openssl/crypto.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -59,7 +58,10 @@ static void times(FILE *out, const char *key, double t)
         summary_json_str(out, iso);
     }
     fprintf(out, ",\n  \"%s_epoch\": ", key);
-    summary_json_num(out, t < 0 ? NAN : t);
+    if (t < 0)
+        fputs("null", out);
+    else
+        fprintf(out, "%.3f", t); /* %g would round away the seconds */
 }
 
 void meta_json(FILE *out, const struct meta_run *m)

@@ -77,8 +77,12 @@ static void result_line(struct run *R, const struct scenario_step *st, uint32_t 
     units_fmt_bps(t->goodput_bps, gp, sizeof(gp));
     units_fmt_ns(t->lat_p50_us * 1000, p50, sizeof(p50));
     units_fmt_ns(t->lat_p99_us * 1000, p99, sizeof(p99));
-    progress_line(&R->con, "  %s%s%u: %s  p50 %s  p99 %s  errors %.0f", st->name,
-                  st->repeat > 1 ? " #" : "", st->repeat > 1 ? rep : 0, gp, p50, p99,
+    char name[160];
+    if (st->repeat > 1)
+        snprintf(name, sizeof(name), "%s #%u", st->name, rep);
+    else
+        snprintf(name, sizeof(name), "%s", st->name);
+    progress_line(&R->con, "  %s: %s  p50 %s  p99 %s  errors %.0f", name, gp, p50, p99,
                   isnan(t->errors) ? 0 : t->errors);
 }
 

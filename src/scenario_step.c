@@ -38,7 +38,9 @@ void scenario_step_describe(const struct scenario_step *st, char *buf, size_t le
         char v[1100], dv[1100];
         opts_format(&st->cfg, d, v, sizeof(v));
         opts_format(&def, d, dv, sizeof(dv));
-        bool always = strcmp(d->name, "proto") == 0 || strcmp(d->name, "mode") == 0;
+        /* What every reader of a step wants to see, default or not. */
+        bool always = strcmp(d->name, "proto") == 0 || strcmp(d->name, "mode") == 0 ||
+                      strcmp(d->name, "size") == 0 || strcmp(d->name, "duration") == 0;
         if (!always && strcmp(v, dv) == 0)
             continue;
         int w = snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "", d->name, v);

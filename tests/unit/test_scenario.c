@@ -146,7 +146,7 @@ static void test_describe_and_file_name(void **state)
     struct scenario sc = parse_ok("[x]\nproto=udp\nsize=4k\n");
     char d[512];
     scenario_step_describe(&sc.steps[0], d, sizeof(d));
-    assert_string_equal(d, "proto=udp mode=stream size=4096");
+    assert_string_equal(d, "proto=udp mode=stream size=4096 duration=5s");
     scenario_close(&sc);
     char f[16];
     scenario_file_name("a b/c=d:e", f, sizeof(f));

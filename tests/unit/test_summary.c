@@ -147,7 +147,7 @@ static void test_meta(void **state)
                           "\"git_commit\": \"",
                           "\"openssl_version\": \"OpenSSL 3",
                           "\"command_line\": [\"netrig\", \"run\", \"a \\\"b\\\".ini\"]",
-                          "\"start_time_epoch\": 1700000000",
+                          "\"start_time_epoch\": 1700000000.000",
                           "\"end_time\": null",
                           "\"scenario_text\": \"[x]\\nsize=1\\n\"",
                           "\"embedded_server\": true"};
