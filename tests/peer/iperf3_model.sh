@@ -2,7 +2,8 @@
 # iperf3 through a veth pair shaped by tbf at 100 Mbit/s, its receiver
 # goodput written as summary.csv rows and checked by netrig model with the
 # link rate known: the overhead accounting (Ethernet 14 as tbf counts it,
-# IPv4, UDP with fragments, TCP with timestamps) must land within 1 % (0.1 % on a quiet machine).
+# IPv4, UDP with fragments, TCP with timestamps) must land within 1 %
+# (within 0.1 % on a quiet machine).
 # Root only (namespaces); exit 77 otherwise.
 set -u
 NETRIG=${1:?usage: iperf3_model.sh /path/to/netrig}
