@@ -144,7 +144,7 @@ static int show(const struct show_opts *o)
     }
     if (!have) {
         fprintf(stderr, "netrig hist: %s: no %s%s%s intervals%s\n", o->path,
-                o->tag ? "intervals tagged '" : "untagged", o->tag ? o->tag : "", o->tag ? "'" : "",
+                o->tag ? "'" : "untagged", o->tag ? o->tag : "", o->tag ? "'-tagged" : "",
                 o->start > 0 || o->end < INFINITY ? " in that time range" : "");
         return 2;
     }

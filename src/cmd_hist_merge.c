@@ -9,7 +9,7 @@
 #include "hlog.h"
 
 struct rec {
-    int64_t start_ms, slot;
+    int64_t start_ms, end_ms, slot;
     long seq; /* input order, keeps the sort stable */
     char tag[64];
     uint8_t *blob; /* compressed V2 form */
@@ -38,6 +38,7 @@ static int recs_push(struct recs *rs, const struct hist *h)
     if (hist_encode_compressed(h, &r->blob, &r->len) != 0)
         return -1;
     r->start_ms = h->start_ms;
+    r->end_ms = h->end_ms;
     r->seq = (long)rs->n;
     memcpy(r->tag, h->tag, sizeof(r->tag));
     rs->n++;
@@ -99,6 +100,8 @@ static int write_group(struct hlog_writer *w, const struct rec *v, size_t i, siz
             rc = -1;
             break;
         }
+        h.start_ms = v[k].start_ms; /* the blob does not carry times */
+        h.end_ms = v[k].end_ms;
         if (!have && hist_init(&acc, h.lowest, h.highest, h.digits) == 0)
             have = true;
         rc = have ? hist_add_grow(&acc, &h) : -1;
