@@ -36,7 +36,7 @@ size = 64
 INI
 
 # --dry-run: the expanded steps, nothing written.
-out=$(cd "$tmp" && "$NETRIG" run small.ini --dry-run)
+out=$(cd "$tmp" && "$NETRIG" run small.ini --dry-run 2>&1)
 rc=$?
 if [ $rc -eq 2 ] && echo "$out" | grep -q "not available"; then
     echo "netrig run is not in this build"
