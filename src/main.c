@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "result.h"
 #include "version.h"
 
 static void usage(FILE *out)
@@ -13,7 +14,17 @@ static void usage(FILE *out)
     for (const struct cmd_def *c = cmd_table; c->name; c++)
         fprintf(out, "  %-9s %s\n", c->name, c->summary);
     fprintf(out, "  %-9s %s\n", "help", "help on a command: netrig help COMMAND");
+    fprintf(out, "  %-9s %s\n", "", "the summary.csv columns: netrig help columns");
     fprintf(out, "\nnetrig --version prints the version.\n");
+}
+
+/* The summary.csv schema as a Markdown table: the README's column list is
+ * checked against this by the test suite. */
+static void print_columns(FILE *out)
+{
+    fprintf(out, "| column | meaning and unit |\n|---|---|\n");
+    for (const struct result_column *c = result_columns; c->name; c++)
+        fprintf(out, "| `%s` | %s |\n", c->name, c->unit_help);
 }
 
 int main(int argc, char **argv)
@@ -38,6 +49,10 @@ int main(int argc, char **argv)
     if (strcmp(name, "help") == 0) {
         if (argc < 3) {
             usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[2], "columns") == 0) {
+            print_columns(stdout);
             return 0;
         }
         const struct cmd_def *c = cmd_find(argv[2]);

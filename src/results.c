@@ -114,33 +114,40 @@ int results_step_begin(struct results *r, size_t i)
     return 0;
 }
 
+static int64_t epoch_ms(double s)
+{
+    return (int64_t)llround(s * 1000);
+}
+
 /* Interval lines for one repetition; a driver that kept no intervals
- * gives one interval spanning the whole measurement. */
-static int hlog_add(struct results *r, uint32_t repeat, struct client_output *out)
+ * gives one interval spanning the whole measurement. Intervals stay
+ * untagged so that HdrHistogram tools (and netrig hist show) read them by
+ * default; repetitions follow each other in time. */
+static int hlog_add(struct results *r, struct client_output *out)
 {
     const struct scenario_step *st = &r->sc->steps[r->step];
     if (!r->hlog_started) {
         char comment[300];
         snprintf(comment, sizeof(comment), "netrig %s: %s (latency in ns)", r->sc->name, st->name);
-        if (hlog_writer_init(&r->hw, r->hlog_mem, out->start_wall_s, comment) != 0)
+        /* Whole milliseconds, as the interval times: no interval may
+         * start before the log. */
+        double start = (double)epoch_ms(out->start_wall_s) / 1000;
+        if (hlog_writer_init(&r->hw, r->hlog_mem, start, comment) != 0)
             return -1;
         r->hlog_started = true;
     }
-    char tag[32] = "";
-    if (st->repeat > 1)
-        snprintf(tag, sizeof(tag), "r%u", repeat);
     if (out->nintervals == 0) {
-        snprintf(out->lat.tag, sizeof(out->lat.tag), "%s", tag);
-        out->lat.start_ms = (int64_t)(out->start_wall_s * 1000);
+        out->lat.tag[0] = '\0';
+        out->lat.start_ms = epoch_ms(out->start_wall_s);
         double d = isnan(out->result.duration_s) ? 0 : out->result.duration_s;
-        out->lat.end_ms = (int64_t)((out->start_wall_s + d) * 1000);
+        out->lat.end_ms = epoch_ms(out->start_wall_s + d);
         return hlog_write_interval(&r->hw, &out->lat);
     }
     for (size_t i = 0; i < out->nintervals; i++) {
         struct client_interval *iv = &out->intervals[i];
-        snprintf(iv->lat.tag, sizeof(iv->lat.tag), "%s", tag);
-        iv->lat.start_ms = (int64_t)((out->start_wall_s + iv->t_start_s) * 1000);
-        iv->lat.end_ms = (int64_t)((out->start_wall_s + iv->t_end_s) * 1000);
+        iv->lat.tag[0] = '\0';
+        iv->lat.start_ms = epoch_ms(out->start_wall_s + iv->t_start_s);
+        iv->lat.end_ms = epoch_ms(out->start_wall_s + iv->t_end_s);
         if (hlog_write_interval(&r->hw, &iv->lat) != 0)
             return -1;
     }
@@ -153,11 +160,11 @@ static void hgrm_fn(FILE *f, const void *arg)
     hist_write_hgrm(f, arg, 5, 1000.0, false);
 }
 
-static int step_files(struct results *r, uint32_t repeat, struct client_output *out)
+static int step_files(struct results *r, struct client_output *out)
 {
     const struct scenario_step *st = &r->sc->steps[r->step];
     char p[4096];
-    if (hlog_add(r, repeat, out) != 0 || fflush(r->hlog_mem) != 0)
+    if (hlog_add(r, out) != 0 || fflush(r->hlog_mem) != 0)
         return -1;
     if (path_in(r, st->file, ".hlog", p, sizeof(p)) != 0 ||
         fileio_write_atomic(p, r->hlog_buf, r->hlog_len) != 0)
@@ -217,7 +224,7 @@ int results_add(struct results *r, uint32_t repeat, struct client_output *out, c
     }
     r->rows[r->nrows++] = *t;
     errno = 0;
-    if (step_files(r, repeat, out) != 0) {
+    if (step_files(r, out) != 0) {
         snprintf(err, errlen, "%s/%s.hlog or .hgrm: %s", r->dir, st->file,
                  errno ? strerror(errno) : "histogram error");
         return -1;

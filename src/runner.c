@@ -98,10 +98,11 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
 {
     const struct scenario_step *st = &R->sc->steps[i];
     char what[300], err[512] = "";
-    snprintf(what, sizeof(what), "[%zu/%zu] %s, repeat %u/%u", i + 1, R->sc->nsteps, st->name, rep,
-             st->repeat);
-    if (st->repeat == 1)
-        snprintf(what, sizeof(what), "[%zu/%zu] %s", i + 1, R->sc->nsteps, st->name);
+    char reps[32] = "";
+    if (st->repeat > 1)
+        snprintf(reps, sizeof(reps), ", repeat %u/%u", rep, st->repeat);
+    snprintf(what, sizeof(what), "[%zu/%zu] %s (%s %s)%s", i + 1, R->sc->nsteps, st->name,
+             proto_name(st->cfg.proto), mode_name(st->cfg.mode), reps);
     double planned = runner_planned_s(st);
     progress_begin(&R->con, what, planned, R->planned_left_s);
     struct netrig_config cfg;
@@ -182,7 +183,7 @@ static void print_table(struct run *R)
         const struct confint *g = &x->ci[SUMMARY_GOODPUT];
         units_fmt_bps(g->mean, gp, sizeof(gp));
         if (!isnan(g->half) && g->mean > 0)
-            snprintf(ci, sizeof(ci), "%s ±%.1f%%", gp, 100 * g->half / g->mean);
+            snprintf(ci, sizeof(ci), "%s +/-%.1f%%", gp, 100 * g->half / g->mean);
         else
             snprintf(ci, sizeof(ci), "%s", gp);
         units_fmt_ns(x->ci[SUMMARY_P50].mean * 1000, p50, sizeof(p50));
@@ -252,7 +253,8 @@ static void link_end(struct run *R)
     R->linked = false;
 }
 
-/* Hooks run on the finished folder: the goodput model and the plots. */
+/* Hooks run on the finished folder, in this order: the goodput model,
+ * then the plots (which draw the model's columns too). */
 static void after_run(struct run *R)
 {
     if (R->res.nrows == 0)
