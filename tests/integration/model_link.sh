@@ -6,6 +6,10 @@ set -u
 NETRIG=${1:?usage: model_link.sh /path/to/netrig}
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
 command -v tc >/dev/null || { echo "skip: no tc"; exit 77; }
+if "$NETRIG" run --help 2>&1 | grep -q 'being built'; then
+    echo "skip: netrig run is not in this build"
+    exit 77
+fi
 TMP=$(mktemp -d)
 RUN_PID=
 cleanup() {
