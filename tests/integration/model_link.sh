@@ -5,7 +5,9 @@
 set -u
 NETRIG=${1:?usage: model_link.sh /path/to/netrig}
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-command -v tc >/dev/null || { echo "skip: no tc"; exit 77; }
+for tool in tc chrt; do
+    command -v $tool >/dev/null || { echo "skip: no $tool"; exit 77; }
+done
 if "$NETRIG" run --help 2>&1 | grep -q 'being built'; then
     echo "skip: netrig run is not in this build"
     exit 77
@@ -40,7 +42,8 @@ mode = stream
 size = 16k,64k
 INI
 
-"$NETRIG" run "$TMP/link.ini" --out "$TMP/res" --no-plot >"$TMP/out" 2>&1 &
+# SCHED_FIFO: other load on the machine must not leave the link idle.
+chrt -f 10 "$NETRIG" run "$TMP/link.ini" --out "$TMP/res" --no-plot >"$TMP/out" 2>&1 &
 RUN_PID=$!
 wait $RUN_PID
 status=$?
