@@ -71,13 +71,16 @@ int model_msg_of(const struct model_opts *o, const struct test_result *r, struct
         mode == MODE_STREAM || mode == MODE_RATE || inflight > 1 ? MODEL_PIPELINED : MODEL_SERIAL;
     bool packed = m->form == MODEL_PIPELINED;
     if (proto == PROTO_HTTP || proto == PROTO_HTTPS) {
-        /* Goodput counts the response body; the request (a few header
-         * bytes the other way) is a constant that t0 absorbs. */
+        /* Goodput counts the bodies both ways: the response body, and a
+         * request body (POST) found as what the measured bytes per message
+         * leave over. Request heads are a constant t0 absorbs. */
         double hdr = or_default(r->header_bytes, 0);
-        m->payload = resp;
-        m->wire_fwd = stream_bytes(&w, 0, tls, false);
+        double per_msg = r->goodput_bps * r->duration_s / 8 / r->messages;
+        double body_up = per_msg > resp ? per_msg - resp : 0;
+        m->payload = resp + body_up;
+        m->wire_fwd = stream_bytes(&w, body_up, tls, packed);
         m->wire_rev = stream_bytes(&w, hdr + resp, tls, packed);
-        m->crypto = tls ? hdr + resp : 0;
+        m->crypto = tls ? hdr + resp + body_up : 0;
     } else if (mode == MODE_STREAM) {
         m->payload = req;
         m->wire_fwd =

@@ -111,6 +111,18 @@ static void test_msg_of(void **state)
     CLOSE(m.payload, 16384, 0);
     CLOSE(model_msg_wire(&m), 16564 + 16564.0 / 1448 * 66, 1e-9);
 
+    /* A POST: the measured bytes per transaction exceed the response body;
+     * the rest went up as the request body. */
+    r = row("http", "rr", 4096, 8 * (4096 + 1024) * 1000.0);
+    r.resp_bytes = 1024;
+    r.header_bytes = 100;
+    r.messages = 10000; /* 1000/s over 10 s */
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(m.payload, 5120, 1e-9);
+    assert_int_equal(m.form, MODEL_SERIAL);
+    CLOSE(m.wire_fwd, 4096 + 3 * 66, 1e-9);
+    CLOSE(m.wire_rev, 1124 + 66, 1e-9);
+
     /* One transaction at a time: serial, both directions add up. */
     r = row("tcp", "rr", 100, 1);
     r.resp_bytes = 200;
