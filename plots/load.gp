@@ -1,7 +1,7 @@
 # Latency vs offered load (the hockey stick): p50, p99 and p99.9 against the
 # target rate (top, log latency axis) and the achieved rate against the
 # target (bottom, with the achieved = target diagonal).
-# Variables: file, xunit, lunit, style.
+# Variables: file, xunit, lunit, style, ydec (decades the latencies span).
 # Table data/FILE: target p50 p99 p999 achieved lo hi.
 load scripts.'/style.gp'
 
@@ -16,6 +16,7 @@ set origin 0, 0.36
 set size 1, 0.58
 set logscale y 10
 set format y '%g'
+eval ylog125
 set autoscale yfix
 set offsets 0, 0, graph 0.06, graph 0.06
 set ylabel 'latency ('.lunit.')'
@@ -28,6 +29,8 @@ plot tbl using 1:2 with linespoints ls 20 title 'p50', \
 set origin 0, 0
 set size 1, 0.38
 unset logscale y
+unset ytics
+set ytics nomirror out scale 0.8
 set autoscale y
 set offsets 0, 0, graph 0.06, 0
 set yrange [0:*]

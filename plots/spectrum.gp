@@ -1,6 +1,7 @@
 # Latency percentile spectrum (the HdrHistogram plot): latency against
 # percentile on a 1/(1-p) log axis, one curve per step.
-# Variables: n, titles[n], lunit ('us' or 'ms'), ylog, xmax.
+# Variables: n, titles[n], lunit ('us' or 'ms'), ylog, ydec (decades the
+# latencies span), xmax.
 # Tables data/OUT-I.dat: 1/(1-p) latency percentile.
 load scripts.'/style.gp'
 
@@ -14,6 +15,7 @@ set ylabel 'latency ('.lunit.')'
 if (ylog) {
     set logscale y 10
     set format y '%g'
+    eval ylog125
     set autoscale yfix
     set offsets 0, 0, graph 0.04, graph 0.04
 } else {

@@ -57,3 +57,8 @@ set linetype 33 lc rgb '#f0a39a' lw 2 pt 7 ps 0.8
 # Sweeps (one curve per step): viridis, stopping short of its pale yellow.
 set palette defined (0 '#440154', 0.3 '#3b528b', 0.6 '#21918c', 0.85 '#5ec962', 1 '#b5de2b')
 unset colorbox
+
+# Labelled 2 and 5 tics between the decades of a log y axis: `eval ylog125`
+# after `set logscale y`, when the data spans few decades (the driver's
+# ydec < 2.5) and the axis would otherwise show one or two numbers.
+ylog125 = "if (ydec < 2.5) { do for [e=-4:8] { set ytics add (sprintf('%g', 2 * 10.0**e) 2 * 10.0**e, sprintf('%g', 5 * 10.0**e) 5 * 10.0**e) } }"

@@ -1,7 +1,7 @@
 # Time series: goodput (top) and p99 latency (bottom) per interval over the
 # run; each step is one segment, shaded alternately, with a dotted line
 # between steps and, for up to 14 steps, the step named above the top panel.
-# Variables: file, gunit, lunit, has_g, has_p, ylog, nsep, sep[nsep],
+# Variables: file, gunit, lunit, has_g, has_p, ylog, ydec, nsep, sep[nsep],
 # nlab, lab_x[nlab], lab_t[nlab].
 # Table data/FILE: t_s goodput p99 segment, a blank line between steps.
 load scripts.'/style.gp'
@@ -45,7 +45,15 @@ if (has_p) {
     set xlabel 'time since the run started (s)'
     set ylabel 'p99 latency ('.lunit.')'
     set offsets 0, 0, graph 0.05, 0
-    if (ylog) { set logscale y 10; set format y '%g'; set autoscale y } else { set yrange [0:*] }
+    if (ylog) {
+        set logscale y 10
+        set format y '%g'
+        eval ylog125
+        set autoscale yfix
+        set offsets 0, 0, graph 0.06, graph 0.06
+    } else {
+        set yrange [0:*]
+    }
     plot tbl using 1:3:(32 + int($4) % 2) with linespoints lc variable pt 7 ps 0.6
 }
 unset multiplot

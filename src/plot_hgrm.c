@@ -202,6 +202,7 @@ static int spectrum_group(struct plot_ctx *c, struct hfile **g, size_t n, char *
     plot_gp_str(f, "lunit", unit);
     /* a log latency axis once the tail spans more than a decade and a half */
     plot_gp_num(f, "ylog", lo > 0 && hi / lo > 30);
+    plot_gp_num(f, "ydec", lo > 0 ? log10(hi / lo) : 0);
     plot_gp_num(f, "xmax", pow(10, ceil(log10(xmax > 10 ? xmax : 10))));
     return plot_driver_end(c, f, err, errlen);
 }

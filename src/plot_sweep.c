@@ -111,17 +111,24 @@ static void put_stat(FILE *f, struct plot_stat st, double scale)
     plot_put(f, (st.mean + h) / scale);
 }
 
-/* Largest value of get over all rows of the set (NaN ignored). */
-static double set_max(const struct plot_rows *rows, const struct plot_series_set *set, getter get)
+/* Largest (sign 1) or smallest (sign -1) value of get over all rows of
+ * the set (NaN ignored). */
+static double set_ext(const struct plot_rows *rows, const struct plot_series_set *set, getter get,
+                      int sign)
 {
     double m = NAN;
     for (size_t k = 0; k < set->n; k++)
         for (size_t i = 0; i < set->s[k].n; i++) {
             double v = get(&rows->r[set->s[k].idx[i]]);
-            if (!isnan(v) && (isnan(m) || v > m))
+            if (!isnan(v) && (isnan(m) || (sign > 0 ? v > m : v < m)))
                 m = v;
         }
     return m;
+}
+
+static double set_max(const struct plot_rows *rows, const struct plot_series_set *set, getter get)
+{
+    return set_ext(rows, set, get, 1);
 }
 
 /* The x range and axis label shared by the size figures. */
@@ -339,6 +346,8 @@ static int load_one(struct plot_ctx *c, const struct plot_rows *rows, const stru
     plot_gp_str(f, "xunit", xunit);
     plot_gp_str(f, "lunit", lunit);
     plot_gp_num(f, "style", s->style);
+    double lo = set_ext(rows, &one, get_p50, -1), hi = set_max(rows, &one, get_p999);
+    plot_gp_num(f, "ydec", lo > 0 && hi > lo ? log10(hi / lo) : 0);
     return plot_driver_end(c, f, err, errlen);
 }
 

@@ -302,6 +302,7 @@ static int ts_group(struct plot_ctx *c, const struct ts_data *d, const char *gro
     plot_gp_num(f, "has_g", ghi > 0);
     plot_gp_num(f, "has_p", phi > 0);
     plot_gp_num(f, "ylog", plo > 0 && phi / plo > 30);
+    plot_gp_num(f, "ydec", plo > 0 ? log10(phi / plo) : 0);
     if (ts_marks(f, d, group) != 0) {
         fclose(f);
         snprintf(err, errlen, "out of memory");
