@@ -1,7 +1,8 @@
 # Latency vs offered load (the hockey stick): p50, p99 and p99.9 against the
 # target rate (top, log latency axis) and the achieved rate against the
 # target (bottom, with the achieved = target diagonal).
-# Variables: file, xunit, lunit, style, ydec (decades the latencies span).
+# Variables: file, xunit, lunit, style, ydec (decades the latencies span),
+# has_lat (0: the rows hold no latency; only the lower panel is drawn).
 # Table data/FILE: target p50 p99 p999 achieved lo hi.
 load scripts.'/style.gp'
 
@@ -12,22 +13,24 @@ set lmargin 13
 set rmargin 5
 set key inside left top vertical
 
-set origin 0, 0.36
-set size 1, 0.58
-set logscale y 10
-set format y '%g'
-eval ylog125
-set autoscale yfix
-set offsets 0, 0, graph 0.06, graph 0.06
-set ylabel 'latency ('.lunit.')'
-set format x ''
-unset xlabel
-plot tbl using 1:2 with linespoints ls 20 title 'p50', \
-     tbl using 1:3 with linespoints ls 21 title 'p99', \
-     tbl using 1:4 with linespoints ls 22 title 'p99.9'
+if (has_lat) {
+    set origin 0, 0.36
+    set size 1, 0.58
+    set logscale y 10
+    set format y '%g'
+    eval ylog125
+    set autoscale yfix
+    set offsets 0, 0, graph 0.06, graph 0.06
+    set ylabel 'latency ('.lunit.')'
+    set format x ''
+    unset xlabel
+    plot tbl using 1:2 with linespoints ls 20 title 'p50', \
+         tbl using 1:3 with linespoints ls 21 title 'p99', \
+         tbl using 1:4 with linespoints ls 22 title 'p99.9'
+}
 
 set origin 0, 0
-set size 1, 0.38
+set size 1, (has_lat ? 0.38 : 0.94)
 unset logscale y
 unset ytics
 set ytics nomirror out scale 0.8

@@ -11,7 +11,7 @@
 
 reset
 if (fmt eq 'svg') {
-    set terminal svg size 1200,740 dynamic font 'DejaVu Sans,16' background '#ffffff' noenhanced
+    set terminal svg size 1200,740 fixed font 'DejaVu Sans,16' background '#ffffff' noenhanced
 } else {
     set terminal pngcairo size 1400,860 font 'DejaVu Sans,15' background '#ffffff' noenhanced
 }

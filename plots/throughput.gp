@@ -18,7 +18,8 @@ set key inside right bottom vertical
 
 tbl(i) = sprintf('%s/throughput-%d.dat', data, i)
 pusing = has_ci ? '1:2:3:4' : '1:2'
-pwith = has_ci ? 'yerrorbars' : 'points'
+# Without a model line, a thin line joins the measured points instead.
+pwith = has_ci ? (has_model ? 'yerrorbars' : 'yerrorlines') : (has_model ? 'points' : 'linespoints')
 if (has_ci) { set key title 'measured: mean and 95% CI' }
 # An entry with an empty title still takes a line in the key: leave such
 # entries out with notitle instead.

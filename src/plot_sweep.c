@@ -348,6 +348,7 @@ static int load_one(struct plot_ctx *c, const struct plot_rows *rows, const stru
     plot_gp_num(f, "style", s->style);
     double lo = set_ext(rows, &one, get_p50, -1), hi = set_max(rows, &one, get_p999);
     plot_gp_num(f, "ydec", lo > 0 && hi > lo ? log10(hi / lo) : 0);
+    plot_gp_num(f, "has_lat", hi > 0 || set_max(rows, &one, get_p99) > 0 || lo > 0);
     return plot_driver_end(c, f, err, errlen);
 }
 

@@ -50,7 +50,7 @@ static const char style[] =
     "th{background:#f0f0f0;position:sticky;top:0}\n"
     "td.s{text-align:left}\n"
     "td.yes{background:#d9f2d9}td.no{background:#f8d0d0}td.cpu{background:#fbeccc}\n"
-    "figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}\n"
+    "figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}\n"
     "pre{background:#f7f7f7;padding:.8em;overflow-x:auto}\n"
     ".note{background:#fff4d6;padding:.6em}\n";
 
@@ -208,8 +208,8 @@ int report_html_write(const char *dir, const struct plot_rows *rows, const struc
     fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>netrig results: ", style);
     report_html_escape(out, scen);
     fputs("</h1>\n", out);
-    put_figures(out, c, images);
     put_verdicts(out, rows);
+    put_figures(out, c, images);
     put_file(out, dir, "model.txt", "Model fit (model.txt)");
     put_table(out, rows);
     put_file(out, dir, "meta.json", "Run (meta.json)");

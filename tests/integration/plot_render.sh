@@ -90,7 +90,34 @@ if ls "$TMP/norate/plots" | grep -q '^load-'; then fail "load figure without a r
 [ -s "$TMP/norate/plots/throughput.png" ] || fail "throughput missing without rate data"
 grep -q 'load-' "$TMP/norate/index.html" && fail "index.html mentions a load figure"
 
-# 3. Only a summary of one step: no figure at all, still a report.
+# 3. No model columns and no latencies (a run before `netrig model`, a
+# driver that times nothing): throughput and load still drawn, without the
+# model line, the overhead figure or the latency panel.
+mkdir "$TMP/nomodel"
+python3 - "$FIXTURE/summary.csv" "$TMP/nomodel/summary.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+head = rows[0]
+gone = [head.index(c) for c in ("overhead_bytes", "model_c_bps", "model_t0_us",
+        "model_goodput_bps", "model_err_pct", "model_ok", "lat_p50_us", "lat_p99_us",
+        "lat_p999_us")]
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\r\n")
+    w.writerow(head)
+    for r in rows[1:]:
+        for i in gone:
+            r[i] = ""
+        w.writerow(r)
+PY
+"$NETRIG" plot "$TMP/nomodel" >/dev/null || fail "plot without model columns"
+python3 "$TMP/check.py" "$TMP/nomodel" "throughput|Throughput vs message size|tcp stream" \
+    "load-http-rate|achieved (transactions/s)" || fail "figures without model columns"
+[ ! -e "$TMP/nomodel/plots/overhead.png" ] || fail "overhead figure without model columns"
+grep -q 'model prediction' "$TMP/nomodel/plots/throughput.svg" && fail "model line without a model"
+grep -q 'latency (' "$TMP/nomodel/plots/load-http-rate.svg" && fail "latency panel without latencies"
+grep -q 'No row has been checked' "$TMP/nomodel/index.html" || fail "report claims a model check"
+
+# 4. Only a summary of one step: no figure at all, still a report.
 mkdir "$TMP/single"
 head -2 "$FIXTURE/summary.csv" >"$TMP/single/summary.csv"
 "$NETRIG" plot "$TMP/single" >"$TMP/single.txt"
@@ -98,7 +125,7 @@ grep -q '^0 figures' "$TMP/single.txt" || fail "single step: $(cat "$TMP/single.
 [ -z "$(ls "$TMP/single/plots" | grep -E '\.(png|svg)$' || true)" ] || fail "figures for a single step"
 grep -q 'no data any figure needs' "$TMP/single/index.html" || fail "single step report"
 
-# 4. No gnuplot on PATH: exit 1 and say how to get it; data and report written.
+# 5. No gnuplot on PATH: exit 1 and say how to get it; data and report written.
 cp -r "$FIXTURE" "$TMP/nognuplot"
 set +e
 PATH=/nonexistent "$NETRIG" plot "$TMP/nognuplot" 2>"$TMP/err.txt"
@@ -109,7 +136,7 @@ grep -q 'apt-get install gnuplot-nox' "$TMP/err.txt" || fail "no install hint: $
 [ -s "$TMP/nognuplot/plots/data/throughput.gp" ] || fail "no driver written without gnuplot"
 [ -s "$TMP/nognuplot/index.html" ] || fail "no index.html without gnuplot"
 
-# 5. Usage and input errors: exit 2.
+# 6. Usage and input errors: exit 2.
 set +e
 "$NETRIG" plot "$TMP/does-not-exist" 2>/dev/null; rc1=$?
 "$NETRIG" plot 2>/dev/null; rc2=$?
