@@ -42,7 +42,6 @@ bool hist_pct_iter_next(struct hist_pct_iter *it)
     if (it->cum >= n && it->index >= 0) {
         /* One last row at 100 % from the last populated slot. */
         it->done = true;
-        it->final_emitted = true;
         it->level = 100.0;
         return emit(it);
     }
