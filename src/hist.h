@@ -121,7 +121,7 @@ int64_t hist_count_between(const struct hist *h, int64_t lo, int64_t hi);
 /* Values recorded in v's slot. */
 int64_t hist_count_at(const struct hist *h, int64_t v);
 
-/* Equivalent-value helpers (spec 1.5): the lowest, highest and middle
+/* Equivalent values (spec 1.5): the lowest, highest and middle
  * value of v's slot (values in one slot cannot be told apart), and the
  * lowest value of slot i. */
 int64_t hist_lowest_equivalent(const struct hist *h, int64_t v);
