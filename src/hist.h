@@ -1,6 +1,6 @@
 #ifndef NETRIG_HIST_H
 #define NETRIG_HIST_H
-/* HDR histogram with 64-bit counts, to shared/hdr-histogram-spec.md
+/* HDR histogram with 64-bit counts, to docs/hdr-histogram-spec.md
  * (sections 1-3; the Java library's semantics). Values are non-negative
  * integers; netrig records nanoseconds. init/close pairs; close accepts
  * NULL. Recording never allocates and never locks: one histogram per
