@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "ctrl.h"
 #include "loop.h"
@@ -116,6 +117,7 @@ struct ep {
     uint64_t sched_k;      /* rate: transactions scheduled so far */
     double period_ns;      /* rate: ns between transactions on this endpoint */
     uint64_t conn_start_ns; /* crr */
+    uint64_t until_ns;      /* draining: give up at this time */
     /* UDP */
     struct seqtrack *seq; /* per flow (server: all flows of the test) */
     uint32_t nflows;
@@ -140,6 +142,20 @@ void ep_free_state(struct ep *ep);
 /* Records a count of TCP_INFO for a sending socket. */
 void ep_tcp_info(struct ep *ep);
 
+
+/* UDP: the mmsg arrays of one thread. Headers land in hdr[], the rest of
+ * each datagram in one shared discard area (its bytes are never read). */
+#define UDP_BATCH 32
+#define UDP_MAX 65536
+/* Set in the flow field of a request sent inside the measured window. */
+#define UDP_FLOW_MEASURED 0x80000000u
+struct udp_batch {
+    struct mmsghdr msg[UDP_BATCH];
+    struct iovec iov[UDP_BATCH][2];
+    struct sockaddr_storage name[UDP_BATCH];
+    uint8_t hdr[UDP_BATCH][WIRE_HDR_LEN];
+    uint8_t discard[UDP_MAX];
+};
 
 /* A shared read-only run of zero bytes to write payload from. */
 #define EP_ZERO_LEN (256u * 1024u)
