@@ -249,6 +249,15 @@ int hist_add(struct hist *dst, const struct hist *src)
     return 0;
 }
 
+int hist_add_grow(struct hist *dst, const struct hist *src)
+{
+    if (hist_add(dst, src) == 0)
+        return 0;
+    if (hist_resize(dst, hist_max(src)) != 0)
+        return -1;
+    return hist_add(dst, src);
+}
+
 /* --- queries --------------------------------------------------------- */
 
 int64_t hist_max(const struct hist *h)

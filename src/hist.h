@@ -91,6 +91,9 @@ int hist_add(struct hist *dst, const struct hist *src);
  * layout of existing slots does not change. Returns 0 or -1 (no memory,
  * or highest too large). */
 int hist_resize(struct hist *h, int64_t highest);
+/* hist_add that first grows dst when src's max does not fit, as Java's
+ * auto-resizing histograms do (log processing). Returns 0 or -1. */
+int hist_add_grow(struct hist *dst, const struct hist *src);
 /* Number of slots that hold a value up to `highest` (spec 1.2), or -1 when
  * the parameters are invalid. Allocates nothing; decoders use it to bound
  * allocations before trusting a header. */
@@ -137,6 +140,11 @@ bool hist_pct_iter_next(struct hist_pct_iter *it);
 /* The .hgrm percentile distribution text (spec 6), values divided by
  * `scale`; ticks per half distance usually 5. csv selects the CSV form. */
 void hist_write_hgrm(FILE *out, const struct hist *h, int ticks_per_half, double scale, bool csv);
+
+/* Formats v with `decimals` decimals as Java's %.Nf does (US locale): the
+ * shortest decimal that reads back as v, rounded half up. Non-finite
+ * values give NaN / Infinity. */
+void hist_fmt_java(char *out, size_t cap, double v, int decimals);
 
 /* --- V2 encoding (spec 4) ------------------------------------------- */
 

@@ -174,30 +174,32 @@ struct header {
  * before anyone allocates it. */
 static int parse_header(const uint8_t *p, size_t len, struct header *hd, char *err, size_t errlen)
 {
-    if (len < 4 || len < (((get32(p) & ~0xf0u) == COOKIE_V0) ? HEADER_V0 : HEADER_V2)) {
+    uint32_t cookie = len >= 4 ? get32(p) : 0;
+    hd->base = cookie & ~0xf0u;
+    bool v0 = hd->base == COOKIE_V0;
+    if (len >= 4 && !v0 && hd->base != COOKIE_V2 && hd->base != COOKIE_V1) {
+        if (cookie == COOKIE_DOUBLE || cookie == COOKIE_DOUBLE_Z)
+            fail(err, errlen, "DoubleHistogram encodings are not supported");
+        else
+            fail(err, errlen, "not a histogram encoding (cookie 0x%08x)", cookie);
+        return -1;
+    }
+    if (len < (v0 ? HEADER_V0 : HEADER_V2)) {
         fail(err, errlen, "histogram truncated in its header (%zu bytes)", len);
         return -1;
     }
-    uint32_t cookie = get32(p);
-    hd->base = cookie & ~0xf0u;
     hd->word = hd->base == COOKIE_V2 ? 9 : (int)((cookie >> 4) & 0xe);
-    if (hd->base == COOKIE_V0) {
+    if (v0) {
         hd->header_len = HEADER_V0;
         hd->digits = (int32_t)get32(p + 4);
         hd->lowest = (int64_t)get64(p + 8);
         hd->highest = (int64_t)get64(p + 16);
-    } else if (hd->base == COOKIE_V2 || hd->base == COOKIE_V1) {
+    } else {
         hd->header_len = HEADER_V2;
         hd->payload = (int32_t)get32(p + 4);
         hd->digits = (int32_t)get32(p + 12);
         hd->lowest = (int64_t)get64(p + 16);
         hd->highest = (int64_t)get64(p + 24);
-    } else if (cookie == COOKIE_DOUBLE || cookie == COOKIE_DOUBLE_Z) {
-        fail(err, errlen, "DoubleHistogram encodings are not supported");
-        return -1;
-    } else {
-        fail(err, errlen, "not a histogram encoding (cookie 0x%08x)", cookie);
-        return -1;
     }
     if (hd->word != 2 && hd->word != 4 && hd->word != 8 && hd->word != 9) {
         fail(err, errlen, "invalid word size %d in cookie 0x%08x", hd->word, cookie);

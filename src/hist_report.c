@@ -67,7 +67,7 @@ bool hist_pct_iter_next(struct hist_pct_iter *it)
 /* Java's %.Nf: the shortest decimal that reads back as v, rounded half up
  * at N decimals. C's printf rounds the exact binary value instead, which
  * differs on ties such as 0.0015 or 2.675. */
-static void java_fixed(char *out, size_t cap, double v, int prec)
+void hist_fmt_java(char *out, size_t cap, double v, int prec)
 {
     if (isnan(v) || isinf(v)) {
         snprintf(out, cap, "%s", isnan(v) ? "NaN" : v < 0 ? "-Infinity" : "Infinity");
@@ -133,7 +133,7 @@ static void java_fixed(char *out, size_t cap, double v, int prec)
 static void put_fixed(FILE *out, int width, double v, int prec)
 {
     char s[420];
-    java_fixed(s, sizeof(s), v, prec);
+    hist_fmt_java(s, sizeof(s), v, prec);
     fprintf(out, "%*s", width, s);
 }
 
