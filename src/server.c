@@ -31,8 +31,7 @@ static void spawn_conn_thread(struct srv *s, int fd);
 
 static void maybe_thread_exit(struct srv_thread *th)
 {
-    if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots &&
-        !th->udp_test)
+    if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test)
         loop_stop(th->loop);
 }
 
@@ -281,8 +280,8 @@ static void slot_ep_closed(struct ep *ep)
 
 /* --- threads ------------------------------------------------------------ */
 
-static int thread_setup(struct srv *s, struct srv_thread *th, uint32_t idx, bool listen,
-                        char *err, size_t errlen)
+static int thread_setup(struct srv *s, struct srv_thread *th, uint32_t idx, bool listen, char *err,
+                        size_t errlen)
 {
     th->srv = s;
     th->idx = idx;
@@ -422,8 +421,8 @@ void srv_wake_all(struct srv *s)
     pthread_mutex_unlock(&s->mu);
 }
 
-struct server *server_start(const struct server_config *c, char *bound, size_t boundlen,
-                            char *err, size_t errlen)
+struct server *server_start(const struct server_config *c, char *bound, size_t boundlen, char *err,
+                            size_t errlen)
 {
     struct srv *s = calloc(1, sizeof(*s));
     if (!s) {

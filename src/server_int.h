@@ -29,7 +29,7 @@ struct srv_thread {
     struct udp_batch *ub;
     struct srv_slot *slots;
     struct srv_conn *conns;
-    _Atomic bool done; /* threads model: this connection's thread ended */
+    _Atomic bool done;         /* threads model: this connection's thread ended */
     struct srv_test *udp_test; /* threads model: the UDP socket to serve */
     uint32_t udp_i;
     struct srv_thread *next; /* threads model: list of connection threads */

@@ -228,7 +228,8 @@ static void send_result(struct srv_conn *c)
     c->result_sent = true;
     stats_fold_interval(&t->total);
     fill_result(t, &m.u.res);
-    if (t->total.total.total_count > 0 && hist_encode_compressed(&t->total.total, &hist, &hlen) == 0) {
+    if (t->total.total.total_count > 0 &&
+        hist_encode_compressed(&t->total.total, &hist, &hlen) == 0) {
         m.u.res.hist = hist;
         m.u.res.hist_len = (uint32_t)hlen;
     }
