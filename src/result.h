@@ -42,6 +42,9 @@ struct test_result {
     double tls_record_overhead;            /* TLS: bytes added per record */
     double cwnd, mss;
     char errors_by_class[160]; /* "connect=0 read=1 ..." */
+    /* payload bytes over the whole test, warm-up included, both ends:
+     * what the senders wrote and what the receivers read (conservation) */
+    double tx_bytes, rx_bytes;
     double link_rate_bps;      /* known bottleneck (emulated link, link_rate), 0 = unknown */
     double tolerance_pct;      /* the model tolerance the step asked for */
 };
