@@ -228,6 +228,8 @@ static void begin_meta(struct run *R, double start_s)
     m->status = "running";
     m->message = "";
     m->server = R->o->server ? R->o->server : "";
+    for (size_t i = 0; i < R->sc->nsteps && m->link_rate_bps <= 0; i++)
+        m->link_rate_bps = R->sc->steps[i].cfg.link_rate_bps;
 }
 
 static int finish(struct run *R, int rc)
@@ -277,6 +279,7 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
         results_close(&R.res);
         return 2;
     }
+    R.res.run_start_s = start_s;
     progress_init(&R.con, o->console, o->tty);
     char logp[sizeof(R.res.dir) + 16];
     snprintf(logp, sizeof(logp), "%s/run.log", R.res.dir);
