@@ -180,10 +180,9 @@ int ctrl_request_check(const struct ctrl_request *q, char *err, size_t errlen)
 
 static void enc_result(struct wbuf *w, const struct ctrl_result *s)
 {
-    const uint64_t v[] = {s->window_ns, s->rx_bytes, s->rx_msgs, s->tx_bytes,
-                          s->tx_msgs,   s->rx_total, s->tx_total, s->cpu_ns,
-                          s->lost,      s->expected, s->reorder,  s->dup,
-                          s->jitter_ns};
+    const uint64_t v[] = {s->window_ns, s->rx_bytes, s->rx_msgs,  s->tx_bytes, s->tx_msgs,
+                          s->rx_total,  s->tx_total, s->cpu_ns,   s->lost,     s->expected,
+                          s->reorder,   s->dup,      s->jitter_ns};
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         put64(w, v[i]);
     for (size_t i = 0; i < CTRL_NERR; i++)
@@ -199,8 +198,8 @@ static void enc_result(struct wbuf *w, const struct ctrl_result *s)
 
 static void dec_result(struct rbuf *r, struct ctrl_result *s)
 {
-    uint64_t *v[] = {&s->window_ns, &s->rx_bytes, &s->rx_msgs, &s->tx_bytes, &s->tx_msgs,
-                     &s->rx_total,  &s->tx_total, &s->cpu_ns,  &s->lost,     &s->expected,
+    uint64_t *v[] = {&s->window_ns, &s->rx_bytes, &s->rx_msgs,  &s->tx_bytes, &s->tx_msgs,
+                     &s->rx_total,  &s->tx_total, &s->cpu_ns,   &s->lost,     &s->expected,
                      &s->reorder,   &s->dup,      &s->jitter_ns};
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         *v[i] = get64(r);

@@ -62,7 +62,7 @@ struct ctrl_accept {
 };
 
 struct ctrl_result {
-    uint64_t window_ns; /* the server's measured window */
+    uint64_t window_ns;                            /* the server's measured window */
     uint64_t rx_bytes, rx_msgs, tx_bytes, tx_msgs; /* in the window */
     uint64_t rx_total, tx_total;                   /* whole test, payload bytes */
     uint64_t cpu_ns;                               /* server CPU in the window */

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "ctrl.h"
 #include "loop.h"
@@ -93,9 +94,9 @@ struct ep {
     uint32_t index;         /* connection / flow index */
     uint32_t role;
     enum ep_state state;
-    bool shut;     /* our sending side is shut */
-    bool shut_rd;  /* the peer's sending side is shut (EOF seen) */
-    bool want_out; /* the last write was cut short */
+    bool shut;      /* our sending side is shut */
+    bool shut_rd;   /* the peer's sending side is shut (EOF seen) */
+    bool want_out;  /* the last write was cut short */
     uint64_t quota; /* messages still to complete in the window (count) */
     /* stream sender */
     uint8_t *txbuf;
@@ -110,19 +111,20 @@ struct ep {
     /* request/response */
     uint64_t *ring; /* start times of outstanding transactions */
     uint32_t ring_mask, ring_head, ring_n;
-    uint64_t owed; /* bytes still to write */
+    uint64_t owed;               /* bytes still to write */
     uint8_t pre[CTRL_HELLO_LEN]; /* written before owed (crr hello) */
     uint32_t pre_len, pre_off;
-    uint64_t sched_k;      /* rate: transactions scheduled so far */
-    double period_ns;      /* rate: ns between transactions on this endpoint */
+    uint64_t sched_k;       /* rate: transactions scheduled so far */
+    double period_ns;       /* rate: ns between transactions on this endpoint */
     uint64_t conn_start_ns; /* crr */
+    uint64_t until_ns;      /* draining: give up at this time */
     /* UDP */
     struct seqtrack *seq; /* per flow (server: all flows of the test) */
     uint32_t nflows;
-    struct udp_slot *slots; /* rr: outstanding, by seq % pipeline */
+    struct udp_slot *slots;     /* rr: outstanding, by seq % pipeline */
     struct net_addr *flow_addr; /* server: where each flow is */
     uint8_t *flow_known;
-    uint32_t next_flow; /* server reverse: round robin */
+    uint32_t next_flow;           /* server reverse: round robin */
     uint64_t win_first, win_last; /* rate: sequence numbers of the window */
     bool win_open, win_closed;
 };
@@ -140,6 +142,19 @@ void ep_free_state(struct ep *ep);
 /* Records a count of TCP_INFO for a sending socket. */
 void ep_tcp_info(struct ep *ep);
 
+/* UDP: the mmsg arrays of one thread. Headers land in hdr[], the rest of
+ * each datagram in one shared discard area (its bytes are never read). */
+#define UDP_BATCH 32
+#define UDP_MAX 65536
+/* Set in the flow field of a request sent inside the measured window. */
+#define UDP_FLOW_MEASURED 0x80000000u
+struct udp_batch {
+    struct mmsghdr msg[UDP_BATCH];
+    struct iovec iov[UDP_BATCH][2];
+    struct sockaddr_storage name[UDP_BATCH];
+    uint8_t hdr[UDP_BATCH][WIRE_HDR_LEN];
+    uint8_t discard[UDP_MAX];
+};
 
 /* A shared read-only run of zero bytes to write payload from. */
 #define EP_ZERO_LEN (256u * 1024u)

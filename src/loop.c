@@ -187,6 +187,8 @@ void loop_on_wake(struct loop *l, void (*fn)(struct loop *l, void *arg), void *a
 void loop_wake(struct loop *l)
 {
     uint64_t one = 1;
+    if (!l)
+        return;
     ssize_t r = write(l->wakefd, &one, sizeof(one));
     (void)r; /* a full counter already means "woken" */
 }

@@ -49,7 +49,7 @@ static inline bool loop_timer_armed(const struct loop_timer *t)
 
 /* Called in the loop's thread after loop_wake from any thread. */
 void loop_on_wake(struct loop *l, void (*fn)(struct loop *l, void *arg), void *arg);
-/* Wakes the loop; safe from any thread and from signal handlers. */
+/* Wakes the loop; safe from any thread and from signal handlers. NULL ok. */
 void loop_wake(struct loop *l);
 
 /* Runs until loop_stop; returns 0, or -1 if epoll fails. */

@@ -25,8 +25,7 @@ static int parse_port(const char *s, uint16_t *port)
     return 0;
 }
 
-int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *err,
-                   size_t errlen)
+int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *err, size_t errlen)
 {
     char host[256];
     uint16_t port = def_port;
@@ -133,8 +132,7 @@ int net_listen(const struct net_addr *a, int type, bool reuseport, char *err, si
         return -1;
     }
     if (type == SOCK_STREAM && listen(fd, 1024) != 0) {
-        snprintf(err, errlen, "listen %s: %s", net_format_addr(a, as, sizeof(as)),
-                 strerror(errno));
+        snprintf(err, errlen, "listen %s: %s", net_format_addr(a, as, sizeof(as)), strerror(errno));
         close(fd);
         return -1;
     }
@@ -190,8 +188,7 @@ int net_connect_wait(const struct net_addr *a, int type, uint64_t timeout_ns, ch
     int fd = net_connect_start(a, type, err, errlen);
     if (fd < 0)
         return -1;
-    int e = wait_fd(fd, POLLOUT, clock_now_ns() + timeout_ns) == 0 ? net_connect_result(fd)
-                                                                   : errno;
+    int e = wait_fd(fd, POLLOUT, clock_now_ns() + timeout_ns) == 0 ? net_connect_result(fd) : errno;
     if (e != 0) {
         snprintf(err, errlen, "connect %s: %s", net_format_addr(a, as, sizeof(as)), strerror(e));
         close(fd);

@@ -16,8 +16,7 @@ struct net_addr {
 
 /* Parses "HOST:PORT", "[v6]:PORT" or "HOST" (port def_port). HOST may be a
  * name (resolved, first result). Returns 0 or -1. */
-int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *err,
-                   size_t errlen);
+int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *err, size_t errlen);
 /* "127.0.0.1:7878" or "[::1]:7878". Returns buf. */
 const char *net_format_addr(const struct net_addr *a, char *buf, size_t len);
 uint16_t net_addr_port(const struct net_addr *a);

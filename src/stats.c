@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const err_names[ERRC_COUNT] = {"connect",  "read",    "write", "reset",
-                                                  "timeout",  "protocol", "refused", "other"};
+static const char *const err_names[ERRC_COUNT] = {"connect", "read",     "write",   "reset",
+                                                  "timeout", "protocol", "refused", "other"};
 
 const char *stats_err_name(int cls)
 {

@@ -24,8 +24,7 @@ struct transport {
     /* Progresses a handshake; TP_OK when done (plain: at once). */
     enum tp_status (*handshake)(void *ctx, int fd);
     enum tp_status (*read)(void *ctx, int fd, void *buf, size_t len, size_t *done);
-    enum tp_status (*writev)(void *ctx, int fd, const struct iovec *iov, int iovcnt,
-                             size_t *done);
+    enum tp_status (*writev)(void *ctx, int fd, const struct iovec *iov, int iovcnt, size_t *done);
     /* Ends the sending side (FIN, or close_notify then FIN). */
     void (*shutdown)(void *ctx, int fd);
     /* Frees ctx; the caller closes fd. NULL ctx ok. */
