@@ -135,6 +135,7 @@ static void test_folder(void **state)
         hist_close(&h);
         n++;
     }
+    hlog_reader_close(&rd);
     fclose(f);
     assert_int_equal(n, 4);
     assert_true(fabs(rd.start_time_s - 1700000003.5) < 1e-6);
