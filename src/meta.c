@@ -98,6 +98,12 @@ void meta_json(FILE *out, const struct meta_run *m)
     key_str(out, "message", m->message);
     key_str(out, "server", m->server);
     fprintf(out, ",\n  \"embedded_server\": %s", m->embedded ? "true" : "false");
+    /* The plots draw this line on the throughput figure. */
+    fputs(",\n  \"link_rate_bps\": ", out);
+    if (m->link_rate_bps > 0)
+        fprintf(out, "%.0f", m->link_rate_bps);
+    else
+        fputs("null", out);
     key_str(out, "scenario_file", m->scenario_file);
     key_str(out, "scenario_name", m->scenario_name);
     key_str(out, "scenario_text", m->scenario_text);

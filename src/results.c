@@ -176,6 +176,56 @@ static int step_files(struct results *r, struct client_output *out)
     return write_with(p, hgrm_fn, &r->lat);
 }
 
+static void put_us(FILE *f, const struct hist *h, double p)
+{
+    if (h->total_count > 0)
+        fprintf(f, ",%.3f", (double)hist_value_at_percentile(h, p) / 1000);
+    else
+        fputc(',', f);
+}
+
+static void put_dbl(FILE *f, double v)
+{
+    fputc(',', f);
+    if (!isnan(v))
+        fprintf(f, "%.10g", v);
+}
+
+/* intervals.csv: the time series of goodput and latency that the plots
+ * draw, one block of rows per repetition, appended in one write. */
+static int intervals_add(struct results *r, uint32_t repeat, const struct client_output *out)
+{
+    const struct scenario_step *st = &r->sc->steps[r->step];
+    char *buf = NULL, path[4096];
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return -1;
+    if (!r->intervals_header)
+        fputs("step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us\r\n", m);
+    double base = out->start_wall_s - r->run_start_s;
+    size_t n = out->nintervals ? out->nintervals : 1;
+    for (size_t i = 0; i < n; i++) {
+        const struct client_interval *iv = out->nintervals ? &out->intervals[i] : NULL;
+        double d = isnan(out->result.duration_s) ? 0 : out->result.duration_s;
+        summary_csv_str(m, st->name);
+        fprintf(m, ",%u,%.3f,%.3f", repeat, base + (iv ? iv->t_start_s : 0),
+                base + (iv ? iv->t_end_s : d));
+        put_dbl(m, iv ? iv->goodput_bps : out->result.goodput_bps);
+        put_dbl(m, iv ? iv->msgs_per_s : out->result.msgs_per_s);
+        put_us(m, iv ? &iv->lat : &out->lat, 50);
+        put_us(m, iv ? &iv->lat : &out->lat, 99);
+        fputs("\r\n", m);
+    }
+    int rc = fclose(m) == 0 && path_in(r, "intervals", ".csv", path, sizeof(path)) == 0
+                 ? fileio_append(path, buf, len)
+                 : -1;
+    free(buf);
+    if (rc == 0)
+        r->intervals_header = true;
+    return rc;
+}
+
 static void fill_identity(struct test_result *t, const struct scenario *sc,
                           const struct scenario_step *st, uint32_t repeat)
 {
@@ -227,6 +277,10 @@ int results_add(struct results *r, uint32_t repeat, struct client_output *out, c
     if (step_files(r, out) != 0) {
         snprintf(err, errlen, "%s/%s.hlog or .hgrm: %s", r->dir, st->file,
                  errno ? strerror(errno) : "histogram error");
+        return -1;
+    }
+    if (intervals_add(r, repeat, out) != 0) {
+        snprintf(err, errlen, "%s/intervals.csv: %s", r->dir, strerror(errno));
         return -1;
     }
     if (results_write_summaries(r, "running", "") != 0) {

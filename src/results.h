@@ -6,9 +6,10 @@
  *   summary.json     the rows and intervals, per step
  *   STEP.hlog        interval histograms of the step (every repetition)
  *   STEP.hgrm        percentile distribution of the step, microseconds
+ *   intervals.csv    one row per interval: goodput and latency over time
  *   meta.json        machine, build, command line, times, scenario text
  *   run.log          what the console showed (written by progress.c)
- * Every file but summary.csv and run.log is replaced whole after each
+ * Every file but summary.csv, intervals.csv and run.log is replaced whole after each
  * repetition (temporary file + rename), so an interrupted run leaves
  * every finished repetition complete and nothing half written. */
 #include <stdbool.h>
@@ -29,6 +30,8 @@ struct results {
     struct test_result *rows; /* every finished repetition, in order */
     size_t nrows, cap;
     struct summary_step_info *info; /* one per scenario step */
+    double run_start_s;             /* epoch seconds, origin of intervals.csv */
+    bool intervals_header;          /* intervals.csv has its header */
     /* the step being run */
     size_t step;
     struct hist lat; /* its repetitions merged */

@@ -77,13 +77,33 @@ static void step_config(const struct run *R, const struct scenario_step *st,
         cfg->interval_ns = 1000000000ULL; /* one .hlog interval per second */
 }
 
+/* Latency in microseconds (the CSV's unit) for humans; "-" when the
+ * test measured none. */
+static const char *fmt_us(double us, char *buf, unsigned len)
+{
+    if (isnan(us)) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    return units_fmt_ns(us * 1000, buf, len);
+}
+
+static const char *fmt_bps(double bps, char *buf, unsigned len)
+{
+    if (isnan(bps)) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    return units_fmt_bps(bps, buf, len);
+}
+
 static void result_line(struct run *R, const struct scenario_step *st, uint32_t rep,
                         const struct test_result *t)
 {
     char gp[32], p50[32], p99[32];
-    units_fmt_bps(t->goodput_bps, gp, sizeof(gp));
-    units_fmt_ns(t->lat_p50_us * 1000, p50, sizeof(p50));
-    units_fmt_ns(t->lat_p99_us * 1000, p99, sizeof(p99));
+    fmt_bps(t->goodput_bps, gp, sizeof(gp));
+    fmt_us(t->lat_p50_us, p50, sizeof(p50));
+    fmt_us(t->lat_p99_us, p99, sizeof(p99));
     char name[160];
     if (st->repeat > 1)
         snprintf(name, sizeof(name), "%s #%u", st->name, rep);
@@ -108,7 +128,7 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     struct netrig_config cfg;
     step_config(R, st, &cfg);
     struct client_output out;
-    struct client_stop stop = {&stop_flag};
+    struct client_stop stop = {.flag = &stop_flag, .on_interval = NULL, .ctx = NULL};
     int rc = client_run(&cfg, &stop, &out, err, sizeof(err));
     /* What the model needs to re-check the row later, from the file alone. */
     out.result.link_rate_bps = cfg.link_rate_bps;
@@ -181,13 +201,13 @@ static void print_table(struct run *R)
         }
         char gp[32], ci[48], p50[32], p99[32];
         const struct confint *g = &x->ci[SUMMARY_GOODPUT];
-        units_fmt_bps(g->mean, gp, sizeof(gp));
+        fmt_bps(g->mean, gp, sizeof(gp));
         if (!isnan(g->half) && g->mean > 0)
             snprintf(ci, sizeof(ci), "%s +/-%.1f%%", gp, 100 * g->half / g->mean);
         else
             snprintf(ci, sizeof(ci), "%s", gp);
-        units_fmt_ns(x->ci[SUMMARY_P50].mean * 1000, p50, sizeof(p50));
-        units_fmt_ns(x->ci[SUMMARY_P99].mean * 1000, p99, sizeof(p99));
+        fmt_us(x->ci[SUMMARY_P50].mean, p50, sizeof(p50));
+        fmt_us(x->ci[SUMMARY_P99].mean, p99, sizeof(p99));
         progress_line(&R->con, "%-36.36s %2zu/%-2u %20s %12.0f %10s %10s", st->name, x->nrows,
                       st->repeat, ci, x->ci[SUMMARY_MSGS].mean, p50, p99);
     }
@@ -282,6 +302,8 @@ static void begin_meta(struct run *R, double start_s)
     m->status = "running";
     m->message = "";
     m->server = R->o->server ? R->o->server : "";
+    for (size_t i = 0; i < R->sc->nsteps && m->link_rate_bps <= 0; i++)
+        m->link_rate_bps = R->sc->steps[i].cfg.link_rate_bps;
 }
 
 static int finish(struct run *R, int rc)
@@ -332,6 +354,7 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
         results_close(&R.res);
         return 2;
     }
+    R.res.run_start_s = start_s;
     progress_init(&R.con, o->console, o->tty);
     char logp[sizeof(R.res.dir) + 16];
     snprintf(logp, sizeof(logp), "%s/run.log", R.res.dir);

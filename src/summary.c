@@ -56,7 +56,7 @@ static void put_num(FILE *out, double v)
         fprintf(out, "%.10g", v);
 }
 
-static void put_csv_str(FILE *out, const char *s)
+void summary_csv_str(FILE *out, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
         fputs(s, out);
@@ -81,9 +81,9 @@ void summary_ci_csv(FILE *out, const struct summary_step *steps, size_t n)
     fputs("\r\n", out);
     for (size_t i = 0; i < n; i++) {
         const struct test_result *f = &steps[i].first;
-        put_csv_str(out, f->scenario);
+        summary_csv_str(out, f->scenario);
         fputc(',', out);
-        put_csv_str(out, f->step);
+        summary_csv_str(out, f->step);
         fprintf(out, ",%s,%s,", f->proto, f->mode);
         const double id[] = {f->size_bytes, f->resp_bytes, f->conns,
                              f->threads,    f->pipeline,   f->rate_target};

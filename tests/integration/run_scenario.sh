@@ -4,7 +4,7 @@
 # an interrupted run that keeps its finished steps, and netrig compare
 # with its --fail-on-regression exit status.
 set -u
-NETRIG=${1:?usage: run_scenario.sh /path/to/netrig}
+NETRIG=$(readlink -f "${1:?usage: run_scenario.sh /path/to/netrig}")
 tmp=$(mktemp -d /tmp/netrig-run-test.XXXXXX)
 bgpid=
 cleanup() {

@@ -150,7 +150,8 @@ static void test_meta(void **state)
                           "\"start_time_epoch\": 1700000000.000",
                           "\"end_time\": null",
                           "\"scenario_text\": \"[x]\\nsize=1\\n\"",
-                          "\"embedded_server\": true"};
+                          "\"embedded_server\": true",
+                          "\"link_rate_bps\": null"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (!strstr(buf, keys[i]))
             fail_msg("meta.json lacks %s:\n%s", keys[i], buf);
