@@ -35,6 +35,7 @@ warmup = 0.5s
 proto = udp
 mode = stream
 size = 512,1472
+rate = 110mbit
 
 [tcp]
 proto = tcp
