@@ -239,15 +239,24 @@ static int start_server(struct run *R)
     return 0;
 }
 
+/* The link to emulate: --link, else the first step's link option, else
+ * NULL. */
+static const char *link_spec(const struct scenario *sc, const struct runner_opts *o)
+{
+    if (o->link && o->link[0])
+        return o->link;
+    for (size_t i = 0; i < sc->nsteps; i++)
+        if (sc->steps[i].cfg.link[0])
+            return sc->steps[i].cfg.link;
+    return NULL;
+}
+
 /* The emulated link, when --link or the scenario asks for one: every step
  * shares it, so it is made once. Returns 0 (also when there is none). */
 static int link_begin(struct run *R)
 {
-    const char *spec = R->o->link;
-    for (size_t i = 0; !spec && i < R->sc->nsteps; i++)
-        if (R->sc->steps[i].cfg.link[0])
-            spec = R->sc->steps[i].cfg.link;
-    if (!spec || !spec[0])
+    const char *spec = link_spec(R->sc, R->o);
+    if (!spec)
         return 0;
     char err[512];
     if (R->o->server) {
@@ -406,8 +415,10 @@ void runner_dry_run(const struct scenario *sc, const struct runner_opts *o, FILE
     }
     char t[32];
     progress_fmt_time(total, t, sizeof(t));
+    const char *link = link_spec(sc, o);
     fprintf(out, "%zu steps, %zu tests, about %s; peer: %s\n", sc->nsteps, tests, t,
             o->server             ? o->server
+            : link                ? "embedded server across an emulated link"
             : needs_server(sc, o) ? "embedded server on 127.0.0.1"
                                   : "named by each step");
 }
