@@ -69,7 +69,10 @@ int model_msg_of(const struct model_opts *o, const struct test_result *r, struct
     memset(m, 0, sizeof(*m));
     m->form =
         mode == MODE_STREAM || mode == MODE_RATE || inflight > 1 ? MODEL_PIPELINED : MODEL_SERIAL;
-    bool packed = m->form == MODEL_PIPELINED;
+    /* Bytes from different messages share segments only when they queue
+     * up behind each other on one connection: a stream, or pipelined
+     * requests. Transactions on separate connections each start afresh. */
+    bool packed = mode == MODE_STREAM || or_default(r->pipeline, 1) > 1;
     if (proto == PROTO_HTTP || proto == PROTO_HTTPS) {
         /* Goodput counts the bodies both ways: the response body, and a
          * request body (POST) found as what the measured bytes per message

@@ -102,13 +102,21 @@ static void test_msg_of(void **state)
     assert_int_equal(model_msg_of(&o, &r, &m), 0);
     CLOSE(model_msg_wire(&m), 1053 + 1053.0 / 1448 * 66, 1e-9);
 
-    /* HTTP: the body is the payload; the response header rides with it. */
+    /* HTTP: the body is the payload; the response header rides with it.
+     * Four connections keep the link busy (pipelined form), but each
+     * response starts its own segments. */
     r = row("http", "rr", 16384, 1);
     r.header_bytes = 180;
     r.conns = 4;
     assert_int_equal(model_msg_of(&o, &r, &m), 0);
     assert_int_equal(m.form, MODEL_PIPELINED);
     CLOSE(m.payload, 16384, 0);
+    CLOSE(model_msg_wire(&m), 16564 + 12 * 66, 1e-9);
+    /* Pipelined requests on one connection: responses queue up and share
+     * full segments. */
+    r.conns = 1;
+    r.pipeline = 8;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
     CLOSE(model_msg_wire(&m), 16564 + 16564.0 / 1448 * 66, 1e-9);
 
     /* A POST: the measured bytes per transaction exceed the response body;
