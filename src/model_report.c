@@ -46,8 +46,10 @@ static void report_group(FILE *out, const struct model_group *g)
 {
     fprintf(out, "\n[%s%s%s %s] conns %g threads %g pipeline %g", g->scenario,
             g->scenario[0] ? " " : "", g->proto, g->mode, g->conns, g->threads, g->pipeline);
-    if (g->rate_target > 0)
-        fprintf(out, " rate %g", g->rate_target);
+    if (g->rate_target > 0 && strcmp(g->mode, "stream") == 0)
+        fprintf(out, " rate %g Mbit/s", g->rate_target / 1e6);
+    else if (g->rate_target > 0)
+        fprintf(out, " rate %g/s", g->rate_target);
     fprintf(out, ": %s form, %zu rows\n", model_form_name(g->form), g->nrows);
     const struct model_fit *f = &g->fit;
     if (g->fitted) {
@@ -85,8 +87,11 @@ static void report_rows(FILE *out, const struct test_result *rows, const struct 
             "ovh_B", "meas_Mbps", "model_Mbps", "err_%", "verdict");
     for (size_t i = 0; i < run->nrows; i++) {
         const struct test_result *r = &rows[i];
-        fprintf(out, "%-28.28s %-5s %-6s %9.0f %9.1f ", r->step, r->proto, r->mode, r->size_bytes,
-                r->overhead_bytes);
+        fprintf(out, "%-28.28s %-5s %-6s %9.0f ", r->step, r->proto, r->mode, r->size_bytes);
+        if (isnan(r->overhead_bytes))
+            fprintf(out, "%9s ", "-");
+        else
+            fprintf(out, "%9.1f ", r->overhead_bytes);
         put_mbps(out, r->goodput_bps);
         fputc(' ', out);
         put_mbps(out, r->model_goodput_bps);
@@ -94,7 +99,10 @@ static void report_rows(FILE *out, const struct test_result *rows, const struct 
             fprintf(out, " %8s", "-");
         else
             fprintf(out, " %+8.3f", r->model_err_pct);
-        fprintf(out, "  %s\n", r->model_ok[0] ? r->model_ok : "not checked");
+        fprintf(out, "  %s\n",
+                r->model_ok[0]       ? r->model_ok
+                : r->goodput_bps > 0 ? "not checked"
+                                     : "not checked (no goodput)");
     }
 }
 
