@@ -7,8 +7,10 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "netns.h"
@@ -85,11 +87,44 @@ static void test_setup_teardown(void **state)
     assert_false(ns_exists(names[0]) || ns_exists(names[1]));
 }
 
+/* A netrig killed outright leaves its namespaces; the next setup removes
+ * them once their process is gone, and leaves a live one's alone. */
+static void test_sweep_stale(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    assert_true(dead > 0);
+    waitpid(dead, NULL, 0);
+    char stale[32], live[32], cmd[128];
+    snprintf(stale, sizeof(stale), "netrig-c-%d", (int)dead);
+    snprintf(live, sizeof(live), "netrig-c-%d", (int)getppid());
+    snprintf(cmd, sizeof(cmd), "ip netns add %s && ip netns add %s", stale, live);
+    assert_int_equal(system(cmd), 0);
+    struct netns_link l;
+    char err[512];
+    assert_int_equal(netns_link_setup("tbf:10mbit", &l, err, sizeof(err)), 0);
+    int stale_left = ns_exists(stale), live_left = ns_exists(live);
+    netns_link_teardown(&l);
+    snprintf(cmd, sizeof(cmd), "ip netns del %s", live);
+    assert_int_equal(system(cmd), 0);
+    if (stale_left) {
+        snprintf(cmd, sizeof(cmd), "ip netns del %s", stale);
+        assert_int_equal(system(cmd), 0);
+    }
+    assert_false(stale_left);
+    assert_true(live_left);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_setup_teardown),
+        cmocka_unit_test(test_sweep_stale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
