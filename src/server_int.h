@@ -105,6 +105,13 @@ void srv_slot_merge(struct srv_slot *sl);
  * the test the caller holds for it. Returns 0 or -1. */
 int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i);
 
+/* A new pending connection in th. */
+void srv_conn_new(struct srv_thread *th, int fd);
+/* The listening socket's handler. */
+void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events);
+/* Threads model: ends a connection thread with nothing left to serve. */
+void srv_thread_maybe_exit(struct srv_thread *th);
+
 /* server_test.c */
 /* Handles the readable control connection c. */
 void srv_ctrl_input(struct srv_conn *c);
