@@ -211,6 +211,10 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
         return -1;
     }
     sl->w.ub = th->ub;
+    if (t->start_on_attach) { /* under srv->mu, as every caller holds it */
+        t->start_on_attach = false;
+        t->mark_start_ns = clock_now_ns();
+    }
     ep_setup(ep, &sl->w, udp ? &drv_udp : &drv_tcp, fd, index, ep_roles(&t->req, true));
     if (!udp && t->req.mode != MODE_STREAM)
         net_set_nodelay(fd);

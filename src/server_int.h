@@ -68,6 +68,8 @@ struct srv_test {
     bool ending;    /* under srv->mu */
     struct stats total;
     uint64_t mark_start_ns, mark_end_ns, cpu_start_ns, cpu_end_ns;
+    bool start_on_attach; /* no warm-up: the window starts with the data */
+    bool measure_marked;
     struct srv_thread *ctrl_th;
     int udp_fd[CTRL_MAX_PORTS];
     uint32_t udp_owner[CTRL_MAX_PORTS];
