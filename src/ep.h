@@ -28,7 +28,7 @@ enum ep_role {
     EP_CRR = 32,      /* with EP_RR_CLIENT: a new connection per transaction */
 };
 
-enum ep_state { EP_IDLE, EP_CONNECTING, EP_RUN, EP_DRAIN, EP_CLOSED };
+enum ep_state { EP_IDLE, EP_CONNECTING, EP_HANDSHAKE, EP_RUN, EP_DRAIN, EP_CLOSED };
 
 /* One worker thread's part of one test: parameters, counters, scratch. */
 struct wctx {
@@ -45,8 +45,9 @@ struct wctx {
     uint16_t nports;
     uint8_t *rxbuf; /* scratch receive buffer, rxcap bytes */
     size_t rxcap;
-    struct udp_batch *ub; /* UDP: mmsg arrays of this thread */
-    uint32_t eps;         /* endpoints of this test in this thread (buffer sizing) */
+    struct udp_batch *ub;       /* UDP: mmsg arrays of this thread */
+    const struct transport *tp; /* TCP byte transport; NULL = plain */
+    uint32_t eps;               /* endpoints of this test in this thread (buffer sizing) */
     /* The owner's hooks: an endpoint closed for good; a request arrived
      * (server; the test-only stall). */
     void (*closed)(struct ep *ep);
