@@ -175,6 +175,8 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
 {
     struct srv_test *t = c->test;
     uint64_t now = clock_now_ns();
+    /* The window's start may also be set by srv_attach (no warm-up). */
+    pthread_mutex_lock(&c->th->srv->mu);
     if (phase == CTRL_PHASE_MEASURE && !t->measure_marked) {
         t->measure_marked = true;
         if (!t->mark_start_ns) {
@@ -189,6 +191,7 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
         t->mark_end_ns = now;
         t->cpu_end_ns = cpu_now_ns();
     }
+    pthread_mutex_unlock(&c->th->srv->mu);
 }
 
 static void on_end(struct srv_conn *c)

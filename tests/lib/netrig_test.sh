@@ -11,9 +11,9 @@ cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
     # A sanitizer report from a server (which exits only now) fails the test.
-    if grep -lE "AddressSanitizer|LeakSanitizer|runtime error" "$TMP"/*.log "$TMP"/*.err \
+    if grep -lE "AddressSanitizer|LeakSanitizer|ThreadSanitizer|runtime error" "$TMP"/*.log "$TMP"/*.err \
         >/dev/null 2>&1; then
-        grep -hE -A20 "AddressSanitizer|LeakSanitizer|runtime error" "$TMP"/*.log "$TMP"/*.err >&2
+        grep -hE -A20 "AddressSanitizer|LeakSanitizer|ThreadSanitizer|runtime error" "$TMP"/*.log "$TMP"/*.err >&2
         rc=1
     fi
     rm -rf "$TMP"
