@@ -194,16 +194,7 @@ static int open_data(struct cworker *wk, uint32_t i, char *err, size_t errlen)
     }
     if (cl->req.mode != MODE_STREAM)
         net_set_nodelay(fd);
-    if (!cfg->echo) {
-        uint8_t h[CTRL_HELLO_LEN];
-        ctrl_hello_encode(h, cl->test_id, i);
-        if (net_send_all(fd, h, sizeof(h), clock_now_ns() + CTRL_TIMEOUT_NS) != 0) {
-            snprintf(err, errlen, "data connection %u: %s", i, strerror(errno));
-            close(fd);
-            return -1;
-        }
-    }
-    return fd;
+    return fd; /* the hello goes first through the transport, at start */
 }
 
 static int setup(struct cworker *wk)
@@ -247,6 +238,10 @@ static int setup(struct cworker *wk)
         }
         struct ep *ep = &wk->eps[wk->neps++];
         ep_setup(ep, w, drv, fd, i, role);
+        if (drv == &drv_tcp && !(role & EP_CRR) && !cl->cfg->echo) {
+            ctrl_hello_encode(ep->pre, cl->test_id, i);
+            ep->pre_len = CTRL_HELLO_LEN;
+        }
         if (cl->cfg->count)
             ep->quota = cl->cfg->count / q->conns + (i < cl->cfg->count % q->conns);
         if (drv->init(ep) != 0) {

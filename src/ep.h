@@ -28,7 +28,7 @@ enum ep_role {
     EP_CRR = 32,      /* with EP_RR_CLIENT: a new connection per transaction */
 };
 
-enum ep_state { EP_IDLE, EP_CONNECTING, EP_RUN, EP_DRAIN, EP_CLOSED };
+enum ep_state { EP_IDLE, EP_CONNECTING, EP_HANDSHAKE, EP_RUN, EP_DRAIN, EP_CLOSED };
 
 /* One worker thread's part of one test: parameters, counters, scratch. */
 struct wctx {
@@ -45,8 +45,9 @@ struct wctx {
     uint16_t nports;
     uint8_t *rxbuf; /* scratch receive buffer, rxcap bytes */
     size_t rxcap;
-    struct udp_batch *ub; /* UDP: mmsg arrays of this thread */
-    uint32_t eps;         /* endpoints of this test in this thread (buffer sizing) */
+    struct udp_batch *ub;       /* UDP: mmsg arrays of this thread */
+    const struct transport *tp; /* TCP byte transport; NULL = plain */
+    uint32_t eps;               /* endpoints of this test in this thread (buffer sizing) */
     /* The owner's hooks: an endpoint closed for good; a request arrived
      * (server; the test-only stall). */
     void (*closed)(struct ep *ep);
@@ -116,6 +117,7 @@ struct ep {
     uint32_t pre_len, pre_off;
     uint64_t sched_k;       /* rate: transactions scheduled so far */
     double period_ns;       /* rate: ns between transactions on this endpoint */
+    uint64_t shift_ns;      /* stream pacing: schedule moved on after a stall */
     uint64_t conn_start_ns; /* crr */
     uint64_t until_ns;      /* draining: give up at this time */
     /* UDP */
@@ -166,9 +168,21 @@ void ep_quota_done(struct ep *ep);
 /* Absolute time of scheduled message / transaction k on this endpoint. */
 static inline uint64_t ep_sched(const struct ep *ep, uint64_t k)
 {
-    return ep->w->origin_ns + (uint64_t)((double)k * ep->period_ns +
-                                         ep->period_ns * (double)ep->index /
-                                             (double)(ep->w->req->conns ? ep->w->req->conns : 1));
+    double conns = ep->w->req->conns ? ep->w->req->conns : 1;
+    return ep->w->origin_ns + ep->shift_ns +
+           (uint64_t)((double)k * ep->period_ns + ep->period_ns * (double)ep->index / conns);
+}
+
+/* Paced streams do not burst to catch up after a stall longer than this:
+ * the schedule moves on instead (a rate is a rate in every window). The
+ * open-loop rate mode never does this: its latency counts from the
+ * intended starts. */
+#define EP_PACE_SLACK_NS 20000000u
+static inline void ep_pace_slack(struct ep *ep, uint64_t k, uint64_t now)
+{
+    uint64_t due = ep_sched(ep, k);
+    if (now > due + EP_PACE_SLACK_NS)
+        ep->shift_ns += now - due;
 }
 
 #endif
