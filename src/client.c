@@ -258,6 +258,8 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
         stats_init(&cs) != 0)
         return snprintf(err, errlen, "client: out of memory"), -1;
     if (check_cfg(cfg, err, errlen) != 0 ||
+        cpulist_parse(cfg->cpu, &cl.cpus, err, errlen) != 0 ||
+        cpulist_check(&cl.cpus, err, errlen) != 0 ||
         net_parse_addr(cfg->server, 7878, &cl.addr, err, errlen) != 0)
         goto out;
     client_ctrl_request(cfg, &cl.req);

@@ -211,6 +211,7 @@ static int setup(struct cworker *wk)
     for (int i = 0; i < CLIENT_IV_RING; i++)
         if (hist_init_default(&wk->ring[i].lat) != 0)
             return snprintf(wk->err, sizeof(wk->err), "client: out of memory"), -1;
+    loop_set_busy_poll(wk->loop, (uint64_t)cl->cfg->busy_poll_us * 1000u);
     struct wctx *w = &wk->w;
     *w = (struct wctx){.loop = wk->loop,
                        .req = q,
@@ -271,7 +272,10 @@ void *client_worker_main(void *arg)
 {
     struct cworker *wk = arg;
     struct client *cl = wk->cl;
-    wk->rc = setup(wk);
+    /* Pinned first, so that what setup allocates is near that CPU. */
+    wk->rc = cpulist_pin_self(&cl->cpus, wk->idx, false, wk->err, sizeof(wk->err));
+    if (wk->rc == 0)
+        wk->rc = setup(wk);
     pthread_barrier_wait(&cl->ready);
     pthread_barrier_wait(&cl->go); /* client_run has set the schedule */
     if (wk->rc == 0 && !atomic_load(&cl->stop_now)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cpulist.h"
 #include "server.h"
 
 void cmd_server_help(FILE *out)
@@ -17,6 +18,8 @@ void cmd_server_help(FILE *out)
             "  --listen ADDR:PORT  where to listen (default 127.0.0.1:7878; [::1]:7878 for\n"
             "                      IPv6; 0.0.0.0:7878 for every interface, only if asked)\n"
             "  --threads N         worker threads, each with its own epoll loop (default 1)\n"
+            "  --cpu LIST          pin thread i to the i-th CPU of LIST (0,1 or 0-3)\n"
+            "  --busy-poll USEC    spin up to USEC for data before sleeping (latency; burns CPU)\n"
             "  --model epoll       N threads multiplexing every connection (default)\n"
             "  --model threads     one thread per connection, each waiting on its own socket\n"
             "  --max-tests N       tests at once (default 64)\n"
@@ -39,6 +42,17 @@ static int parse_args(int argc, char **argv, struct server_config *c)
         i++;
         if (strcmp(a, "--listen") == 0 && strlen(v) < sizeof(c->listen)) {
             snprintf(c->listen, sizeof(c->listen), "%s", v);
+        } else if (strcmp(a, "--cpu") == 0) {
+            struct cpulist l;
+            char e[200] = "the list is too long";
+            if (strlen(v) >= sizeof(c->cpu) || cpulist_parse(v, &l, e, sizeof(e)) != 0)
+                return fprintf(stderr, "netrig server: --cpu: %s\n", e), -1;
+            snprintf(c->cpu, sizeof(c->cpu), "%s", v);
+        } else if (strcmp(a, "--busy-poll") == 0) {
+            unsigned long n = strtoul(v, &end, 10);
+            if (*end || *v < '0' || *v > '9' || n > 100000)
+                return fprintf(stderr, "netrig server: --busy-poll from 0 to 100000 (us)\n"), -1;
+            c->busy_poll_us = (uint32_t)n;
         } else if (strcmp(a, "--threads") == 0) {
             unsigned long n = strtoul(v, &end, 10);
             if (*end || n < 1 || n > 256)

@@ -54,6 +54,7 @@ struct netrig_config {
     /* instrument */
     bool no_timing; /* skip per-message timestamps (instrument cost) */
     char cpu[64];   /* CPU list to pin threads to, "0,1" */
+    uint32_t busy_poll_us; /* spin this long for data before sleeping (0 = off) */
     /* output */
     char csv[512];
     char hlog[512];

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@ struct loop {
     int wakefd;
     bool stop;
     uint64_t rounds;
+    uint64_t spin_ns;
     struct loop_timer **heap; /* heap[0] is the earliest */
     size_t nheap, capheap;
     struct loop_io wake_io;
@@ -168,6 +170,8 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t)
 
 static void run_timers(struct loop *l)
 {
+    if (l->nheap == 0)
+        return;
     uint64_t now = clock_now_ns();
     while (l->nheap > 0 && l->heap[0]->when_ns <= now && !l->stop) {
         struct loop_timer *t = l->heap[0];
@@ -203,20 +207,62 @@ uint64_t loop_rounds(const struct loop *l)
     return l->rounds;
 }
 
+/* The epoll busy-poll parameters (Linux 6.9); defined here because the
+ * C library headers may predate them. */
+struct loop_epoll_params {
+    uint32_t busy_poll_usecs;
+    uint16_t busy_poll_budget;
+    uint8_t prefer_busy_poll;
+    uint8_t pad;
+};
+#define LOOP_EPIOCSPARAMS _IOW(0x8A, 0x01, struct loop_epoll_params)
+
+void loop_set_busy_poll(struct loop *l, uint64_t spin_ns)
+{
+    l->spin_ns = spin_ns;
+    if (spin_ns == 0)
+        return;
+    struct loop_epoll_params p = {.busy_poll_usecs = (uint32_t)(spin_ns / 1000u),
+                                  .busy_poll_budget = 8};
+    int r = ioctl(l->epfd, LOOP_EPIOCSPARAMS, &p);
+    (void)r; /* older kernels: netrig's own spin still works */
+}
+
+uint64_t loop_busy_poll(const struct loop *l)
+{
+    return l->spin_ns;
+}
+
+/* Waits for events until the earliest timer; with busy polling, first
+ * checks without sleeping for up to spin_ns (never past that timer). */
+static int wait_events(struct loop *l, struct epoll_event *ev)
+{
+    if (l->nheap == 0 && l->spin_ns == 0)
+        return epoll_pwait2(l->epfd, ev, LOOP_BATCH, NULL, NULL);
+    uint64_t now = clock_now_ns();
+    uint64_t when = l->nheap > 0 ? l->heap[0]->when_ns : UINT64_MAX;
+    if (l->spin_ns > 0 && when > now) {
+        uint64_t until = now + l->spin_ns < when ? now + l->spin_ns : when;
+        do {
+            int n = epoll_wait(l->epfd, ev, LOOP_BATCH, 0);
+            if (n != 0)
+                return n;
+            now = clock_now_ns();
+        } while (now < until && !l->stop);
+    }
+    if (when == UINT64_MAX)
+        return epoll_pwait2(l->epfd, ev, LOOP_BATCH, NULL, NULL);
+    uint64_t d = when > now ? when - now : 0;
+    struct timespec ts = {(time_t)(d / 1000000000u), (long)(d % 1000000000u)};
+    return epoll_pwait2(l->epfd, ev, LOOP_BATCH, &ts, NULL);
+}
+
 int loop_run(struct loop *l)
 {
     struct epoll_event ev[LOOP_BATCH];
     l->stop = false;
     while (!l->stop) {
-        struct timespec ts, *tp = NULL;
-        if (l->nheap > 0) {
-            uint64_t now = clock_now_ns(), when = l->heap[0]->when_ns;
-            uint64_t d = when > now ? when - now : 0;
-            ts.tv_sec = (time_t)(d / 1000000000u);
-            ts.tv_nsec = (long)(d % 1000000000u);
-            tp = &ts;
-        }
-        int n = epoll_pwait2(l->epfd, ev, LOOP_BATCH, tp, NULL);
+        int n = wait_events(l, ev);
         if (n < 0 && errno != EINTR)
             return -1;
         l->rounds++;

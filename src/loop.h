@@ -52,6 +52,15 @@ void loop_on_wake(struct loop *l, void (*fn)(struct loop *l, void *arg), void *a
 /* Wakes the loop; safe from any thread and from signal handlers. NULL ok. */
 void loop_wake(struct loop *l);
 
+/* Busy polling: before sleeping in epoll, the loop checks for events
+ * without sleeping for up to spin_ns (0 = never spin), so that an answer
+ * arriving within that time is handled without the sleep and wake-up. On
+ * a network device the kernel busy-polls its queue as well (epoll busy
+ * poll, Linux 6.9 and later; ignored elsewhere). Costs a CPU while it
+ * spins. */
+void loop_set_busy_poll(struct loop *l, uint64_t spin_ns);
+uint64_t loop_busy_poll(const struct loop *l);
+
 /* Runs until loop_stop; returns 0, or -1 if epoll fails. */
 int loop_run(struct loop *l);
 /* Makes loop_run return after the current round (from the loop's thread). */

@@ -218,6 +218,12 @@ int net_set_nodelay(int fd)
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+int net_set_busy_poll(int fd, uint32_t usec)
+{
+    int v = usec > INT32_MAX ? INT32_MAX : (int)usec;
+    return setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &v, sizeof(v));
+}
+
 int net_set_bufs(int fd, int sndbuf, int rcvbuf)
 {
     int rc = 0;

@@ -41,6 +41,10 @@ int net_local_addr(int fd, struct net_addr *a);
 
 int net_set_nonblock(int fd, bool on);
 int net_set_nodelay(int fd);
+/* SO_BUSY_POLL: a blocking read on a network device's socket polls the
+ * device's queue for up to usec first. Raising it past net.core.busy_read
+ * needs CAP_NET_ADMIN; callers treat failure as "not available". */
+int net_set_busy_poll(int fd, uint32_t usec);
 /* Socket buffer sizes; 0 leaves one unchanged. Beyond the system's
  * limits only where the process may (CAP_NET_ADMIN). */
 int net_set_bufs(int fd, int sndbuf, int rcvbuf);

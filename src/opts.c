@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpulist.h"
 #include "units.h"
 
 #define F(field) offsetof(struct netrig_config, field), sizeof(((struct netrig_config *)0)->field)
@@ -45,7 +46,9 @@ const struct opt_def opts_table[] = {
     {"verify", OPT_BOOL, F(verify), "false", 0, 0, "verify the server certificate"},
     {"cafile", OPT_STR, F(cafile), NULL, 0, 0, "CA bundle for --verify"},
     {"no_timing", OPT_BOOL, F(no_timing), "false", 0, 0, "do not time messages (instrument cost)"},
-    {"cpu", OPT_STR, F(cpu), NULL, 0, 0, "pin worker threads to these CPUs: 0,1"},
+    {"cpu", OPT_STR, F(cpu), NULL, 0, 0, "pin worker threads to these CPUs: 0,1 or 0-3"},
+    {"busy_poll", OPT_U32, F(busy_poll_us), NULL, 0, 100000,
+     "spin up to N us for data before sleeping (latency; burns CPU)"},
     {"csv", OPT_STR, F(csv), NULL, 0, 0, "append one result row to this CSV file"},
     {"hlog", OPT_STR, F(hlog), NULL, 0, 0, "write the interval histogram log here"},
     {"json", OPT_BOOL, F(json), "false", 0, 0, "print the result as one JSON object"},
@@ -374,6 +377,9 @@ int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "--verify needs --cafile FILE");
         return -1;
     }
+    struct cpulist cpus;
+    if (cpulist_parse(cfg->cpu, &cpus, err, errlen) != 0)
+        return -1;
     return 0;
 }
 

@@ -9,6 +9,8 @@
 struct server_config {
     char listen[256]; /* ADDR:PORT, default 127.0.0.1:7878; port 0 = any */
     uint32_t threads;
+    char cpu[64];          /* --cpu: thread i runs on the i-th CPU of this list */
+    uint32_t busy_poll_us; /* --busy-poll: spin this long before sleeping */
     bool model_threads; /* one thread per connection instead of epoll loops */
     bool tls;           /* TLS on by default for data connections that ask */
     char cert[512], key[512];

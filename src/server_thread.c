@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "cpulist.h"
 #include "server_int.h"
 
 #define SRV_RXBUF (256u * 1024u)
@@ -42,6 +43,7 @@ static int thread_setup(struct srv *s, struct srv_thread *th, uint32_t idx, bool
         return -1;
     }
     loop_on_wake(th->loop, wake_cb, th);
+    loop_set_busy_poll(th->loop, (uint64_t)s->cfg.busy_poll_us * 1000u);
     if (!listen)
         return 0;
     th->lfd = net_listen(&s->addr, SOCK_STREAM, !s->cfg.model_threads, err, errlen);
@@ -70,9 +72,19 @@ static void thread_teardown(struct srv_thread *th)
     th->loop = NULL;
 }
 
+/* --cpu: thread i on the i-th CPU of the list (checked at start). */
+static void thread_pin(struct srv_thread *th)
+{
+    struct cpulist l;
+    char err[160];
+    if (th->srv->cfg.cpu[0] && cpulist_parse(th->srv->cfg.cpu, &l, err, sizeof(err)) == 0)
+        cpulist_pin_self(&l, th->idx, false, err, sizeof(err));
+}
+
 static void *thread_main(void *arg)
 {
     struct srv_thread *th = arg;
+    thread_pin(th);
     loop_run(th->loop);
     if (th->srv->cfg.model_threads && th->lfd < 0) {
         /* A connection's own thread cleans up after itself. */
@@ -174,7 +186,9 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
     }
     s->cfg = *c;
     pthread_mutex_init(&s->mu, NULL);
-    if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0)
+    struct cpulist cpus;
+    if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0 ||
+        cpulist_parse(c->cpu, &cpus, err, errlen) != 0 || cpulist_check(&cpus, err, errlen) != 0)
         goto fail;
     s->nth = c->model_threads ? 1 : (c->threads ? c->threads : 1);
     s->th = calloc(s->nth, sizeof(*s->th));

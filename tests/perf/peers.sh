@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Benchmark, not a test: netrig beside the tools it replaces, on loopback,
+# same sizes, threads and connections, each pair run alternately (peer,
+# netrig, peer, netrig ...) so that load from elsewhere hits both. Prints
+# one table: the peer's median, netrig's median and the median of the
+# per-pair ratios netrig / peer. It never fails on a slow machine; it
+# reports.
+#
+#   bash tests/perf/peers.sh build/netrig
+#
+# Environment:
+#   PAIRS=3        pairs per row (at least 3 are run)
+#   SECS=2         seconds measured per run (netrig adds a 0.5 s warm-up)
+#   ONLY="..."     rows to run, any of: tcp udp rr http tls cost (default all)
+#   CLIENT_ARGS    extra netrig client options (--cpu 1, --busy-poll 50 ...)
+#   SERVER_ARGS    extra netrig server options (--cpu 0 ...)
+#   NOTIME_BIN     a second netrig built with -DNETRIG_NO_TIMING=ON: the cost
+#                  rows then also compare it with the timed build
+#
+# Peers: iperf3 (TCP and UDP streams), sockperf ping-pong (rr), wrk against
+# nginx (HTTP keep-alive), openssl s_time -new against openssl s_server
+# (full TLS handshakes). sockperf is run with --full-rtt, so both columns of
+# the rr p50 rows are whole round trips (sockperf's default is half the
+# round trip).
+set -u
+NETRIG=${1:?usage: peers.sh /path/to/netrig}
+PAIRS=${PAIRS:-3}
+[ "$PAIRS" -ge 3 ] 2>/dev/null || PAIRS=3
+SECS=${SECS:-2}
+ONLY=${ONLY:-tcp udp rr http tls cost}
+CLIENT_ARGS=${CLIENT_ARGS:-}
+SERVER_ARGS=${SERVER_ARGS:-}
+NOTIME_BIN=${NOTIME_BIN:-}
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+TMP=$(mktemp -d)
+chmod 755 "$TMP"
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+base=$((20000 + RANDOM % 20000))
+NP=$base IP=$((base + 1)) SPU=$((base + 2)) SPT=$((base + 3)) HP=$((base + 4)) TP=$((base + 5))
+have() { command -v "$1" >/dev/null 2>&1; }
+want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# shellcheck disable=SC2086
+"$NETRIG" server --listen 127.0.0.1:$NP --quiet $SERVER_ARGS & PIDS+=($!)
+have iperf3 && { iperf3 -s -B 127.0.0.1 -p $IP >/dev/null 2>&1 & PIDS+=($!); }
+if have sockperf; then
+    sockperf sr -i 127.0.0.1 -p $SPU >/dev/null 2>&1 & PIDS+=($!)
+    sockperf sr --tcp -i 127.0.0.1 -p $SPT >/dev/null 2>&1 & PIDS+=($!)
+fi
+if want http && [ -x "$NGINX" ]; then
+    mkdir -p "$TMP/www" "$TMP/logs"
+    head -c 1024 /dev/zero >"$TMP/www/1k"
+    cat >"$TMP/nginx.conf" <<EOF
+worker_processes 1;
+pid $TMP/nginx.pid;
+error_log $TMP/logs/error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    default_type application/octet-stream;
+    keepalive_requests 100000000;
+    server { listen 127.0.0.1:$HP; root $TMP/www; }
+}
+EOF
+    "$NGINX" -p "$TMP" -c "$TMP/nginx.conf" 2>/dev/null & PIDS+=($!)
+fi
+if want tls && have openssl; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+        -subj /CN=localhost -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+    openssl s_server -accept $TP -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www -quiet \
+        >/dev/null 2>&1 </dev/null & PIDS+=($!)
+fi
+sleep 1
+
+put() { echo "$3" >>"$TMP/$1.$2"; } # row side value
+js() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+# nr ARGS...: one netrig client run into $TMP/n.json; returns its status.
+nr() {
+    local bin=${NR_BIN:-$NETRIG}
+    # shellcheck disable=SC2086
+    "$bin" client --json --duration "$SECS" --warmup 0.5 $CLIENT_ARGS "$@" 2>"$TMP/n.err" \
+        >"$TMP/n.json"
+}
+nrs() { nr --server 127.0.0.1:$NP "$@"; }
+
+# --- one pair of each row ---------------------------------------------------
+
+tcp_stream() { # streams
+    iperf3 -c 127.0.0.1 -p $IP -t "$SECS" -O 0.5 -l 128k -P "$1" -J >"$TMP/i.json" 2>&1
+    put "tcp$1" peer "$(js "$TMP/i.json" 'j["end"]["sum_received"]["bits_per_second"]/1e9')"
+    nrs --size 128k --conns "$1" --threads 1
+    put "tcp$1" ours "$(js "$TMP/n.json" 'j["goodput_bps"]/1e9')"
+}
+
+udp_stream() { # datagram bytes
+    iperf3 -c 127.0.0.1 -p $IP -u -b 0 -l "$1" -t "$SECS" -O 0.5 -J >"$TMP/i.json" 2>&1
+    put "udp$1" peer "$(js "$TMP/i.json" \
+        "j['end']['sum_received']['bytes']/$1/j['end']['sum_received']['seconds']/1e6")"
+    nrs --proto udp --size "$1"
+    put "udp$1" ours "$(js "$TMP/n.json" 'j["msgs_per_s"]/1e6')"
+}
+
+rr() { # udp|tcp
+    local flag="" port=$SPU
+    [ "$1" = tcp ] && flag=--tcp && port=$SPT
+    # shellcheck disable=SC2086
+    sockperf pp $flag -i 127.0.0.1 -p $port -t "$SECS" -m 64 --full-rtt >"$TMP/s.out" 2>&1
+    put "$1rr" peer "$(sed -n 's/.*Valid Duration\] RunTime=\([0-9.]*\).*ReceivedMessages=\([0-9]*\).*/\2 \1/p' \
+        "$TMP/s.out" | awk '{ if ($2 > 0) printf "%.0f", $1 / $2 }')"
+    put "$1p50" peer "$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' "$TMP/s.out")"
+    nrs --proto "$1" --mode rr --size 64
+    put "$1rr" ours "$(js "$TMP/n.json" 'round(j["msgs_per_s"])')"
+    put "$1p50" ours "$(js "$TMP/n.json" 'j["lat_p50_us"]')"
+}
+
+http_ka() {
+    wrk -t1 -c10 -d"${SECS}s" "http://127.0.0.1:$HP/1k" >"$TMP/w.out" 2>&1
+    put http peer "$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$TMP/w.out")"
+    nr --url "http://127.0.0.1:$HP/1k" --threads 1 --conns 10
+    put http ours "$(js "$TMP/n.json" 'round(j["msgs_per_s"])')"
+}
+
+tls_hs() {
+    openssl s_time -connect 127.0.0.1:$TP -www / -new -time "$SECS" >"$TMP/t.out" 2>&1
+    put tls peer "$(awk '/connections in .* real seconds/ {printf "%.0f", $1 / $4; exit}' "$TMP/t.out")"
+    nr --url "https://127.0.0.1:$TP/" --mode crr --conns 1
+    put tls ours "$(js "$TMP/n.json" 'round(j["msgs_per_s"])')"
+}
+
+# The instrument's own cost: the same netrig run with per-message timing
+# on ("peer" column) and off (--no-timing; or the NETRIG_NO_TIMING build).
+cost() { # row off-switch...
+    local row=$1
+    shift
+    nrs "${COST_ARGS[@]}"
+    put "$row" peer "$(js "$TMP/n.json" "$COST_FIG")"
+    if [ "$1" = build ]; then NR_BIN=$NOTIME_BIN nrs "${COST_ARGS[@]}"; else nrs "${COST_ARGS[@]}" "$@"; fi
+    put "$row" ours "$(js "$TMP/n.json" "$COST_FIG")"
+}
+
+# --- the table --------------------------------------------------------------
+
+LINES=()
+# report ROW NAME UNIT [lower]: medians and the median of per-pair ratios.
+report() {
+    local line
+    line=$(python3 - "$TMP/$1.peer" "$TMP/$1.ours" "$2" "$3" "${4:-}" "${NA:-}" <<'PY'
+import statistics, sys
+def load(p):
+    try:
+        out = []
+        for x in open(p):
+            try:
+                out.append(float(x))
+            except ValueError:
+                out.append(None)
+        return out
+    except OSError:
+        return []
+peer, ours = load(sys.argv[1]), load(sys.argv[2])
+name, unit, lower, na = sys.argv[3], sys.argv[4], sys.argv[5] == "lower", sys.argv[6]
+pairs = [(p, o) for p, o in zip(peer, ours) if p and o]
+def fmt(x):
+    return f"{x:.0f}" if x >= 1000 else f"{x:.4g}"
+def med(v):
+    v = [x for x in v if x is not None]
+    return fmt(statistics.median(v)) if v else "n/a"
+ratio = f"{statistics.median(o / p for p, o in pairs):.3f}" if pairs else "n/a"
+note = "lower is better" if lower else ""
+if na:
+    print(f"{name:<34} {'':>10} {na}")
+else:
+    print(f"{name:<34} {med(peer):>10} {med(ours):>10} {unit:<9} {ratio:>6}  {len(pairs)} pairs {note}")
+PY
+)
+    LINES+=("$line")
+    echo "$line" >&2
+}
+
+pairs() { for _ in $(seq "$PAIRS"); do "$@"; done; }
+
+echo "netrig vs peers on loopback: $PAIRS alternating pairs of ${SECS}s runs, $(nproc) CPUs," \
+    "load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if want tcp && have iperf3; then
+    pairs tcp_stream 1
+    report tcp1 "TCP stream 128k, 1 vs iperf3" Gbit/s
+    pairs tcp_stream 2
+    report tcp2 "TCP stream 128k, 2 vs iperf3 -P2" Gbit/s
+fi
+if want udp && have iperf3; then
+    for s in 64 1472; do
+        pairs udp_stream $s
+        report "udp$s" "UDP stream ${s}B rx vs iperf3" Mdgram/s
+    done
+fi
+if want rr && have sockperf; then
+    for p in tcp udp; do
+        pairs rr $p
+        report "${p}rr" "${p^^} rr 64B vs sockperf pp" txn/s
+        report "${p}p50" "${p^^} rr 64B p50 RTT" us lower
+    done
+fi
+if want http; then
+    if [ -x "$NGINX" ] && have wrk && nr --url "http://127.0.0.1:$HP/1k" --duration 0.2 --warmup 0 &&
+        js "$TMP/n.json" 'j["messages"]' >/dev/null; then
+        pairs http_ka
+        report http "HTTP 1k keep-alive vs wrk" req/s
+    else
+        NA="n/a (needs the HTTP driver, nginx and wrk)" report http "HTTP 1k keep-alive vs wrk" ""
+    fi
+fi
+if want tls; then
+    if have openssl && nr --url "https://127.0.0.1:$TP/" --mode crr --duration 0.2 --warmup 0 &&
+        js "$TMP/n.json" 'j["messages"]' >/dev/null; then
+        pairs tls_hs
+        report tls "TLS full handshakes vs s_time" conn/s
+    else
+        NA="n/a (needs the TLS driver and openssl)" report tls "TLS full handshakes vs s_time" ""
+    fi
+fi
+if want cost; then
+    COST_ARGS=(--size 128k) COST_FIG='j["goodput_bps"]/1e9'
+    pairs cost coststream --no-timing
+    report coststream "timing on vs --no-timing, stream" Gbit/s
+    COST_ARGS=(--mode rr --size 64) COST_FIG='round(j["msgs_per_s"])'
+    pairs cost costrr --no-timing
+    report costrr "timing on vs --no-timing, TCP rr" txn/s
+    if [ -n "$NOTIME_BIN" ]; then
+        COST_ARGS=(--mode rr --size 64)
+        pairs cost costbuild build
+        report costbuild "timed vs NETRIG_NO_TIMING build, rr" txn/s
+    fi
+fi
+
+echo
+printf '%-34s %10s %10s %-9s %6s\n' "row (ratio = netrig / peer)" peer netrig unit ratio
+for l in "${LINES[@]}"; do echo "$l"; done
+echo "rr p50: whole round trips on both sides (sockperf --full-rtt); cost rows: the" \
+    "'peer' column is netrig with timing, the 'netrig' column without."
