@@ -36,13 +36,6 @@ static int hex_value(unsigned char ch)
     return -1;
 }
 
-static bool is_tchar(unsigned char ch)
-{
-    if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
-        return true;
-    return ch != 0 && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
-}
-
 static bool is_text(unsigned char ch)
 {
     return ch == '\t' || (ch >= 0x20 && ch != 0x7f);
@@ -111,7 +104,7 @@ static int trailer_byte(struct http_chunked *c, unsigned char ch)
     case S_TRAILER_BOL:
         if (ch == '\r')
             c->state = S_END_LF;
-        else if (is_tchar(ch))
+        else if (http_is_tchar(ch))
             c->state = S_TRAILER_NAME;
         else
             return fail(c, HTTP_E_TRAILER);
@@ -119,7 +112,7 @@ static int trailer_byte(struct http_chunked *c, unsigned char ch)
     case S_TRAILER_NAME:
         if (ch == ':')
             c->state = S_TRAILER_VALUE;
-        else if (!is_tchar(ch))
+        else if (!http_is_tchar(ch))
             return fail(c, HTTP_E_TRAILER);
         return 0;
     case S_TRAILER_VALUE:

@@ -112,6 +112,13 @@ long http_parse_response(const char *buf, size_t len, bool head_request,
 long http_parse_request(const char *buf, size_t len, const struct http_limits *lim,
                         struct http_request *r);
 
+/* Token characters (RFC 9110 5.6.2), as a table for the hot path. */
+extern const unsigned char http_tchar_map[256];
+static inline bool http_is_tchar(unsigned char c)
+{
+    return http_tchar_map[c] != 0;
+}
+
 /* Case-insensitive lookup of a header in a parsed array; NULL if absent. */
 const struct http_header *http_header_find(const struct http_header *h, size_t n, const char *name);
 

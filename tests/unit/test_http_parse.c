@@ -196,6 +196,32 @@ static void test_response_malformed(void **state)
     }
 }
 
+/* A bad byte anywhere in a long value or reason is found, whichever
+ * eight-byte word it falls in; tabs and obs-text are allowed. */
+static void test_value_bytes(void **state)
+{
+    (void)state;
+    static const unsigned char bad[] = {0x00, 0x01, 0x0d, 0x1f, 0x7f};
+    for (size_t pos = 0; pos < 24; pos++) {
+        for (size_t b = 0; b < sizeof(bad); b++) {
+            char in[128];
+            int n = snprintf(in, sizeof(in), "HTTP/1.1 200 OK\r\nX-V: %s\r\n\r\n",
+                             "abcdefghijklmnopqrstuvwx");
+            in[22 + pos] = (char)bad[b];
+            struct http_response r;
+            if (resp(in, (size_t)n, false, &r) != HTTP_PARSE_ERROR)
+                fail_msg("byte 0x%02x at %zu accepted", bad[b], pos);
+            n = snprintf(in, sizeof(in), "HTTP/1.1 200 %s\r\n\r\n", "abcdefghijklmnopqrstuvwx");
+            in[13 + pos] = (char)bad[b];
+            if (resp(in, (size_t)n, false, &r) != HTTP_PARSE_ERROR)
+                fail_msg("reason byte 0x%02x at %zu accepted", bad[b], pos);
+        }
+    }
+    const char *ok = "HTTP/1.1 200 \xc3\xa9t\xe9\r\nX-V: a\tb\x80\xff c d e f g h i j\r\n\r\n";
+    struct http_response r;
+    assert_int_equal(resp(ok, strlen(ok), false, &r), (long)strlen(ok));
+}
+
 static void test_response_limits(void **state)
 {
     (void)state;
@@ -469,12 +495,13 @@ static void test_chunked_malformed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_response_basic),      cmocka_unit_test(test_response_every_split),
-        cmocka_unit_test(test_response_framing),    cmocka_unit_test(test_response_malformed),
-        cmocka_unit_test(test_response_limits),     cmocka_unit_test(test_request_basic),
-        cmocka_unit_test(test_request_every_split), cmocka_unit_test(test_request_malformed),
-        cmocka_unit_test(test_request_limits),      cmocka_unit_test(test_error_status),
-        cmocka_unit_test(test_chunked_every_split), cmocka_unit_test(test_chunked_malformed),
+        cmocka_unit_test(test_response_basic),    cmocka_unit_test(test_response_every_split),
+        cmocka_unit_test(test_response_framing),  cmocka_unit_test(test_response_malformed),
+        cmocka_unit_test(test_response_limits),   cmocka_unit_test(test_value_bytes),
+        cmocka_unit_test(test_request_basic),     cmocka_unit_test(test_request_every_split),
+        cmocka_unit_test(test_request_malformed), cmocka_unit_test(test_request_limits),
+        cmocka_unit_test(test_error_status),      cmocka_unit_test(test_chunked_every_split),
+        cmocka_unit_test(test_chunked_malformed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
