@@ -10,7 +10,7 @@ pkgs=(
     gnuplot-nox
     iproute2 socat curl openssl
     iperf3 sockperf wrk nginx-light h2o
-    default-jre-headless libhdrhistogram-java
+    default-jre-headless default-jdk-headless libhdrhistogram-java
     python3
 )
 missing=()

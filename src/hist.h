@@ -23,11 +23,11 @@ struct hist {
     int32_t bucket_count;
     int32_t counts_len;
     int64_t total_count;
-    int64_t max_value;      /* raw, see spec 2.1 */
-    int64_t min_non_zero;   /* raw, INT64_MAX when none */
-    int64_t start_ms;       /* interval start, epoch ms (0 = unknown) */
-    int64_t end_ms;         /* interval end, epoch ms */
-    char tag[64];           /* "" = untagged */
+    int64_t max_value;    /* raw, see spec 2.1 */
+    int64_t min_non_zero; /* raw, INT64_MAX when none */
+    int64_t start_ms;     /* interval start, epoch ms (0 = unknown) */
+    int64_t end_ms;       /* interval end, epoch ms */
+    char tag[64];         /* "" = untagged */
     int64_t *counts;
 };
 
@@ -39,20 +39,65 @@ void hist_close(struct hist *h);
 /* The histogram netrig uses for latencies: 1 ns .. 1 hour, 3 digits. */
 int hist_init_default(struct hist *h);
 
-/* Records v (count c). Returns false and changes nothing if v < 0 or v's
- * slot does not exist (spec 2.2). Inline-cheap: no allocation, no locks. */
-bool hist_record(struct hist *h, int64_t v);
-bool hist_record_n(struct hist *h, int64_t v, int64_t c);
+/* Upper bound on counts_len for any valid layout (digits 5, 1..INT64_MAX
+ * needs 6160384); decoders reject headers asking for more. */
+#define HIST_MAX_COUNTS_LEN (1 << 23)
+
+/* Slot index of v >= 0 (spec 1.3); may be >= counts_len when v is out of
+ * range. Inline because every recorded message goes through it. */
+static inline int64_t hist_index_of(const struct hist *h, int64_t v)
+{
+    int bucket = h->leading_zero_count_base - __builtin_clzll((uint64_t)(v | h->sub_bucket_mask));
+    int64_t sub = v >> (bucket + h->unit_magnitude);
+    return ((int64_t)bucket << h->sub_bucket_half_count_magnitude) + sub;
+}
+
+/* Records v with count c. Returns false and changes nothing if v < 0 or
+ * v's slot does not exist (spec 2.2). No allocation, no locks. */
+static inline bool hist_record_n(struct hist *h, int64_t v, int64_t c)
+{
+    if (v < 0)
+        return false;
+    int64_t i = hist_index_of(h, v);
+    if (i >= h->counts_len)
+        return false;
+    h->counts[i] += c;
+    h->total_count += c;
+    if (v > h->max_value)
+        h->max_value = v;
+    if (v != 0 && v < h->min_non_zero)
+        h->min_non_zero = v;
+    return true;
+}
+
+/* Records v once (see hist_record_n). */
+static inline bool hist_record(struct hist *h, int64_t v)
+{
+    return hist_record_n(h, v, 1);
+}
+
 /* Coordinated-omission correction at record time (spec 2.3). */
 bool hist_record_corrected(struct hist *h, int64_t v, int64_t expected_interval);
 /* Post-hoc correction into an empty histogram `dst` of the same layout
  * (spec 2.4). Returns 0 or -1. */
 int hist_add_corrected(struct hist *dst, const struct hist *src, int64_t expected_interval);
 
+/* Zeroes every count, min, max, timestamps and tag (spec 2.5). */
 void hist_reset(struct hist *h);
 /* Adds src into dst, any ranges (spec 3.6). Returns 0, or -1 when dst
- * cannot hold src's max (nothing added). */
+ * cannot hold src's max (nothing added). Timestamps widen to cover both. */
 int hist_add(struct hist *dst, const struct hist *src);
+/* Grows h so that `highest` becomes recordable (Java auto-resize); the
+ * layout of existing slots does not change. Returns 0 or -1 (no memory,
+ * or highest too large). */
+int hist_resize(struct hist *h, int64_t highest);
+/* hist_add that first grows dst when src's max does not fit, as Java's
+ * auto-resizing histograms do (log processing). Returns 0 or -1. */
+int hist_add_grow(struct hist *dst, const struct hist *src);
+/* Number of slots that hold a value up to `highest` (spec 1.2), or -1 when
+ * the parameters are invalid. Allocates nothing; decoders use it to bound
+ * allocations before trusting a header. */
+int64_t hist_counts_len_for(int64_t lowest, int64_t highest, int digits);
 
 int64_t hist_min(const struct hist *h);
 int64_t hist_max(const struct hist *h);
@@ -70,6 +115,7 @@ int64_t hist_lowest_equivalent(const struct hist *h, int64_t v);
 int64_t hist_highest_equivalent(const struct hist *h, int64_t v);
 int64_t hist_median_equivalent(const struct hist *h, int64_t v);
 int64_t hist_value_from_index(const struct hist *h, int32_t i);
+/* Slot of v, clamped to 0..counts_len-1 (negative v gives 0). */
 int32_t hist_counts_index(const struct hist *h, int64_t v);
 
 /* Percentile iteration (spec 3.5). Usage:
@@ -78,14 +124,14 @@ int32_t hist_counts_index(const struct hist *h, int64_t v);
 struct hist_pct_iter {
     const struct hist *h;
     int32_t ticks_per_half;
-    int32_t index;      /* current slot */
-    int64_t cum;        /* running count including the slot */
-    double level;       /* next level to emit, percent */
+    int32_t index; /* current slot */
+    int64_t cum;   /* running count including the slot */
+    double level;  /* next level to emit, percent */
     bool done;
     bool final_emitted;
     /* output of the last step */
-    int64_t value;      /* highest equivalent value of the slot */
-    double percentile;  /* level, percent */
+    int64_t value;     /* highest equivalent value of the slot */
+    double percentile; /* level, percent */
     int64_t cum_count;
 };
 void hist_pct_iter_init(struct hist_pct_iter *it, const struct hist *h, int ticks_per_half);
@@ -94,6 +140,11 @@ bool hist_pct_iter_next(struct hist_pct_iter *it);
 /* The .hgrm percentile distribution text (spec 6), values divided by
  * `scale`; ticks per half distance usually 5. csv selects the CSV form. */
 void hist_write_hgrm(FILE *out, const struct hist *h, int ticks_per_half, double scale, bool csv);
+
+/* Formats v with `decimals` decimals as Java's %.Nf does (US locale): the
+ * shortest decimal that reads back as v, rounded half up. Non-finite
+ * values give NaN / Infinity. */
+void hist_fmt_java(char *out, size_t cap, double v, int decimals);
 
 /* --- V2 encoding (spec 4) ------------------------------------------- */
 
