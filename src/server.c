@@ -14,6 +14,8 @@
 #include "clock.h"
 #include "config.h"
 #include "server_int.h"
+#include "srv_http.h"
+#include "tls.h"
 
 #define SRV_RXBUF (256u * 1024u)
 
@@ -28,11 +30,40 @@ void server_config_defaults(struct server_config *c)
 
 static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events);
 static void spawn_conn_thread(struct srv *s, int fd);
+static void conn_unlink(struct srv_conn *c);
 
 static void maybe_thread_exit(struct srv_thread *th)
 {
-    if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test)
+    if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test &&
+        !th->http_conns)
         loop_stop(th->loop);
+}
+
+void srv_thread_idle(struct srv_thread *th)
+{
+    maybe_thread_exit(th);
+}
+
+/* HTTP, HTTPS or a TLS data connection is told apart from netrig's own
+ * control and hello by its first bytes, peeked so that nothing is taken
+ * from the stream the other handler will read. Returns true when the
+ * connection was handed over. */
+static bool hand_over(struct srv_conn *c)
+{
+    unsigned char p[4];
+    ssize_t n = recv(c->io.fd, p, sizeof(p), MSG_PEEK);
+    enum srv_first k = srv_http_classify(p, n > 0 ? (size_t)n : 0);
+    if (n <= 0 || k == SRV_FIRST_NETRIG || k == SRV_FIRST_WAIT)
+        return false;
+    struct srv_thread *th = c->th;
+    int fd = c->io.fd;
+    if (k == SRV_FIRST_TLS && !th->srv->tls)
+        return false; /* not ours to answer: the hello check closes it */
+    conn_unlink(c);
+    free(c);
+    srv_http_start(th, fd, k == SRV_FIRST_TLS);
+    maybe_thread_exit(th);
+    return true;
 }
 
 static void wake_cb(struct loop *l, void *arg)
@@ -95,6 +126,8 @@ void srv_conn_close(struct srv_conn *c)
 static void conn_pending(struct srv_conn *c)
 {
     struct srv *s = c->th->srv;
+    if (c->inlen == 0 && hand_over(c))
+        return;
     ssize_t n = recv(c->io.fd, c->in + c->inlen, CTRL_HELLO_LEN - c->inlen, 0);
     if (n <= 0) {
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -308,6 +341,7 @@ static void thread_teardown(struct srv_thread *th)
     struct srv *s = th->srv;
     if (!th->loop)
         return;
+    srv_http_close_all(th);
     while (th->conns)
         srv_conn_close(th->conns);
     pthread_mutex_lock(&s->mu);
@@ -329,6 +363,7 @@ static void *thread_main(void *arg)
     if (th->srv->cfg.model_threads && th->lfd < 0) {
         /* A connection's own thread cleans up after itself. */
         struct srv *s = th->srv;
+        srv_http_close_all(th);
         while (th->conns)
             srv_conn_close(th->conns);
         pthread_mutex_lock(&s->mu);
@@ -433,6 +468,15 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
     pthread_mutex_init(&s->mu, NULL);
     if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0)
         goto fail;
+    if (c->tls) {
+        struct tls_opts o = {.cert = c->cert, .key = c->key};
+        s->tls = calloc(1, sizeof(*s->tls));
+        if (!s->tls || tls_server_init(s->tls, &o, err, errlen) != 0) {
+            free(s->tls);
+            s->tls = NULL;
+            goto fail;
+        }
+    }
     s->nth = c->model_threads ? 1 : (c->threads ? c->threads : 1);
     s->th = calloc(s->nth, sizeof(*s->th));
     if (!s->th)
@@ -480,6 +524,10 @@ void server_stop(struct server *srv)
     }
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_destroy(&s->mu);
+    if (s->tls) {
+        tls_close(s->tls);
+        free(s->tls);
+    }
     free(s->th);
     free(s);
 }

@@ -32,7 +32,8 @@ struct srv_thread {
     _Atomic bool done;         /* threads model: this connection's thread ended */
     struct srv_test *udp_test; /* threads model: the UDP socket to serve */
     uint32_t udp_i;
-    struct srv_thread *next; /* threads model: list of connection threads */
+    struct srv_thread *next;     /* threads model: list of connection threads */
+    struct srv_http *http_conns; /* HTTP and HTTPS connections (srv_http.c) */
 };
 
 struct srv_slot {
@@ -87,6 +88,7 @@ struct srv {
     struct srv_test *tests;
     struct srv_thread *conn_threads; /* threads model */
     _Atomic bool stopping;
+    struct tls_ctx *tls; /* --tls: for HTTPS and TLS data connections */
 };
 
 /* server.c */
@@ -97,6 +99,8 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
 /* Wakes every thread that may hold part of a test. */
 void srv_wake_all(struct srv *s);
 void srv_conn_close(struct srv_conn *c);
+/* Threads model: ends a connection's thread once it serves nothing. */
+void srv_thread_idle(struct srv_thread *th);
 /* Hands a slot's counters to its test and frees it. Under srv->mu. */
 void srv_slot_merge(struct srv_slot *sl);
 /* Threads model: starts a thread for connection fd, or (fd < 0) one that
