@@ -80,6 +80,11 @@ static void make_request(const struct netrig_config *cfg, struct ctrl_request *q
 static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
 {
     uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
+    if (http_target_wanted(cfg)) {
+        if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
+            return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
+        return 0;
+    }
     if (cfg->proto != PROTO_TCP && cfg->proto != PROTO_UDP)
         return snprintf(err, errlen, "proto %s: this client drives tcp and udp",
                         proto_name(cfg->proto)),
@@ -372,11 +377,19 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     if (hist_init_default(&out->lat) != 0 || hist_init_default(&out->connect) != 0 ||
         stats_init(&cs) != 0)
         return snprintf(err, errlen, "client: out of memory"), -1;
-    if (check_cfg(cfg, err, errlen) != 0 ||
-        net_parse_addr(cfg->server, 7878, &cl.addr, err, errlen) != 0)
+    struct http_target *http = NULL;
+    if (check_cfg(cfg, err, errlen) != 0)
+        goto out;
+    if (http_target_wanted(cfg)) {
+        http = calloc(1, sizeof(*http));
+        if (!http || http_target_init(http, cfg, err, errlen) != 0)
+            goto out;
+        cl.http = http;
+    }
+    if (net_parse_addr(http ? http->addr : cfg->server, 7878, &cl.addr, err, errlen) != 0)
         goto out;
     make_request(cfg, &cl.req);
-    if (!cfg->echo && (sp.ctrl_fd = ctrl_open(&cl, err, errlen)) < 0)
+    if (!cfg->echo && !http && (sp.ctrl_fd = ctrl_open(&cl, err, errlen)) < 0)
         goto out;
     cl.nw = cl.req.threads < cl.req.conns ? cl.req.threads : cl.req.conns;
     cl.iv_ns = cfg->interval_ns ? cfg->interval_ns : (cfg->hlog[0] ? 1000000000ull : 0);
@@ -401,6 +414,10 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     if (rc != 0)
         out->result.errors = (isnan(out->result.errors) ? 0 : out->result.errors) + 1;
 out:
+    if (http) {
+        http_target_close(http);
+        free(http);
+    }
     if (sp.ctrl_fd >= 0)
         close(sp.ctrl_fd);
     if (have_sh)

@@ -194,7 +194,7 @@ static int open_data(struct cworker *wk, uint32_t i, char *err, size_t errlen)
     }
     if (cl->req.mode != MODE_STREAM)
         net_set_nodelay(fd);
-    if (!cfg->echo) {
+    if (!cfg->echo && !cl->http) {
         uint8_t h[CTRL_HELLO_LEN];
         ctrl_hello_encode(h, cl->test_id, i);
         if (net_send_all(fd, h, sizeof(h), clock_now_ns() + CTRL_TIMEOUT_NS) != 0) {
@@ -234,9 +234,12 @@ static int setup(struct cworker *wk)
                        .eps = n,
                        .closed = wk_ep_closed,
                        .quota_done = wk_quota_done,
-                       .owner = wk};
+                       .owner = wk,
+                       .http = cl->http};
     uint32_t role = ep_roles(q, false);
     const struct drv_ops *drv = q->proto == PROTO_UDP ? &drv_udp : &drv_tcp;
+    if (cl->http)
+        drv = &drv_http;
     for (uint32_t j = 0, i = wk->idx; j < n; j++, i += cl->nw) {
         int fd = -1;
         char e[256];

@@ -19,6 +19,9 @@ enum stats_err {
     ERRC_PROTOCOL, /* unexpected bytes: bad hello, short message, ... */
     ERRC_REFUSED,  /* the server refused a data connection */
     ERRC_OTHER,
+    ERRC_PARSE,      /* HTTP: malformed response */
+    ERRC_STATUS_4XX, /* HTTP: 4xx status */
+    ERRC_STATUS_5XX, /* HTTP: 5xx status */
     ERRC_COUNT
 };
 _Static_assert(ERRC_COUNT == CTRL_NERR, "error classes travel in the control result");
@@ -41,6 +44,7 @@ struct stats {
     struct hist lat;     /* current interval, ns */
     struct hist total;   /* everything before the current interval */
     struct hist connect; /* crr connect time, ns */
+    uint64_t hdr_bytes;  /* HTTP: response head bytes in the window */
 };
 
 /* Returns 0 or -1 (no memory). */
