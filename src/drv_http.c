@@ -425,13 +425,10 @@ static void http_close(struct ep *ep, bool for_good)
         net_close_reset(ep->io.fd);
         ep->io.fd = -1;
     }
-    bool more = ep->state == EP_RUN ? ep->quota > 0 : ep->ring_n > 0;
-    if (for_good || ep->state == EP_CLOSED || (ep->state == EP_DRAIN && ep->ring_n > 0)) {
-        ep->w->st->err[ERRC_READ] += ep->state == EP_DRAIN ? ep->ring_n : 0;
-        ep->drv->finish(ep);
-        return;
-    }
-    if (!more) {
+    bool more = ep->quota > 0;
+    /* Draining, requests left unanswered by a closing server fall outside
+     * the measured window: they are not reconnected for. */
+    if (for_good || ep->state != EP_RUN || !more) {
         ep->drv->finish(ep);
         return;
     }
