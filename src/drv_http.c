@@ -392,6 +392,10 @@ static int do_read(struct ep *ep)
         if (r == TLS_OK) {
             if (feed(ep, buf, held + got) < 0)
                 return -1;
+            /* A short read drained the socket: epoll says when there is
+             * more, which saves a read that would only say EAGAIN. */
+            if (held + got < ep->w->rxcap && (h->ssl == NULL || SSL_pending(h->ssl) == 0))
+                return 0;
             continue;
         }
         if (r == TLS_WANT_READ)
