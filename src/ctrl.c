@@ -82,7 +82,9 @@ static uint8_t get8(struct rbuf *r)
 static uint16_t get16(struct rbuf *r)
 {
     const uint8_t *p = get_bytes(r, 2);
-    return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
+    if (!p)
+        return 0;
+    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
 }
 
 static uint32_t get32(struct rbuf *r)
@@ -306,7 +308,7 @@ long ctrl_decode(const uint8_t *buf, size_t len, struct ctrl_msg *m, size_t *nee
         snprintf(err, errlen, "control: not a netrig control frame");
         return -1;
     }
-    uint16_t ver = (uint16_t)(buf[4] << 8 | buf[5]);
+    unsigned ver = (unsigned)buf[4] << 8 | buf[5];
     if (ver != CTRL_VERSION) {
         snprintf(err, errlen, "control: protocol version %u, this netrig speaks %u", ver,
                  CTRL_VERSION);
@@ -321,7 +323,7 @@ long ctrl_decode(const uint8_t *buf, size_t len, struct ctrl_msg *m, size_t *nee
     if (len < *need)
         return 0;
     memset(m, 0, sizeof(*m));
-    m->type = (uint16_t)(buf[6] << 8 | buf[7]);
+    m->type = (uint16_t)((unsigned)buf[6] << 8 | buf[7]);
     struct rbuf r = {.p = buf + CTRL_HDR_LEN, .len = plen};
     if (dec_payload(&r, m, err, errlen) != 0)
         return -1;
