@@ -85,7 +85,7 @@ static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
             return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
         return 0;
     }
-    if (cfg->proto != PROTO_TCP && cfg->proto != PROTO_UDP)
+    if (cfg->proto != PROTO_TCP && cfg->proto != PROTO_UDP && cfg->proto != PROTO_TLS)
         return snprintf(err, errlen, "proto %s: this client drives tcp and udp",
                         proto_name(cfg->proto)),
                -1;
@@ -106,10 +106,38 @@ static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
         return snprintf(err, errlen, "--echo works with mode rr or rate only"), -1;
     if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
         return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
-    if (cfg->mode == MODE_CRR && cfg->proto != PROTO_TCP)
-        return snprintf(err, errlen, "mode crr is for tcp"), -1;
+    if (cfg->mode == MODE_CRR && cfg->proto != PROTO_TCP && cfg->proto != PROTO_TLS)
+        return snprintf(err, errlen, "mode crr is for tcp and tls"), -1;
+    if (cfg->proto == PROTO_TLS && cfg->echo)
+        return snprintf(err, errlen, "--echo is plain TCP or UDP; not with --proto tls"), -1;
     if (cfg->interval_ns && cfg->interval_ns < 10000000u)
         return snprintf(err, errlen, "--interval must be at least 10ms"), -1;
+    return 0;
+}
+
+/* --proto tls: the client context of the data connections. */
+static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    struct tls_opts o = {.version = cfg->tls_version,
+                         .ciphers = cfg->ciphers,
+                         .groups = cfg->groups,
+                         .alpn = cfg->alpn,
+                         .verify = cfg->verify,
+                         .cafile = cfg->cafile};
+    const char *colon = strrchr(cfg->server, ':');
+    size_t n = colon ? (size_t)(colon - cfg->server) : strlen(cfg->server);
+    if (n > 1 && cfg->server[0] == '[')
+        snprintf(cl->tls_host, sizeof(cl->tls_host), "%.*s", (int)(n - 2), cfg->server + 1);
+    else
+        snprintf(cl->tls_host, sizeof(cl->tls_host), "%.*s", (int)n, cfg->server);
+    cl->tls = calloc(1, sizeof(*cl->tls));
+    if (!cl->tls)
+        return snprintf(err, errlen, "client: out of memory"), -1;
+    if (tls_client_init(cl->tls, &o, err, errlen) != 0) {
+        free(cl->tls);
+        cl->tls = NULL;
+        return -1;
+    }
     return 0;
 }
 
@@ -386,6 +414,8 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
             goto out;
         cl.http = http;
     }
+    if (cfg->proto == PROTO_TLS && !http && tls_setup(&cl, cfg, err, errlen) != 0)
+        goto out;
     if (net_parse_addr(http ? http->addr : cfg->server, 7878, &cl.addr, err, errlen) != 0)
         goto out;
     make_request(cfg, &cl.req);
@@ -414,6 +444,10 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     if (rc != 0)
         out->result.errors = (isnan(out->result.errors) ? 0 : out->result.errors) + 1;
 out:
+    if (cl.tls) {
+        tls_close(cl.tls);
+        free(cl.tls);
+    }
     if (http) {
         http_target_close(http);
         free(http);

@@ -61,6 +61,8 @@ struct client {
     struct cworker *w;
     uint32_t nw;
     struct http_target *http; /* HTTP and HTTPS tests: no control connection */
+    struct tls_ctx *tls;      /* --proto tls: the data connections' context */
+    char tls_host[256];
 };
 
 /* Worker thread body (pthread start routine); arg is a struct cworker. */

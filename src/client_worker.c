@@ -235,7 +235,10 @@ static int setup(struct cworker *wk)
                        .closed = wk_ep_closed,
                        .quota_done = wk_quota_done,
                        .owner = wk,
-                       .http = cl->http};
+                       .http = cl->http,
+                       .tls = cl->tls,
+                       .tls_host = cl->tls_host,
+                       .tls_resume = cl->cfg->resume};
     uint32_t role = ep_roles(q, false);
     const struct drv_ops *drv = q->proto == PROTO_UDP ? &drv_udp : &drv_tcp;
     if (cl->http)

@@ -15,6 +15,7 @@
 #include "drv_http.h"
 #include "ep.h"
 #include "http_client.h"
+#include "tls_cost.h"
 
 #define IO_BUDGET 16
 #define RETRY_NS 10000000u /* after a failed connect */
@@ -176,6 +177,7 @@ static void handshake(struct ep *ep)
         http_close(ep, false);
         return;
     }
+    tls_cost_note(h->ssl, &ep->w->st->tls_cipher, &ep->w->st->tls_version);
     running(ep);
 }
 

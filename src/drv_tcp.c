@@ -3,13 +3,17 @@
  * data path itself is in tcp_io.c. */
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
 #include "tcp_io.h"
+#include "transport_tls.h"
 
 static int crr_connect(struct ep *ep);
+static void crr_ready(struct ep *ep);
+static void run(struct ep *ep);
 
 static uint64_t resp_size(const struct ctrl_request *q)
 {
@@ -56,15 +60,35 @@ static void crr_connected(struct ep *ep)
         crr_retry(ep);
         return;
     }
-    uint64_t now = clock_now_ns();
-    if (wctx_measuring(ep->w) && tcp_io_timed(ep))
-        hist_record(&ep->w->st->connect, (int64_t)(now - ep->conn_start_ns));
     net_set_nodelay(ep->io.fd);
     ep->pre_len = ep->pre_off = 0;
     if (!ep->w->echo) {
         ctrl_hello_encode(ep->pre, ep->w->test_id, ep->index);
         ep->pre_len = CTRL_HELLO_LEN;
     }
+    if (ep->w->tls) {
+        /* The hello goes in the clear, then TLS; 16 bytes always fit in
+         * a fresh socket's buffer. */
+        bool sent = send(ep->io.fd, ep->pre, ep->pre_len, MSG_NOSIGNAL) == (ssize_t)ep->pre_len;
+        if (!sent || tls_ep_begin(ep) != 0) {
+            ep->w->st->err[ERRC_CONNECT] += !sent; /* tls_ep_begin counts its own */
+            loop_del(ep->w->loop, &ep->io);
+            close(ep->io.fd);
+            ep->io.fd = -1;
+            crr_retry(ep);
+        }
+        return;
+    }
+    if (wctx_measuring(ep->w) && tcp_io_timed(ep))
+        hist_record(&ep->w->st->connect, (int64_t)(clock_now_ns() - ep->conn_start_ns));
+    crr_ready(ep);
+}
+
+/* The connection (and its TLS) is up: the transaction starts. */
+static void crr_ready(struct ep *ep)
+{
+    if (ep->w->tls)
+        ep->pre_len = ep->pre_off = 0; /* sent before the handshake */
     tcp_io_ring_push(ep, ep->conn_start_ns);
     ep->owed = ep->w->req->size;
     ep->rx_pos = 0;
@@ -80,6 +104,7 @@ void drv_tcp_close(struct ep *ep)
 {
     if ((ep->role & EP_CRR) && ep->state == EP_RUN && ep->quota > 0) {
         loop_del(ep->w->loop, &ep->io);
+        tls_ep_end(ep);
         net_close_reset(ep->io.fd);
         ep->io.fd = -1;
         crr_connect(ep);
@@ -157,19 +182,42 @@ static int tcp_start(struct ep *ep)
         return crr_connect(ep);
     if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
         return -1;
+    if (ep->w->tls)
+        return tls_ep_begin(ep) == 0 ? 0 : -1;
+    run(ep);
+    return 0;
+}
+
+/* A connected endpoint (TLS done, if any) starts moving data. */
+static void run(struct ep *ep)
+{
     ep->state = EP_RUN;
     if (ep->role & EP_RR_CLIENT)
         tcp_io_rr_issue(ep, clock_now_ns());
     if (tcp_io_write(ep) < 0)
-        return 0;
+        return;
     tcp_io_interest(ep);
-    return 0;
 }
 
 static void tcp_on_io(struct ep *ep, uint32_t events)
 {
     if (ep->state == EP_CONNECTING) {
         crr_connected(ep);
+        return;
+    }
+    if (ep->state == EP_HANDSHAKE) {
+        int r = tls_ep_handshake(ep);
+        if (r < 0 && (ep->role & EP_CRR)) {
+            ep->state = EP_RUN; /* so that the slot connects again */
+            drv_tcp_close(ep);
+        } else if (r < 0) {
+            ep->drv->finish(ep);
+        } else if (r > 0) {
+            if (ep->role & EP_CRR)
+                crr_ready(ep);
+            else
+                run(ep);
+        }
         return;
     }
     if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && tcp_io_read(ep) < 0)
@@ -184,7 +232,8 @@ static void tcp_drain(struct ep *ep)
     if (ep->state == EP_CLOSED)
         return;
     loop_timer_cancel(ep->w->loop, &ep->timer);
-    if ((ep->role & EP_CRR) && (ep->state == EP_IDLE || ep->state == EP_CONNECTING)) {
+    if ((ep->role & EP_CRR) &&
+        (ep->state == EP_IDLE || ep->state == EP_CONNECTING || ep->state == EP_HANDSHAKE)) {
         ep->drv->finish(ep);
         return;
     }
@@ -204,13 +253,17 @@ static void tcp_finish(struct ep *ep)
     loop_timer_cancel(ep->w->loop, &ep->timer);
     if (ep->io.fd >= 0) {
         loop_del(ep->w->loop, &ep->io);
-        ep->tp->close(ep->tp_ctx);
+        if (ep->tp == &transport_tls)
+            tls_ep_end(ep);
+        else
+            ep->tp->close(ep->tp_ctx);
         if (ep->role & EP_CRR)
             net_close_reset(ep->io.fd);
         else
             close(ep->io.fd);
         ep->io.fd = -1;
     }
+    tls_ep_free(ep);
     ep_free_state(ep);
     ep->state = EP_CLOSED;
     if (ep->w->closed)

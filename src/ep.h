@@ -18,6 +18,7 @@
 
 struct ep;
 struct http_target;
+struct tls_ctx;
 
 /* Roles an endpoint plays (a bit set: a bidir stream sends and receives). */
 enum ep_role {
@@ -29,7 +30,7 @@ enum ep_role {
     EP_CRR = 32,      /* with EP_RR_CLIENT: a new connection per transaction */
 };
 
-enum ep_state { EP_IDLE, EP_CONNECTING, EP_RUN, EP_DRAIN, EP_CLOSED };
+enum ep_state { EP_IDLE, EP_CONNECTING, EP_RUN, EP_DRAIN, EP_CLOSED, EP_HANDSHAKE };
 
 /* One worker thread's part of one test: parameters, counters, scratch. */
 struct wctx {
@@ -55,6 +56,9 @@ struct wctx {
     void (*quota_done)(struct ep *ep);
     void *owner;
     const struct http_target *http; /* client HTTP/HTTPS: what to ask for */
+    const struct tls_ctx *tls;      /* --proto tls: data connections run TLS */
+    const char *tls_host;           /* client: SNI and certificate name */
+    bool tls_resume;                /* client crr: offer the last session */
 };
 
 static inline bool wctx_measuring(const struct wctx *w)

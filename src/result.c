@@ -31,9 +31,11 @@ const struct result_column result_columns[] = {
     {"duration_s", D(duration_s), "measured window, seconds (warm-up excluded)"},
     {"messages", D(messages), "messages (stream) or transactions (rr, crr, rate) completed"},
     {"errors", D(errors), "errors of every class"},
-    {"goodput_bps", D(goodput_bps), "payload bits per second at the receiver (rr: request+response)"},
+    {"goodput_bps", D(goodput_bps),
+     "payload bits per second at the receiver (rr: request+response)"},
     {"msgs_per_s", D(msgs_per_s), "messages or transactions per second"},
-    {"lat_min_us", D(lat_min_us), "latency minimum, microseconds (stream: one-way; rr: round trip)"},
+    {"lat_min_us", D(lat_min_us),
+     "latency minimum, microseconds (stream: one-way; rr: round trip)"},
     {"lat_mean_us", D(lat_mean_us), "latency mean, microseconds"},
     {"lat_stddev_us", D(lat_stddev_us), "latency standard deviation, microseconds"},
     {"lat_p50_us", D(lat_p50_us), "latency median, microseconds"},
@@ -65,6 +67,8 @@ const struct result_column result_columns[] = {
     {"errors_by_class", S(errors_by_class), "errors by class: connect=N read=N ..."},
     {"tx_bytes", D(tx_bytes), "payload bytes written by the senders, whole test incl. warm-up"},
     {"rx_bytes", D(rx_bytes), "payload bytes read by the receivers, whole test incl. warm-up"},
+    {"tls_cipher", S(tls_cipher), "TLS: negotiated version and cipher suite"},
+    {"tls_crypto_Bps", D(tls_crypto_Bps), "TLS: cipher bulk speed on this CPU, bytes/s"},
     {NULL, COL_STR, 0, NULL},
 };
 
@@ -232,8 +236,7 @@ int result_csv_parse(const char *header, const char *row, struct test_result *r,
             continue;
         char *p = (char *)r + c->offset;
         if (c->kind == COL_STR) {
-            size_t cap = c->offset == offsetof(struct test_result, model_ok)
-                             ? sizeof(r->model_ok)
+            size_t cap = c->offset == offsetof(struct test_result, model_ok) ? sizeof(r->model_ok)
                          : c->offset == offsetof(struct test_result, errors_by_class)
                              ? sizeof(r->errors_by_class)
                          : c->offset == offsetof(struct test_result, proto) ||

@@ -45,6 +45,10 @@ struct test_result {
     /* payload bytes over the whole test, warm-up included, both ends:
      * what the senders wrote and what the receivers read (conservation) */
     double tx_bytes, rx_bytes;
+    /* TLS: what was negotiated, and the cipher's bulk speed on this CPU
+     * (a short OpenSSL EVP calibration after the test) for the E term */
+    char tls_cipher[64]; /* "TLSv1.3 TLS_AES_256_GCM_SHA384" */
+    double tls_crypto_Bps;
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

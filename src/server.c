@@ -57,8 +57,8 @@ static bool hand_over(struct srv_conn *c)
         return false;
     struct srv_thread *th = c->th;
     int fd = c->io.fd;
-    if (k == SRV_FIRST_TLS && !th->srv->tls)
-        return false; /* not ours to answer: the hello check closes it */
+    if (k == SRV_FIRST_TLS && !th->srv->cfg.tls)
+        return false; /* HTTPS only with --tls: the hello check closes it */
     conn_unlink(c);
     free(c);
     srv_http_start(th, fd, k == SRV_FIRST_TLS);
@@ -153,7 +153,8 @@ static void conn_pending(struct srv_conn *c)
     struct srv_test *t = NULL;
     if (ctrl_hello_decode(c->in, c->inlen, &id, &index) == 0)
         t = srv_test_find(s, id);
-    if (!t || t->ending || index >= t->req.conns || t->req.proto != PROTO_TCP) {
+    if (!t || t->ending || index >= t->req.conns ||
+        (t->req.proto != PROTO_TCP && t->req.proto != PROTO_TLS)) {
         pthread_mutex_unlock(&s->mu);
         srv_conn_close(c);
         return;
@@ -239,6 +240,7 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
     w->closed = slot_ep_closed;
     w->on_request = t->req.stall_ns ? stall_hook : NULL;
     w->owner = sl;
+    w->tls = t->req.proto == PROTO_TLS ? th->srv->tls : NULL;
     sl->next = th->slots;
     th->slots = sl;
     t->refs++;
@@ -468,7 +470,9 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
     pthread_mutex_init(&s->mu, NULL);
     if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0)
         goto fail;
-    if (c->tls) {
+    {
+        /* Always there: tests with --proto tls ask for it; --tls also
+         * answers HTTPS on the listening port. */
         struct tls_opts o = {.cert = c->cert, .key = c->key};
         s->tls = calloc(1, sizeof(*s->tls));
         if (!s->tls || tls_server_init(s->tls, &o, err, errlen) != 0) {

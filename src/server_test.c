@@ -126,7 +126,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
     char err[200];
     if (c->test)
         return send_error(c, "control: one test per control connection"), -1;
-    if (q->proto != PROTO_TCP && q->proto != PROTO_UDP) {
+    if (q->proto != PROTO_TCP && q->proto != PROTO_UDP && q->proto != PROTO_TLS) {
         snprintf(err, sizeof(err), "server: protocol %s is not served here",
                  proto_name((enum proto)q->proto));
         return send_error(c, err), -1;

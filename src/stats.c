@@ -41,6 +41,10 @@ void stats_add(struct stats *d, const struct stats *s)
     d->tx_msgs += s->tx_msgs;
     d->txn += s->txn;
     d->hdr_bytes += s->hdr_bytes;
+    if (d->tls_cipher == NULL) {
+        d->tls_cipher = s->tls_cipher;
+        d->tls_version = s->tls_version;
+    }
     d->rx_total += s->rx_total;
     d->tx_total += s->tx_total;
     d->lost += s->lost;

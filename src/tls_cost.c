@@ -3,11 +3,13 @@
 #include "tls_cost.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "clock.h"
+#include "result.h"
 
 #define HEADER 5 /* type, version, length */
 
@@ -117,4 +119,27 @@ const SSL_CIPHER *tls_cipher_find(const char *name)
     }
     SSL_CTX_free(ctx);
     return found;
+}
+
+void tls_cost_note(const SSL *ssl, const void **cipher, int *version)
+{
+    if (*cipher != NULL)
+        return;
+    *cipher = SSL_get_current_cipher(ssl);
+    *version = SSL_version(ssl);
+}
+
+void tls_cost_fill(struct test_result *r, const void *cipher, int version)
+{
+    const SSL_CIPHER *c = cipher;
+    if (c == NULL)
+        return;
+    int o = tls_record_overhead(version, c);
+    if (o > 0)
+        r->tls_record_overhead = o;
+    snprintf(r->tls_cipher, sizeof(r->tls_cipher), "%s %s",
+             version == TLS1_3_VERSION ? "TLSv1.3" : "TLSv1.2", SSL_CIPHER_get_name(c));
+    double rate = tls_cipher_rate(c, TLS_MAX_RECORD, 0.1);
+    if (rate > 0)
+        r->tls_crypto_Bps = rate;
 }

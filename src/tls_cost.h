@@ -33,4 +33,13 @@ double tls_cipher_rate(const SSL_CIPHER *c, size_t record, double seconds);
  * NULL. */
 const SSL_CIPHER *tls_cipher_find(const char *name);
 
+/* Notes what a completed handshake negotiated in *cipher and *version
+ * (once; later calls keep the first). */
+void tls_cost_note(const SSL *ssl, const void **cipher, int *version);
+
+/* Fills the TLS columns of a result from a noted cipher: record overhead,
+ * "TLSv1.3 NAME", and a 0.1 s calibration of the cipher's speed. */
+struct test_result;
+void tls_cost_fill(struct test_result *r, const void *cipher, int version);
+
 #endif
