@@ -115,7 +115,7 @@ static bool stream_send(struct ep *ep, uint64_t now)
         }
         now = clock_now_ns();
     }
-    return ep->period_ns == 0;
+    return true; /* out of budget with more due: continue when writable */
 }
 
 /* Request/response: closed loop (a slot per outstanding request) or open
@@ -160,8 +160,8 @@ static bool rr_send(struct ep *ep, uint64_t now)
     int sent = send_batch(ep, n, q->size);
     ep->w->st->tx_msgs += meas ? (uint64_t)sent : 0;
     /* What did not go out is lost for closed loop (its slot times out)
-     * and simply late for open loop. */
-    return sent < n;
+     * and simply late for open loop. A full batch may have more behind. */
+    return sent < n || n == UDP_BATCH;
 }
 
 /* --- receivers --------------------------------------------------------- */

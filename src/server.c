@@ -218,10 +218,13 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
         if (sl->t == t)
             return sl;
     struct srv_slot *sl = calloc(1, sizeof(*sl));
-    if (!sl || stats_init(&sl->st) != 0) {
+    bool timing = ep_roles(&t->req, true) & EP_RECV; /* only receivers time */
+    if (!sl || (timing && stats_init(&sl->st) != 0)) {
         free(sl);
         return NULL;
     }
+    if (!timing)
+        stats_init_counters(&sl->st);
     sl->t = t;
     sl->th = th;
     struct wctx *w = &sl->w;
@@ -234,8 +237,8 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
     w->test_id = t->id;
     w->nports = t->nports;
     w->rxbuf = th->rxbuf;
-    w->rxcap = SRV_RXBUF;
-    w->ub = th->ub;
+    w->rxcap = th->rxcap;
+    w->ub = NULL; /* set by srv_attach for UDP: threads allocate it lazily */
     w->eps = t->req.conns / (th->srv->nth ? th->srv->nth : 1) + 1;
     w->closed = slot_ep_closed;
     w->on_request = t->req.stall_ns ? stall_hook : NULL;
@@ -252,10 +255,14 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
 {
     struct srv_slot *sl = srv_slot_get(th, t);
     struct ep *ep = sl ? calloc(1, sizeof(*ep)) : NULL;
-    if (!ep) {
+    if (ep && udp && !th->ub)
+        th->ub = calloc(1, sizeof(*th->ub));
+    if (!ep || (udp && !th->ub)) {
+        free(ep);
         close(fd);
         return -1;
     }
+    sl->w.ub = th->ub;
     ep_setup(ep, &sl->w, udp ? &drv_udp : &drv_tcp, fd, index, ep_roles(&t->req, true));
     if (!udp && t->req.mode != MODE_STREAM)
         net_set_nodelay(fd);
@@ -322,9 +329,10 @@ static int thread_setup(struct srv *s, struct srv_thread *th, uint32_t idx, bool
     th->idx = idx;
     th->lfd = -1;
     th->loop = loop_new(err, errlen);
-    th->rxbuf = malloc(SRV_RXBUF);
-    th->ub = calloc(1, sizeof(*th->ub));
-    if (!th->loop || !th->rxbuf || !th->ub) {
+    /* A connection's own thread reads one socket: a smaller buffer will do. */
+    th->rxcap = listen ? SRV_RXBUF : SRV_RXBUF / 4;
+    th->rxbuf = malloc(th->rxcap);
+    if (!th->loop || !th->rxbuf) {
         snprintf(err, errlen, "server: out of memory");
         return -1;
     }

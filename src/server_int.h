@@ -26,7 +26,8 @@ struct srv_thread {
     int lfd; /* listening socket (epoll model, and the acceptor) */
     struct loop_io lio;
     uint8_t *rxbuf;
-    struct udp_batch *ub;
+    size_t rxcap;
+    struct udp_batch *ub; /* allocated on the first UDP socket */
     struct srv_slot *slots;
     struct srv_conn *conns;
     _Atomic bool done;         /* threads model: this connection's thread ended */
