@@ -94,7 +94,16 @@ static int flush(struct srv_http *c)
     while ((n = http_serve_pending(&c->hs, iov, 8)) > 0) {
         size_t done = 0;
         if (c->ssl != NULL) {
-            enum tls_result r = tls_write(c->ssl, iov[0].iov_base, iov[0].iov_len, &done);
+            /* The head and the start of the body share a record: one
+             * write and one record's overhead for a small response. */
+            char rec[16384];
+            size_t len = 0;
+            for (int i = 0; i < n && len < sizeof(rec); i++) {
+                size_t k = iov[i].iov_len < sizeof(rec) - len ? iov[i].iov_len : sizeof(rec) - len;
+                memcpy(rec + len, iov[i].iov_base, k);
+                len += k;
+            }
+            enum tls_result r = tls_write(c->ssl, rec, len, &done);
             if (r == TLS_WANT_WRITE || r == TLS_WANT_READ) {
                 c->want_out = r == TLS_WANT_WRITE;
                 return 0;
