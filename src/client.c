@@ -13,8 +13,8 @@
 #include "clock.h"
 #include "config.h"
 #include "client_int.h"
+#include "transport_tls.h"
 
-#define CTRL_TIMEOUT_NS (5ull * 1000000000ull)
 #define MAX_STORED_INTERVALS 3600
 
 static double cpu_now_s(void)
@@ -25,58 +25,6 @@ static double cpu_now_s(void)
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-static int ctrl_send(int fd, const struct ctrl_msg *m)
-{
-    uint8_t buf[512];
-    size_t n = ctrl_encode(m, buf, sizeof(buf));
-    return n ? net_send_all(fd, buf, n, clock_now_ns() + CTRL_TIMEOUT_NS) : -1;
-}
-
-/* Reads one frame; *frame is malloc'd and m may point into it. */
-static int ctrl_recv(int fd, struct ctrl_msg *m, uint8_t **frame, char *err, size_t errlen)
-{
-    uint8_t hdr[CTRL_HDR_LEN];
-    size_t need;
-    uint64_t deadline = clock_now_ns() + CTRL_TIMEOUT_NS;
-    *frame = NULL;
-    if (net_recv_full(fd, hdr, sizeof(hdr), deadline) != 0) {
-        snprintf(err, errlen, "control: %s", errno == EPIPE ? "server closed" : strerror(errno));
-        return -1;
-    }
-    if (ctrl_decode(hdr, sizeof(hdr), m, &need, err, errlen) < 0)
-        return -1;
-    *frame = malloc(need);
-    if (!*frame)
-        return snprintf(err, errlen, "control: out of memory"), -1;
-    memcpy(*frame, hdr, sizeof(hdr));
-    if (net_recv_full(fd, *frame + sizeof(hdr), need - sizeof(hdr), deadline) != 0) {
-        snprintf(err, errlen, "control: %s", strerror(errno));
-        return -1;
-    }
-    return ctrl_decode(*frame, need, m, &need, err, errlen) > 0 ? 0 : -1;
-}
-
-static void make_request(const struct netrig_config *cfg, struct ctrl_request *q)
-{
-    memset(q, 0, sizeof(*q));
-    q->proto = (uint8_t)cfg->proto;
-    q->mode = (uint8_t)cfg->mode;
-    q->flags = (uint8_t)((cfg->reverse ? CTRL_F_REVERSE : 0) | (cfg->bidir ? CTRL_F_BIDIR : 0) |
-                         (cfg->no_timing ? CTRL_F_NO_TIMING : 0));
-    q->conns = cfg->conns ? cfg->conns : 1;
-    q->threads = cfg->threads ? cfg->threads : 1;
-    q->pipeline = cfg->pipeline ? cfg->pipeline : 1;
-    q->size = cfg->size;
-    q->resp_size = cfg->echo ? 0 : cfg->resp_size;
-    q->rate_bps = cfg->rate_bps;
-    q->rate_per_s = cfg->rate_per_s;
-    q->duration_ns = cfg->duration_ns;
-    q->warmup_ns = cfg->warmup_ns;
-    q->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : 1000000000ull;
-    q->count = cfg->count;
-    q->stall_ns = cfg->stall_ns;
-}
-
 static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
 {
     uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
@@ -85,6 +33,8 @@ static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
             return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
         return 0;
     }
+    if (cfg->proto == PROTO_TLS && cfg->echo)
+        return snprintf(err, errlen, "--echo is plain TCP or UDP; not with --proto tls"), -1;
     if (cfg->proto != PROTO_TCP && cfg->proto != PROTO_UDP && cfg->proto != PROTO_TLS)
         return snprintf(err, errlen, "proto %s: this client drives tcp and udp",
                         proto_name(cfg->proto)),
@@ -107,74 +57,10 @@ static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
     if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
         return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
     if (cfg->mode == MODE_CRR && cfg->proto != PROTO_TCP && cfg->proto != PROTO_TLS)
-        return snprintf(err, errlen, "mode crr is for tcp and tls"), -1;
-    if (cfg->proto == PROTO_TLS && cfg->echo)
-        return snprintf(err, errlen, "--echo is plain TCP or UDP; not with --proto tls"), -1;
+        return snprintf(err, errlen, "mode crr is for tcp"), -1;
     if (cfg->interval_ns && cfg->interval_ns < 10000000u)
         return snprintf(err, errlen, "--interval must be at least 10ms"), -1;
     return 0;
-}
-
-/* --proto tls: the client context of the data connections. */
-static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *err, size_t errlen)
-{
-    struct tls_opts o = {.version = cfg->tls_version,
-                         .ciphers = cfg->ciphers,
-                         .groups = cfg->groups,
-                         .alpn = cfg->alpn,
-                         .verify = cfg->verify,
-                         .cafile = cfg->cafile};
-    const char *colon = strrchr(cfg->server, ':');
-    size_t n = colon ? (size_t)(colon - cfg->server) : strlen(cfg->server);
-    if (n > 1 && cfg->server[0] == '[')
-        snprintf(cl->tls_host, sizeof(cl->tls_host), "%.*s", (int)(n - 2), cfg->server + 1);
-    else
-        snprintf(cl->tls_host, sizeof(cl->tls_host), "%.*s", (int)n, cfg->server);
-    cl->tls = calloc(1, sizeof(*cl->tls));
-    if (!cl->tls)
-        return snprintf(err, errlen, "client: out of memory"), -1;
-    if (tls_client_init(cl->tls, &o, err, errlen) != 0) {
-        free(cl->tls);
-        cl->tls = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-/* Opens the control connection and has the server accept the test. */
-static int ctrl_open(struct client *cl, char *err, size_t errlen)
-{
-    char as[96];
-    int fd = net_connect_wait(&cl->addr, SOCK_STREAM, CTRL_TIMEOUT_NS, err, errlen);
-    if (fd < 0)
-        return -1;
-    struct ctrl_msg m = {.type = CTRL_REQUEST}, r;
-    m.u.req = cl->req;
-    uint8_t *frame = NULL;
-    if (ctrl_send(fd, &m) != 0 || ctrl_recv(fd, &r, &frame, err, errlen) != 0) {
-        if (!err[0])
-            snprintf(err, errlen, "control: %s", strerror(errno));
-        goto fail;
-    }
-    if (r.type == CTRL_ERROR) {
-        snprintf(err, errlen, "server %s: %s", net_format_addr(&cl->addr, as, sizeof(as)),
-                 r.u.error);
-        goto fail;
-    }
-    if (r.type != CTRL_ACCEPT || (cl->req.proto == PROTO_UDP && r.u.acc.nports == 0)) {
-        snprintf(err, errlen, "server %s: unexpected answer to the request",
-                 net_format_addr(&cl->addr, as, sizeof(as)));
-        goto fail;
-    }
-    cl->test_id = r.u.acc.test_id;
-    cl->nports = r.u.acc.nports;
-    memcpy(cl->ports, r.u.acc.ports, sizeof(cl->ports));
-    free(frame);
-    return fd;
-fail:
-    free(frame);
-    close(fd);
-    return -1;
 }
 
 struct sup {
@@ -189,7 +75,7 @@ static void mark(struct client *cl, struct sup *sp, uint8_t phase)
     struct ctrl_msg m = {.type = CTRL_MARK};
     m.u.phase = phase;
     if (sp->ctrl_fd >= 0)
-        ctrl_send(sp->ctrl_fd, &m);
+        client_ctrl_send(sp->ctrl_fd, &m);
     (void)cl;
 }
 
@@ -306,32 +192,6 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
     }
 }
 
-/* Ends the test with the server and decodes its result. */
-static int ctrl_finish(struct client *cl, struct sup *sp, struct ctrl_result *res, struct hist *h,
-                       bool *have_hist, char *err, size_t errlen)
-{
-    struct ctrl_msg m = {.type = CTRL_END}, r;
-    uint8_t *frame = NULL;
-    char as[96];
-    if (ctrl_send(sp->ctrl_fd, &m) != 0 || ctrl_recv(sp->ctrl_fd, &r, &frame, err, errlen) != 0)
-        goto fail;
-    if (r.type != CTRL_RESULT) {
-        snprintf(err, errlen, "server %s: %s", net_format_addr(&cl->addr, as, sizeof(as)),
-                 r.type == CTRL_ERROR ? r.u.error : "no result");
-        goto fail;
-    }
-    *res = r.u.res;
-    res->hist = NULL;
-    if (r.u.res.hist_len && hist_decode(h, r.u.res.hist, r.u.res.hist_len, err, errlen) != 0)
-        goto fail;
-    *have_hist = r.u.res.hist_len > 0;
-    free(frame);
-    return 0;
-fail:
-    free(frame);
-    return -1;
-}
-
 static int start_workers(struct client *cl, char *err, size_t errlen)
 {
     cl->w = calloc(cl->nw, sizeof(*cl->w));
@@ -389,6 +249,35 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
     free(cl->w);
 }
 
+/* --proto tls: the client context of the data connections, handed to the
+ * TLS transport with the name to send (SNI) and check. */
+static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    struct tls_opts o = {.version = cfg->tls_version,
+                         .ciphers = cfg->ciphers,
+                         .groups = cfg->groups,
+                         .alpn = cfg->alpn,
+                         .verify = cfg->verify,
+                         .cafile = cfg->cafile};
+    char host[256];
+    const char *colon = strrchr(cfg->server, ':');
+    size_t n = colon ? (size_t)(colon - cfg->server) : strlen(cfg->server);
+    if (n > 1 && cfg->server[0] == '[')
+        snprintf(host, sizeof(host), "%.*s", (int)(n - 2), cfg->server + 1);
+    else
+        snprintf(host, sizeof(host), "%.*s", (int)n, cfg->server);
+    cl->tls = calloc(1, sizeof(*cl->tls));
+    if (!cl->tls)
+        return snprintf(err, errlen, "client: out of memory"), -1;
+    if (tls_client_init(cl->tls, &o, err, errlen) != 0) {
+        free(cl->tls);
+        cl->tls = NULL;
+        return -1;
+    }
+    transport_tls_client(cl->tls, host, cfg->resume);
+    return 0;
+}
+
 int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
                struct client_output *out, char *err, size_t errlen)
 {
@@ -418,8 +307,8 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
         goto out;
     if (net_parse_addr(http ? http->addr : cfg->server, 7878, &cl.addr, err, errlen) != 0)
         goto out;
-    make_request(cfg, &cl.req);
-    if (!cfg->echo && !http && (sp.ctrl_fd = ctrl_open(&cl, err, errlen)) < 0)
+    client_ctrl_request(cfg, &cl.req);
+    if (!cfg->echo && !http && (sp.ctrl_fd = client_ctrl_open(&cl, err, errlen)) < 0)
         goto out;
     cl.nw = cl.req.threads < cl.req.conns ? cl.req.threads : cl.req.conns;
     cl.iv_ns = cfg->interval_ns ? cfg->interval_ns : (cfg->hlog[0] ? 1000000000ull : 0);
@@ -427,11 +316,13 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     supervise(&cl, &sp, stop, out);
     struct client_figures f = {.cs = &cs};
     stop_workers(&cl, &cs, &f.client_window_s);
+    if (cl.tls)
+        transport_tls_negotiated(&cs.tls_cipher, &cs.tls_version);
     f.cpu_client_s = sp.cpu1 - sp.cpu0;
     if (started == 0)
         rc = 0;
     if (sp.ctrl_fd >= 0 && started == 0) {
-        if (ctrl_finish(&cl, &sp, &sr, &sh, &have_sh, err, errlen) == 0)
+        if (client_ctrl_finish(&cl, sp.ctrl_fd, &sr, &sh, &have_sh, err, errlen) == 0)
             have_sr = true;
         else
             rc = -1;

@@ -3,17 +3,13 @@
  * data path itself is in tcp_io.c. */
 #include <stdlib.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
 #include "tcp_io.h"
-#include "transport_tls.h"
 
 static int crr_connect(struct ep *ep);
-static void crr_ready(struct ep *ep);
-static void run(struct ep *ep);
 
 static uint64_t resp_size(const struct ctrl_request *q)
 {
@@ -49,6 +45,58 @@ static int crr_connect(struct ep *ep)
     return 0;
 }
 
+/* The transport's set-up and handshake (TLS); plain is done at once.
+ * Returns 1 when done, 0 while waiting (state EP_HANDSHAKE), -1 when the
+ * endpoint failed and was closed. */
+static int tp_progress(struct ep *ep)
+{
+    enum tp_status st = ep->tp->handshake(ep->tp_ctx, ep->io.fd);
+    if (st == TP_OK)
+        return 1;
+    if (st == TP_WANT_READ || st == TP_WANT_WRITE) {
+        ep->state = EP_HANDSHAKE;
+        loop_mod(ep->w->loop, &ep->io, st == TP_WANT_READ ? EPOLLIN : EPOLLOUT);
+        return 0;
+    }
+    ep->w->st->err[ERRC_CONNECT]++;
+    ep->state = EP_DRAIN; /* crr: no new connection */
+    ep->drv->finish(ep);
+    return -1;
+}
+
+static int tp_begin(struct ep *ep)
+{
+    char err[160];
+    if (ep->tp->open(&ep->tp_ctx, ep->io.fd, ep->w->server, err, sizeof(err)) != 0) {
+        ep->w->st->err[ERRC_CONNECT]++;
+        ep->state = EP_DRAIN;
+        ep->drv->finish(ep);
+        return -1;
+    }
+    return tp_progress(ep);
+}
+
+/* A crr connection is up (and through its handshake): the transaction
+ * starts, timed from before the connect. */
+static void crr_ready(struct ep *ep)
+{
+    uint64_t now = clock_now_ns();
+    if (wctx_measuring(ep->w) && tcp_io_timed(ep))
+        hist_record(&ep->w->st->connect, (int64_t)(now - ep->conn_start_ns));
+    ep->pre_len = ep->pre_off = 0;
+    if (!ep->w->echo) {
+        ctrl_hello_encode(ep->pre, ep->w->test_id, ep->index);
+        ep->pre_len = CTRL_HELLO_LEN;
+    }
+    tcp_io_ring_push(ep, ep->conn_start_ns);
+    ep->owed = ep->w->req->size;
+    ep->rx_pos = 0;
+    ep->state = EP_RUN;
+    if (tcp_io_write(ep) < 0)
+        return;
+    tcp_io_interest(ep);
+}
+
 static void crr_connected(struct ep *ep)
 {
     int e = net_connect_result(ep->io.fd);
@@ -61,41 +109,8 @@ static void crr_connected(struct ep *ep)
         return;
     }
     net_set_nodelay(ep->io.fd);
-    ep->pre_len = ep->pre_off = 0;
-    if (!ep->w->echo) {
-        ctrl_hello_encode(ep->pre, ep->w->test_id, ep->index);
-        ep->pre_len = CTRL_HELLO_LEN;
-    }
-    if (ep->w->tls) {
-        /* The hello goes in the clear, then TLS; 16 bytes always fit in
-         * a fresh socket's buffer. */
-        bool sent = send(ep->io.fd, ep->pre, ep->pre_len, MSG_NOSIGNAL) == (ssize_t)ep->pre_len;
-        if (!sent || tls_ep_begin(ep) != 0) {
-            ep->w->st->err[ERRC_CONNECT] += !sent; /* tls_ep_begin counts its own */
-            loop_del(ep->w->loop, &ep->io);
-            close(ep->io.fd);
-            ep->io.fd = -1;
-            crr_retry(ep);
-        }
-        return;
-    }
-    if (wctx_measuring(ep->w) && tcp_io_timed(ep))
-        hist_record(&ep->w->st->connect, (int64_t)(clock_now_ns() - ep->conn_start_ns));
-    crr_ready(ep);
-}
-
-/* The connection (and its TLS) is up: the transaction starts. */
-static void crr_ready(struct ep *ep)
-{
-    if (ep->w->tls)
-        ep->pre_len = ep->pre_off = 0; /* sent before the handshake */
-    tcp_io_ring_push(ep, ep->conn_start_ns);
-    ep->owed = ep->w->req->size;
-    ep->rx_pos = 0;
-    ep->state = EP_RUN;
-    if (tcp_io_write(ep) < 0)
-        return;
-    tcp_io_interest(ep);
+    if (tp_begin(ep) == 1)
+        crr_ready(ep);
 }
 
 /* --- the table --------------------------------------------------------- */
@@ -104,7 +119,8 @@ void drv_tcp_close(struct ep *ep)
 {
     if ((ep->role & EP_CRR) && ep->state == EP_RUN && ep->quota > 0) {
         loop_del(ep->w->loop, &ep->io);
-        tls_ep_end(ep);
+        ep->tp->close(ep->tp_ctx);
+        ep->tp_ctx = NULL;
         net_close_reset(ep->io.fd);
         ep->io.fd = -1;
         crr_connect(ep);
@@ -176,20 +192,8 @@ static int tcp_init(struct ep *ep)
     return 0;
 }
 
-static int tcp_start(struct ep *ep)
-{
-    if (ep->role & EP_CRR)
-        return crr_connect(ep);
-    if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
-        return -1;
-    if (ep->w->tls)
-        return tls_ep_begin(ep) == 0 ? 0 : -1;
-    run(ep);
-    return 0;
-}
-
-/* A connected endpoint (TLS done, if any) starts moving data. */
-static void run(struct ep *ep)
+/* Starts the traffic of an endpoint whose transport is ready. */
+static void tcp_run(struct ep *ep)
 {
     ep->state = EP_RUN;
     if (ep->role & EP_RR_CLIENT)
@@ -199,6 +203,17 @@ static void run(struct ep *ep)
     tcp_io_interest(ep);
 }
 
+static int tcp_start(struct ep *ep)
+{
+    if (ep->role & EP_CRR)
+        return crr_connect(ep);
+    if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
+        return -1;
+    if (tp_begin(ep) == 1)
+        tcp_run(ep);
+    return 0;
+}
+
 static void tcp_on_io(struct ep *ep, uint32_t events)
 {
     if (ep->state == EP_CONNECTING) {
@@ -206,17 +221,11 @@ static void tcp_on_io(struct ep *ep, uint32_t events)
         return;
     }
     if (ep->state == EP_HANDSHAKE) {
-        int r = tls_ep_handshake(ep);
-        if (r < 0 && (ep->role & EP_CRR)) {
-            ep->state = EP_RUN; /* so that the slot connects again */
-            drv_tcp_close(ep);
-        } else if (r < 0) {
-            ep->drv->finish(ep);
-        } else if (r > 0) {
+        if (tp_progress(ep) == 1) {
             if (ep->role & EP_CRR)
                 crr_ready(ep);
             else
-                run(ep);
+                tcp_run(ep);
         }
         return;
     }
@@ -232,8 +241,7 @@ static void tcp_drain(struct ep *ep)
     if (ep->state == EP_CLOSED)
         return;
     loop_timer_cancel(ep->w->loop, &ep->timer);
-    if ((ep->role & EP_CRR) &&
-        (ep->state == EP_IDLE || ep->state == EP_CONNECTING || ep->state == EP_HANDSHAKE)) {
+    if (ep->state == EP_IDLE || ep->state == EP_CONNECTING || ep->state == EP_HANDSHAKE) {
         ep->drv->finish(ep);
         return;
     }
@@ -253,17 +261,14 @@ static void tcp_finish(struct ep *ep)
     loop_timer_cancel(ep->w->loop, &ep->timer);
     if (ep->io.fd >= 0) {
         loop_del(ep->w->loop, &ep->io);
-        if (ep->tp == &transport_tls)
-            tls_ep_end(ep);
-        else
-            ep->tp->close(ep->tp_ctx);
+        ep->tp->close(ep->tp_ctx);
+        ep->tp_ctx = NULL;
         if (ep->role & EP_CRR)
             net_close_reset(ep->io.fd);
         else
             close(ep->io.fd);
         ep->io.fd = -1;
     }
-    tls_ep_free(ep);
     ep_free_state(ep);
     ep->state = EP_CLOSED;
     if (ep->w->closed)

@@ -18,7 +18,6 @@
 
 struct ep;
 struct http_target;
-struct tls_ctx;
 
 /* Roles an endpoint plays (a bit set: a bidir stream sends and receives). */
 enum ep_role {
@@ -30,7 +29,7 @@ enum ep_role {
     EP_CRR = 32,      /* with EP_RR_CLIENT: a new connection per transaction */
 };
 
-enum ep_state { EP_IDLE, EP_CONNECTING, EP_RUN, EP_DRAIN, EP_CLOSED, EP_HANDSHAKE };
+enum ep_state { EP_IDLE, EP_CONNECTING, EP_HANDSHAKE, EP_RUN, EP_DRAIN, EP_CLOSED };
 
 /* One worker thread's part of one test: parameters, counters, scratch. */
 struct wctx {
@@ -47,8 +46,9 @@ struct wctx {
     uint16_t nports;
     uint8_t *rxbuf; /* scratch receive buffer, rxcap bytes */
     size_t rxcap;
-    struct udp_batch *ub; /* UDP: mmsg arrays of this thread */
-    uint32_t eps;         /* endpoints of this test in this thread (buffer sizing) */
+    struct udp_batch *ub;       /* UDP: mmsg arrays of this thread */
+    const struct transport *tp; /* TCP byte transport; NULL = plain */
+    uint32_t eps;               /* endpoints of this test in this thread (buffer sizing) */
     /* The owner's hooks: an endpoint closed for good; a request arrived
      * (server; the test-only stall). */
     void (*closed)(struct ep *ep);
@@ -56,9 +56,6 @@ struct wctx {
     void (*quota_done)(struct ep *ep);
     void *owner;
     const struct http_target *http; /* client HTTP/HTTPS: what to ask for */
-    const struct tls_ctx *tls;      /* --proto tls: data connections run TLS */
-    const char *tls_host;           /* client: SNI and certificate name */
-    bool tls_resume;                /* client crr: offer the last session */
 };
 
 static inline bool wctx_measuring(const struct wctx *w)

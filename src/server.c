@@ -1,9 +1,10 @@
-/* The netrig server: threads, accepting, and handing each new connection
- * to what its first bytes ask for (a control connection or a data
- * connection of a running test). Two models: --model epoll runs N
- * threads, each with its own loop and listening socket (SO_REUSEPORT);
- * --model threads gives every connection (and every per-test UDP socket)
- * a thread of its own that waits on that one socket. */
+/* The netrig server's connections: accepting, handing each new
+ * connection to what its first bytes ask for (a control connection or a
+ * data connection of a running test), and the per-thread slots that count
+ * a test's data. Two models: --model epoll runs N threads, each with its
+ * own loop and listening socket (SO_REUSEPORT); --model threads gives
+ * every connection (and every per-test UDP socket) a thread of its own
+ * that waits on that one socket. Threads are in server_thread.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,64 +16,18 @@
 #include "config.h"
 #include "server_int.h"
 #include "srv_http.h"
-#include "tls.h"
-
-#define SRV_RXBUF (256u * 1024u)
-
-void server_config_defaults(struct server_config *c)
-{
-    memset(c, 0, sizeof(*c));
-    snprintf(c->listen, sizeof(c->listen), "127.0.0.1:7878");
-    c->threads = 1;
-    c->max_conns = 10000;
-    c->max_tests = 64;
-}
+#include "transport_tls.h"
 
 static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events);
-static void spawn_conn_thread(struct srv *s, int fd);
-static void conn_unlink(struct srv_conn *c);
 
-static void maybe_thread_exit(struct srv_thread *th)
+void srv_thread_maybe_exit(struct srv_thread *th)
 {
     if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test &&
         !th->http_conns)
         loop_stop(th->loop);
 }
 
-void srv_thread_idle(struct srv_thread *th)
-{
-    maybe_thread_exit(th);
-}
-
-/* HTTP, HTTPS or a TLS data connection is told apart from netrig's own
- * control and hello by its first bytes, peeked so that nothing is taken
- * from the stream the other handler will read. Returns true when the
- * connection was handed over. */
-static bool hand_over(struct srv_conn *c)
-{
-    unsigned char p[4];
-    ssize_t n = recv(c->io.fd, p, sizeof(p), MSG_PEEK);
-    enum srv_first k = srv_http_classify(p, n > 0 ? (size_t)n : 0);
-    if (n <= 0 || k == SRV_FIRST_NETRIG || k == SRV_FIRST_WAIT)
-        return false;
-    struct srv_thread *th = c->th;
-    int fd = c->io.fd;
-    if (k == SRV_FIRST_TLS && !th->srv->cfg.tls)
-        return false; /* HTTPS only with --tls: the hello check closes it */
-    conn_unlink(c);
-    free(c);
-    srv_http_start(th, fd, k == SRV_FIRST_TLS);
-    maybe_thread_exit(th);
-    return true;
-}
-
-static void wake_cb(struct loop *l, void *arg)
-{
-    (void)l;
-    srv_thread_chores(arg);
-}
-
-static void conn_new(struct srv_thread *th, int fd)
+void srv_conn_new(struct srv_thread *th, int fd)
 {
     struct srv_conn *c = calloc(1, sizeof(*c));
     if (!c) {
@@ -118,14 +73,56 @@ void srv_conn_close(struct srv_conn *c)
         srv_wake_all(s);
     }
     free(c);
-    maybe_thread_exit(th);
+    srv_thread_maybe_exit(th);
+}
+
+/* HTTP, or TLS (HTTPS, or a --proto tls data connection whose hello comes
+ * inside TLS), is told apart from netrig's own control frames and plain
+ * hello by the first bytes, peeked so that nothing is taken from the
+ * stream the next handler reads. Returns true when c was handed over. */
+static bool hand_over(struct srv_conn *c)
+{
+    unsigned char p[4];
+    ssize_t n = recv(c->io.fd, p, sizeof(p), MSG_PEEK);
+    enum srv_first k = srv_http_classify(p, n > 0 ? (size_t)n : 0);
+    if (n <= 0 || k == SRV_FIRST_NETRIG || k == SRV_FIRST_WAIT)
+        return false;
+    struct srv_thread *th = c->th;
+    int fd = c->io.fd;
+    conn_unlink(c);
+    free(c);
+    srv_http_start(th, fd, k == SRV_FIRST_TLS);
+    srv_thread_maybe_exit(th);
+    return true;
+}
+
+int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
+             const struct transport *tp, void *tp_ctx)
+{
+    struct srv *s = th->srv;
+    uint64_t id;
+    uint32_t index;
+    int want = tp ? PROTO_TLS : PROTO_TCP;
+    pthread_mutex_lock(&s->mu);
+    struct srv_test *t = NULL;
+    if (ctrl_hello_decode(hello, len, &id, &index) == 0)
+        t = srv_test_find(s, id);
+    if (!t || t->ending || index >= t->req.conns || t->req.proto != want) {
+        pthread_mutex_unlock(&s->mu);
+        if (tp)
+            tp->close(tp_ctx);
+        close(fd);
+        return -1;
+    }
+    int rc = srv_attach(th, t, fd, index, false, tp, tp_ctx);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
 }
 
 /* A new connection: a control frame, or a 16-byte hello that joins a
  * test. Reads no further than the hello, so data stays in the socket. */
 static void conn_pending(struct srv_conn *c)
 {
-    struct srv *s = c->th->srv;
     if (c->inlen == 0 && hand_over(c))
         return;
     ssize_t n = recv(c->io.fd, c->in + c->inlen, CTRL_HELLO_LEN - c->inlen, 0);
@@ -147,25 +144,14 @@ static void conn_pending(struct srv_conn *c)
     }
     if (c->inlen < CTRL_HELLO_LEN)
         return;
-    uint64_t id;
-    uint32_t index;
-    pthread_mutex_lock(&s->mu);
-    struct srv_test *t = NULL;
-    if (ctrl_hello_decode(c->in, c->inlen, &id, &index) == 0)
-        t = srv_test_find(s, id);
-    if (!t || t->ending || index >= t->req.conns ||
-        (t->req.proto != PROTO_TCP && t->req.proto != PROTO_TLS)) {
-        pthread_mutex_unlock(&s->mu);
-        srv_conn_close(c);
-        return;
-    }
+    uint8_t hello[CTRL_HELLO_LEN];
+    memcpy(hello, c->in, sizeof(hello));
     int fd = c->io.fd;
     struct srv_thread *th = c->th;
     conn_unlink(c);
     free(c);
-    srv_attach(th, t, fd, index, false);
-    pthread_mutex_unlock(&s->mu);
-    maybe_thread_exit(th);
+    srv_join(th, fd, hello, sizeof(hello), NULL, NULL);
+    srv_thread_maybe_exit(th);
 }
 
 static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events)
@@ -179,7 +165,7 @@ static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events)
         conn_pending(c);
 }
 
-static void accept_cb(struct loop *l, struct loop_io *io, uint32_t events)
+void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events)
 {
     (void)l;
     (void)events;
@@ -189,9 +175,9 @@ static void accept_cb(struct loop *l, struct loop_io *io, uint32_t events)
         if (fd < 0)
             return;
         if (th->srv->cfg.model_threads)
-            spawn_conn_thread(th->srv, fd);
+            srv_spawn(th->srv, fd, NULL, 0);
         else
-            conn_new(th, fd);
+            srv_conn_new(th, fd);
     }
 }
 
@@ -243,7 +229,6 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
     w->closed = slot_ep_closed;
     w->on_request = t->req.stall_ns ? stall_hook : NULL;
     w->owner = sl;
-    w->tls = t->req.proto == PROTO_TLS ? th->srv->tls : NULL;
     sl->next = th->slots;
     th->slots = sl;
     t->refs++;
@@ -251,7 +236,8 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
     return sl;
 }
 
-int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp)
+int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp,
+               const struct transport *tp, void *tp_ctx)
 {
     struct srv_slot *sl = srv_slot_get(th, t);
     struct ep *ep = sl ? calloc(1, sizeof(*ep)) : NULL;
@@ -259,11 +245,21 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
         th->ub = calloc(1, sizeof(*th->ub));
     if (!ep || (udp && !th->ub)) {
         free(ep);
+        if (tp)
+            tp->close(tp_ctx);
         close(fd);
         return -1;
     }
     sl->w.ub = th->ub;
+    if (t->start_on_attach) { /* under srv->mu, as every caller holds it */
+        t->start_on_attach = false;
+        t->mark_start_ns = clock_now_ns();
+    }
     ep_setup(ep, &sl->w, udp ? &drv_udp : &drv_tcp, fd, index, ep_roles(&t->req, true));
+    if (tp) { /* TLS: handshake done and hello read by srv_http */
+        ep->tp = tp;
+        ep->tp_ctx = tp_ctx;
+    }
     if (!udp && t->req.mode != MODE_STREAM)
         net_set_nodelay(fd);
     ep->next = sl->eps;
@@ -316,230 +312,6 @@ static void slot_ep_closed(struct ep *ep)
         pthread_mutex_lock(&th->srv->mu);
         srv_slot_merge(sl);
         pthread_mutex_unlock(&th->srv->mu);
-        maybe_thread_exit(th);
+        srv_thread_maybe_exit(th);
     }
-}
-
-/* --- threads ------------------------------------------------------------ */
-
-static int thread_setup(struct srv *s, struct srv_thread *th, uint32_t idx, bool listen, char *err,
-                        size_t errlen)
-{
-    th->srv = s;
-    th->idx = idx;
-    th->lfd = -1;
-    th->loop = loop_new(err, errlen);
-    /* A connection's own thread reads one socket: a smaller buffer will do. */
-    th->rxcap = listen ? SRV_RXBUF : SRV_RXBUF / 4;
-    th->rxbuf = malloc(th->rxcap);
-    if (!th->loop || !th->rxbuf) {
-        snprintf(err, errlen, "server: out of memory");
-        return -1;
-    }
-    loop_on_wake(th->loop, wake_cb, th);
-    if (!listen)
-        return 0;
-    th->lfd = net_listen(&s->addr, SOCK_STREAM, !s->cfg.model_threads, err, errlen);
-    if (th->lfd < 0)
-        return -1;
-    th->lio = (struct loop_io){.fd = th->lfd, .fn = accept_cb, .arg = th};
-    return loop_add(th->loop, &th->lio, EPOLLIN);
-}
-
-static void thread_teardown(struct srv_thread *th)
-{
-    struct srv *s = th->srv;
-    if (!th->loop)
-        return;
-    srv_http_close_all(th);
-    while (th->conns)
-        srv_conn_close(th->conns);
-    pthread_mutex_lock(&s->mu);
-    while (th->slots)
-        srv_slot_merge(th->slots);
-    pthread_mutex_unlock(&s->mu);
-    if (th->lfd >= 0)
-        close(th->lfd);
-    loop_free(th->loop);
-    free(th->rxbuf);
-    free(th->ub);
-    th->loop = NULL;
-}
-
-static void *thread_main(void *arg)
-{
-    struct srv_thread *th = arg;
-    loop_run(th->loop);
-    if (th->srv->cfg.model_threads && th->lfd < 0) {
-        /* A connection's own thread cleans up after itself. */
-        struct srv *s = th->srv;
-        srv_http_close_all(th);
-        while (th->conns)
-            srv_conn_close(th->conns);
-        pthread_mutex_lock(&s->mu);
-        while (th->slots)
-            srv_slot_merge(th->slots);
-        pthread_mutex_unlock(&s->mu);
-        atomic_store(&th->done, true);
-    }
-    return NULL;
-}
-
-/* Joins connection threads that have ended. */
-static void reap_threads(struct srv *s, bool all)
-{
-    for (;;) {
-        struct srv_thread *th = NULL;
-        pthread_mutex_lock(&s->mu);
-        for (struct srv_thread **pp = &s->conn_threads; *pp; pp = &(*pp)->next)
-            if (all || atomic_load(&(*pp)->done)) {
-                th = *pp;
-                *pp = th->next;
-                break;
-            }
-        pthread_mutex_unlock(&s->mu);
-        if (!th)
-            return;
-        if (all)
-            loop_wake(th->loop);
-        if (th->started)
-            pthread_join(th->th, NULL);
-        thread_teardown(th);
-        free(th);
-    }
-}
-
-static uint32_t next_thread_idx(struct srv *s)
-{
-    static _Atomic uint32_t counter;
-    return s->nth + atomic_fetch_add(&counter, 1);
-}
-
-int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i)
-{
-    char err[128];
-    reap_threads(s, false);
-    struct srv_thread *th = calloc(1, sizeof(*th));
-    if (!th || thread_setup(s, th, next_thread_idx(s), false, err, sizeof(err)) != 0) {
-        if (th && th->loop)
-            thread_teardown(th);
-        free(th);
-        if (fd >= 0)
-            close(fd);
-        if (udp_test) {
-            pthread_mutex_lock(&s->mu);
-            srv_test_unref(s, udp_test);
-            pthread_mutex_unlock(&s->mu);
-        }
-        return -1;
-    }
-    if (fd >= 0)
-        conn_new(th, fd);
-    th->udp_test = udp_test;
-    th->udp_i = udp_i;
-    if (udp_test)
-        loop_wake(th->loop); /* picks the socket up in its first chores */
-    pthread_mutex_lock(&s->mu);
-    th->next = s->conn_threads;
-    s->conn_threads = th;
-    pthread_mutex_unlock(&s->mu);
-    if (pthread_create(&th->th, NULL, thread_main, th) != 0) {
-        atomic_store(&th->done, true); /* reaped without a join */
-        return -1;
-    }
-    th->started = true;
-    return 0;
-}
-
-static void spawn_conn_thread(struct srv *s, int fd)
-{
-    srv_spawn(s, fd, NULL, 0);
-}
-
-void srv_wake_all(struct srv *s)
-{
-    for (uint32_t i = 0; i < s->nth; i++)
-        loop_wake(s->th[i].loop);
-    pthread_mutex_lock(&s->mu);
-    for (struct srv_thread *th = s->conn_threads; th; th = th->next)
-        loop_wake(th->loop);
-    pthread_mutex_unlock(&s->mu);
-}
-
-struct server *server_start(const struct server_config *c, char *bound, size_t boundlen, char *err,
-                            size_t errlen)
-{
-    struct srv *s = calloc(1, sizeof(*s));
-    if (!s) {
-        snprintf(err, errlen, "server: out of memory");
-        return NULL;
-    }
-    s->cfg = *c;
-    pthread_mutex_init(&s->mu, NULL);
-    if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0)
-        goto fail;
-    {
-        /* Always there: tests with --proto tls ask for it; --tls also
-         * answers HTTPS on the listening port. */
-        struct tls_opts o = {.cert = c->cert, .key = c->key};
-        s->tls = calloc(1, sizeof(*s->tls));
-        if (!s->tls || tls_server_init(s->tls, &o, err, errlen) != 0) {
-            free(s->tls);
-            s->tls = NULL;
-            goto fail;
-        }
-    }
-    s->nth = c->model_threads ? 1 : (c->threads ? c->threads : 1);
-    s->th = calloc(s->nth, sizeof(*s->th));
-    if (!s->th)
-        goto fail;
-    for (uint32_t i = 0; i < s->nth; i++) {
-        if (thread_setup(s, &s->th[i], i, true, err, errlen) != 0)
-            goto fail;
-        if (i == 0 && net_local_addr(s->th[0].lfd, &s->addr) != 0)
-            goto fail; /* port 0: the others join the port the kernel chose */
-    }
-    net_format_addr(&s->addr, bound, boundlen);
-    for (uint32_t i = 0; i < s->nth; i++) {
-        if (pthread_create(&s->th[i].th, NULL, thread_main, &s->th[i]) != 0) {
-            snprintf(err, errlen, "server: cannot start threads");
-            goto fail;
-        }
-        s->th[i].started = true;
-    }
-    return (struct server *)s;
-fail:
-    server_stop((struct server *)s);
-    return NULL;
-}
-
-void server_stop(struct server *srv)
-{
-    struct srv *s = (struct srv *)srv;
-    if (!s)
-        return;
-    atomic_store(&s->stopping, true);
-    for (uint32_t i = 0; s->th && i < s->nth; i++) {
-        if (s->th[i].started) {
-            loop_wake(s->th[i].loop);
-            pthread_join(s->th[i].th, NULL);
-        }
-    }
-    reap_threads(s, true);
-    for (uint32_t i = 0; s->th && i < s->nth; i++)
-        if (s->th[i].loop)
-            thread_teardown(&s->th[i]);
-    pthread_mutex_lock(&s->mu);
-    while (s->tests) {
-        s->tests->refs = 1; /* every thread is gone: nobody else holds it */
-        srv_test_unref(s, s->tests);
-    }
-    pthread_mutex_unlock(&s->mu);
-    pthread_mutex_destroy(&s->mu);
-    if (s->tls) {
-        tls_close(s->tls);
-        free(s->tls);
-    }
-    free(s->th);
-    free(s);
 }

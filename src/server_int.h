@@ -69,6 +69,8 @@ struct srv_test {
     bool ending;    /* under srv->mu */
     struct stats total;
     uint64_t mark_start_ns, mark_end_ns, cpu_start_ns, cpu_end_ns;
+    bool start_on_attach; /* no warm-up: the window starts with the data */
+    bool measure_marked;
     struct srv_thread *ctrl_th;
     int udp_fd[CTRL_MAX_PORTS];
     uint32_t udp_owner[CTRL_MAX_PORTS];
@@ -96,18 +98,29 @@ struct srv {
 /* A slot for test t in thread th (created on first use). Under srv->mu. */
 struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t);
 /* Starts endpoint number index of t on fd in th; closes fd on failure. */
-int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp);
+int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp,
+               const struct transport *tp, void *tp_ctx);
 /* Wakes every thread that may hold part of a test. */
 void srv_wake_all(struct srv *s);
 void srv_conn_close(struct srv_conn *c);
-/* Threads model: ends a connection's thread once it serves nothing. */
-void srv_thread_idle(struct srv_thread *th);
+/* A data connection says hello: joins the test (plain when tp is NULL,
+ * else over the transport's established connection tp_ctx). Takes over
+ * fd and tp_ctx whatever happens. Returns 0 or -1. */
+int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
+             const struct transport *tp, void *tp_ctx);
 /* Hands a slot's counters to its test and frees it. Under srv->mu. */
 void srv_slot_merge(struct srv_slot *sl);
 /* Threads model: starts a thread for connection fd, or (fd < 0) one that
  * serves UDP socket udp_i of test udp_test, taking over a reference to
  * the test the caller holds for it. Returns 0 or -1. */
 int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i);
+
+/* A new pending connection in th. */
+void srv_conn_new(struct srv_thread *th, int fd);
+/* The listening socket's handler. */
+void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events);
+/* Threads model: ends a connection thread with nothing left to serve. */
+void srv_thread_maybe_exit(struct srv_thread *th);
 
 /* server_test.c */
 /* Handles the readable control connection c. */

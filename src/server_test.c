@@ -101,6 +101,15 @@ static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *
     t->ctrl_th = c->th;
     for (size_t i = 0; i < CTRL_MAX_PORTS; i++)
         t->udp_fd[i] = -1;
+    if (q->warmup_ns == 0) {
+        /* No warm-up: count from the very first byte, which may arrive
+         * before the client's mark does; the window starts when the first
+         * data connection joins (srv_attach) or now, for UDP. */
+        atomic_store(&t->phase, CTRL_PHASE_MEASURE);
+        t->mark_start_ns = clock_now_ns();
+        t->cpu_start_ns = cpu_now_ns();
+        t->start_on_attach = q->proto == PROTO_TCP;
+    }
     if (getrandom(&t->id, sizeof(t->id), 0) != sizeof(t->id))
         t->id = clock_now_ns() ^ (uint64_t)(uintptr_t)t;
     if (q->proto == PROTO_UDP && open_udp(s, t, err, errlen) != 0) {
@@ -166,9 +175,12 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
 {
     struct srv_test *t = c->test;
     uint64_t now = clock_now_ns();
-    if (phase == CTRL_PHASE_MEASURE && !t->mark_start_ns) {
-        t->mark_start_ns = now;
-        t->cpu_start_ns = cpu_now_ns();
+    if (phase == CTRL_PHASE_MEASURE && !t->measure_marked) {
+        t->measure_marked = true;
+        if (!t->mark_start_ns) {
+            t->mark_start_ns = now;
+            t->cpu_start_ns = cpu_now_ns();
+        }
         if (t->req.stall_ns)
             atomic_store(&t->stall_at, now + t->req.duration_ns / 4);
         atomic_store(&t->phase, CTRL_PHASE_MEASURE);
@@ -310,7 +322,7 @@ void srv_thread_chores(struct srv_thread *th)
         th->udp_test = NULL;
         if (!t->ending) {
             t->udp_attached[th->udp_i] = true;
-            srv_attach(th, t, t->udp_fd[th->udp_i], th->udp_i, true);
+            srv_attach(th, t, t->udp_fd[th->udp_i], th->udp_i, true, NULL, NULL);
         }
         srv_test_unref(s, t);
     }
@@ -319,7 +331,7 @@ void srv_thread_chores(struct srv_thread *th)
         for (uint32_t i = 0; i < t->nports && !s->cfg.model_threads; i++)
             if (t->udp_owner[i] == th->idx && !t->udp_attached[i] && !t->ending) {
                 t->udp_attached[i] = true;
-                srv_attach(th, t, t->udp_fd[i], i, true);
+                srv_attach(th, t, t->udp_fd[i], i, true, NULL, NULL);
             }
         if (!t->ending)
             continue;

@@ -15,6 +15,7 @@
 #include "http_serve.h"
 #include "server_int.h"
 #include "tls.h"
+#include "transport_tls.h"
 
 #define IN_CAP (HTTP_DEFAULT_MAX_HEAD + 4096)
 #define PATTERN_LEN (64u * 1024u)
@@ -25,6 +26,7 @@ struct srv_http {
     struct srv_thread *th;
     SSL *ssl;
     bool handshaking;
+    bool classified; /* TLS: the first bytes said HTTP rather than a hello */
     bool want_out;
     struct http_serve hs;
     size_t held;
@@ -82,7 +84,7 @@ static void conn_close(struct srv_http *c)
     tls_conn_free(c->ssl);
     close(c->io.fd);
     free(c);
-    srv_thread_idle(th);
+    srv_thread_maybe_exit(th);
 }
 
 /* Writes what http_serve has pending. Returns 1 when all is written, 0
@@ -179,6 +181,49 @@ static int serve(struct srv_http *c)
     return 0;
 }
 
+/* After the handshake: a netrig data connection says its hello first;
+ * anything else is HTTPS. Returns non-zero when c is gone (handed to the
+ * test, closed) or must wait for more bytes. */
+static int classify_tls(struct srv_http *c)
+{
+    unsigned char p[CTRL_HELLO_LEN];
+    int n = SSL_peek(c->ssl, p, sizeof(p));
+    if (n <= 0) {
+        int e = SSL_get_error(c->ssl, n);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+            return 1;
+        conn_close(c);
+        return 1;
+    }
+    if (n < 4 && memcmp(p, "NRGD", (size_t)n) == 0)
+        return 1;
+    if (memcmp(p, "NRGD", 4) != 0) {
+        c->classified = true;
+        return 0;
+    }
+    if (n < CTRL_HELLO_LEN)
+        return 1;
+    size_t got = 0;
+    if (tls_read(c->ssl, p, sizeof(p), &got) != TLS_OK || got != sizeof(p)) {
+        conn_close(c);
+        return 1;
+    }
+    struct srv_thread *th = c->th;
+    int fd = c->io.fd;
+    SSL *ssl = c->ssl;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        th->http_conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    loop_del(th->loop, &c->io);
+    free(c);
+    srv_join(th, fd, p, sizeof(p), &transport_tls, ssl);
+    srv_thread_maybe_exit(th);
+    return 1;
+}
+
 static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
 {
     (void)events;
@@ -195,6 +240,8 @@ static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
         }
         c->handshaking = false;
     }
+    if (c->ssl != NULL && !c->classified && classify_tls(c) != 0)
+        return;
     if (serve(c) < 0)
         return;
     loop_mod(l, io, c->want_out ? EPOLLOUT | EPOLLIN : EPOLLIN);

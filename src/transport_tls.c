@@ -1,15 +1,50 @@
-/* The TLS transport table and the TLS step of TCP endpoints. */
+/* The TLS transport table. */
 #include "transport_tls.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include "clock.h"
-#include "config.h"
 #include "tls.h"
-#include "tls_cost.h"
+
+static const struct tls_ctx *client_ctx;
+static char client_host[256];
+static bool client_resume;
+static _Atomic(const void *) noted_cipher;
+static _Atomic int noted_version;
+
+/* Each thread keeps the session of its last connection for --resume; the
+ * key's destructor frees it when the thread ends. */
+static pthread_key_t session_key;
+static pthread_once_t session_once = PTHREAD_ONCE_INIT;
+
+static void session_free(void *s)
+{
+    SSL_SESSION_free(s);
+}
+
+static void session_key_init(void)
+{
+    pthread_key_create(&session_key, session_free);
+}
+
+void transport_tls_client(const struct tls_ctx *ctx, const char *host, bool resume)
+{
+    pthread_once(&session_once, session_key_init);
+    client_ctx = ctx;
+    snprintf(client_host, sizeof(client_host), "%s", host ? host : "");
+    client_resume = resume;
+    atomic_store(&noted_cipher, NULL);
+}
+
+void transport_tls_negotiated(const void **cipher, int *version)
+{
+    *cipher = atomic_load(&noted_cipher);
+    *version = atomic_load(&noted_version);
+}
 
 static enum tp_status status_of(enum tls_result r)
 {
@@ -19,7 +54,7 @@ static enum tp_status status_of(enum tls_result r)
     case TLS_WANT_WRITE: return TP_WANT_WRITE;
     case TLS_EOF: return TP_EOF;
     default:
-        if (errno == 0)
+        if (errno == 0 || errno == EAGAIN)
             errno = EPROTO;
         return TP_ERR;
     }
@@ -27,18 +62,27 @@ static enum tp_status status_of(enum tls_result r)
 
 static int tp_open(void **ctx, int fd, bool server, char *err, size_t errlen)
 {
-    (void)fd;
-    (void)server;
-    /* Endpoints get their SSL from tls_ep_begin, which knows the context. */
-    *ctx = NULL;
-    snprintf(err, errlen, "TLS connections start with tls_ep_begin");
-    return -1;
+    if (*ctx != NULL)
+        return 0; /* the server's first-bytes check made it already */
+    if (server || client_ctx == NULL) {
+        snprintf(err, errlen, "TLS: no context for this side");
+        return -1;
+    }
+    SSL_SESSION *resume = client_resume ? pthread_getspecific(session_key) : NULL;
+    *ctx = tls_conn_new(client_ctx, fd, client_host, resume, err, errlen);
+    return *ctx != NULL ? 0 : -1;
 }
 
 static enum tp_status tp_handshake(void *ctx, int fd)
 {
     (void)fd;
-    return status_of(tls_handshake(ctx));
+    errno = 0;
+    enum tls_result r = tls_handshake(ctx);
+    if (r == TLS_OK && !SSL_is_server(ctx) && atomic_load(&noted_cipher) == NULL) {
+        atomic_store(&noted_version, SSL_version(ctx));
+        atomic_store(&noted_cipher, (const void *)SSL_get_current_cipher(ctx));
+    }
+    return status_of(r);
 }
 
 static enum tp_status tp_read(void *ctx, int fd, void *buf, size_t len, size_t *done)
@@ -49,23 +93,16 @@ static enum tp_status tp_read(void *ctx, int fd, void *buf, size_t len, size_t *
     return status_of(tls_read(ctx, buf, len, done));
 }
 
-/* Small pieces (a hello and a short message) go out as one record; a
- * large one is written from where it is, a record at a time. */
+/* One record per call, from the first piece: the hello then travels in a
+ * record of its own, so the server can take exactly the hello through TLS
+ * and leave what follows in the socket, where epoll sees it. */
 static enum tp_status tp_writev(void *ctx, int fd, const struct iovec *iov, int iovcnt,
                                 size_t *done)
 {
     (void)fd;
-    char buf[4096];
-    size_t len = 0;
-    int i = 0;
+    (void)iovcnt;
     *done = 0;
     errno = 0;
-    for (; i < iovcnt && len + iov[i].iov_len <= sizeof(buf); i++) {
-        memcpy(buf + len, iov[i].iov_base, iov[i].iov_len);
-        len += iov[i].iov_len;
-    }
-    if (len > 0)
-        return status_of(tls_write(ctx, buf, len, done));
     return status_of(tls_write(ctx, iov[0].iov_base, iov[0].iov_len, done));
 }
 
@@ -77,6 +114,15 @@ static void tp_shutdown(void *ctx, int fd)
 
 static void tp_close(void *ctx)
 {
+    if (ctx == NULL)
+        return;
+    if (client_resume && !SSL_is_server(ctx)) {
+        SSL_SESSION *s = tls_conn_session(ctx);
+        if (s != NULL) {
+            SSL_SESSION_free(pthread_getspecific(session_key));
+            pthread_setspecific(session_key, s);
+        }
+    }
     tls_conn_free(ctx);
 }
 
@@ -89,60 +135,3 @@ const struct transport transport_tls = {
     .shutdown = tp_shutdown,
     .close = tp_close,
 };
-
-int tls_ep_begin(struct ep *ep)
-{
-    char err[256];
-    struct wctx *w = ep->w;
-    SSL_SESSION *resume = w->tls_resume ? ep->priv : NULL;
-    SSL *ssl =
-        tls_conn_new(w->tls, ep->io.fd, w->server ? NULL : w->tls_host, resume, err, sizeof(err));
-    if (ssl == NULL) {
-        w->st->err[ERRC_CONNECT]++;
-        return -1;
-    }
-    ep->tp = &transport_tls;
-    ep->tp_ctx = ssl;
-    ep->state = EP_HANDSHAKE;
-    return loop_mod(w->loop, &ep->io, EPOLLIN | EPOLLOUT);
-}
-
-int tls_ep_handshake(struct ep *ep)
-{
-    enum tls_result r = tls_handshake(ep->tp_ctx);
-    if (r == TLS_WANT_READ || r == TLS_WANT_WRITE) {
-        loop_mod(ep->w->loop, &ep->io, r == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
-        return 0;
-    }
-    if (r != TLS_OK) {
-        /* A crr client may abandon a handshake when its test ends; the
-         * server does not count what the client chose to drop. */
-        if (!(ep->w->server && ep->w->req->mode == MODE_CRR))
-            ep->w->st->err[ERRC_CONNECT]++;
-        return -1;
-    }
-    if (!ep->w->server)
-        tls_cost_note(ep->tp_ctx, &ep->w->st->tls_cipher, &ep->w->st->tls_version);
-    if ((ep->role & EP_CRR) && wctx_measuring(ep->w) && !(ep->w->req->flags & CTRL_F_NO_TIMING))
-        hist_record(&ep->w->st->connect, (int64_t)(clock_now_ns() - ep->conn_start_ns));
-    return 1;
-}
-
-void tls_ep_end(struct ep *ep)
-{
-    if (ep->tp != &transport_tls)
-        return;
-    if (ep->w->tls_resume && ep->priv == NULL && ep->tp_ctx != NULL)
-        ep->priv = tls_conn_session(ep->tp_ctx);
-    tls_conn_free(ep->tp_ctx);
-    ep->tp_ctx = NULL;
-    ep->tp = &transport_plain;
-}
-
-void tls_ep_free(struct ep *ep)
-{
-    if (ep->w->tls != NULL && ep->priv != NULL) {
-        SSL_SESSION_free(ep->priv);
-        ep->priv = NULL;
-    }
-}

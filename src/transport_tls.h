@@ -1,33 +1,26 @@
 #ifndef NETRIG_TRANSPORT_TLS_H
 #define NETRIG_TRANSPORT_TLS_H
 /* TLS for the TCP driver (--proto tls): the transport table over an SSL
- * connection, and the handshake step an endpoint goes through before its
- * data flows. A data connection says its 16-byte hello in the clear (so
- * the server knows which test it joins), then runs TLS: the client
- * connects, the server accepts, and the transport carries the test's
- * bytes from then on. */
-#include "ep.h"
+ * connection. A client data connection opens TLS first and says its hello
+ * inside it; the server's first-bytes check sees a ClientHello, completes
+ * the handshake, reads the hello through TLS and attaches the connection
+ * with its SSL already open (open then adopts it). */
+#include <stdbool.h>
+
 #include "transport.h"
+
+struct tls_ctx;
 
 /* The transport; ctx is the connection's SSL. */
 extern const struct transport transport_tls;
 
-/* Starts the handshake on ep's socket (client or server side by
- * ep->w->server) with ep->w->tls; the endpoint's transport becomes TLS
- * and its state EP_HANDSHAKE. Returns 0, or -1 (counted as a connect
- * error) when no connection could be made. */
-int tls_ep_begin(struct ep *ep);
+/* The client side's context, the name to send (SNI) and to check, and
+ * whether crr offers each thread's last session again. Set before the
+ * worker threads start; read-only while they run. */
+void transport_tls_client(const struct tls_ctx *ctx, const char *host, bool resume);
 
-/* Advances the handshake on an I/O event: 1 when done (connect time
- * recorded for crr), 0 while in progress (interest set), -1 when it failed
- * (counted; the caller closes the endpoint). */
-int tls_ep_handshake(struct ep *ep);
-
-/* Before the socket closes: keeps the session for the next crr connection
- * when resuming, frees the SSL and goes back to the plain transport. */
-void tls_ep_end(struct ep *ep);
-
-/* Frees what the endpoint kept across connections (its session). */
-void tls_ep_free(struct ep *ep);
+/* What the first completed client handshake negotiated (an SSL_CIPHER
+ * and a protocol version), NULL if none completed. */
+void transport_tls_negotiated(const void **cipher, int *version);
 
 #endif

@@ -49,11 +49,17 @@ pingpong() { # $1 = udp|tcp
 report() { # name unit
     python3 - "$TMP/peer" "$TMP/ours" "$1" "$2" <<'PY'
 import sys
-peer = [float(x) for x in open(sys.argv[1]) if x.strip()]
-ours = [float(x) for x in open(sys.argv[2]) if x.strip()]
-mp, mo = sum(peer) / len(peer), sum(ours) / len(ours)
-fmt = lambda v: " ".join(f"{x:.3f}" for x in v)
-print(f"{sys.argv[3]:<28} peer {fmt(peer):<16} netrig {fmt(ours):<16} {sys.argv[4]:<8} ratio {mo/mp:.3f}")
+def load(p):
+    try:
+        return [float(x) for x in open(p) if x.strip()]
+    except OSError:
+        return []
+peer, ours = load(sys.argv[1]), load(sys.argv[2])
+fmt = lambda v: " ".join(f"{x:.3f}" for x in v) or "n/a"
+ratio = "n/a"
+if peer and ours and sum(peer) > 0:
+    ratio = f"{(sum(ours) / len(ours)) / (sum(peer) / len(peer)):.3f}"
+print(f"{sys.argv[3]:<30} peer {fmt(peer):<16} netrig {fmt(ours):<16} {sys.argv[4]:<7} ratio {ratio}")
 PY
     rm -f "$TMP/peer" "$TMP/ours"
 }
