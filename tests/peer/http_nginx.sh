@@ -125,7 +125,7 @@ expect big resp_bytes '==' 1048576
 expect big errors '==' 0
 
 run rate --url "http://127.0.0.1:$port/f1000" --mode rate --rate 500/s
-expect rate messages '>' 400
+expect rate messages '>' 300
 expect rate messages '<' 600
 
 run miss --url "http://127.0.0.1:$port/nothing" --mode rr
