@@ -9,6 +9,7 @@
 #include "client.h"
 #include "cpulist.h"
 #include "ctrl.h"
+#include "drv_http.h"
 #include "ep.h"
 #include "net.h"
 #include "stats.h"
@@ -60,7 +61,9 @@ struct client {
     pthread_barrier_t ready, go;
     struct cworker *w;
     uint32_t nw;
-    struct cpulist cpus; /* --cpu: worker i runs on cpus.cpu[i % n] */
+    struct http_target *http; /* HTTP and HTTPS tests: no control connection */
+    struct tls_ctx *tls;      /* --proto tls: the data connections' context */
+    struct cpulist cpus;      /* --cpu: worker i runs on cpus.cpu[i % n] */
 };
 
 /* Worker thread body (pthread start routine); arg is a struct cworker. */

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "config.h"
 #include "client_int.h"
+#include "transport_tls.h"
 
 #define RXBUF_LEN (256u * 1024u)
 #define CTRL_TIMEOUT_NS (3ull * 1000000000ull)
@@ -226,9 +227,13 @@ static int setup(struct cworker *wk)
                        .eps = n,
                        .closed = wk_ep_closed,
                        .quota_done = wk_quota_done,
-                       .owner = wk};
+                       .owner = wk,
+                       .tp = cl->tls ? &transport_tls : NULL,
+                       .http = cl->http};
     uint32_t role = ep_roles(q, false);
     const struct drv_ops *drv = q->proto == PROTO_UDP ? &drv_udp : &drv_tcp;
+    if (cl->http)
+        drv = &drv_http;
     for (uint32_t j = 0, i = wk->idx; j < n; j++, i += cl->nw) {
         int fd = -1;
         char e[256];

@@ -23,6 +23,10 @@ void cmd_server_help(FILE *out)
             "  --model epoll       N threads multiplexing every connection (default)\n"
             "  --model threads     one thread per connection, each waiting on its own socket\n"
             "  --max-tests N       tests at once (default 64)\n"
+            "  --tls               also accept TLS: HTTPS and TLS data connections; with a\n"
+            "                      fresh self-signed EC P-256 certificate unless --cert\n"
+            "  --cert FILE         PEM certificate (chain) for --tls\n"
+            "  --key FILE          PEM private key for --cert (default: in the --cert file)\n"
             "  --quiet             print nothing but errors\n");
 }
 
@@ -31,8 +35,8 @@ static int parse_args(int argc, char **argv, struct server_config *c)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
-        if (strcmp(a, "--quiet") == 0) {
-            c->quiet = true;
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "--tls") == 0) {
+            *(a[2] == 'q' ? &c->quiet : &c->tls) = true;
             continue;
         }
         if (!v) {
@@ -53,6 +57,10 @@ static int parse_args(int argc, char **argv, struct server_config *c)
             if (*end || *v < '0' || *v > '9' || n > 100000)
                 return fprintf(stderr, "netrig server: --busy-poll from 0 to 100000 (us)\n"), -1;
             c->busy_poll_us = (uint32_t)n;
+        } else if ((strcmp(a, "--cert") == 0 && strlen(v) < sizeof(c->cert)) ||
+                   (strcmp(a, "--key") == 0 && strlen(v) < sizeof(c->key))) {
+            snprintf(a[2] == 'c' ? c->cert : c->key, sizeof(c->cert), "%s", v);
+            c->tls = true;
         } else if (strcmp(a, "--threads") == 0) {
             unsigned long n = strtoul(v, &end, 10);
             if (*end || n < 1 || n > 256)
@@ -97,7 +105,10 @@ int cmd_server(int argc, char **argv)
         return 1;
     }
     if (!c.quiet) {
-        printf("netrig server listening on %s (%s model, %u thread%s)\n", bound,
+        printf("netrig server listening on %s%s (%s model, %u thread%s)\n", bound,
+               !c.tls      ? ""
+               : c.cert[0] ? ", TLS with --cert"
+                           : ", TLS with an ephemeral certificate",
                c.model_threads ? "thread-per-connection" : "epoll", c.model_threads ? 1 : c.threads,
                c.model_threads || c.threads == 1 ? "" : "s");
         fflush(stdout);

@@ -17,6 +17,7 @@
 #include "wire.h"
 
 struct ep;
+struct http_target;
 
 /* Roles an endpoint plays (a bit set: a bidir stream sends and receives). */
 enum ep_role {
@@ -54,6 +55,7 @@ struct wctx {
     void (*on_request)(struct wctx *w);
     void (*quota_done)(struct ep *ep);
     void *owner;
+    const struct http_target *http; /* client HTTP/HTTPS: what to ask for */
 };
 
 static inline bool wctx_measuring(const struct wctx *w)
@@ -78,6 +80,7 @@ struct drv_ops {
 
 extern const struct drv_ops drv_tcp;
 extern const struct drv_ops drv_udp;
+extern const struct drv_ops drv_http; /* client side of HTTP and HTTPS */
 
 struct udp_slot {
     uint64_t seq; /* extended sequence number, UINT64_MAX = free */
@@ -129,6 +132,7 @@ struct ep {
     uint32_t next_flow;           /* server reverse: round robin */
     uint64_t win_first, win_last; /* rate: sequence numbers of the window */
     bool win_open, win_closed;
+    void *priv; /* a driver's own per-endpoint state */
 };
 
 /* Sets the common fields; the driver's init allocates the rest. */

@@ -33,7 +33,8 @@ struct srv_thread {
     _Atomic bool done;         /* threads model: this connection's thread ended */
     struct srv_test *udp_test; /* threads model: the UDP socket to serve */
     uint32_t udp_i;
-    struct srv_thread *next; /* threads model: list of connection threads */
+    struct srv_thread *next;     /* threads model: list of connection threads */
+    struct srv_http *http_conns; /* HTTP and HTTPS connections (srv_http.c) */
 };
 
 struct srv_slot {
@@ -90,16 +91,23 @@ struct srv {
     struct srv_test *tests;
     struct srv_thread *conn_threads; /* threads model */
     _Atomic bool stopping;
+    struct tls_ctx *tls; /* --tls: for HTTPS and TLS data connections */
 };
 
 /* server.c */
 /* A slot for test t in thread th (created on first use). Under srv->mu. */
 struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t);
 /* Starts endpoint number index of t on fd in th; closes fd on failure. */
-int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp);
+int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp,
+               const struct transport *tp, void *tp_ctx);
 /* Wakes every thread that may hold part of a test. */
 void srv_wake_all(struct srv *s);
 void srv_conn_close(struct srv_conn *c);
+/* A data connection says hello: joins the test (plain when tp is NULL,
+ * else over the transport's established connection tp_ctx). Takes over
+ * fd and tp_ctx whatever happens. Returns 0 or -1. */
+int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
+             const struct transport *tp, void *tp_ctx);
 /* Hands a slot's counters to its test and frees it. Under srv->mu. */
 void srv_slot_merge(struct srv_slot *sl);
 /* Threads model: starts a thread for connection fd, or (fd < 0) one that

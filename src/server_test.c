@@ -135,7 +135,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
     char err[200];
     if (c->test)
         return send_error(c, "control: one test per control connection"), -1;
-    if (q->proto != PROTO_TCP && q->proto != PROTO_UDP) {
+    if (q->proto != PROTO_TCP && q->proto != PROTO_UDP && q->proto != PROTO_TLS) {
         snprintf(err, sizeof(err), "server: protocol %s is not served here",
                  proto_name((enum proto)q->proto));
         return send_error(c, err), -1;
@@ -325,7 +325,7 @@ void srv_thread_chores(struct srv_thread *th)
         th->udp_test = NULL;
         if (!t->ending) {
             t->udp_attached[th->udp_i] = true;
-            srv_attach(th, t, t->udp_fd[th->udp_i], th->udp_i, true);
+            srv_attach(th, t, t->udp_fd[th->udp_i], th->udp_i, true, NULL, NULL);
         }
         srv_test_unref(s, t);
     }
@@ -334,7 +334,7 @@ void srv_thread_chores(struct srv_thread *th)
         for (uint32_t i = 0; i < t->nports && !s->cfg.model_threads; i++)
             if (t->udp_owner[i] == th->idx && !t->udp_attached[i] && !t->ending) {
                 t->udp_attached[i] = true;
-                srv_attach(th, t, t->udp_fd[i], i, true);
+                srv_attach(th, t, t->udp_fd[i], i, true, NULL, NULL);
             }
         if (!t->ending)
             continue;
