@@ -64,10 +64,13 @@ struct client {
     struct http_target *http; /* HTTP and HTTPS tests: no control connection */
     struct tls_ctx *tls;      /* --proto tls: the data connections' context */
     struct cpulist cpus;      /* --cpu: worker i runs on cpus.cpu[i % n] */
+    int wake_fd;              /* eventfd: a worker has news for client_run's thread */
 };
 
 /* Worker thread body (pthread start routine); arg is a struct cworker. */
 void *client_worker_main(void *arg);
+/* Wakes client_run's thread (from a worker). */
+void client_wake(struct client *cl);
 /* Asks a worker to stop measuring now (from another thread). */
 void client_worker_stop(struct cworker *wk);
 

@@ -59,6 +59,7 @@ static void publish(struct cworker *wk, uint64_t t1)
     wk->iv_t0 = t1;
     wk->iv_k = k + 1;
     atomic_store_explicit(&wk->published, k + 1, memory_order_release);
+    client_wake(wk->cl);
 }
 
 static void on_measure(struct loop *l, struct loop_timer *t)
@@ -124,6 +125,7 @@ static void on_end(struct loop *l, struct loop_timer *t)
     atomic_store(&wk->phase, CTRL_PHASE_DONE);
     wk->t_done_ns = now;
     atomic_store(&wk->ended, true);
+    client_wake(wk->cl);
     loop_timer_cancel(wk->loop, &wk->t_iv);
     loop_timer_cancel(wk->loop, &wk->t_start);
     uint64_t grace = wk->cl->req.timeout_ns + 1000000000ull;
@@ -305,5 +307,6 @@ void *client_worker_main(void *arg)
     atomic_store(&wk->ended, true);
     stats_fold_interval(&wk->st);
     atomic_store(&wk->finished, true);
+    client_wake(cl);
     return NULL;
 }

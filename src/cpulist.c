@@ -100,8 +100,7 @@ int cpulist_pin_self(const struct cpulist *l, uint32_t i, bool all, char *err, s
         if (all)
             snprintf(err, errlen, "--cpu: cannot run on those CPUs: %s", strerror(e));
         else
-            snprintf(err, errlen, "--cpu: cannot run on CPU %u: %s", l->cpu[i % l->n],
-                     strerror(e));
+            snprintf(err, errlen, "--cpu: cannot run on CPU %u: %s", l->cpu[i % l->n], strerror(e));
         return -1;
     }
     return 0;

@@ -229,10 +229,19 @@ static void tcp_on_io(struct ep *ep, uint32_t events)
         }
         return;
     }
-    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && tcp_io_read(ep) < 0)
-        return;
-    if (tcp_io_write(ep) < 0)
-        return;
+    bool rd = events & (EPOLLIN | EPOLLERR | EPOLLHUP);
+    for (int k = 0;; k++) {
+        int got = rd ? tcp_io_read(ep) : 0;
+        if (got < 0)
+            return;
+        if (k > 0)
+            ep_spec_note(ep, got > 0);
+        if (tcp_io_write(ep) < 0)
+            return;
+        if (k == EP_SPEC_ROUNDS || !tcp_io_spec(ep))
+            break;
+        rd = true; /* the answer may be there already: read before epoll */
+    }
     tcp_io_interest(ep);
 }
 

@@ -153,20 +153,36 @@ static bool closed_loop(const struct ep *ep)
     return (ep->role & EP_RR_CLIENT) && !(ep->role & EP_RATE);
 }
 
+/* Whether to read again at once, without epoll (see ep_spec_try): a
+ * server answering requests, or a closed-loop client waiting for answers. */
+static bool udp_spec(struct ep *ep)
+{
+    if (ep->state != EP_RUN || !(ep->role & (EP_RR_SERVER | EP_RR_CLIENT)))
+        return false;
+    if ((ep->role & EP_RR_CLIENT) && (ep->ring_n == 0 || (ep->role & EP_RATE)))
+        return false;
+    return ep_spec_try(ep);
+}
+
 static void udp_on_io(struct ep *ep, uint32_t events)
 {
-    if (events & EPOLLIN)
-        udp_io_recv(ep);
-    if (ep->state == EP_DRAIN && (ep->role & EP_RR_CLIENT) && ep->ring_n == 0) {
-        udp_finish(ep);
-        return;
+    bool rd = events & EPOLLIN, full = false;
+    for (int k = 0;; k++) {
+        int got = rd ? udp_io_recv(ep) : 0;
+        if (k > 0)
+            ep_spec_note(ep, got > 0);
+        if (ep->state == EP_DRAIN && (ep->role & EP_RR_CLIENT) && ep->ring_n == 0) {
+            udp_finish(ep);
+            return;
+        }
+        if (ep->role & EP_SEND)
+            full = stream_send(ep, clock_now_ns());
+        else if (ep->role & EP_RR_CLIENT)
+            full = rr_send(ep, clock_now_ns());
+        if (full || k == EP_SPEC_ROUNDS || !udp_spec(ep))
+            break;
+        rd = true; /* the answer may be there already: read before epoll */
     }
-    bool full = false;
-    uint64_t now = clock_now_ns();
-    if (ep->role & EP_SEND)
-        full = stream_send(ep, now);
-    else if (ep->role & EP_RR_CLIENT)
-        full = rr_send(ep, now);
     loop_mod(ep->w->loop, &ep->io, EPOLLIN | (full ? EPOLLOUT : 0));
 }
 

@@ -123,6 +123,8 @@ struct ep {
     uint64_t shift_ns;      /* stream pacing: schedule moved on after a stall */
     uint64_t conn_start_ns; /* crr */
     uint64_t until_ns;      /* draining: give up at this time */
+    uint16_t spec_skip;     /* speculative reads: attempts still to skip */
+    uint8_t spec_miss;      /* speculative reads: misses in a row */
     /* UDP */
     struct seqtrack *seq; /* per flow (server: all flows of the test) */
     uint32_t nflows;
@@ -175,6 +177,44 @@ static inline uint64_t ep_sched(const struct ep *ep, uint64_t k)
     double conns = ep->w->req->conns ? ep->w->req->conns : 1;
     return ep->w->origin_ns + ep->shift_ns +
            (uint64_t)((double)k * ep->period_ns + ep->period_ns * (double)ep->index / conns);
+}
+
+/* Speculative reads (request/response). Once a request or response has
+ * gone out, the answer is often there already (the peer ran while this
+ * thread was sending, both on one CPU), and reading it at once saves a
+ * sleep in epoll. When it is not there, the read was a system call for
+ * nothing: an endpoint whose guesses miss backs off (1, 3, 7 ... up to
+ * 255 chances skipped) and a hit makes it guess every time again. */
+#define EP_SPEC_ROUNDS 8 /* answers handled in a row without epoll */
+static inline bool ep_spec_try(struct ep *ep)
+{
+    if (ep->spec_skip == 0)
+        return true;
+    ep->spec_skip--;
+    return false;
+}
+
+static inline void ep_spec_note(struct ep *ep, bool hit)
+{
+    if (hit) {
+        ep->spec_miss = 0;
+        return;
+    }
+    if (ep->spec_miss < 8)
+        ep->spec_miss++;
+    ep->spec_skip = (uint16_t)((1u << ep->spec_miss) - 1);
+}
+
+/* Per-message timing: off with --no-timing, or compiled out altogether
+ * with the NETRIG_NO_TIMING build option (the instrument-cost baseline). */
+static inline bool ep_timed(const struct ep *ep)
+{
+#ifdef NETRIG_NO_TIMING
+    (void)ep;
+    return false;
+#else
+    return !(ep->w->req->flags & CTRL_F_NO_TIMING);
+#endif
 }
 
 /* Paced streams do not burst to catch up after a stall longer than this:

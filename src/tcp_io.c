@@ -151,28 +151,33 @@ static int on_eof(struct ep *ep, bool reset)
     return -1;
 }
 
-/* Returns -1 when the endpoint was closed (or recycled, crr). */
+/* Returns 1 if it read something, 0 if not, -1 when the endpoint was
+ * closed (or recycled, crr). */
 int tcp_io_read(struct ep *ep)
 {
+    /* Without timing, only open-loop schedules need the time. */
+    bool clock = tcp_io_timed(ep) || (ep->role & (EP_RATE | EP_CRR));
+    int got = 0;
     for (int i = 0; i < IO_BUDGET && !ep->shut_rd; i++) {
         size_t n = 0;
         enum tp_status st = ep->tp->read(ep->tp_ctx, ep->io.fd, ep->w->rxbuf, ep->w->rxcap, &n);
         if (st == TP_OK) {
             uint32_t ring = ep->ring_n;
-            consume(ep, ep->w->rxbuf, n, clock_now_ns());
+            got = 1;
+            consume(ep, ep->w->rxbuf, n, clock ? clock_now_ns() : 0);
             if ((ep->role & EP_CRR) && ring > 0 && ep->ring_n == 0) {
                 drv_tcp_close(ep);
                 return -1;
             }
             if (n < ep->w->rxcap)
-                return 0; /* drained: spare the read that would say EAGAIN */
+                return got; /* drained: spare the read that would say EAGAIN */
             continue;
         }
         if (st == TP_WANT_READ)
-            return 0;
+            return got;
         if (st == TP_WANT_WRITE) {
             ep->want_out = true;
-            return 0;
+            return got;
         }
         if (st == TP_EOF || errno == ECONNRESET) {
             ep->shut_rd = true;
@@ -182,17 +187,28 @@ int tcp_io_read(struct ep *ep)
         drv_tcp_close(ep);
         return -1;
     }
-    return 0;
+    return got;
+}
+
+bool tcp_io_spec(struct ep *ep)
+{
+    if (!(ep->role & (EP_RR_CLIENT | EP_RR_SERVER)) || (ep->role & EP_CRR) || ep->state != EP_RUN ||
+        ep->shut_rd || ep->want_out || !send_idle(ep))
+        return false;
+    if ((ep->role & EP_RR_CLIENT) && ep->ring_n == 0)
+        return false;
+    return ep_spec_try(ep);
 }
 
 /* --- sending ----------------------------------------------------------- */
 
 /* Fills the endpoint's buffer with whole messages as pacing and the quota
  * allow, each stamped with its sequence number and send time. */
-static void stream_fill(struct ep *ep, uint64_t now)
+static void stream_fill(struct ep *ep)
 {
     const struct ctrl_request *q = ep->w->req;
     bool hdr = q->size >= WIRE_HDR_LEN && tcp_io_timed(ep), meas = wctx_measuring(ep->w);
+    uint64_t now = hdr || ep->period_ns > 0 ? clock_now_ns() : 0;
     size_t len = 0;
     if (ep->period_ns > 0)
         ep_pace_slack(ep, ep->tx_seq, now);
@@ -229,14 +245,14 @@ static void stream_fill(struct ep *ep, uint64_t now)
     ep->tx_off = 0;
 }
 
-static int build_iov(struct ep *ep, struct iovec *iov, uint64_t now)
+static int build_iov(struct ep *ep, struct iovec *iov)
 {
     int n = 0;
     if (ep->pre_off < ep->pre_len)
         iov[n++] = (struct iovec){ep->pre + ep->pre_off, ep->pre_len - ep->pre_off};
     if (ep->role & EP_SEND) {
         if (ep->tx_off == ep->tx_len)
-            stream_fill(ep, now);
+            stream_fill(ep);
         if (ep->tx_off < ep->tx_len)
             iov[n++] = (struct iovec){ep->txbuf + ep->tx_off, ep->tx_len - ep->tx_off};
     } else if (ep->owed > 0) {
@@ -282,11 +298,10 @@ int tcp_io_maybe_shut(struct ep *ep)
 /* Returns -1 when the endpoint was closed. */
 int tcp_io_write(struct ep *ep)
 {
-    uint64_t now = clock_now_ns();
     ep->want_out = false;
     for (int i = 0; i < IO_BUDGET; i++) {
         struct iovec iov[2];
-        int n = build_iov(ep, iov, now);
+        int n = build_iov(ep, iov);
         if (n == 0)
             break;
         size_t done = 0;

@@ -6,8 +6,13 @@
 #include "ep.h"
 
 /* Reads what the socket has (a bounded number of times) and handles every
- * whole message, request or response. */
+ * whole message, request or response. Returns 1 if it read anything, 0 if
+ * not, -1 when the endpoint was closed. */
 int tcp_io_read(struct ep *ep);
+/* Whether to read again at once, without epoll (see ep_spec_try): a
+ * request/response endpoint with everything sent and an answer (client)
+ * or the next request (server) to come. */
+bool tcp_io_spec(struct ep *ep);
 /* Writes what is pending: stamped stream batches, owed request/response
  * bytes; shuts a draining endpoint down once it has nothing left. */
 int tcp_io_write(struct ep *ep);
@@ -23,7 +28,7 @@ void tcp_io_ring_push(struct ep *ep, uint64_t t);
 
 static inline bool tcp_io_timed(const struct ep *ep)
 {
-    return !(ep->w->req->flags & CTRL_F_NO_TIMING);
+    return ep_timed(ep);
 }
 
 /* drv_tcp.c: closes the endpoint (crr: recycles it into a new

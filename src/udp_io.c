@@ -17,7 +17,7 @@ static uint64_t resp_size(const struct ctrl_request *q)
 
 static bool timed(const struct ep *ep)
 {
-    return !(ep->w->req->flags & CTRL_F_NO_TIMING);
+    return ep_timed(ep);
 }
 
 /* Prepares datagram i of the batch: header then zeros up to len bytes. */
@@ -165,9 +165,10 @@ static void on_dgrams(struct ep *ep, int n, uint64_t now)
     }
 }
 
-void udp_io_recv(struct ep *ep)
+int udp_io_recv(struct ep *ep)
 {
     struct udp_batch *b = ep->w->ub;
+    int got = 0;
     for (int round = 0; round < IO_BUDGET; round++) {
         for (int i = 0; i < UDP_BATCH; i++) {
             b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
@@ -182,10 +183,12 @@ void udp_io_recv(struct ep *ep)
         if (n <= 0) {
             if (n < 0 && errno != EAGAIN && errno != ECONNREFUSED)
                 ep->w->st->err[ERRC_READ]++;
-            return;
+            return got;
         }
+        got += n;
         on_dgrams(ep, n, clock_now_ns());
         if (n < UDP_BATCH)
-            return;
+            return got;
     }
+    return got;
 }

@@ -12,7 +12,8 @@ void udp_io_put_dgram(struct udp_batch *b, int i, size_t len, const struct net_a
  * (0 when the socket is full); counts bytes and hard errors. */
 int udp_io_send_batch(struct ep *ep, int n, size_t len);
 /* Receives and handles what the socket holds (bounded): counts, timing,
- * per-flow sequence tracking; a server answers requests in batches. */
-void udp_io_recv(struct ep *ep);
+ * per-flow sequence tracking; a server answers requests in batches.
+ * Returns the number of datagrams received. */
+int udp_io_recv(struct ep *ep);
 
 #endif
