@@ -35,6 +35,7 @@ static int crr_connect(struct ep *ep)
         return 0;
     }
     ep->io.fd = fd;
+    ep_busy_poll(ep);
     ep->state = EP_CONNECTING;
     ep->shut = ep->shut_rd = false;
     if (loop_add(ep->w->loop, &ep->io, EPOLLOUT) != 0) {
@@ -207,6 +208,7 @@ static int tcp_start(struct ep *ep)
 {
     if (ep->role & EP_CRR)
         return crr_connect(ep);
+    ep_busy_poll(ep);
     if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
         return -1;
     if (tp_begin(ep) == 1)

@@ -240,6 +240,7 @@ static int udp_init(struct ep *ep)
 
 static int udp_start(struct ep *ep)
 {
+    ep_busy_poll(ep);
     if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
         return -1;
     ep->state = EP_RUN;

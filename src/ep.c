@@ -64,6 +64,13 @@ void ep_free_state(struct ep *ep)
     ep->flow_known = NULL;
 }
 
+void ep_busy_poll(struct ep *ep)
+{
+    uint64_t ns = loop_busy_poll(ep->w->loop);
+    if (ns > 0 && ep->io.fd >= 0)
+        net_set_busy_poll(ep->io.fd, (uint32_t)(ns / 1000u));
+}
+
 void ep_tcp_info(struct ep *ep)
 {
     struct net_tcp_info ti;

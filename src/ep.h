@@ -147,6 +147,9 @@ uint32_t ep_roles(const struct ctrl_request *q, bool server);
 double ep_rate_share(const struct ctrl_request *q, uint32_t nendpoints);
 /* Frees what init allocated (drivers call it from finish). */
 void ep_free_state(struct ep *ep);
+/* With busy polling on (--busy-poll), SO_BUSY_POLL on the endpoint's
+ * socket too (helps on network devices; best effort). */
+void ep_busy_poll(struct ep *ep);
 /* Records a count of TCP_INFO for a sending socket. */
 void ep_tcp_info(struct ep *ep);
 

@@ -378,7 +378,7 @@ int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen)
         return -1;
     }
     struct cpulist cpus;
-    if (cpulist_parse(cfg->cpu, &cpus, err, errlen) != 0)
+    if (cpulist_parse(cfg->cpu, &cpus, err, errlen) != 0 || cpulist_check(&cpus, err, errlen) != 0)
         return -1;
     return 0;
 }

@@ -117,6 +117,36 @@ static void test_io(void **state)
     loop_free(l);
 }
 
+/* Busy polling handles events as they come and never spins past a
+ * timer: a 100 ms spin still fires 1 ms timers in time. */
+static void test_busy_poll(void **state)
+{
+    (void)state;
+    char err[128];
+    struct loop *l = loop_new(err, sizeof(err));
+    loop_set_busy_poll(l, 100000000u);
+    assert_int_equal(loop_busy_poll(l), 100000000u);
+    struct io_state s = {0};
+    assert_int_equal(pipe(s.fds), 0);
+    s.io = (struct loop_io){.fd = s.fds[0], .fn = on_read, .arg = &s};
+    assert_int_equal(loop_add(l, &s.io, EPOLLIN), 0);
+    struct loop_timer w[3] = {0};
+    uint64_t now = clock_now_ns();
+    for (int i = 0; i < 3; i++) {
+        w[i] = (struct loop_timer){.fn = writer, .arg = &s};
+        loop_timer_set(l, &w[i], now + (uint64_t)(i + 1) * 1000000u);
+    }
+    assert_int_equal(loop_run(l), 0);
+    uint64_t took = clock_now_ns() - now;
+    assert_int_equal(s.reads, 3);
+    assert_true(took >= 3000000u);
+    assert_true(took < 80000000u); /* far below one 100 ms spin */
+    loop_del(l, &s.io);
+    close(s.fds[0]);
+    close(s.fds[1]);
+    loop_free(l);
+}
+
 static int woken;
 
 static void on_wake(struct loop *l, void *arg)
@@ -157,6 +187,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timer_order),
         cmocka_unit_test(test_io),
+        cmocka_unit_test(test_busy_poll),
         cmocka_unit_test(test_wake),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,49 @@
+# The instrument's own options: --cpu pins worker threads (client and
+# server), --busy-poll spins before sleeping, --no-timing leaves the
+# latency out but counts everything else; request/response answers read
+# at once after sending (both ends on one CPU, where they are there
+# already) lose and duplicate nothing.
+source "$NETRIG_TESTS/lib/netrig_test.sh"
+start_server --threads 2 --cpu 0 --busy-poll 20
+
+# Both server threads run on CPU 0 only (the main thread is not pinned).
+pinned=0
+for t in /proc/$SPID/task/*/status; do
+    grep -q '^Cpus_allowed_list:[[:space:]]*0$' "$t" && pinned=$((pinned + 1))
+done
+[ "$pinned" -ge 2 ] || fail "server threads pinned: $pinned, expected 2"
+
+# Exact counts with client and server on one CPU: every answer read at
+# once must be counted once.
+run_json rr --mode rr --size 100 --resp-size 1000 --pipeline 4 --conns 2 --count 5000 \
+    --warmup 0 --cpu 0
+check rr 'r["messages"] == 5000 and r["tx_bytes"] == r["rx_bytes"] and r["errors"] == 0' \
+    "rr count on one CPU"
+run_json udprr --proto udp --mode rr --size 64 --conns 2 --count 3000 --warmup 0 --cpu 0
+check udprr 'r["messages"] == 3000 and r["loss_pct"] == 0 and r["errors"] == 0' "udp rr count"
+
+# Busy polling on the client as well: still a sane result.
+run_json busy --mode rr --size 64 --duration 0.5 --warmup 0.1 --busy-poll 50 --cpu 0
+check_sane busy
+
+# --no-timing: everything counted, no latency.
+run_json nt --size 64k --duration 0.5 --warmup 0.1 --no-timing
+checks nt 'r["messages"] > 0 and r["errors"] == 0' 'r["lat_p50_us"] is None' \
+    'r["tx_bytes"] == r["rx_bytes"]'
+run_json ntrr --mode rr --size 64 --duration 0.5 --warmup 0.1 --no-timing
+checks ntrr 'r["messages"] > 0 and r["errors"] == 0' 'r["lat_p50_us"] is None'
+run_json ntudp --proto udp --size 512 --rate 10000/s --duration 0.5 --warmup 0.1 --no-timing
+checks ntudp 'r["messages"] > 0 and r["loss_pct"] == 0' 'r["lat_p50_us"] is None'
+
+# Bad CPU lists are usage errors that name the problem.
+for bad in "x" "0,,1" "3-1" "99999"; do
+    "$NETRIG" client --server 127.0.0.1:$PORT --cpu "$bad" --duration 0.1 >"$TMP/bad" 2>&1
+    rc=$?
+    [ "$rc" = 2 ] || fail "client --cpu '$bad' exited $rc"
+    grep -qi "cpu" "$TMP/bad" || fail "client --cpu '$bad': $(cat "$TMP/bad")"
+done
+"$NETRIG" server --listen 127.0.0.1:0 --cpu 1-x >"$TMP/sbad" 2>&1
+rc=$?
+[ "$rc" = 2 ] || fail "server --cpu 1-x exited $rc"
+grep -qi "cpu" "$TMP/sbad" || fail "server --cpu: $(cat "$TMP/sbad")"
+echo "perf options ok"
