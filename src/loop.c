@@ -168,16 +168,22 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t)
     heap_down(l, last->heap_idx - 1);
 }
 
-static void run_timers(struct loop *l)
+/* Fires the timers that are due. Returns the time it read when no timer
+ * fired (still the time: the next wait computes its timeout from it and
+ * saves a clock read per round), or 0. */
+static uint64_t run_timers(struct loop *l)
 {
     if (l->nheap == 0)
-        return;
+        return 0;
     uint64_t now = clock_now_ns();
+    if (l->heap[0]->when_ns > now)
+        return now;
     while (l->nheap > 0 && l->heap[0]->when_ns <= now && !l->stop) {
         struct loop_timer *t = l->heap[0];
         loop_timer_cancel(l, t);
         t->fn(l, t);
     }
+    return 0;
 }
 
 /* --- running ---------------------------------------------------------- */
@@ -234,12 +240,14 @@ uint64_t loop_busy_poll(const struct loop *l)
 }
 
 /* Waits for events until the earliest timer; with busy polling, first
- * checks without sleeping for up to spin_ns (never past that timer). */
-static int wait_events(struct loop *l, struct epoll_event *ev)
+ * checks without sleeping for up to spin_ns (never past that timer).
+ * now is the time if the caller has just read it, else 0. */
+static int wait_events(struct loop *l, struct epoll_event *ev, uint64_t now)
 {
     if (l->nheap == 0 && l->spin_ns == 0)
         return epoll_pwait2(l->epfd, ev, LOOP_BATCH, NULL, NULL);
-    uint64_t now = clock_now_ns();
+    if (now == 0)
+        now = clock_now_ns();
     uint64_t when = l->nheap > 0 ? l->heap[0]->when_ns : UINT64_MAX;
     if (l->spin_ns > 0 && when > now) {
         uint64_t until = now + l->spin_ns < when ? now + l->spin_ns : when;
@@ -260,9 +268,10 @@ static int wait_events(struct loop *l, struct epoll_event *ev)
 int loop_run(struct loop *l)
 {
     struct epoll_event ev[LOOP_BATCH];
+    uint64_t now = 0;
     l->stop = false;
     while (!l->stop) {
-        int n = wait_events(l, ev);
+        int n = wait_events(l, ev, now);
         if (n < 0 && errno != EINTR)
             return -1;
         l->rounds++;
@@ -284,7 +293,7 @@ int loop_run(struct loop *l)
             if (l->wake_fn)
                 l->wake_fn(l, l->wake_arg);
         }
-        run_timers(l);
+        now = run_timers(l);
     }
     return 0;
 }

@@ -155,8 +155,10 @@ static int on_eof(struct ep *ep, bool reset)
  * closed (or recycled, crr). */
 int tcp_io_read(struct ep *ep)
 {
-    /* Without timing, only open-loop schedules need the time. */
-    bool clock = tcp_io_timed(ep) || (ep->role & (EP_RATE | EP_CRR));
+    /* Who needs the time of arrival: a timed receiver or requester, and
+     * an open-loop schedule; never a server answering requests. */
+    bool clock = (ep->role & EP_RATE) ||
+                 (tcp_io_timed(ep) && (ep->role & (EP_RR_CLIENT | EP_RECV)));
     int got = 0;
     for (int i = 0; i < IO_BUDGET && !ep->shut_rd; i++) {
         size_t n = 0;

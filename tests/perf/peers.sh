@@ -44,13 +44,36 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-base=$((20000 + RANDOM % 20000))
-NP=$base IP=$((base + 1)) SPU=$((base + 2)) SPT=$((base + 3)) HP=$((base + 4)) TP=$((base + 5))
+# Ports the kernel says are free right now (TCP and UDP), one per server.
+read -r NP IP SPU SPT HP TP CP XP < <(python3 - <<'PY'
+import socket
+out, keep = [], []
+while len(out) < 8:
+    t = socket.socket()
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    keep += [t, u]
+    out.append(str(port))
+print(" ".join(out))
+PY
+)
+# The cost rows run client and server on one CPU (the last one allowed):
+# their CPU time per message is then steady enough to compare.
+CCPU=$(python3 -c 'import os; print(max(os.sched_getaffinity(0)))')
 have() { command -v "$1" >/dev/null 2>&1; }
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # shellcheck disable=SC2086
 "$NETRIG" server --listen 127.0.0.1:$NP --quiet $SERVER_ARGS & PIDS+=($!)
+if want cost; then
+    "$NETRIG" server --listen 127.0.0.1:$CP --quiet --cpu "$CCPU" & PIDS+=($!)
+    [ -n "$NOTIME_BIN" ] && { "$NOTIME_BIN" server --listen 127.0.0.1:$XP --quiet --cpu "$CCPU" & PIDS+=($!); }
+fi
 have iperf3 && { iperf3 -s -B 127.0.0.1 -p $IP >/dev/null 2>&1 & PIDS+=($!); }
 if have sockperf; then
     sockperf sr -i 127.0.0.1 -p $SPU >/dev/null 2>&1 & PIDS+=($!)
@@ -138,14 +161,25 @@ tls_hs() {
 }
 
 # The instrument's own cost: the same netrig run with per-message timing
-# on ("peer" column) and off (--no-timing; or the NETRIG_NO_TIMING build).
-cost() { # row off-switch...
-    local row=$1
-    shift
-    nrs "${COST_ARGS[@]}"
-    put "$row" peer "$(js "$TMP/n.json" "$COST_FIG")"
-    if [ "$1" = build ]; then NR_BIN=$NOTIME_BIN nrs "${COST_ARGS[@]}"; else nrs "${COST_ARGS[@]}" "$@"; fi
-    put "$row" ours "$(js "$TMP/n.json" "$COST_FIG")"
+# on ("peer" column) and off ("netrig" column: --no-timing, or the
+# NETRIG_NO_TIMING build), client and server on one CPU. Two figures per
+# run: the rate, and the CPU time of both ends per message.
+CPU_FIG='(j["cpu_client_pct"] + j["cpu_server_pct"]) / 100 / j["msgs_per_s"] * 1e6'
+cost_run() { # side row args...
+    local side=$1 row=$2
+    shift 2
+    if [ "$side" = build ]; then
+        NR_BIN=$NOTIME_BIN nr --server 127.0.0.1:$XP --cpu "$CCPU" --duration 1 "$@"
+        side=ours
+    else
+        nr --server 127.0.0.1:$CP --cpu "$CCPU" --duration 1 "$@"
+    fi
+    put "$row" "$side" "$(js "$TMP/n.json" "$COST_FIG")"
+    put "${row}cpu" "$side" "$(js "$TMP/n.json" "$CPU_FIG")"
+}
+cost() { # row off-switch
+    cost_run peer "$1" "${COST_ARGS[@]}"
+    if [ "$2" = build ]; then cost_run build "$1" "${COST_ARGS[@]}"; else cost_run ours "$1" "${COST_ARGS[@]}" "$2"; fi
 }
 
 # --- the table --------------------------------------------------------------
@@ -229,21 +263,31 @@ if want tls; then
     fi
 fi
 if want cost; then
+    # Twice the pairs: the differences sought are small.
+    cpairs() { for _ in $(seq $((2 * PAIRS))); do "$@"; done; }
     COST_ARGS=(--size 128k) COST_FIG='j["goodput_bps"]/1e9'
-    pairs cost coststream --no-timing
-    report coststream "timing on vs --no-timing, stream" Gbit/s
+    cpairs cost coststream --no-timing
+    report coststream "timing on/off: TCP stream 128k" Gbit/s
+    report coststreamcpu "  CPU per message" us lower
     COST_ARGS=(--mode rr --size 64) COST_FIG='round(j["msgs_per_s"])'
-    pairs cost costrr --no-timing
-    report costrr "timing on vs --no-timing, TCP rr" txn/s
+    cpairs cost costrr --no-timing
+    report costrr "timing on/off: TCP rr 64B" txn/s
+    report costrrcpu "  CPU per transaction" us lower
+    COST_ARGS=(--proto udp --size 64) COST_FIG='round(j["msgs_per_s"])'
+    cpairs cost costudp --no-timing
+    report costudp "timing on/off: UDP stream 64B" dgram/s
+    report costudpcpu "  CPU per datagram" us lower
     if [ -n "$NOTIME_BIN" ]; then
-        COST_ARGS=(--mode rr --size 64)
-        pairs cost costbuild build
+        COST_ARGS=(--mode rr --size 64) COST_FIG='round(j["msgs_per_s"])'
+        cpairs cost costbuild build
         report costbuild "timed vs NETRIG_NO_TIMING build, rr" txn/s
+        report costbuildcpu "  CPU per transaction" us lower
     fi
 fi
 
 echo
 printf '%-34s %10s %10s %-9s %6s\n' "row (ratio = netrig / peer)" peer netrig unit ratio
 for l in "${LINES[@]}"; do echo "$l"; done
-echo "rr p50: whole round trips on both sides (sockperf --full-rtt); cost rows: the" \
-    "'peer' column is netrig with timing, the 'netrig' column without."
+echo "rr p50: whole round trips on both sides (sockperf --full-rtt). Timing rows: the"
+echo "'peer' column is netrig with per-message timing, the 'netrig' column without,"
+echo "client and server pinned to CPU $CCPU; CPU per message counts both ends."
