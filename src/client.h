@@ -3,6 +3,7 @@
 /* Running one test as a library call: the client subcommand, the scenario
  * runner and the tests all go through client_run. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -26,12 +27,17 @@ struct client_output {
     struct client_interval *intervals;
     size_t nintervals;
     double start_wall_s; /* epoch seconds at the start of measurement */
+    bool server_figures; /* the server's result arrived (not --echo) */
 };
 
 /* Set by a SIGINT handler (or the runner) to end the test early; what was
  * measured so far is still returned. May be NULL. */
 struct client_stop {
     volatile sig_atomic_t *flag;
+    /* Optional progress hook, called from client_run's own thread as each
+     * interval completes (--interval); the histogram is only lent. */
+    void (*on_interval)(const struct client_interval *iv, void *ctx);
+    void *ctx;
 };
 
 /* Runs the test cfg describes. Fills out (init'd by the call; release with

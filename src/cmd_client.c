@@ -1,16 +1,117 @@
+/* netrig client: one test against a netrig server (or a plain echo
+ * server), printed, and optionally appended to CSV, printed as JSON and
+ * written as an interval histogram log. */
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "client.h"
 #include "cmd.h"
+#include "hlog.h"
+#include "opts.h"
+#include "report_text.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+    signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends at once */
+}
 
 void cmd_client_help(FILE *out)
 {
-    fprintf(out, "usage: netrig client ...\n(this command is being built)\n");
+    fprintf(out, "usage: netrig client --server HOST:PORT [--proto tcp|udp] [--mode MODE] "
+                 "[OPTIONS]\n\n"
+                 "Runs one test against a netrig server (or with --echo a plain RFC 862\n"
+                 "echo server) and prints goodput, messages/s and latency percentiles.\n"
+                 "Ctrl-C ends the test early; what was measured is still reported.\n\n"
+                 "options:\n");
+    opts_print_help(out);
+}
+
+struct iv_ctx {
+    FILE *out;
+    bool print;
+};
+
+static void print_interval(const struct client_interval *iv, void *ctx)
+{
+    struct iv_ctx *c = ctx;
+    if (c->print) {
+        report_text_interval(c->out, iv);
+        fflush(c->out);
+    }
+}
+
+static int write_hlog(const char *path, const struct netrig_config *cfg,
+                      const struct client_output *o)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    char comment[128];
+    snprintf(comment, sizeof(comment), "netrig client %s %s, latency in ns", proto_name(cfg->proto),
+             mode_name(cfg->mode));
+    struct hlog_writer w;
+    int rc = hlog_writer_init(&w, f, o->start_wall_s, comment);
+    for (size_t i = 0; rc == 0 && i < o->nintervals; i++)
+        rc = hlog_write_interval(&w, &o->intervals[i].lat);
+    if (fclose(f) != 0)
+        rc = -1;
+    return rc;
 }
 
 int cmd_client(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "netrig client: not available in this build\n");
-    return 2;
+    struct netrig_config cfg;
+    char err[512];
+    if (cmd_wants_help(argc, argv)) {
+        cmd_client_help(stdout);
+        return 0;
+    }
+    opts_defaults(&cfg);
+    int used = opts_parse_argv(&cfg, argc - 1, argv + 1, err, sizeof(err));
+    if (used < 0 || used != argc - 1) {
+        fprintf(stderr, "netrig client: %s\n", used < 0 ? err : "unexpected argument");
+        return 2;
+    }
+    if (opts_validate(&cfg, err, sizeof(err)) != 0 || cfg.server[0] == '\0') {
+        fprintf(stderr, "netrig client: %s\n", cfg.server[0] ? err : "give --server HOST:PORT");
+        return 2;
+    }
+    FILE *text = cfg.json ? stderr : stdout;
+    if (!cfg.quiet)
+        report_text_header(text, &cfg);
+    struct sigaction sa = {.sa_handler = on_sigint};
+    sigaction(SIGINT, &sa, NULL);
+    struct iv_ctx ictx = {text, cfg.interval_ns > 0 && !cfg.quiet};
+    struct client_stop stop = {.flag = &stop_flag, .on_interval = print_interval, .ctx = &ictx};
+    struct client_output out;
+    int rc = client_run(&cfg, &stop, &out, err, sizeof(err));
+    signal(SIGINT, SIG_DFL);
+    if (rc != 0)
+        fprintf(stderr, "netrig client: %s\n", err);
+    if (rc != 0 && isnan(out.result.duration_s)) {
+        client_output_close(&out);
+        return 1;
+    }
+    if (stop_flag)
+        fprintf(stderr, "netrig client: interrupted, reporting what was measured\n");
+    if (cfg.json)
+        result_json(stdout, &out.result);
+    else
+        report_text_result(stdout, &cfg, &out);
+    if (cfg.csv[0] && result_csv_append(cfg.csv, &out.result) != 0) {
+        fprintf(stderr, "netrig client: cannot append to %s\n", cfg.csv);
+        rc = -1;
+    }
+    if (cfg.hlog[0] && write_hlog(cfg.hlog, &cfg, &out) != 0) {
+        fprintf(stderr, "netrig client: cannot write %s\n", cfg.hlog);
+        rc = -1;
+    }
+    client_output_close(&out);
+    return rc == 0 ? 0 : 1;
 }

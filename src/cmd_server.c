@@ -1,16 +1,95 @@
+/* netrig server: answers tests from netrig clients until SIGINT or
+ * SIGTERM. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "server.h"
 
 void cmd_server_help(FILE *out)
 {
-    fprintf(out, "usage: netrig server ...\n(this command is being built)\n");
+    fprintf(out,
+            "usage: netrig server [--listen ADDR:PORT] [--threads N] [--model epoll|threads]\n\n"
+            "Answers tests from netrig clients; several clients may test at once.\n\n"
+            "  --listen ADDR:PORT  where to listen (default 127.0.0.1:7878; [::1]:7878 for\n"
+            "                      IPv6; 0.0.0.0:7878 for every interface, only if asked)\n"
+            "  --threads N         worker threads, each with its own epoll loop (default 1)\n"
+            "  --model epoll       N threads multiplexing every connection (default)\n"
+            "  --model threads     one thread per connection, each waiting on its own socket\n"
+            "  --max-tests N       tests at once (default 64)\n"
+            "  --quiet             print nothing but errors\n");
+}
+
+static int parse_args(int argc, char **argv, struct server_config *c)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (strcmp(a, "--quiet") == 0) {
+            c->quiet = true;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "netrig server: %s needs a value\n", a);
+            return -1;
+        }
+        i++;
+        if (strcmp(a, "--listen") == 0 && strlen(v) < sizeof(c->listen)) {
+            snprintf(c->listen, sizeof(c->listen), "%s", v);
+        } else if (strcmp(a, "--threads") == 0) {
+            unsigned long n = strtoul(v, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return fprintf(stderr, "netrig server: --threads from 1 to 256\n"), -1;
+            c->threads = (uint32_t)n;
+        } else if (strcmp(a, "--max-tests") == 0) {
+            unsigned long n = strtoul(v, &end, 10);
+            if (*end || n < 1 || n > 100000)
+                return fprintf(stderr, "netrig server: bad --max-tests\n"), -1;
+            c->max_tests = (uint32_t)n;
+        } else if (strcmp(a, "--model") == 0 &&
+                   (strcmp(v, "epoll") == 0 || strcmp(v, "threads") == 0)) {
+            c->model_threads = strcmp(v, "threads") == 0;
+        } else {
+            fprintf(stderr, "netrig server: unknown option or value: %s %s\n", a, v);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int cmd_server(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "netrig server: not available in this build\n");
-    return 2;
+    struct server_config c;
+    char bound[128], err[256];
+    if (cmd_wants_help(argc, argv)) {
+        cmd_server_help(stdout);
+        return 0;
+    }
+    server_config_defaults(&c);
+    if (parse_args(argc, argv, &c) != 0)
+        return 2;
+    /* Threads inherit the blocked signals; only this thread takes them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    struct server *s = server_start(&c, bound, sizeof(bound), err, sizeof(err));
+    if (!s) {
+        fprintf(stderr, "netrig server: %s\n", err);
+        return 1;
+    }
+    if (!c.quiet) {
+        printf("netrig server listening on %s (%s model, %u thread%s)\n", bound,
+               c.model_threads ? "thread-per-connection" : "epoll", c.model_threads ? 1 : c.threads,
+               c.model_threads || c.threads == 1 ? "" : "s");
+        fflush(stdout);
+    }
+    int sig = 0;
+    sigwait(&set, &sig);
+    server_stop(s);
+    return 0;
 }

@@ -59,6 +59,8 @@ struct netrig_config {
     char hlog[512];
     bool json;
     bool quiet;
+    /* testing */
+    uint64_t stall_ns; /* the server stalls once this long mid-test */
 };
 
 const char *proto_name(enum proto p);

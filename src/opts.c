@@ -50,6 +50,8 @@ const struct opt_def opts_table[] = {
     {"hlog", OPT_STR, F(hlog), NULL, 0, 0, "write the interval histogram log here"},
     {"json", OPT_BOOL, F(json), "false", 0, 0, "print the result as one JSON object"},
     {"quiet", OPT_BOOL, F(quiet), "false", 0, 0, "print only errors and the result"},
+    {"stall", OPT_DURATION, F(stall_ns), NULL, 0, 60,
+     "testing: ask the server to stall once this long, a quarter into measuring"},
     {NULL, OPT_STR, 0, 0, NULL, 0, 0, NULL},
 };
 

@@ -63,6 +63,8 @@ const struct result_column result_columns[] = {
     {"cwnd", D(cwnd), "TCP: congestion window at the end, segments"},
     {"mss", D(mss), "TCP: maximum segment size, bytes"},
     {"errors_by_class", S(errors_by_class), "errors by class: connect=N read=N ..."},
+    {"tx_bytes", D(tx_bytes), "payload bytes written by the senders, whole test incl. warm-up"},
+    {"rx_bytes", D(rx_bytes), "payload bytes read by the receivers, whole test incl. warm-up"},
     {NULL, COL_STR, 0, NULL},
 };
 

@@ -42,6 +42,9 @@ struct test_result {
     double tls_record_overhead;            /* TLS: bytes added per record */
     double cwnd, mss;
     char errors_by_class[160]; /* "connect=0 read=1 ..." */
+    /* payload bytes over the whole test, warm-up included, both ends:
+     * what the senders wrote and what the receivers read (conservation) */
+    double tx_bytes, rx_bytes;
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

@@ -313,12 +313,43 @@ static void test_compressed_lie(void **state)
     free(z);
 }
 
+/* Legacy V1 (40-byte header, fixed-size BE words) and V0 (32-byte header
+ * with a total count, words to the end) forms, word size in cookie bits
+ * 4..7. The V1 blob (4-byte words) decodes the same in Java 2.1.11. */
+static void test_legacy_forms(void **state)
+{
+    (void)state;
+    struct hist h;
+    decode_b64("HISTQgAAACN42pNpmezIwMAgwQABTFCaEUIxv7D/wIAMmBhQASMApBcDrQ==", &h);
+    assert_int_equal(h.total_count, 3);
+    assert_int_equal(h.counts[1], 2);
+    assert_int_equal(h.counts[5], 1);
+    assert_int_equal(hist_max(&h), 5);
+    assert_int_equal(hist_min(&h), 1);
+    hist_close(&h);
+    uint8_t buf[128];
+    size_t n = unhex("1c849388 00000002 0000000000000001 00000000000003e8 0000000000000003 "
+                     "0000000000000000 0000000000000002 0000000000000000 0000000000000007",
+                     buf);
+    char err[200];
+    assert_int_equal(hist_decode(&h, buf, n, err, sizeof(err)), 0);
+    assert_int_equal(h.total_count, 9);
+    assert_int_equal(h.counts[3], 7);
+    hist_close(&h);
+    buf[3] = 0x18; /* word size bits 0001: no valid size */
+    assert_int_equal(hist_decode(&h, buf, n, err, sizeof(err)), -1);
+    buf[3] = 0x88;
+    buf[n - 8] = 0x80; /* negative count */
+    assert_int_equal(hist_decode(&h, buf, n, err, sizeof(err)), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encode_vectors), cmocka_unit_test(test_leb128_items),
         cmocka_unit_test(test_base64_blobs),   cmocka_unit_test(test_base64_rules),
         cmocka_unit_test(test_hostile),        cmocka_unit_test(test_compressed_lie),
+        cmocka_unit_test(test_legacy_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,423 @@
+/* client_run: one test. Talks to the server over the control connection,
+ * starts the workers, keeps the schedule (marks to the server, interval
+ * hand-over, Ctrl-C), then merges everything into the result. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "client_int.h"
+
+#define CTRL_TIMEOUT_NS (5ull * 1000000000ull)
+#define MAX_STORED_INTERVALS 3600
+
+static double cpu_now_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static int ctrl_send(int fd, const struct ctrl_msg *m)
+{
+    uint8_t buf[512];
+    size_t n = ctrl_encode(m, buf, sizeof(buf));
+    return n ? net_send_all(fd, buf, n, clock_now_ns() + CTRL_TIMEOUT_NS) : -1;
+}
+
+/* Reads one frame; *frame is malloc'd and m may point into it. */
+static int ctrl_recv(int fd, struct ctrl_msg *m, uint8_t **frame, char *err, size_t errlen)
+{
+    uint8_t hdr[CTRL_HDR_LEN];
+    size_t need;
+    uint64_t deadline = clock_now_ns() + CTRL_TIMEOUT_NS;
+    *frame = NULL;
+    if (net_recv_full(fd, hdr, sizeof(hdr), deadline) != 0) {
+        snprintf(err, errlen, "control: %s", errno == EPIPE ? "server closed" : strerror(errno));
+        return -1;
+    }
+    if (ctrl_decode(hdr, sizeof(hdr), m, &need, err, errlen) < 0)
+        return -1;
+    *frame = malloc(need);
+    if (!*frame)
+        return snprintf(err, errlen, "control: out of memory"), -1;
+    memcpy(*frame, hdr, sizeof(hdr));
+    if (net_recv_full(fd, *frame + sizeof(hdr), need - sizeof(hdr), deadline) != 0) {
+        snprintf(err, errlen, "control: %s", strerror(errno));
+        return -1;
+    }
+    return ctrl_decode(*frame, need, m, &need, err, errlen) > 0 ? 0 : -1;
+}
+
+static void make_request(const struct netrig_config *cfg, struct ctrl_request *q)
+{
+    memset(q, 0, sizeof(*q));
+    q->proto = (uint8_t)cfg->proto;
+    q->mode = (uint8_t)cfg->mode;
+    q->flags = (uint8_t)((cfg->reverse ? CTRL_F_REVERSE : 0) | (cfg->bidir ? CTRL_F_BIDIR : 0) |
+                         (cfg->no_timing ? CTRL_F_NO_TIMING : 0));
+    q->conns = cfg->conns ? cfg->conns : 1;
+    q->threads = cfg->threads ? cfg->threads : 1;
+    q->pipeline = cfg->pipeline ? cfg->pipeline : 1;
+    q->size = cfg->size;
+    q->resp_size = cfg->echo ? 0 : cfg->resp_size;
+    q->rate_bps = cfg->rate_bps;
+    q->rate_per_s = cfg->rate_per_s;
+    q->duration_ns = cfg->duration_ns;
+    q->warmup_ns = cfg->warmup_ns;
+    q->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : 1000000000ull;
+    q->count = cfg->count;
+    q->stall_ns = cfg->stall_ns;
+}
+
+static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
+    if (cfg->proto != PROTO_TCP && cfg->proto != PROTO_UDP)
+        return snprintf(err, errlen, "proto %s: this client drives tcp and udp",
+                        proto_name(cfg->proto)),
+               -1;
+    if (cfg->proto == PROTO_UDP &&
+        (cfg->size < WIRE_HDR_LEN || cfg->size > 65507 ||
+         (cfg->mode != MODE_STREAM && resp < WIRE_HDR_LEN) || resp > 65507))
+        return snprintf(err, errlen,
+                        "udp needs --size (and --resp-size) from %d to 65507 bytes: "
+                        "each datagram carries a %d-byte sequence header",
+                        WIRE_HDR_LEN, WIRE_HDR_LEN),
+               -1;
+    if (cfg->echo && cfg->resp_size && cfg->resp_size != cfg->size)
+        return snprintf(err, errlen,
+                        "--echo: an echo server answers with --size bytes; "
+                        "--resp-size cannot differ"),
+               -1;
+    if (cfg->echo && cfg->mode != MODE_RR && cfg->mode != MODE_RATE)
+        return snprintf(err, errlen, "--echo works with mode rr or rate only"), -1;
+    if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
+        return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
+    if (cfg->mode == MODE_CRR && cfg->proto != PROTO_TCP)
+        return snprintf(err, errlen, "mode crr is for tcp"), -1;
+    if (cfg->interval_ns && cfg->interval_ns < 10000000u)
+        return snprintf(err, errlen, "--interval must be at least 10ms"), -1;
+    return 0;
+}
+
+/* Opens the control connection and has the server accept the test. */
+static int ctrl_open(struct client *cl, char *err, size_t errlen)
+{
+    char as[96];
+    int fd = net_connect_wait(&cl->addr, SOCK_STREAM, CTRL_TIMEOUT_NS, err, errlen);
+    if (fd < 0)
+        return -1;
+    struct ctrl_msg m = {.type = CTRL_REQUEST}, r;
+    m.u.req = cl->req;
+    uint8_t *frame = NULL;
+    if (ctrl_send(fd, &m) != 0 || ctrl_recv(fd, &r, &frame, err, errlen) != 0) {
+        if (!err[0])
+            snprintf(err, errlen, "control: %s", strerror(errno));
+        goto fail;
+    }
+    if (r.type == CTRL_ERROR) {
+        snprintf(err, errlen, "server %s: %s", net_format_addr(&cl->addr, as, sizeof(as)),
+                 r.u.error);
+        goto fail;
+    }
+    if (r.type != CTRL_ACCEPT || (cl->req.proto == PROTO_UDP && r.u.acc.nports == 0)) {
+        snprintf(err, errlen, "server %s: unexpected answer to the request",
+                 net_format_addr(&cl->addr, as, sizeof(as)));
+        goto fail;
+    }
+    cl->test_id = r.u.acc.test_id;
+    cl->nports = r.u.acc.nports;
+    memcpy(cl->ports, r.u.acc.ports, sizeof(cl->ports));
+    free(frame);
+    return fd;
+fail:
+    free(frame);
+    close(fd);
+    return -1;
+}
+
+struct sup {
+    int ctrl_fd;
+    bool mark1, mark2;
+    double cpu0, cpu1;
+    uint64_t next_iv;
+};
+
+static void mark(struct client *cl, struct sup *sp, uint8_t phase)
+{
+    struct ctrl_msg m = {.type = CTRL_MARK};
+    m.u.phase = phase;
+    if (sp->ctrl_fd >= 0)
+        ctrl_send(sp->ctrl_fd, &m);
+    (void)cl;
+}
+
+/* Merges interval k of every worker that has it into one client_interval,
+ * reports it and keeps it. Returns false when no worker has it yet (or,
+ * unless final, some worker has not). */
+static bool take_interval(struct client *cl, struct sup *sp, const struct client_stop *stop,
+                          struct client_output *out, bool final)
+{
+    uint64_t k = sp->next_iv;
+    uint32_t have = 0;
+    for (uint32_t i = 0; i < cl->nw; i++)
+        have += atomic_load_explicit(&cl->w[i].published, memory_order_acquire) > k;
+    if (have == 0 || (!final && have < cl->nw))
+        return false;
+    struct client_interval iv = {0};
+    if (hist_init_default(&iv.lat) != 0)
+        return false;
+    uint64_t t0 = UINT64_MAX, t1 = 0, bytes = 0, msgs = 0;
+    for (uint32_t i = 0; i < cl->nw; i++) {
+        struct cworker *wk = &cl->w[i];
+        if (atomic_load_explicit(&wk->published, memory_order_acquire) <= k)
+            continue;
+        const struct civ_slot *sl = &wk->ring[k % CLIENT_IV_RING];
+        t0 = sl->t0_ns < t0 ? sl->t0_ns : t0;
+        t1 = sl->t1_ns > t1 ? sl->t1_ns : t1;
+        bytes += sl->rx_bytes + sl->tx_bytes;
+        msgs += sl->msgs;
+        hist_add(&iv.lat, &sl->lat);
+        atomic_store_explicit(&wk->consumed, k + 1, memory_order_release);
+    }
+    double secs = t1 > t0 ? (double)(t1 - t0) / 1e9 : 0;
+    iv.t_start_s = (double)(t0 - cl->t_measure) / 1e9;
+    iv.t_end_s = (double)(t1 - cl->t_measure) / 1e9;
+    iv.goodput_bps = secs > 0 ? 8.0 * (double)bytes / secs : 0;
+    iv.msgs_per_s = secs > 0 ? (double)msgs / secs : 0;
+    iv.lat.start_ms = (int64_t)(out->start_wall_s * 1e3 + iv.t_start_s * 1e3);
+    iv.lat.end_ms = (int64_t)(out->start_wall_s * 1e3 + iv.t_end_s * 1e3);
+    if (stop && stop->on_interval)
+        stop->on_interval(&iv, stop->ctx);
+    struct client_interval *grown = NULL;
+    if (out->nintervals < MAX_STORED_INTERVALS)
+        grown = realloc(out->intervals, (out->nintervals + 1) * sizeof(*grown));
+    if (grown) {
+        out->intervals = grown;
+        out->intervals[out->nintervals++] = iv;
+    } else {
+        hist_close(&iv.lat);
+    }
+    sp->next_iv++;
+    return true;
+}
+
+static bool all_ended(struct client *cl)
+{
+    for (uint32_t i = 0; i < cl->nw; i++)
+        if (!atomic_load(&cl->w[i].ended))
+            return false;
+    return true;
+}
+
+static bool all_finished(struct client *cl)
+{
+    for (uint32_t i = 0; i < cl->nw; i++)
+        if (!atomic_load(&cl->w[i].finished))
+            return false;
+    return true;
+}
+
+/* client_run's own loop while the workers run: marks to the server at
+ * the schedule's turns, intervals, and Ctrl-C. */
+static void supervise(struct client *cl, struct sup *sp, const struct client_stop *stop,
+                      struct client_output *out)
+{
+    bool stopped = false, count_stream = cl->cfg->count && cl->req.mode == MODE_STREAM;
+    for (;;) {
+        uint64_t now = clock_now_ns();
+        if (!sp->mark1 && now >= cl->t_measure) {
+            sp->mark1 = true;
+            sp->cpu0 = cpu_now_s();
+            out->start_wall_s = (double)clock_wall_ns() / 1e9;
+            mark(cl, sp, CTRL_PHASE_MEASURE);
+        }
+        if (!stopped && stop && stop->flag && *stop->flag) {
+            stopped = true;
+            atomic_store(&cl->stop_now, true);
+            for (uint32_t i = 0; i < cl->nw; i++)
+                client_worker_stop(&cl->w[i]);
+        }
+        bool ended = all_ended(cl), finished = all_finished(cl);
+        if (ended && !sp->mark2 && (!count_stream || finished)) {
+            sp->cpu1 = cpu_now_s();
+            if (sp->mark1)
+                mark(cl, sp, CTRL_PHASE_DONE);
+            sp->mark2 = true;
+        }
+        while (take_interval(cl, sp, stop, out, false))
+            ;
+        if (finished)
+            break;
+        uint64_t next = now + 1000000u;
+        if (!sp->mark1 && cl->t_measure < next)
+            next = cl->t_measure;
+        struct timespec ts = {(time_t)(next / 1000000000u), (long)(next % 1000000000u)};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    }
+    while (take_interval(cl, sp, stop, out, true))
+        ;
+    if (!sp->mark2) {
+        sp->cpu1 = cpu_now_s();
+        if (sp->mark1)
+            mark(cl, sp, CTRL_PHASE_DONE);
+        sp->mark2 = true;
+    }
+}
+
+/* Ends the test with the server and decodes its result. */
+static int ctrl_finish(struct client *cl, struct sup *sp, struct ctrl_result *res, struct hist *h,
+                       bool *have_hist, char *err, size_t errlen)
+{
+    struct ctrl_msg m = {.type = CTRL_END}, r;
+    uint8_t *frame = NULL;
+    char as[96];
+    if (ctrl_send(sp->ctrl_fd, &m) != 0 || ctrl_recv(sp->ctrl_fd, &r, &frame, err, errlen) != 0)
+        goto fail;
+    if (r.type != CTRL_RESULT) {
+        snprintf(err, errlen, "server %s: %s", net_format_addr(&cl->addr, as, sizeof(as)),
+                 r.type == CTRL_ERROR ? r.u.error : "no result");
+        goto fail;
+    }
+    *res = r.u.res;
+    res->hist = NULL;
+    if (r.u.res.hist_len && hist_decode(h, r.u.res.hist, r.u.res.hist_len, err, errlen) != 0)
+        goto fail;
+    *have_hist = r.u.res.hist_len > 0;
+    free(frame);
+    return 0;
+fail:
+    free(frame);
+    return -1;
+}
+
+static int start_workers(struct client *cl, char *err, size_t errlen)
+{
+    cl->w = calloc(cl->nw, sizeof(*cl->w));
+    if (!cl->w)
+        return snprintf(err, errlen, "client: out of memory"), -1;
+    pthread_barrier_init(&cl->ready, NULL, cl->nw + 1);
+    pthread_barrier_init(&cl->go, NULL, cl->nw + 1);
+    for (uint32_t i = 0; i < cl->nw; i++) {
+        cl->w[i].cl = cl;
+        cl->w[i].idx = i;
+        if (pthread_create(&cl->w[i].th, NULL, client_worker_main, &cl->w[i]) != 0) {
+            /* Without all threads the barriers would never open. */
+            snprintf(err, errlen, "client: cannot start thread %u", i);
+            abort();
+        }
+    }
+    pthread_barrier_wait(&cl->ready);
+    int ok = 0;
+    for (uint32_t i = 0; i < cl->nw; i++) {
+        if (cl->w[i].rc == 0)
+            ok++;
+        else if (!err[0])
+            snprintf(err, errlen, "%s", cl->w[i].err);
+    }
+    if (ok == 0)
+        atomic_store(&cl->stop_now, true);
+    uint64_t now = clock_now_ns();
+    cl->t_start = now + 1000000u;
+    cl->t_measure = cl->t_start + cl->req.warmup_ns;
+    cl->t_end = cl->t_measure + cl->req.duration_ns;
+    pthread_barrier_wait(&cl->go);
+    return ok ? 0 : -1;
+}
+
+static void stop_workers(struct client *cl, struct stats *merged, double *window_s)
+{
+    uint64_t done = 0;
+    for (uint32_t i = 0; i < cl->nw; i++) {
+        struct cworker *wk = &cl->w[i];
+        pthread_join(wk->th, NULL);
+        stats_add(merged, &wk->st);
+        if (wk->t_done_ns > done)
+            done = wk->t_done_ns;
+        stats_close(&wk->st);
+        for (int k = 0; k < CLIENT_IV_RING; k++)
+            hist_close(&wk->ring[k].lat);
+        loop_free(wk->loop);
+        free(wk->rxbuf);
+        free(wk->ub);
+        free(wk->eps);
+    }
+    *window_s = done > cl->t_measure ? (double)(done - cl->t_measure) / 1e9 : 0;
+    pthread_barrier_destroy(&cl->ready);
+    pthread_barrier_destroy(&cl->go);
+    free(cl->w);
+}
+
+int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
+               struct client_output *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    result_init(&out->result);
+    err[0] = '\0';
+    struct client cl = {.cfg = cfg};
+    struct sup sp = {.ctrl_fd = -1};
+    struct stats cs;
+    struct ctrl_result sr = {0};
+    struct hist sh = {0};
+    bool have_sr = false, have_sh = false;
+    int rc = -1;
+    if (hist_init_default(&out->lat) != 0 || hist_init_default(&out->connect) != 0 ||
+        stats_init(&cs) != 0)
+        return snprintf(err, errlen, "client: out of memory"), -1;
+    if (check_cfg(cfg, err, errlen) != 0 ||
+        net_parse_addr(cfg->server, 7878, &cl.addr, err, errlen) != 0)
+        goto out;
+    make_request(cfg, &cl.req);
+    if (!cfg->echo && (sp.ctrl_fd = ctrl_open(&cl, err, errlen)) < 0)
+        goto out;
+    cl.nw = cl.req.threads < cl.req.conns ? cl.req.threads : cl.req.conns;
+    cl.iv_ns = cfg->interval_ns ? cfg->interval_ns : (cfg->hlog[0] ? 1000000000ull : 0);
+    int started = start_workers(&cl, err, errlen);
+    supervise(&cl, &sp, stop, out);
+    struct client_figures f = {.cs = &cs};
+    stop_workers(&cl, &cs, &f.client_window_s);
+    f.cpu_client_s = sp.cpu1 - sp.cpu0;
+    if (started == 0)
+        rc = 0;
+    if (sp.ctrl_fd >= 0 && started == 0) {
+        if (ctrl_finish(&cl, &sp, &sr, &sh, &have_sh, err, errlen) == 0)
+            have_sr = true;
+        else
+            rc = -1;
+    }
+    f.sr = have_sr ? &sr : NULL;
+    f.server_lat = have_sh ? &sh : NULL;
+    f.server_window_s = have_sr ? (double)sr.window_ns / 1e9 : 0;
+    out->server_figures = have_sr;
+    client_result_fill(cfg, &f, out);
+    if (rc != 0)
+        out->result.errors = (isnan(out->result.errors) ? 0 : out->result.errors) + 1;
+out:
+    if (sp.ctrl_fd >= 0)
+        close(sp.ctrl_fd);
+    if (have_sh)
+        hist_close(&sh);
+    stats_close(&cs);
+    return rc;
+}
+
+void client_output_close(struct client_output *out)
+{
+    if (!out)
+        return;
+    hist_close(&out->lat);
+    hist_close(&out->connect);
+    for (size_t i = 0; i < out->nintervals; i++)
+        hist_close(&out->intervals[i].lat);
+    free(out->intervals);
+    out->intervals = NULL;
+    out->nintervals = 0;
+}

@@ -1,0 +1,82 @@
+#ifndef NETRIG_CLIENT_INT_H
+#define NETRIG_CLIENT_INT_H
+/* The client's insides: client.c runs the test (control connection,
+ * schedule, merging), client_worker.c the worker threads, client_result.c
+ * turns counters into the result row. */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "client.h"
+#include "ctrl.h"
+#include "ep.h"
+#include "net.h"
+#include "stats.h"
+
+#define CLIENT_IV_RING 4
+
+/* One interval of one worker, handed to client_run's thread. */
+struct civ_slot {
+    uint64_t t0_ns, t1_ns;
+    uint64_t rx_bytes, tx_bytes, msgs;
+    struct hist lat;
+};
+
+struct client;
+
+struct cworker {
+    struct client *cl;
+    uint32_t idx;
+    pthread_t th;
+    struct loop *loop;
+    struct wctx w;
+    struct stats st;
+    _Atomic int phase;
+    struct ep *eps;
+    uint32_t neps, nopen, quota_left;
+    struct loop_timer t_start, t_measure, t_end, t_iv, t_give_up;
+    uint8_t *rxbuf;
+    struct udp_batch *ub;
+    /* intervals, published to client_run's thread */
+    struct civ_slot ring[CLIENT_IV_RING];
+    _Atomic uint64_t published, consumed;
+    uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs;
+    uint64_t t_done_ns;    /* when this worker stopped measuring */
+    _Atomic bool ended;    /* stopped measuring */
+    _Atomic bool finished; /* loop returned */
+    int rc;
+    char err[256];
+};
+
+struct client {
+    const struct netrig_config *cfg;
+    struct ctrl_request req;
+    struct net_addr addr;
+    uint64_t test_id;
+    uint16_t ports[CTRL_MAX_PORTS];
+    uint16_t nports;
+    uint64_t t_start, t_measure, t_end, iv_ns;
+    _Atomic bool stop_now;
+    pthread_barrier_t ready, go;
+    struct cworker *w;
+    uint32_t nw;
+};
+
+/* Worker thread body (pthread start routine); arg is a struct cworker. */
+void *client_worker_main(void *arg);
+/* Asks a worker to stop measuring now (from another thread). */
+void client_worker_stop(struct cworker *wk);
+
+/* What client_run measured, for client_result_fill. */
+struct client_figures {
+    const struct stats *cs;        /* merged client counters */
+    const struct ctrl_result *sr;  /* the server's, or NULL (echo) */
+    const struct hist *server_lat; /* decoded, or NULL */
+    double client_window_s, server_window_s;
+    double cpu_client_s;
+};
+
+/* Fills out->result (and out->lat, out->connect) from the figures. */
+void client_result_fill(const struct netrig_config *cfg, const struct client_figures *f,
+                        struct client_output *out);
+
+#endif

@@ -1,0 +1,170 @@
+/* From counters to the result row: which end's figures count for which
+ * mode (goodput is always what a receiver got), merged latencies, loss,
+ * TCP_INFO of the sending side, CPU. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "client_int.h"
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : NAN;
+}
+
+static void set_latency(struct test_result *r, const struct hist *h)
+{
+    if (h->total_count == 0)
+        return;
+    r->lat_min_us = (double)hist_min(h) / 1e3;
+    r->lat_mean_us = hist_mean(h) / 1e3;
+    r->lat_stddev_us = hist_stddev(h) / 1e3;
+    r->lat_p50_us = (double)hist_value_at_percentile(h, 50) / 1e3;
+    r->lat_p90_us = (double)hist_value_at_percentile(h, 90) / 1e3;
+    r->lat_p99_us = (double)hist_value_at_percentile(h, 99) / 1e3;
+    r->lat_p999_us = (double)hist_value_at_percentile(h, 99.9) / 1e3;
+    r->lat_p9999_us = (double)hist_value_at_percentile(h, 99.99) / 1e3;
+    r->lat_max_us = (double)hist_max(h) / 1e3;
+}
+
+static void identity(const struct netrig_config *cfg, struct test_result *r)
+{
+    snprintf(r->proto, sizeof(r->proto), "%s", proto_name(cfg->proto));
+    snprintf(r->mode, sizeof(r->mode), "%s", mode_name(cfg->mode));
+    r->size_bytes = (double)cfg->size;
+    if (cfg->mode != MODE_STREAM)
+        r->resp_bytes = (double)(cfg->resp_size && !cfg->echo ? cfg->resp_size : cfg->size);
+    r->conns = cfg->conns;
+    r->threads = cfg->threads < cfg->conns ? cfg->threads : cfg->conns;
+    if (cfg->mode == MODE_RR)
+        r->pipeline = cfg->pipeline;
+    if (cfg->rate_bps > 0)
+        r->rate_target = cfg->rate_bps;
+    else if (cfg->rate_per_s > 0)
+        r->rate_target = cfg->rate_per_s;
+}
+
+/* Stream: the receiving ends' bytes over their own windows. */
+static void stream_figures(const struct netrig_config *cfg, const struct client_figures *f,
+                           struct test_result *r, struct hist *lat)
+{
+    const struct stats *cs = f->cs;
+    const struct ctrl_result *sr = f->sr;
+    double sw = f->server_window_s > 0 ? f->server_window_s : f->client_window_s;
+    double bits = 0, msgs = 0;
+    bool server_rx = !cfg->reverse, client_rx = cfg->reverse || cfg->bidir;
+    if (server_rx && sr) {
+        bits += ratio(8.0 * (double)sr->rx_bytes, sw);
+        msgs += (double)sr->rx_msgs;
+        if (f->server_lat)
+            hist_add(lat, f->server_lat);
+        r->duration_s = sw;
+    }
+    if (client_rx) {
+        bits += ratio(8.0 * (double)cs->rx_bytes, f->client_window_s);
+        msgs += (double)cs->rx_msgs;
+        hist_add(lat, &cs->total);
+        r->duration_s = f->client_window_s;
+    }
+    if (server_rx && !sr) /* no server figures: say what was sent */
+        r->duration_s = f->client_window_s;
+    r->goodput_bps = bits;
+    r->messages = msgs;
+    if (cfg->proto != PROTO_UDP)
+        return;
+    double lost = 0, expected = 0, reorder = 0, dup = 0, jit = 0, nj = 0;
+    if (server_rx && sr) {
+        lost += (double)sr->lost;
+        expected += (double)sr->expected;
+        reorder += (double)sr->reorder;
+        dup += (double)sr->dup;
+        jit += (double)sr->jitter_ns;
+        nj += sr->expected > 0;
+    }
+    if (client_rx) {
+        lost += (double)cs->lost;
+        expected += (double)cs->expected;
+        reorder += (double)cs->reorder;
+        dup += (double)cs->dup;
+        if (cs->jitter_flows) {
+            jit += cs->jitter_sum_ns / (double)cs->jitter_flows;
+            nj++;
+        }
+    }
+    r->loss_pct = ratio(100.0 * lost, expected);
+    if (expected > 0 && isnan(r->loss_pct))
+        r->loss_pct = 0;
+    r->reorder = reorder;
+    r->dup = dup;
+    r->jitter_us = nj > 0 ? jit / nj / 1e3 : NAN;
+}
+
+static void tcp_info(const struct netrig_config *cfg, const struct client_figures *f,
+                     struct test_result *r)
+{
+    const struct stats *cs = f->cs;
+    bool server_sends = cfg->mode == MODE_STREAM && (cfg->reverse || cfg->bidir);
+    bool client_sends = !(cfg->mode == MODE_STREAM && cfg->reverse) && cfg->mode != MODE_CRR;
+    double retrans = 0, rtt = 0, cwnd = 0, n = 0;
+    if (client_sends && cs->tcpinfo_n) {
+        retrans += (double)cs->retrans;
+        rtt += (double)cs->rtt_us_sum / (double)cs->tcpinfo_n;
+        cwnd += (double)cs->cwnd_sum / (double)cs->tcpinfo_n;
+        r->mss = (double)cs->mss;
+        n++;
+    }
+    if (server_sends && f->sr && f->sr->mss) {
+        retrans += f->sr->retrans;
+        rtt += f->sr->rtt_us;
+        cwnd += f->sr->cwnd;
+        r->mss = f->sr->mss;
+        n++;
+    }
+    if (n > 0) {
+        r->retrans = retrans;
+        r->rtt_us = rtt / n;
+        r->cwnd = cwnd / n;
+    }
+}
+
+void client_result_fill(const struct netrig_config *cfg, const struct client_figures *f,
+                        struct client_output *out)
+{
+    struct test_result *r = &out->result;
+    const struct stats *cs = f->cs;
+    const struct ctrl_result *sr = f->sr;
+    identity(cfg, r);
+    if (cfg->mode == MODE_STREAM) {
+        stream_figures(cfg, f, r, &out->lat);
+    } else {
+        double resp = r->resp_bytes;
+        r->duration_s = f->client_window_s;
+        r->messages = (double)cs->txn;
+        r->goodput_bps = ratio(8.0 * (double)cs->txn * (r->size_bytes + resp), r->duration_s);
+        hist_add(&out->lat, &cs->total);
+        hist_add(&out->connect, &cs->connect);
+        if (cfg->proto == PROTO_UDP) {
+            double lost = cs->expected > cs->txn ? (double)(cs->expected - cs->txn) : 0;
+            r->loss_pct = ratio(100.0 * lost, (double)cs->expected);
+        }
+    }
+    r->msgs_per_s = ratio(r->messages, r->duration_s);
+    set_latency(r, &out->lat);
+    if (out->connect.total_count > 0) {
+        r->connect_p50_us = (double)hist_value_at_percentile(&out->connect, 50) / 1e3;
+        r->connect_p99_us = (double)hist_value_at_percentile(&out->connect, 99) / 1e3;
+    }
+    uint64_t err[ERRC_COUNT];
+    for (int i = 0; i < ERRC_COUNT; i++)
+        err[i] = cs->err[i] + (sr ? sr->errors[i] : 0);
+    r->errors = (double)stats_err_sum(err);
+    stats_err_format(err, r->errors_by_class, sizeof(r->errors_by_class));
+    if (cfg->proto == PROTO_TCP)
+        tcp_info(cfg, f, r);
+    r->cpu_client_pct = ratio(100.0 * f->cpu_client_s, f->client_window_s);
+    if (sr)
+        r->cpu_server_pct = ratio(100.0 * (double)sr->cpu_ns / 1e9, f->server_window_s);
+    r->tx_bytes = (double)cs->tx_total + (sr ? (double)sr->tx_total : 0);
+    r->rx_bytes = (double)cs->rx_total + (sr ? (double)sr->rx_total : 0);
+}

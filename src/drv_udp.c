@@ -1,0 +1,465 @@
+/* The UDP driver. A client endpoint is one flow on its own connected
+ * socket; a server endpoint is one per-test socket serving many flows.
+ * Datagrams go out and come in by batches (sendmmsg/recvmmsg); each
+ * carries the wire header, so the receiver counts loss, reordering,
+ * duplicates and jitter per flow, and a request's answer brings back the
+ * time it was sent (or, in rate mode, meant to be sent). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "ep.h"
+
+#define IO_BUDGET 8
+#define SLOT_FREE UINT64_MAX
+
+static uint64_t resp_size(const struct ctrl_request *q)
+{
+    return q->resp_size ? q->resp_size : q->size;
+}
+
+static bool timed(const struct ep *ep)
+{
+    return !(ep->w->req->flags & CTRL_F_NO_TIMING);
+}
+
+/* Prepares datagram i of the batch: header then zeros up to len bytes. */
+static void put_dgram(struct udp_batch *b, int i, size_t len, const struct net_addr *to)
+{
+    b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
+    b->iov[i][1] = (struct iovec){(void *)(uintptr_t)ep_zero, len - WIRE_HDR_LEN};
+    memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
+    b->msg[i].msg_hdr.msg_iov = b->iov[i];
+    b->msg[i].msg_hdr.msg_iovlen = 2;
+    if (to) {
+        b->msg[i].msg_hdr.msg_name = (void *)(uintptr_t)&to->ss;
+        b->msg[i].msg_hdr.msg_namelen = to->len;
+    }
+}
+
+/* Sends n prepared datagrams; returns how many left, -1 on a hard error. */
+static int send_batch(struct ep *ep, int n, size_t len)
+{
+    int sent = sendmmsg(ep->io.fd, ep->w->ub->msg, (unsigned)n, MSG_DONTWAIT);
+    if (sent < 0) {
+        if (errno == EAGAIN || errno == ENOBUFS)
+            return 0;
+        if (errno != ECONNREFUSED)
+            ep->w->st->err[ERRC_WRITE]++;
+        return 0;
+    }
+    ep->w->st->tx_total += (uint64_t)sent * len;
+    if (wctx_measuring(ep->w))
+        ep->w->st->tx_bytes += (uint64_t)sent * len;
+    return sent;
+}
+
+/* --- senders ----------------------------------------------------------- */
+
+/* Picks the flow the next datagram goes to: the client's own, or on the
+ * server the next flow that said hello. Returns -1 when none is known. */
+static int64_t next_flow(struct ep *ep)
+{
+    if (!ep->w->server)
+        return ep->index;
+    for (uint32_t i = 0; i < ep->nflows; i++) {
+        uint32_t f = (ep->next_flow + i) % ep->nflows;
+        if (ep->flow_known[f]) {
+            ep->next_flow = f + 1;
+            return f;
+        }
+    }
+    return -1;
+}
+
+/* Stream: paced or back-to-back datagrams. Returns true if it stopped
+ * because the socket was full. */
+static bool stream_send(struct ep *ep, uint64_t now)
+{
+    const struct ctrl_request *q = ep->w->req;
+    struct udp_batch *b = ep->w->ub;
+    if (ep->state != EP_RUN || (ep->w->server && *ep->w->phase == CTRL_PHASE_DONE))
+        return false;
+    for (int round = 0; round < IO_BUDGET; round++) {
+        int n = 0;
+        bool meas = wctx_measuring(ep->w);
+        while (n < UDP_BATCH && ep->quota > 0) {
+            if (ep->period_ns > 0 && ep_sched(ep, ep->tx_seq) > now) {
+                loop_timer_set(ep->w->loop, &ep->timer, ep_sched(ep, ep->tx_seq));
+                break;
+            }
+            int64_t f = next_flow(ep);
+            if (f < 0)
+                break;
+            uint64_t seq = ep->w->server ? ep->ring[f]++ : ep->tx_seq;
+            wire_put(b->hdr[n], (uint32_t)f, (uint32_t)seq, now);
+            put_dgram(b, n, q->size, ep->w->server ? &ep->flow_addr[f] : NULL);
+            n++;
+            ep->tx_seq++;
+            if (meas) {
+                ep->w->st->tx_msgs++;
+                if (ep->quota != UINT64_MAX && --ep->quota == 0)
+                    ep_quota_done(ep);
+            }
+        }
+        if (n == 0)
+            return false;
+        int sent = send_batch(ep, n, q->size);
+        if (sent < n) {
+            ep->tx_seq -= (uint64_t)(n - sent); /* those go again */
+            return true;
+        }
+        now = clock_now_ns();
+    }
+    return ep->period_ns == 0;
+}
+
+/* Request/response: closed loop (a slot per outstanding request) or open
+ * loop on the schedule. */
+static bool rr_send(struct ep *ep, uint64_t now)
+{
+    const struct ctrl_request *q = ep->w->req;
+    struct udp_batch *b = ep->w->ub;
+    bool rate = ep->role & EP_RATE, meas = wctx_measuring(ep->w);
+    int n = 0;
+    while (n < UDP_BATCH && ep->state == EP_RUN && ep->quota > ep->ring_n) {
+        uint64_t when = now;
+        struct udp_slot *s = NULL;
+        if (rate) {
+            when = ep_sched(ep, ep->tx_seq);
+            if (when > now) {
+                loop_timer_set(ep->w->loop, &ep->timer, when);
+                break;
+            }
+        } else {
+            s = &ep->slots[ep->tx_seq % q->pipeline];
+            if (s->seq != SLOT_FREE)
+                break;
+            s->seq = ep->tx_seq;
+            s->sent_ns = now;
+            ep->ring_n++;
+            if (!loop_timer_armed(&ep->timer))
+                loop_timer_set(ep->w->loop, &ep->timer, now + q->timeout_ns);
+        }
+        if (rate && meas)
+            ep->ring_n++;
+        uint32_t flow = ep->index | (meas ? UDP_FLOW_MEASURED : 0);
+        wire_put(b->hdr[n], flow, (uint32_t)ep->tx_seq, when);
+        put_dgram(b, n, q->size, NULL);
+        n++;
+        ep->tx_seq++;
+        if (meas)
+            ep->w->st->expected++;
+    }
+    if (n == 0)
+        return false;
+    int sent = send_batch(ep, n, q->size);
+    ep->w->st->tx_msgs += meas ? (uint64_t)sent : 0;
+    /* What did not go out is lost for closed loop (its slot times out)
+     * and simply late for open loop. */
+    return sent < n;
+}
+
+/* --- receivers --------------------------------------------------------- */
+
+static void on_hello(struct ep *ep, int i, size_t len)
+{
+    struct udp_batch *b = ep->w->ub;
+    uint64_t id;
+    uint32_t flow;
+    if (!ep->w->server || ctrl_hello_decode(b->hdr[i], len, &id, &flow) != 0 ||
+        id != ep->w->test_id || flow >= ep->nflows) {
+        ep->w->st->err[ERRC_PROTOCOL]++;
+        return;
+    }
+    memcpy(&ep->flow_addr[flow].ss, &b->name[i], b->msg[i].msg_hdr.msg_namelen);
+    ep->flow_addr[flow].len = b->msg[i].msg_hdr.msg_namelen;
+    ep->flow_known[flow] = 1;
+    sendto(ep->io.fd, b->hdr[i], CTRL_HELLO_LEN, MSG_DONTWAIT, (struct sockaddr *)&b->name[i],
+           b->msg[i].msg_hdr.msg_namelen);
+}
+
+static void rr_reply(struct ep *ep, struct wire_hdr h, uint64_t now)
+{
+    const struct ctrl_request *q = ep->w->req;
+    struct stats *s = ep->w->st;
+    bool meas_sent = h.flow & UDP_FLOW_MEASURED;
+    uint64_t seq = h.seq;
+    if (ep->role & EP_RATE) {
+        if (!meas_sent || now - h.send_ns > q->timeout_ns)
+            return; /* late: lost (expected but never answered in time) */
+        ep->ring_n--;
+    } else {
+        /* Extend the 32-bit number near the newest request. */
+        seq = ep->tx_seq - (uint32_t)((uint32_t)ep->tx_seq - h.seq);
+        struct udp_slot *sl = &ep->slots[seq % q->pipeline];
+        if (sl->seq != seq)
+            return; /* timed out already, or a duplicate */
+        sl->seq = SLOT_FREE;
+        ep->ring_n--;
+        if (!meas_sent)
+            return;
+    }
+    s->txn++;
+    s->rx_msgs++;
+    if (timed(ep))
+        hist_record(&s->lat, (int64_t)(now - h.send_ns));
+    if (ep->quota != UINT64_MAX && --ep->quota == 0)
+        ep_quota_done(ep);
+}
+
+/* Handles n received datagrams; server rr answers go into the batch. */
+static void on_dgrams(struct ep *ep, int n, uint64_t now)
+{
+    struct udp_batch *b = ep->w->ub;
+    struct stats *s = ep->w->st;
+    bool meas = wctx_measuring(ep->w), server_rr = ep->role & EP_RR_SERVER;
+    size_t rlen = resp_size(ep->w->req);
+    int out = 0;
+    for (int i = 0; i < n; i++) {
+        size_t len = b->msg[i].msg_len;
+        if (len == CTRL_HELLO_LEN && ctrl_get32(b->hdr[i]) == CTRL_HELLO_MAGIC) {
+            on_hello(ep, i, len);
+            continue;
+        }
+        s->rx_total += len;
+        if (meas)
+            s->rx_bytes += len;
+        if (len < WIRE_HDR_LEN) {
+            s->err[ERRC_PROTOCOL]++;
+            continue;
+        }
+        struct wire_hdr h = wire_get(b->hdr[i]);
+        if (ep->role & EP_RR_CLIENT) {
+            rr_reply(ep, h, now);
+            continue;
+        }
+        if (server_rr) {
+            /* Answer in place: datagram i becomes answer number out. */
+            if (out != i) {
+                memcpy(b->hdr[out], b->hdr[i], WIRE_HDR_LEN);
+                b->name[out] = b->name[i];
+            }
+            b->msg[out].msg_hdr.msg_namelen = b->msg[i].msg_hdr.msg_namelen;
+            out++;
+            if (meas)
+                s->rx_msgs++;
+            continue;
+        }
+        uint32_t flow = h.flow & ~UDP_FLOW_MEASURED;
+        if (!ep->w->server)
+            flow = flow == ep->index ? 0 : UINT32_MAX;
+        if (flow >= ep->nflows) {
+            s->err[ERRC_PROTOCOL]++;
+            continue;
+        }
+        if (!meas)
+            continue;
+        s->rx_msgs++;
+        int64_t transit = (int64_t)(now - h.send_ns);
+        seqtrack_add(&ep->seq[flow], h.seq, transit);
+        if (timed(ep) && transit >= 0)
+            hist_record(&s->lat, transit);
+    }
+    if (out > 0) {
+        for (int i = 0; i < out; i++) {
+            socklen_t nl = b->msg[i].msg_hdr.msg_namelen;
+            put_dgram(b, i, rlen, NULL);
+            b->msg[i].msg_hdr.msg_name = &b->name[i];
+            b->msg[i].msg_hdr.msg_namelen = nl;
+        }
+        send_batch(ep, out, rlen);
+        if (ep->w->on_request)
+            ep->w->on_request(ep->w);
+    }
+}
+
+static void udp_recv(struct ep *ep)
+{
+    struct udp_batch *b = ep->w->ub;
+    for (int round = 0; round < IO_BUDGET; round++) {
+        for (int i = 0; i < UDP_BATCH; i++) {
+            b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
+            b->iov[i][1] = (struct iovec){b->discard, UDP_MAX};
+            memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
+            b->msg[i].msg_hdr.msg_iov = b->iov[i];
+            b->msg[i].msg_hdr.msg_iovlen = 2;
+            b->msg[i].msg_hdr.msg_name = &b->name[i];
+            b->msg[i].msg_hdr.msg_namelen = sizeof(b->name[i]);
+        }
+        int n = recvmmsg(ep->io.fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0) {
+            if (n < 0 && errno != EAGAIN && errno != ECONNREFUSED)
+                ep->w->st->err[ERRC_READ]++;
+            return;
+        }
+        on_dgrams(ep, n, clock_now_ns());
+        if (n < UDP_BATCH)
+            return;
+    }
+}
+
+/* --- the table --------------------------------------------------------- */
+
+static void udp_finish(struct ep *ep);
+
+/* Closed loop: frees the slots of requests older than the timeout. */
+static void rr_expire(struct ep *ep, uint64_t now)
+{
+    const struct ctrl_request *q = ep->w->req;
+    uint64_t next = UINT64_MAX;
+    for (uint32_t i = 0; i < q->pipeline; i++) {
+        struct udp_slot *s = &ep->slots[i];
+        if (s->seq == SLOT_FREE)
+            continue;
+        if (s->sent_ns + q->timeout_ns <= now) {
+            s->seq = SLOT_FREE;
+            ep->ring_n--;
+        } else if (s->sent_ns + q->timeout_ns < next) {
+            next = s->sent_ns + q->timeout_ns;
+        }
+    }
+    if (next != UINT64_MAX)
+        loop_timer_set(ep->w->loop, &ep->timer, next);
+}
+
+static bool closed_loop(const struct ep *ep)
+{
+    return (ep->role & EP_RR_CLIENT) && !(ep->role & EP_RATE);
+}
+
+static void udp_on_io(struct ep *ep, uint32_t events)
+{
+    if (events & EPOLLIN)
+        udp_recv(ep);
+    if (ep->state == EP_DRAIN && (ep->role & EP_RR_CLIENT) && ep->ring_n == 0) {
+        udp_finish(ep);
+        return;
+    }
+    bool full = false;
+    uint64_t now = clock_now_ns();
+    if (ep->role & EP_SEND)
+        full = stream_send(ep, now);
+    else if (ep->role & EP_RR_CLIENT)
+        full = rr_send(ep, now);
+    loop_mod(ep->w->loop, &ep->io, EPOLLIN | (full ? EPOLLOUT : 0));
+}
+
+static void timer_cb(struct loop *l, struct loop_timer *t)
+{
+    (void)l;
+    struct ep *ep = t->arg;
+    uint64_t now = clock_now_ns();
+    if (ep->state == EP_DRAIN && ep->until_ns && now >= ep->until_ns) {
+        udp_finish(ep);
+        return;
+    }
+    if (closed_loop(ep))
+        rr_expire(ep, now);
+    udp_on_io(ep, 0);
+}
+
+static void io_cb(struct loop *l, struct loop_io *io, uint32_t events)
+{
+    (void)l;
+    udp_on_io(io->arg, events);
+}
+
+static int udp_init(struct ep *ep)
+{
+    const struct ctrl_request *q = ep->w->req;
+    ep->nflows = ep->w->server ? q->conns : 1;
+    ep->seq = calloc(ep->nflows, sizeof(*ep->seq));
+    if (!ep->seq)
+        return -1;
+    double share = ep_rate_share(q, q->conns);
+    if (ep->w->server) {
+        ep->flow_addr = calloc(ep->nflows, sizeof(*ep->flow_addr));
+        ep->flow_known = calloc(ep->nflows, 1);
+        ep->ring = calloc(ep->nflows, sizeof(*ep->ring));
+        if (!ep->flow_addr || !ep->flow_known || !ep->ring)
+            return -1;
+        uint32_t k = ep->w->nports ? ep->w->nports : 1;
+        uint32_t here = q->conns / k + (ep->index < q->conns % k);
+        ep->period_ns = share > 0 && here ? 1e9 / (share * here) : 0;
+    } else if (ep->role & (EP_SEND | EP_RATE)) {
+        ep->period_ns = share > 0 ? 1e9 / share : 0;
+    }
+    if (closed_loop(ep)) {
+        ep->slots = malloc(q->pipeline * sizeof(*ep->slots));
+        if (!ep->slots)
+            return -1;
+        for (uint32_t i = 0; i < q->pipeline; i++)
+            ep->slots[i].seq = SLOT_FREE;
+    }
+    ep->io.fn = io_cb;
+    ep->timer.fn = timer_cb;
+    return 0;
+}
+
+static int udp_start(struct ep *ep)
+{
+    if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
+        return -1;
+    ep->state = EP_RUN;
+    udp_on_io(ep, 0);
+    return 0;
+}
+
+static void udp_drain(struct ep *ep)
+{
+    if (ep->state == EP_CLOSED)
+        return;
+    ep->state = EP_DRAIN;
+    uint64_t now = clock_now_ns();
+    const struct ctrl_request *q = ep->w->req;
+    if (ep->role & EP_RR_CLIENT) {
+        if (ep->ring_n == 0) {
+            udp_finish(ep);
+            return;
+        }
+        if (ep->role & EP_RATE) {
+            ep->until_ns = now + q->timeout_ns;
+            loop_timer_set(ep->w->loop, &ep->timer, ep->until_ns);
+        }
+        return; /* closed loop: the slots time out by themselves */
+    }
+    if (!(ep->role & EP_RECV)) {
+        udp_finish(ep);
+        return;
+    }
+    /* A receiver listens a little longer for datagrams in flight. */
+    ep->until_ns = now + 100000000u;
+    loop_timer_set(ep->w->loop, &ep->timer, ep->until_ns);
+}
+
+static void udp_finish(struct ep *ep)
+{
+    if (ep->state == EP_CLOSED)
+        return;
+    for (uint32_t i = 0; i < ep->nflows && ep->seq; i++)
+        seqtrack_flush(&ep->seq[i], ep->w->st);
+    loop_timer_cancel(ep->w->loop, &ep->timer);
+    if (ep->io.fd >= 0) {
+        loop_del(ep->w->loop, &ep->io);
+        close(ep->io.fd);
+        ep->io.fd = -1;
+    }
+    ep_free_state(ep);
+    ep->state = EP_CLOSED;
+    if (ep->w->closed)
+        ep->w->closed(ep);
+}
+
+const struct drv_ops drv_udp = {
+    .name = "udp",
+    .init = udp_init,
+    .start = udp_start,
+    .on_io = udp_on_io,
+    .drain = udp_drain,
+    .finish = udp_finish,
+};

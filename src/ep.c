@@ -1,0 +1,86 @@
+#include "ep.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+void ep_setup(struct ep *ep, struct wctx *w, const struct drv_ops *drv, int fd, uint32_t index,
+              uint32_t role)
+{
+    memset(ep, 0, sizeof(*ep));
+    ep->io.fd = fd;
+    ep->io.arg = ep;
+    ep->timer.arg = ep;
+    ep->w = w;
+    ep->drv = drv;
+    ep->tp = &transport_plain;
+    ep->index = index;
+    ep->role = role;
+    ep->state = EP_IDLE;
+    ep->quota = UINT64_MAX;
+}
+
+uint32_t ep_roles(const struct ctrl_request *q, bool server)
+{
+    if (q->mode == MODE_STREAM) {
+        bool rev = q->flags & CTRL_F_REVERSE, bidir = q->flags & CTRL_F_BIDIR;
+        if (bidir)
+            return EP_SEND | EP_RECV;
+        return (rev != server) ? EP_RECV : EP_SEND;
+    }
+    if (server)
+        return EP_RR_SERVER;
+    if (q->mode == MODE_RATE)
+        return EP_RR_CLIENT | EP_RATE;
+    if (q->mode == MODE_CRR)
+        return EP_RR_CLIENT | EP_CRR;
+    return EP_RR_CLIENT;
+}
+
+double ep_rate_share(const struct ctrl_request *q, uint32_t n)
+{
+    double total = 0;
+    if (q->rate_per_s > 0)
+        total = q->rate_per_s;
+    else if (q->rate_bps > 0 && q->mode == MODE_STREAM)
+        total = q->rate_bps / (8.0 * (double)q->size);
+    return n ? total / (double)n : total;
+}
+
+void ep_free_state(struct ep *ep)
+{
+    free(ep->txbuf);
+    free(ep->ring);
+    free(ep->seq);
+    free(ep->slots);
+    free(ep->flow_addr);
+    free(ep->flow_known);
+    ep->txbuf = NULL;
+    ep->ring = NULL;
+    ep->seq = NULL;
+    ep->slots = NULL;
+    ep->flow_addr = NULL;
+    ep->flow_known = NULL;
+}
+
+void ep_tcp_info(struct ep *ep)
+{
+    struct net_tcp_info ti;
+    if (ep->io.fd < 0 || net_tcp_info(ep->io.fd, &ti) != 0)
+        return;
+    struct stats *s = ep->w->st;
+    s->retrans += ti.retrans;
+    s->rtt_us_sum += ti.rtt_us;
+    s->cwnd_sum += ti.cwnd;
+    s->mss = ti.mss;
+    s->tcpinfo_n++;
+}
+
+const uint8_t ep_zero[EP_ZERO_LEN];
+
+void ep_quota_done(struct ep *ep)
+{
+    if (ep->w->quota_done)
+        ep->w->quota_done(ep);
+}

@@ -1,0 +1,174 @@
+#ifndef NETRIG_EP_H
+#define NETRIG_EP_H
+/* Endpoints: one data socket of one test (a TCP connection, a UDP flow on
+ * the client, a per-test UDP socket on the server), driven by the driver
+ * table of its protocol. The client's workers and the server's threads
+ * both run endpoints; what differs is who owns them (the owner hook). */
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "ctrl.h"
+#include "loop.h"
+#include "net.h"
+#include "stats.h"
+#include "transport.h"
+#include "wire.h"
+
+struct ep;
+
+/* Roles an endpoint plays (a bit set: a bidir stream sends and receives). */
+enum ep_role {
+    EP_SEND = 1,      /* stream sender */
+    EP_RECV = 2,      /* stream receiver */
+    EP_RR_CLIENT = 4, /* sends requests, times responses */
+    EP_RR_SERVER = 8, /* answers requests */
+    EP_RATE = 16,     /* with EP_RR_CLIENT: open loop on a schedule */
+    EP_CRR = 32,      /* with EP_RR_CLIENT: a new connection per transaction */
+};
+
+enum ep_state { EP_IDLE, EP_CONNECTING, EP_RUN, EP_DRAIN, EP_CLOSED };
+
+/* One worker thread's part of one test: parameters, counters, scratch. */
+struct wctx {
+    struct loop *loop;
+    const struct ctrl_request *req;
+    bool server;
+    bool echo; /* client of a plain echo server: no hello, no control */
+    struct stats *st;
+    const _Atomic int *phase; /* enum ctrl_phase */
+    uint64_t origin_ns;       /* client: when the schedule starts */
+    uint64_t test_id;
+    const struct net_addr *peer; /* client: the data address */
+    uint16_t udp_ports[CTRL_MAX_PORTS];
+    uint16_t nports;
+    uint8_t *rxbuf; /* scratch receive buffer, rxcap bytes */
+    size_t rxcap;
+    struct udp_batch *ub; /* UDP: mmsg arrays of this thread */
+    uint32_t eps;         /* endpoints of this test in this thread (buffer sizing) */
+    /* The owner's hooks: an endpoint closed for good; a request arrived
+     * (server; the test-only stall). */
+    void (*closed)(struct ep *ep);
+    void (*on_request)(struct wctx *w);
+    void (*quota_done)(struct ep *ep);
+    void *owner;
+};
+
+static inline bool wctx_measuring(const struct wctx *w)
+{
+    return atomic_load_explicit(w->phase, memory_order_relaxed) == CTRL_PHASE_MEASURE;
+}
+
+struct drv_ops {
+    const char *name;
+    /* Allocates the endpoint's state for its roles. Returns 0 or -1. */
+    int (*init)(struct ep *ep);
+    /* Starts the endpoint: registers it and begins sending. */
+    int (*start)(struct ep *ep);
+    void (*on_io)(struct ep *ep, uint32_t events);
+    /* Stops starting new work; the endpoint closes itself when what is
+     * outstanding is done (or when the owner gives up and closes it). */
+    void (*drain)(struct ep *ep);
+    /* Collects final figures (TCP_INFO, UDP flows), closes the socket and
+     * frees the state; the owner's closed hook runs last. */
+    void (*finish)(struct ep *ep);
+};
+
+extern const struct drv_ops drv_tcp;
+extern const struct drv_ops drv_udp;
+
+struct udp_slot {
+    uint64_t seq; /* extended sequence number, UINT64_MAX = free */
+    uint64_t sent_ns;
+};
+
+struct ep {
+    struct loop_io io;
+    struct loop_timer timer;
+    struct wctx *w;
+    const struct drv_ops *drv;
+    const struct transport *tp;
+    void *tp_ctx;
+    struct ep *next, *prev; /* the owner's list */
+    uint32_t index;         /* connection / flow index */
+    uint32_t role;
+    enum ep_state state;
+    bool shut;      /* our sending side is shut */
+    bool shut_rd;   /* the peer's sending side is shut (EOF seen) */
+    bool want_out;  /* the last write was cut short */
+    uint64_t quota; /* messages still to complete in the window (count) */
+    /* stream sender */
+    uint8_t *txbuf;
+    size_t txcap, tx_len, tx_off;
+    uint64_t tx_msg_off; /* bytes of the current message queued */
+    uint64_t tx_seq;     /* messages started */
+    double pace_ns;      /* ns between messages; 0 = unpaced */
+    /* receivers */
+    uint64_t rx_unit; /* bytes per message / response / request */
+    uint64_t rx_pos;  /* position in the current one */
+    uint8_t hdr[WIRE_HDR_LEN];
+    /* request/response */
+    uint64_t *ring; /* start times of outstanding transactions */
+    uint32_t ring_mask, ring_head, ring_n;
+    uint64_t owed;               /* bytes still to write */
+    uint8_t pre[CTRL_HELLO_LEN]; /* written before owed (crr hello) */
+    uint32_t pre_len, pre_off;
+    uint64_t sched_k;       /* rate: transactions scheduled so far */
+    double period_ns;       /* rate: ns between transactions on this endpoint */
+    uint64_t conn_start_ns; /* crr */
+    uint64_t until_ns;      /* draining: give up at this time */
+    /* UDP */
+    struct seqtrack *seq; /* per flow (server: all flows of the test) */
+    uint32_t nflows;
+    struct udp_slot *slots;     /* rr: outstanding, by seq % pipeline */
+    struct net_addr *flow_addr; /* server: where each flow is */
+    uint8_t *flow_known;
+    uint32_t next_flow;           /* server reverse: round robin */
+    uint64_t win_first, win_last; /* rate: sequence numbers of the window */
+    bool win_open, win_closed;
+};
+
+/* Sets the common fields; the driver's init allocates the rest. */
+void ep_setup(struct ep *ep, struct wctx *w, const struct drv_ops *drv, int fd, uint32_t index,
+              uint32_t role);
+/* Roles of a client or server endpoint for request q. */
+uint32_t ep_roles(const struct ctrl_request *q, bool server);
+/* Messages per second one endpoint should send (stream pacing) or start
+ * (rate), given the test's total rate; 0 = unpaced. */
+double ep_rate_share(const struct ctrl_request *q, uint32_t nendpoints);
+/* Frees what init allocated (drivers call it from finish). */
+void ep_free_state(struct ep *ep);
+/* Records a count of TCP_INFO for a sending socket. */
+void ep_tcp_info(struct ep *ep);
+
+/* UDP: the mmsg arrays of one thread. Headers land in hdr[], the rest of
+ * each datagram in one shared discard area (its bytes are never read). */
+#define UDP_BATCH 32
+#define UDP_MAX 65536
+/* Set in the flow field of a request sent inside the measured window. */
+#define UDP_FLOW_MEASURED 0x80000000u
+struct udp_batch {
+    struct mmsghdr msg[UDP_BATCH];
+    struct iovec iov[UDP_BATCH][2];
+    struct sockaddr_storage name[UDP_BATCH];
+    uint8_t hdr[UDP_BATCH][WIRE_HDR_LEN];
+    uint8_t discard[UDP_MAX];
+};
+
+/* A shared read-only run of zero bytes to write payload from. */
+#define EP_ZERO_LEN (256u * 1024u)
+extern const uint8_t ep_zero[EP_ZERO_LEN];
+
+/* When an endpoint has used up its message quota (--count). */
+void ep_quota_done(struct ep *ep);
+
+/* Absolute time of scheduled message / transaction k on this endpoint. */
+static inline uint64_t ep_sched(const struct ep *ep, uint64_t k)
+{
+    return ep->w->origin_ns + (uint64_t)((double)k * ep->period_ns +
+                                         ep->period_ns * (double)ep->index /
+                                             (double)(ep->w->req->conns ? ep->w->req->conns : 1));
+}
+
+#endif

@@ -1,0 +1,63 @@
+#ifndef NETRIG_NET_H
+#define NETRIG_NET_H
+/* Socket helpers: addresses, listening and connecting sockets, options,
+ * TCP_INFO and blocking transfers with a deadline (for the control
+ * connection). Every function that can fail writes a message naming the
+ * address or option at fault into err. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct net_addr {
+    struct sockaddr_storage ss;
+    socklen_t len;
+};
+
+/* Parses "HOST:PORT", "[v6]:PORT" or "HOST" (port def_port). HOST may be a
+ * name (resolved, first result). Returns 0 or -1. */
+int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *err, size_t errlen);
+/* "127.0.0.1:7878" or "[::1]:7878". Returns buf. */
+const char *net_format_addr(const struct net_addr *a, char *buf, size_t len);
+uint16_t net_addr_port(const struct net_addr *a);
+void net_addr_set_port(struct net_addr *a, uint16_t port);
+bool net_addr_is_loopback(const struct net_addr *a);
+
+/* Non-blocking, close-on-exec socket of a's family. Returns fd or -1. */
+int net_socket(const struct net_addr *a, int type, char *err, size_t errlen);
+/* Bound (and for SOCK_STREAM listening) socket; reuseport lets several
+ * threads share the port. Returns fd or -1. */
+int net_listen(const struct net_addr *a, int type, bool reuseport, char *err, size_t errlen);
+/* Starts a non-blocking connect; the fd becomes writable when done (then
+ * see net_connect_result). Returns fd or -1. */
+int net_connect_start(const struct net_addr *a, int type, char *err, size_t errlen);
+/* 0 when the connect succeeded, else the errno value it failed with. */
+int net_connect_result(int fd);
+/* Connects and waits up to timeout_ns. Returns a non-blocking fd or -1. */
+int net_connect_wait(const struct net_addr *a, int type, uint64_t timeout_ns, char *err,
+                     size_t errlen);
+/* The address a socket is bound to. Returns 0 or -1. */
+int net_local_addr(int fd, struct net_addr *a);
+
+int net_set_nonblock(int fd, bool on);
+int net_set_nodelay(int fd);
+/* Socket buffer sizes; 0 leaves one unchanged. */
+int net_set_bufs(int fd, int sndbuf, int rcvbuf);
+/* Close with an RST instead of FIN, leaving no TIME_WAIT behind. */
+void net_close_reset(int fd);
+
+struct net_tcp_info {
+    uint32_t retrans; /* total retransmitted segments */
+    uint32_t rtt_us;
+    uint32_t cwnd; /* segments */
+    uint32_t mss;
+};
+int net_tcp_info(int fd, struct net_tcp_info *ti);
+
+/* Blocking-style transfers on a non-blocking fd, bounded by an absolute
+ * CLOCK_MONOTONIC deadline. Return 0, or -1 (errno ETIMEDOUT on timeout,
+ * EPIPE when the peer closed). */
+int net_send_all(int fd, const void *buf, size_t len, uint64_t deadline_ns);
+int net_recv_full(int fd, void *buf, size_t len, uint64_t deadline_ns);
+
+#endif

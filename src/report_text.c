@@ -1,0 +1,101 @@
+#include "report_text.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "units.h"
+
+void report_text_header(FILE *out, const struct netrig_config *cfg)
+{
+    char sz[32], rsz[32];
+    units_fmt_size(cfg->size, sz, sizeof(sz));
+    units_fmt_size(cfg->resp_size ? cfg->resp_size : cfg->size, rsz, sizeof(rsz));
+    fprintf(out, "netrig client: %s %s%s%s to %s%s, %u conn(s) on %u thread(s), %s",
+            proto_name(cfg->proto), mode_name(cfg->mode), cfg->reverse ? " reverse" : "",
+            cfg->bidir ? " bidir" : "", cfg->server, cfg->echo ? " (echo peer)" : "", cfg->conns,
+            cfg->threads < cfg->conns ? cfg->threads : cfg->conns, sz);
+    if (cfg->mode != MODE_STREAM)
+        fprintf(out, " / %s", rsz);
+    if (cfg->mode == MODE_RR && cfg->pipeline > 1)
+        fprintf(out, ", pipeline %u", cfg->pipeline);
+    if (cfg->rate_bps > 0) {
+        char r[32];
+        fprintf(out, ", paced at %s", units_fmt_bps(cfg->rate_bps, r, sizeof(r)));
+    } else if (cfg->rate_per_s > 0) {
+        fprintf(out, ", %g/s", cfg->rate_per_s);
+    }
+    if (cfg->count)
+        fprintf(out, ", %llu messages", (unsigned long long)cfg->count);
+    fprintf(out, ", %g s after %g s warm-up\n", (double)cfg->duration_ns / 1e9,
+            (double)cfg->warmup_ns / 1e9);
+}
+
+static const char *fmt_us(double us, char *buf, unsigned len)
+{
+    if (isnan(us))
+        return snprintf(buf, len, "-"), buf;
+    return units_fmt_ns(us * 1e3, buf, len);
+}
+
+void report_text_interval(FILE *out, const struct client_interval *iv)
+{
+    char g[32], p50[32], p99[32];
+    const struct hist *h = &iv->lat;
+    bool have = h->total_count > 0;
+    fprintf(out, "[%7.2f-%7.2f s] %14s %12.0f msg/s", iv->t_start_s, iv->t_end_s,
+            units_fmt_bps(iv->goodput_bps, g, sizeof(g)), iv->msgs_per_s);
+    if (have)
+        fprintf(out, "   p50 %s  p99 %s",
+                fmt_us((double)hist_value_at_percentile(h, 50) / 1e3, p50, sizeof(p50)),
+                fmt_us((double)hist_value_at_percentile(h, 99) / 1e3, p99, sizeof(p99)));
+    fputc('\n', out);
+}
+
+static void line_latency(FILE *out, const struct test_result *r, const struct netrig_config *cfg)
+{
+    char b[8][32];
+    if (isnan(r->lat_p50_us))
+        return;
+    const char *what = cfg->mode == MODE_STREAM ? "one-way delay" : "latency";
+    if (cfg->mode == MODE_RATE)
+        what = "latency from intended start";
+    fprintf(out, "%s: min %s  mean %s  stddev %s\n", what, fmt_us(r->lat_min_us, b[0], 32),
+            fmt_us(r->lat_mean_us, b[1], 32), fmt_us(r->lat_stddev_us, b[2], 32));
+    fprintf(out, "  p50 %s  p90 %s  p99 %s  p99.9 %s  p99.99 %s  max %s\n",
+            fmt_us(r->lat_p50_us, b[0], 32), fmt_us(r->lat_p90_us, b[1], 32),
+            fmt_us(r->lat_p99_us, b[2], 32), fmt_us(r->lat_p999_us, b[3], 32),
+            fmt_us(r->lat_p9999_us, b[4], 32), fmt_us(r->lat_max_us, b[5], 32));
+    if (!isnan(r->connect_p50_us))
+        fprintf(out, "connect: p50 %s  p99 %s\n", fmt_us(r->connect_p50_us, b[0], 32),
+                fmt_us(r->connect_p99_us, b[1], 32));
+}
+
+void report_text_result(FILE *out, const struct netrig_config *cfg, const struct client_output *o)
+{
+    const struct test_result *r = &o->result;
+    char g[32];
+    fprintf(out, "--- result over %.3f s ---\n", isnan(r->duration_s) ? 0 : r->duration_s);
+    fprintf(out, "goodput: %s  messages: %.0f (%.0f/s)\n",
+            isnan(r->goodput_bps) ? "-" : units_fmt_bps(r->goodput_bps, g, sizeof(g)),
+            isnan(r->messages) ? 0 : r->messages, isnan(r->msgs_per_s) ? 0 : r->msgs_per_s);
+    line_latency(out, r, cfg);
+    if (!isnan(r->loss_pct) || !isnan(r->jitter_us)) {
+        fprintf(out, "udp: loss %.4f %%", isnan(r->loss_pct) ? 0 : r->loss_pct);
+        if (!isnan(r->reorder))
+            fprintf(out, "  reordered %.0f  duplicates %.0f", r->reorder, r->dup);
+        if (!isnan(r->jitter_us))
+            fprintf(out, "  jitter %.3f us", r->jitter_us);
+        fputc('\n', out);
+    }
+    if (!isnan(r->rtt_us))
+        fprintf(out, "tcp: retransmits %.0f  rtt %.0f us  cwnd %.0f  mss %.0f\n", r->retrans,
+                r->rtt_us, r->cwnd, r->mss);
+    fprintf(out, "cpu: client %.1f %%", isnan(r->cpu_client_pct) ? 0 : r->cpu_client_pct);
+    if (!isnan(r->cpu_server_pct))
+        fprintf(out, "  server %.1f %%", r->cpu_server_pct);
+    fprintf(out, "  (of one core)\n");
+    fprintf(out, "bytes: sent %.0f  received %.0f%s\n", r->tx_bytes, r->rx_bytes,
+            o->server_figures ? " (both ends, whole test)" : " (client only)");
+    fprintf(out, "errors: %.0f%s%s\n", r->errors, r->errors_by_class[0] ? "  " : "",
+            r->errors_by_class);
+}

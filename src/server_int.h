@@ -1,0 +1,117 @@
+#ifndef NETRIG_SERVER_INT_H
+#define NETRIG_SERVER_INT_H
+/* The server's insides, shared by server.c (threads, accepting, handing
+ * connections over) and server_test.c (tests and their control
+ * connections). Each test has a slot per thread that serves it: the
+ * thread's own counters, merged into the test under its lock once, when
+ * the test ends. */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "ctrl.h"
+#include "ep.h"
+#include "net.h"
+#include "server.h"
+#include "stats.h"
+
+struct srv;
+struct srv_test;
+
+struct srv_thread {
+    struct srv *srv;
+    uint32_t idx;
+    pthread_t th;
+    bool started;
+    struct loop *loop;
+    int lfd; /* listening socket (epoll model, and the acceptor) */
+    struct loop_io lio;
+    uint8_t *rxbuf;
+    struct udp_batch *ub;
+    struct srv_slot *slots;
+    struct srv_conn *conns;
+    _Atomic bool done;         /* threads model: this connection's thread ended */
+    struct srv_test *udp_test; /* threads model: the UDP socket to serve */
+    uint32_t udp_i;
+    struct srv_thread *next; /* threads model: list of connection threads */
+};
+
+struct srv_slot {
+    struct srv_test *t;
+    struct srv_thread *th;
+    struct wctx w;
+    struct stats st;
+    struct ep *eps;
+    bool merged;
+    struct srv_slot *next;
+};
+
+/* A pending connection (before its first bytes say what it is) or a
+ * control connection. */
+struct srv_conn {
+    struct loop_io io;
+    struct srv_thread *th;
+    bool ctrl;
+    uint8_t in[4096];
+    size_t inlen;
+    struct srv_test *test;
+    bool end_received, result_sent;
+    struct srv_conn *next, *prev;
+};
+
+struct srv_test {
+    uint64_t id;
+    struct ctrl_request req;
+    _Atomic int phase;
+    int refs;       /* control connection + live slots; under srv->mu */
+    int live_slots; /* under srv->mu */
+    bool ending;    /* under srv->mu */
+    struct stats total;
+    uint64_t mark_start_ns, mark_end_ns, cpu_start_ns, cpu_end_ns;
+    struct srv_thread *ctrl_th;
+    int udp_fd[CTRL_MAX_PORTS];
+    uint32_t udp_owner[CTRL_MAX_PORTS];
+    bool udp_attached[CTRL_MAX_PORTS];
+    uint16_t udp_port[CTRL_MAX_PORTS];
+    uint16_t nports;
+    _Atomic uint64_t stall_at;
+    _Atomic int stalled;
+    struct srv_test *next;
+};
+
+struct srv {
+    struct server_config cfg;
+    struct net_addr addr;
+    struct srv_thread *th; /* cfg.threads of them (threads model: 1 acceptor) */
+    uint32_t nth;
+    pthread_mutex_t mu; /* tests list, refs, thread list */
+    struct srv_test *tests;
+    struct srv_thread *conn_threads; /* threads model */
+    _Atomic bool stopping;
+};
+
+/* server.c */
+/* A slot for test t in thread th (created on first use). Under srv->mu. */
+struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t);
+/* Starts endpoint number index of t on fd in th; closes fd on failure. */
+int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp);
+/* Wakes every thread that may hold part of a test. */
+void srv_wake_all(struct srv *s);
+void srv_conn_close(struct srv_conn *c);
+/* Hands a slot's counters to its test and frees it. Under srv->mu. */
+void srv_slot_merge(struct srv_slot *sl);
+/* Threads model: starts a thread for connection fd, or (fd < 0) one that
+ * serves UDP socket udp_i of test udp_test, taking over a reference to
+ * the test the caller holds for it. Returns 0 or -1. */
+int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i);
+
+/* server_test.c */
+/* Handles the readable control connection c. */
+void srv_ctrl_input(struct srv_conn *c);
+/* The thread's wake-up work: attach UDP sockets, finish ending tests,
+ * send results that are ready. */
+void srv_thread_chores(struct srv_thread *th);
+/* Drops a reference (srv->mu held); frees the test at zero. */
+void srv_test_unref(struct srv *s, struct srv_test *t);
+struct srv_test *srv_test_find(struct srv *s, uint64_t id);
+
+#endif

@@ -1,0 +1,343 @@
+/* Tests on the server: the control connection's requests, the test's
+ * life (warm-up, measuring, end), and the result sent back. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "server_int.h"
+
+#define CTRL_SEND_TIMEOUT_NS (2ull * 1000000000ull)
+
+static uint64_t cpu_now_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
+struct srv_test *srv_test_find(struct srv *s, uint64_t id)
+{
+    for (struct srv_test *t = s->tests; t; t = t->next)
+        if (t->id == id)
+            return t;
+    return NULL;
+}
+
+void srv_test_unref(struct srv *s, struct srv_test *t)
+{
+    if (--t->refs > 0)
+        return;
+    for (struct srv_test **pp = &s->tests; *pp; pp = &(*pp)->next)
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    for (uint32_t i = 0; i < t->nports; i++)
+        if (!t->udp_attached[i] && t->udp_fd[i] >= 0)
+            close(t->udp_fd[i]);
+    stats_close(&t->total);
+    free(t);
+}
+
+static int send_msg(struct srv_conn *c, const struct ctrl_msg *m)
+{
+    uint8_t buf[1024];
+    size_t n = ctrl_encode(m, buf, sizeof(buf));
+    if (n == 0)
+        return -1;
+    return net_send_all(c->io.fd, buf, n, clock_now_ns() + CTRL_SEND_TIMEOUT_NS);
+}
+
+static int send_error(struct srv_conn *c, const char *msg)
+{
+    struct ctrl_msg m = {.type = CTRL_ERROR};
+    snprintf(m.u.error, sizeof(m.u.error), "%s", msg);
+    return send_msg(c, &m);
+}
+
+/* Per-test UDP sockets on the server's address, one per serving thread
+ * (at most one per flow). */
+static int open_udp(struct srv *s, struct srv_test *t, char *err, size_t errlen)
+{
+    uint32_t k = s->cfg.model_threads ? t->req.conns : s->nth;
+    if (k > t->req.conns)
+        k = t->req.conns;
+    if (k > CTRL_MAX_PORTS)
+        k = CTRL_MAX_PORTS;
+    struct net_addr a = s->addr;
+    net_addr_set_port(&a, 0);
+    for (uint32_t i = 0; i < k; i++) {
+        t->udp_fd[i] = net_listen(&a, SOCK_DGRAM, false, err, errlen);
+        struct net_addr b;
+        if (t->udp_fd[i] < 0 || net_local_addr(t->udp_fd[i], &b) != 0)
+            return -1;
+        net_set_bufs(t->udp_fd[i], 4 << 20, 4 << 20);
+        t->udp_port[i] = net_addr_port(&b);
+        t->nports = (uint16_t)(i + 1);
+        t->udp_owner[i] = i % s->nth;
+    }
+    return 0;
+}
+
+static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *q, char *err,
+                                 size_t errlen)
+{
+    struct srv *s = c->th->srv;
+    struct srv_test *t = calloc(1, sizeof(*t));
+    if (!t || stats_init(&t->total) != 0) {
+        free(t);
+        snprintf(err, errlen, "server: out of memory");
+        return NULL;
+    }
+    t->req = *q;
+    t->refs = 1;
+    t->ctrl_th = c->th;
+    for (size_t i = 0; i < CTRL_MAX_PORTS; i++)
+        t->udp_fd[i] = -1;
+    if (getrandom(&t->id, sizeof(t->id), 0) != sizeof(t->id))
+        t->id = clock_now_ns() ^ (uint64_t)(uintptr_t)t;
+    if (q->proto == PROTO_UDP && open_udp(s, t, err, errlen) != 0) {
+        pthread_mutex_lock(&s->mu);
+        srv_test_unref(s, t);
+        pthread_mutex_unlock(&s->mu);
+        return NULL;
+    }
+    return t;
+}
+
+static int count_tests(struct srv *s)
+{
+    int n = 0;
+    for (struct srv_test *t = s->tests; t; t = t->next)
+        n++;
+    return n;
+}
+
+static int on_request(struct srv_conn *c, const struct ctrl_request *q)
+{
+    struct srv *s = c->th->srv;
+    char err[200];
+    if (c->test)
+        return send_error(c, "control: one test per control connection"), -1;
+    if (q->proto != PROTO_TCP && q->proto != PROTO_UDP) {
+        snprintf(err, sizeof(err), "server: protocol %s is not served here",
+                 proto_name((enum proto)q->proto));
+        return send_error(c, err), -1;
+    }
+    pthread_mutex_lock(&s->mu);
+    int busy = count_tests(s) >= (int)s->cfg.max_tests;
+    pthread_mutex_unlock(&s->mu);
+    if (busy)
+        return send_error(c, "server: too many tests at once, try again later"), -1;
+    struct srv_test *t = test_new(c, q, err, sizeof(err));
+    if (!t)
+        return send_error(c, err), -1;
+    struct ctrl_msg m = {.type = CTRL_ACCEPT};
+    m.u.acc.test_id = t->id;
+    m.u.acc.server_threads = s->nth;
+    m.u.acc.nports = t->nports;
+    memcpy(m.u.acc.ports, t->udp_port, sizeof(t->udp_port));
+    if (s->cfg.model_threads)
+        for (uint32_t i = 0; i < t->nports; i++)
+            t->udp_owner[i] = UINT32_MAX; /* a thread of its own, below */
+    pthread_mutex_lock(&s->mu);
+    t->next = s->tests;
+    s->tests = t;
+    c->test = t;
+    pthread_mutex_unlock(&s->mu);
+    for (uint32_t i = 0; s->cfg.model_threads && i < t->nports; i++) {
+        pthread_mutex_lock(&s->mu);
+        t->refs++; /* the thread's, until it has attached the socket */
+        pthread_mutex_unlock(&s->mu);
+        srv_spawn(s, -1, t, i);
+    }
+    srv_wake_all(s);
+    return send_msg(c, &m);
+}
+
+static void on_mark(struct srv_conn *c, uint8_t phase)
+{
+    struct srv_test *t = c->test;
+    uint64_t now = clock_now_ns();
+    if (phase == CTRL_PHASE_MEASURE && !t->mark_start_ns) {
+        t->mark_start_ns = now;
+        t->cpu_start_ns = cpu_now_ns();
+        if (t->req.stall_ns)
+            atomic_store(&t->stall_at, now + t->req.duration_ns / 4);
+        atomic_store(&t->phase, CTRL_PHASE_MEASURE);
+    } else if (phase == CTRL_PHASE_DONE && !t->mark_end_ns) {
+        atomic_store(&t->phase, CTRL_PHASE_DONE);
+        t->mark_end_ns = now;
+        t->cpu_end_ns = cpu_now_ns();
+    }
+}
+
+static void on_end(struct srv_conn *c)
+{
+    struct srv *s = c->th->srv;
+    if (!c->test->mark_end_ns)
+        on_mark(c, CTRL_PHASE_DONE);
+    c->end_received = true;
+    pthread_mutex_lock(&s->mu);
+    c->test->ending = true;
+    pthread_mutex_unlock(&s->mu);
+    srv_wake_all(s); /* every thread hands in its part; see chores */
+}
+
+static void fill_result(struct srv_test *t, struct ctrl_result *r)
+{
+    const struct stats *st = &t->total;
+    if (t->mark_start_ns && t->mark_end_ns > t->mark_start_ns) {
+        r->window_ns = t->mark_end_ns - t->mark_start_ns;
+        r->cpu_ns = t->cpu_end_ns - t->cpu_start_ns;
+    }
+    r->rx_bytes = st->rx_bytes;
+    r->rx_msgs = st->rx_msgs;
+    r->tx_bytes = st->tx_bytes;
+    r->tx_msgs = st->tx_msgs;
+    r->rx_total = st->rx_total;
+    r->tx_total = st->tx_total;
+    r->lost = st->lost;
+    r->expected = st->expected;
+    r->reorder = st->reorder;
+    r->dup = st->dup;
+    r->jitter_ns = st->jitter_flows ? (uint64_t)(st->jitter_sum_ns / (double)st->jitter_flows) : 0;
+    for (int i = 0; i < ERRC_COUNT; i++)
+        r->errors[i] = (uint32_t)st->err[i];
+    if (st->tcpinfo_n) {
+        r->retrans = (uint32_t)st->retrans;
+        r->rtt_us = (uint32_t)(st->rtt_us_sum / st->tcpinfo_n);
+        r->cwnd = (uint32_t)(st->cwnd_sum / st->tcpinfo_n);
+        r->mss = (uint32_t)st->mss;
+    }
+}
+
+static void send_result(struct srv_conn *c)
+{
+    struct srv_test *t = c->test;
+    struct ctrl_msg m = {.type = CTRL_RESULT};
+    uint8_t *hist = NULL, *buf = NULL;
+    size_t hlen = 0;
+    c->result_sent = true;
+    stats_fold_interval(&t->total);
+    fill_result(t, &m.u.res);
+    if (t->total.total.total_count > 0 &&
+        hist_encode_compressed(&t->total.total, &hist, &hlen) == 0) {
+        m.u.res.hist = hist;
+        m.u.res.hist_len = (uint32_t)hlen;
+    }
+    size_t cap = 1024 + hlen;
+    buf = malloc(cap);
+    size_t n = buf ? ctrl_encode(&m, buf, cap) : 0;
+    if (n == 0 || net_send_all(c->io.fd, buf, n, clock_now_ns() + CTRL_SEND_TIMEOUT_NS) != 0)
+        srv_conn_close(c);
+    free(hist);
+    free(buf);
+}
+
+/* Returns -1 when c was closed. */
+static int on_frame(struct srv_conn *c, const struct ctrl_msg *m)
+{
+    if (m->type == CTRL_REQUEST)
+        return on_request(c, &m->u.req);
+    if (!c->test || c->end_received)
+        return send_error(c, "control: message out of order"), -1;
+    if (m->type == CTRL_MARK)
+        on_mark(c, m->u.phase);
+    else if (m->type == CTRL_END)
+        on_end(c);
+    else
+        return send_error(c, "control: unexpected message"), -1;
+    return 0;
+}
+
+void srv_ctrl_input(struct srv_conn *c)
+{
+    for (;;) {
+        if (c->inlen == sizeof(c->in)) {
+            send_error(c, "control: frame too long");
+            srv_conn_close(c);
+            return;
+        }
+        ssize_t n = recv(c->io.fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            break;
+        if (n <= 0) {
+            srv_conn_close(c);
+            return;
+        }
+        c->inlen += (size_t)n;
+        struct ctrl_msg m;
+        size_t need;
+        char err[200];
+        long used;
+        while ((used = ctrl_decode(c->in, c->inlen, &m, &need, err, sizeof(err))) > 0) {
+            if (on_frame(c, &m) != 0) {
+                srv_conn_close(c);
+                return;
+            }
+            memmove(c->in, c->in + used, c->inlen - (size_t)used);
+            c->inlen -= (size_t)used;
+        }
+        if (used < 0) {
+            send_error(c, err);
+            srv_conn_close(c);
+            return;
+        }
+    }
+}
+
+/* Runs in each thread when woken: picks up UDP sockets meant for it,
+ * hands in its part of tests that are ending, and sends the results of
+ * its control connections whose tests are complete. */
+void srv_thread_chores(struct srv_thread *th)
+{
+    struct srv *s = th->srv;
+    if (atomic_load(&s->stopping)) {
+        loop_stop(th->loop);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (th->udp_test) {
+        struct srv_test *t = th->udp_test;
+        th->udp_test = NULL;
+        if (!t->ending) {
+            t->udp_attached[th->udp_i] = true;
+            srv_attach(th, t, t->udp_fd[th->udp_i], th->udp_i, true);
+        }
+        srv_test_unref(s, t);
+    }
+    for (struct srv_test *t = s->tests, *tn; t; t = tn) {
+        tn = t->next; /* merging may free t */
+        for (uint32_t i = 0; i < t->nports && !s->cfg.model_threads; i++)
+            if (t->udp_owner[i] == th->idx && !t->udp_attached[i] && !t->ending) {
+                t->udp_attached[i] = true;
+                srv_attach(th, t, t->udp_fd[i], i, true);
+            }
+        if (!t->ending)
+            continue;
+        for (struct srv_slot *sl = th->slots; sl; sl = sl->next)
+            if (sl->t == t) {
+                srv_slot_merge(sl);
+                break;
+            }
+    }
+    pthread_mutex_unlock(&s->mu);
+    for (struct srv_conn *c = th->conns, *next; c; c = next) {
+        next = c->next;
+        if (!c->ctrl || !c->test || !c->end_received || c->result_sent)
+            continue;
+        pthread_mutex_lock(&s->mu);
+        bool ready = c->test->live_slots == 0;
+        pthread_mutex_unlock(&s->mu);
+        if (ready)
+            send_result(c);
+    }
+}

@@ -1,0 +1,166 @@
+#include "stats.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const err_names[ERRC_COUNT] = {"connect", "read",     "write",   "reset",
+                                                  "timeout", "protocol", "refused", "other"};
+
+const char *stats_err_name(int cls)
+{
+    return cls >= 0 && cls < ERRC_COUNT ? err_names[cls] : "?";
+}
+
+int stats_init(struct stats *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (hist_init_default(&s->lat) != 0 || hist_init_default(&s->total) != 0 ||
+        hist_init_default(&s->connect) != 0) {
+        stats_close(s);
+        return -1;
+    }
+    return 0;
+}
+
+void stats_close(struct stats *s)
+{
+    if (!s)
+        return;
+    hist_close(&s->lat);
+    hist_close(&s->total);
+    hist_close(&s->connect);
+}
+
+void stats_add(struct stats *d, const struct stats *s)
+{
+    d->rx_bytes += s->rx_bytes;
+    d->rx_msgs += s->rx_msgs;
+    d->tx_bytes += s->tx_bytes;
+    d->tx_msgs += s->tx_msgs;
+    d->txn += s->txn;
+    d->rx_total += s->rx_total;
+    d->tx_total += s->tx_total;
+    d->lost += s->lost;
+    d->expected += s->expected;
+    d->reorder += s->reorder;
+    d->dup += s->dup;
+    d->jitter_sum_ns += s->jitter_sum_ns;
+    d->jitter_flows += s->jitter_flows;
+    for (int i = 0; i < ERRC_COUNT; i++)
+        d->err[i] += s->err[i];
+    d->retrans += s->retrans;
+    d->rtt_us_sum += s->rtt_us_sum;
+    d->cwnd_sum += s->cwnd_sum;
+    d->tcpinfo_n += s->tcpinfo_n;
+    if (s->mss)
+        d->mss = s->mss;
+    hist_add(&d->lat, &s->lat);
+    hist_add(&d->total, &s->total);
+    hist_add(&d->connect, &s->connect);
+}
+
+void stats_fold_interval(struct stats *s)
+{
+    if (s->lat.total_count == 0)
+        return;
+    hist_add(&s->total, &s->lat);
+    hist_reset(&s->lat);
+}
+
+uint64_t stats_err_sum(const uint64_t err[ERRC_COUNT])
+{
+    uint64_t n = 0;
+    for (int i = 0; i < ERRC_COUNT; i++)
+        n += err[i];
+    return n;
+}
+
+void stats_err_format(const uint64_t err[ERRC_COUNT], char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < ERRC_COUNT && off < len; i++) {
+        if (!err[i])
+            continue;
+        int n = snprintf(buf + off, len - off, "%s%s=%llu", off ? " " : "", err_names[i],
+                         (unsigned long long)err[i]);
+        if (n < 0)
+            break;
+        off += (size_t)n;
+    }
+}
+
+/* --- UDP sequence tracking ------------------------------------------- */
+
+static bool seen_test_set(struct seqtrack *t, uint64_t seq)
+{
+    uint64_t bit = seq % SEQ_WINDOW, mask = 1ull << (bit % 64);
+    uint64_t *w = &t->seen[bit / 64];
+    bool was = (*w & mask) != 0;
+    *w |= mask;
+    return was;
+}
+
+static void seen_clear_range(struct seqtrack *t, uint64_t from, uint64_t to)
+{
+    if (to - from >= SEQ_WINDOW) {
+        memset(t->seen, 0, sizeof(t->seen));
+        return;
+    }
+    for (uint64_t s = from; s < to; s++)
+        t->seen[(s % SEQ_WINDOW) / 64] &= ~(1ull << (s % 64));
+}
+
+void seqtrack_add(struct seqtrack *t, uint32_t seq, int64_t transit_ns)
+{
+    if (!t->started) {
+        memset(t, 0, sizeof(*t));
+        t->started = true;
+        t->first = t->max = seq;
+        t->received = 1;
+        t->last_transit = transit_ns;
+        seen_test_set(t, seq);
+        return;
+    }
+    /* Extend the 32-bit number around the highest seen so far. */
+    int32_t delta = (int32_t)(seq - (uint32_t)t->max);
+    uint64_t ext = t->max + (uint64_t)(int64_t)delta;
+    if (delta < 0 && (uint64_t)(-(int64_t)delta) > t->max - t->first + SEQ_WINDOW)
+        return; /* from before the tracked range: stale */
+    if (delta > 0) {
+        seen_clear_range(t, t->max + 1, ext + 1);
+        t->max = ext;
+        seen_test_set(t, ext);
+        t->received++;
+    } else if (delta < 0 && (uint64_t)(-(int64_t)delta) < SEQ_WINDOW && ext >= t->first) {
+        if (seen_test_set(t, ext)) {
+            t->dup++;
+            return;
+        }
+        t->received++;
+        t->reorder++;
+    } else {
+        t->dup++; /* the same as the highest, or too old to tell: not new data */
+        return;
+    }
+    int64_t d = transit_ns - t->last_transit;
+    t->last_transit = transit_ns;
+    if (d < 0)
+        d = -d;
+    t->jitter_ns += ((double)d - t->jitter_ns) / 16.0;
+}
+
+void seqtrack_flush(struct seqtrack *t, struct stats *s)
+{
+    if (!t->started)
+        return;
+    uint64_t expected = t->max - t->first + 1;
+    s->expected += expected;
+    s->lost += expected > t->received ? expected - t->received : 0;
+    s->reorder += t->reorder;
+    s->dup += t->dup;
+    s->jitter_sum_ns += t->jitter_ns;
+    s->jitter_flows++;
+    memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,76 @@
+#ifndef NETRIG_STATS_H
+#define NETRIG_STATS_H
+/* Counters and histograms of one worker thread for one test. Each thread
+ * owns its own; they are merged after the threads are done (or, on the
+ * server, handed over once under the test's lock). Nothing here locks. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctrl.h"
+#include "hist.h"
+
+/* Error classes, counted instead of aborting a run. */
+enum stats_err {
+    ERRC_CONNECT,  /* connect failed or timed out */
+    ERRC_READ,     /* read failed (other than a reset) */
+    ERRC_WRITE,    /* write failed */
+    ERRC_RESET,    /* connection reset by the peer mid-test */
+    ERRC_TIMEOUT,  /* no answer in time (TCP rr at the end, UDP hello) */
+    ERRC_PROTOCOL, /* unexpected bytes: bad hello, short message, ... */
+    ERRC_REFUSED,  /* the server refused a data connection */
+    ERRC_OTHER,
+    ERRC_COUNT
+};
+_Static_assert(ERRC_COUNT == CTRL_NERR, "error classes travel in the control result");
+
+const char *stats_err_name(int cls);
+
+struct stats {
+    /* in the measured window */
+    uint64_t rx_bytes, rx_msgs, tx_bytes, tx_msgs;
+    uint64_t txn; /* transactions completed (rr, crr, rate) */
+    /* whole test, warm-up included: conservation checks */
+    uint64_t rx_total, tx_total;
+    /* UDP receiver (stream) or requester (rr: lost = timed out) */
+    uint64_t lost, expected, reorder, dup;
+    double jitter_sum_ns; /* final jitter of each flow, summed */
+    uint64_t jitter_flows;
+    uint64_t err[ERRC_COUNT];
+    /* TCP_INFO of the sending sockets, summed over sockets */
+    uint64_t retrans, rtt_us_sum, cwnd_sum, mss, tcpinfo_n;
+    struct hist lat;     /* current interval, ns */
+    struct hist total;   /* everything before the current interval */
+    struct hist connect; /* crr connect time, ns */
+};
+
+/* Returns 0 or -1 (no memory). */
+int stats_init(struct stats *s);
+void stats_close(struct stats *s);
+/* Adds src into dst (counters and all three histograms). */
+void stats_add(struct stats *dst, const struct stats *src);
+/* Moves the interval histogram into the total. */
+void stats_fold_interval(struct stats *s);
+/* "connect=1 read=0 ..." of the non-zero classes, or "" when none. */
+void stats_err_format(const uint64_t err[ERRC_COUNT], char *buf, size_t len);
+uint64_t stats_err_sum(const uint64_t err[ERRC_COUNT]);
+
+/* Per-flow sequence tracking for UDP receivers: loss, reordering,
+ * duplicates and RFC 3550 interarrival jitter. */
+#define SEQ_WINDOW 1024
+struct seqtrack {
+    bool started;
+    uint64_t first, max; /* extended (64-bit) sequence numbers */
+    uint64_t received;   /* unique datagrams */
+    uint64_t reorder, dup;
+    int64_t last_transit;
+    double jitter_ns;
+    uint64_t seen[SEQ_WINDOW / 64]; /* bit per sequence number in (max-WINDOW, max] */
+};
+
+/* Records datagram seq (32-bit, wrapping) that took transit_ns
+ * (arrival - send time, any clock offset cancels in the jitter). */
+void seqtrack_add(struct seqtrack *t, uint32_t seq, int64_t transit_ns);
+/* Adds the flow's figures into s and resets the tracker. */
+void seqtrack_flush(struct seqtrack *t, struct stats *s);
+
+#endif

@@ -1,0 +1,71 @@
+#include <errno.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "transport.h"
+
+static int plain_open(void **ctx, int fd, bool server, char *err, size_t errlen)
+{
+    (void)fd;
+    (void)server;
+    (void)err;
+    (void)errlen;
+    *ctx = NULL;
+    return 0;
+}
+
+static enum tp_status plain_handshake(void *ctx, int fd)
+{
+    (void)ctx;
+    (void)fd;
+    return TP_OK;
+}
+
+static enum tp_status plain_read(void *ctx, int fd, void *buf, size_t len, size_t *done)
+{
+    (void)ctx;
+    ssize_t n = recv(fd, buf, len, 0);
+    if (n > 0) {
+        *done = (size_t)n;
+        return TP_OK;
+    }
+    *done = 0;
+    if (n == 0)
+        return TP_EOF;
+    return errno == EAGAIN || errno == EINTR ? TP_WANT_READ : TP_ERR;
+}
+
+static enum tp_status plain_writev(void *ctx, int fd, const struct iovec *iov, int iovcnt,
+                                   size_t *done)
+{
+    (void)ctx;
+    struct msghdr mh = {.msg_iov = (struct iovec *)(uintptr_t)iov, .msg_iovlen = (size_t)iovcnt};
+    ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+    if (n >= 0) {
+        *done = (size_t)n;
+        return TP_OK;
+    }
+    *done = 0;
+    return errno == EAGAIN || errno == EINTR ? TP_WANT_WRITE : TP_ERR;
+}
+
+static void plain_shutdown(void *ctx, int fd)
+{
+    (void)ctx;
+    shutdown(fd, SHUT_WR);
+}
+
+static void plain_close(void *ctx)
+{
+    (void)ctx;
+}
+
+const struct transport transport_plain = {
+    .name = "plain",
+    .open = plain_open,
+    .handshake = plain_handshake,
+    .read = plain_read,
+    .writev = plain_writev,
+    .shutdown = plain_shutdown,
+    .close = plain_close,
+};

@@ -1,0 +1,64 @@
+# Shared by the integration and peer tests (sourced, not run): starting a
+# server on a random loopback port, running the client for JSON, and
+# checks that print what failed. Every process started is killed by PID in
+# the EXIT trap.
+set -u
+NETRIG=${1:?usage: bash TEST.sh /path/to/netrig}
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# start_server [server options...]: sets PORT and SPID.
+start_server() {
+    local try
+    for try in 1 2 3 4 5; do
+        PORT=$((20000 + RANDOM % 20000))
+        "$NETRIG" server --listen 127.0.0.1:$PORT "$@" >"$TMP/server.$PORT.log" 2>&1 &
+        SPID=$!
+        PIDS+=("$SPID")
+        for _ in $(seq 50); do
+            grep -q listening "$TMP/server.$PORT.log" 2>/dev/null && return 0
+            kill -0 "$SPID" 2>/dev/null || break
+            sleep 0.05
+        done
+    done
+    fail "server did not start: $(cat "$TMP"/server.*.log)"
+}
+
+# run_json NAME client-options...: runs the client against PORT with
+# --json; the object lands in $TMP/NAME.json.
+run_json() {
+    local name=$1
+    shift
+    timeout 60 "$NETRIG" client --server 127.0.0.1:$PORT --json "$@" >"$TMP/$name.json" \
+        2>"$TMP/$name.err" || fail "$name: client exited $?: $(cat "$TMP/$name.err")"
+}
+
+# check NAME 'python expression over r (the result dict)' [message]
+check() {
+    local name=$1 expr=$2 msg=${3:-$2}
+    python3 - "$TMP/$name.json" "$expr" <<'PY' || fail "$name: $msg: $(cat "$TMP/$name.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2], {"r": r, "abs": abs})
+sys.exit(0 if ok else 1)
+PY
+}
+
+# The checks every result must pass.
+check_sane() {
+    local name=$1
+    check "$name" 'r["errors"] == 0' "errors"
+    check "$name" 'r["messages"] > 0 and r["goodput_bps"] > 0' "nothing measured"
+    check "$name" 'r["lat_min_us"] <= r["lat_p50_us"] <= r["lat_p90_us"] <= r["lat_p99_us"] <= r["lat_p999_us"] <= r["lat_max_us"]' "latency order"
+}
