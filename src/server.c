@@ -22,8 +22,7 @@ void server_config_defaults(struct server_config *c)
     memset(c, 0, sizeof(*c));
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:7878");
     c->threads = 1;
-    c->max_conns = 10000;
-    c->max_tests = 64;
+    server_limits_defaults(&c->lim);
 }
 
 static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events);
@@ -58,6 +57,8 @@ static void conn_new(struct srv_thread *th, int fd)
     th->conns = c;
     if (loop_add(th->loop, &c->io, EPOLLIN) != 0)
         srv_conn_close(c);
+    else
+        srv_guard_conn_open(c);
 }
 
 static void conn_unlink(struct srv_conn *c)
@@ -70,6 +71,7 @@ static void conn_unlink(struct srv_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     loop_del(th->loop, &c->io);
+    loop_timer_cancel(th->loop, &c->guard);
 }
 
 void srv_conn_close(struct srv_conn *c)
@@ -78,6 +80,7 @@ void srv_conn_close(struct srv_conn *c)
     struct srv *s = th->srv;
     conn_unlink(c);
     close(c->io.fd);
+    srv_guard_closed(s);
     if (c->test) {
         pthread_mutex_lock(&s->mu);
         c->test->ending = true; /* the client is gone: tear its test down */
@@ -103,6 +106,15 @@ static void conn_pending(struct srv_conn *c)
         return;
     }
     c->inlen += (size_t)n;
+    if (auth_is_auth(c->in, c->inlen)) {
+        srv_auth_input(c);
+        return;
+    }
+    if (c->inlen >= 4 && ctrl_get32(c->in) == CTRL_MAGIC && s->psk) {
+        srv_guard_refuse(c->io.fd, "authentication failed: the server requires --psk");
+        srv_conn_close(c);
+        return;
+    }
     if (c->inlen >= 4 && ctrl_get32(c->in) == CTRL_MAGIC) {
         c->ctrl = true;
         srv_ctrl_input(c);
@@ -141,6 +153,8 @@ static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events)
     struct srv_conn *c = io->arg;
     if (c->ctrl)
         srv_ctrl_input(c);
+    else if (c->auth_started)
+        srv_auth_input(c);
     else
         conn_pending(c);
 }
@@ -152,8 +166,12 @@ static void accept_cb(struct loop *l, struct loop_io *io, uint32_t events)
     struct srv_thread *th = io->arg;
     for (int i = 0; i < 64; i++) {
         int fd = accept4(th->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+            srv_guard_accept_failed(th, errno);
             return;
+        }
+        if (!srv_guard_admit(th, fd))
+            continue;
         if (th->srv->cfg.model_threads)
             spawn_conn_thread(th->srv, fd);
         else
@@ -219,6 +237,8 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
     struct ep *ep = sl ? calloc(1, sizeof(*ep)) : NULL;
     if (!ep) {
         close(fd);
+        if (!udp)
+            srv_guard_closed(th->srv);
         return -1;
     }
     ep_setup(ep, &sl->w, udp ? &drv_udp : &drv_tcp, fd, index, ep_roles(&t->req, true));
@@ -261,6 +281,8 @@ void srv_slot_merge(struct srv_slot *sl)
 static void slot_ep_closed(struct ep *ep)
 {
     struct srv_slot *sl = ep->w->owner;
+    if (ep->drv == &drv_tcp)
+        srv_guard_closed(sl->th->srv);
     if (ep->prev)
         ep->prev->next = ep->next;
     else
@@ -379,8 +401,10 @@ int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i)
         if (th && th->loop)
             thread_teardown(th);
         free(th);
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
+            srv_guard_closed(s);
+        }
         if (udp_test) {
             pthread_mutex_lock(&s->mu);
             srv_test_unref(s, udp_test);
@@ -431,7 +455,8 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
     }
     s->cfg = *c;
     pthread_mutex_init(&s->mu, NULL);
-    if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0)
+    if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0 ||
+        srv_auth_setup(s, err, errlen) != 0)
         goto fail;
     s->nth = c->model_threads ? 1 : (c->threads ? c->threads : 1);
     s->th = calloc(s->nth, sizeof(*s->th));
@@ -480,6 +505,8 @@ void server_stop(struct server *srv)
     }
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_destroy(&s->mu);
+    auth_key_wipe(s->psk);
+    free(s->psk);
     free(s->th);
     free(s);
 }

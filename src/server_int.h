@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "auth.h"
 #include "ctrl.h"
 #include "ep.h"
 #include "net.h"
@@ -33,6 +34,7 @@ struct srv_thread {
     struct srv_test *udp_test; /* threads model: the UDP socket to serve */
     uint32_t udp_i;
     struct srv_thread *next; /* threads model: list of connection threads */
+    struct loop_timer accept_pause; /* out of descriptors: accepting rests */
 };
 
 struct srv_slot {
@@ -56,6 +58,9 @@ struct srv_conn {
     struct srv_test *test;
     bool end_received, result_sent;
     struct srv_conn *next, *prev;
+    struct loop_timer guard; /* hello, test deadline or idle timeout */
+    bool auth_started, authed;
+    struct auth_server auth;
 };
 
 struct srv_test {
@@ -87,6 +92,8 @@ struct srv {
     struct srv_test *tests;
     struct srv_thread *conn_threads; /* threads model */
     _Atomic bool stopping;
+    struct auth_key *psk;    /* NULL: control connections need no key */
+    _Atomic uint32_t nconns; /* open TCP connections, all kinds */
 };
 
 /* server.c */
@@ -103,6 +110,31 @@ void srv_slot_merge(struct srv_slot *sl);
  * serves UDP socket udp_i of test udp_test, taking over a reference to
  * the test the caller holds for it. Returns 0 or -1. */
 int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i);
+
+/* server_guard.c: limits and timeouts on connections */
+/* Counts a new connection in; when --max-conns are open, refuses and
+ * closes it (returns false). */
+bool srv_guard_admit(struct srv_thread *th, int fd);
+/* accept failed with errno e: when descriptors ran out, accepting rests a
+ * while instead of spinning on a listening socket that stays readable. */
+void srv_guard_accept_failed(struct srv_thread *th, int e);
+/* A counted connection's descriptor was closed. */
+void srv_guard_closed(struct srv *s);
+/* Arms the hello timeout of a new connection. */
+void srv_guard_conn_open(struct srv_conn *c);
+/* The control connection's test was accepted: the deadline becomes the
+ * test's planned end plus the grace period. */
+void srv_guard_test_started(struct srv_conn *c);
+/* The result went out: the client has the idle timeout to close. */
+void srv_guard_result_sent(struct srv_conn *c);
+/* Sends an ERROR frame without waiting (best effort, before a close). */
+void srv_guard_refuse(int fd, const char *msg);
+
+/* server_auth.c */
+/* Handles input on a connection that began with the authentication magic. */
+void srv_auth_input(struct srv_conn *c);
+/* Loads the key of cfg->psk_file into s->psk. Returns 0 or -1. */
+int srv_auth_setup(struct srv *s, char *err, size_t errlen);
 
 /* server_test.c */
 /* Handles the readable control connection c. */

@@ -23,7 +23,7 @@ struct lim_def {
 /* The rate entry writes max_rate_bps or max_rate_per_s, whichever the
  * text names; its offset is unused. */
 static const struct lim_def lim_table[] = {
-    {"max-conns", LIM_U32, L(max_conns), "20000", 1, 10000000,
+    {"max-conns", LIM_U32, L(max_conns), "10000", 1, 10000000,
      "open connections at once, of every kind"},
     {"max-tests", LIM_U32, L(max_tests), "64", 1, 100000, "tests at once"},
     {"max-test-conns", LIM_U32, L(max_test_conns), "10000", 1, 100000,

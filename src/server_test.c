@@ -131,11 +131,15 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
                  proto_name((enum proto)q->proto));
         return send_error(c, err), -1;
     }
+    struct server_limits_ask ask = {q->conns,      q->duration_ns, q->warmup_ns, q->rate_bps,
+                                    q->rate_per_s, q->size,        q->resp_size};
+    if (server_limits_check_test(&s->cfg.lim, &ask, err, sizeof(err)) != 0)
+        return send_error(c, err), -1;
     pthread_mutex_lock(&s->mu);
-    int busy = count_tests(s) >= (int)s->cfg.max_tests;
+    bool admit = server_limits_admit_test(&s->cfg.lim, (uint32_t)count_tests(s), err, sizeof(err));
     pthread_mutex_unlock(&s->mu);
-    if (busy)
-        return send_error(c, "server: too many tests at once, try again later"), -1;
+    if (!admit)
+        return send_error(c, err), -1;
     struct srv_test *t = test_new(c, q, err, sizeof(err));
     if (!t)
         return send_error(c, err), -1;
@@ -159,6 +163,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
         srv_spawn(s, -1, t, i);
     }
     srv_wake_all(s);
+    srv_guard_test_started(c);
     return send_msg(c, &m);
 }
 
@@ -238,6 +243,8 @@ static void send_result(struct srv_conn *c)
     size_t n = buf ? ctrl_encode(&m, buf, cap) : 0;
     if (n == 0 || net_send_all(c->io.fd, buf, n, clock_now_ns() + CTRL_SEND_TIMEOUT_NS) != 0)
         srv_conn_close(c);
+    else
+        srv_guard_result_sent(c);
     free(hist);
     free(buf);
 }
@@ -260,7 +267,9 @@ static int on_frame(struct srv_conn *c, const struct ctrl_msg *m)
 
 void srv_ctrl_input(struct srv_conn *c)
 {
-    for (;;) {
+    /* Bounded rounds: a peer that keeps sending cannot hold the thread;
+     * the level-triggered loop calls again for the rest. */
+    for (int round = 0; round < 16; round++) {
         if (c->inlen == sizeof(c->in)) {
             send_error(c, "control: frame too long");
             srv_conn_close(c);

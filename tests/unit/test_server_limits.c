@@ -16,7 +16,7 @@ static void test_defaults(void **state)
     struct server_limits l;
     memset(&l, 0xff, sizeof(l));
     server_limits_defaults(&l);
-    assert_int_equal(l.max_conns, 20000);
+    assert_int_equal(l.max_conns, 10000);
     assert_int_equal(l.max_tests, 64);
     assert_int_equal(l.max_test_conns, 10000);
     assert_true(l.max_duration_ns == 3600ULL * 1000000000ULL);
