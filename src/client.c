@@ -126,8 +126,12 @@ static int ctrl_open(struct client *cl, char *err, size_t errlen)
 {
     char as[96];
     int fd = net_connect_wait(&cl->addr, SOCK_STREAM, CTRL_TIMEOUT_NS, err, errlen);
-    if (fd < 0)
+    if (fd < 0) {
+        char e[512];
+        snprintf(e, sizeof(e), "%s", err);
+        snprintf(err, errlen, "cannot reach the server: %s", e);
         return -1;
+    }
     struct ctrl_msg m = {.type = CTRL_REQUEST}, r;
     m.u.req = cl->req;
     uint8_t *frame = NULL;

@@ -265,16 +265,41 @@ static int on_frame(struct srv_conn *c, const struct ctrl_msg *m)
     return 0;
 }
 
+/* Acts on every whole frame buffered in c. Returns -1 when c was closed. */
+static int ctrl_drain(struct srv_conn *c)
+{
+    struct ctrl_msg m;
+    size_t need = 0;
+    char err[200];
+    long used;
+    while ((used = ctrl_decode(c->in, c->inlen, &m, &need, err, sizeof(err))) > 0) {
+        if (on_frame(c, &m) != 0) {
+            srv_conn_close(c);
+            return -1;
+        }
+        memmove(c->in, c->in + used, c->inlen - (size_t)used);
+        c->inlen -= (size_t)used;
+    }
+    if (used == 0 && need > sizeof(c->in)) {
+        used = -1; /* would never fit: say so now, not when the buffer fills */
+        snprintf(err, sizeof(err), "control: frame of %zu bytes is too long", need);
+    }
+    if (used < 0) {
+        send_error(c, err);
+        srv_conn_close(c);
+        return -1;
+    }
+    return 0;
+}
+
 void srv_ctrl_input(struct srv_conn *c)
 {
+    /* The first bytes came in with the connection's hello read. */
+    if (ctrl_drain(c) != 0)
+        return;
     /* Bounded rounds: a peer that keeps sending cannot hold the thread;
      * the level-triggered loop calls again for the rest. */
     for (int round = 0; round < 16; round++) {
-        if (c->inlen == sizeof(c->in)) {
-            send_error(c, "control: frame too long");
-            srv_conn_close(c);
-            return;
-        }
         ssize_t n = recv(c->io.fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             break;
@@ -283,23 +308,8 @@ void srv_ctrl_input(struct srv_conn *c)
             return;
         }
         c->inlen += (size_t)n;
-        struct ctrl_msg m;
-        size_t need;
-        char err[200];
-        long used;
-        while ((used = ctrl_decode(c->in, c->inlen, &m, &need, err, sizeof(err))) > 0) {
-            if (on_frame(c, &m) != 0) {
-                srv_conn_close(c);
-                return;
-            }
-            memmove(c->in, c->in + used, c->inlen - (size_t)used);
-            c->inlen -= (size_t)used;
-        }
-        if (used < 0) {
-            send_error(c, err);
-            srv_conn_close(c);
+        if (ctrl_drain(c) != 0)
             return;
-        }
     }
 }
 
