@@ -103,6 +103,8 @@ void hist_close(struct hist *h)
 
 int hist_resize(struct hist *h, int64_t highest)
 {
+    if (highest <= h->highest)
+        return 0; /* never shrink: the header must cover every slot */
     struct layout l;
     if (layout_compute(h->lowest, highest, h->digits, &l) != 0 ||
         l.counts_len > HIST_MAX_COUNTS_LEN)

@@ -1,6 +1,6 @@
 #ifndef NETRIG_HIST_H
 #define NETRIG_HIST_H
-/* HDR histogram with 64-bit counts, to shared/hdr-histogram-spec.md
+/* HDR histogram with 64-bit counts, to docs/hdr-histogram-spec.md
  * (sections 1-3; the Java library's semantics). Values are non-negative
  * integers; netrig records nanoseconds. init/close pairs; close accepts
  * NULL. Recording never allocates and never locks: one histogram per
@@ -12,7 +12,7 @@
 struct hist {
     int64_t lowest;  /* lowest discernible value, >= 1 */
     int64_t highest; /* highest trackable value, >= 2 * lowest */
-    int32_t digits;  /* significant value digits, 1..5 */
+    int32_t digits;  /* significant value digits, 0..5 (0 only from Java data) */
     int32_t unit_magnitude;
     int32_t sub_bucket_count_magnitude;
     int32_t sub_bucket_half_count_magnitude;
@@ -34,6 +34,7 @@ struct hist {
 /* Allocates counts. Returns 0, or -1 for invalid parameters (spec 1.1) or
  * no memory. */
 int hist_init(struct hist *h, int64_t lowest, int64_t highest, int digits);
+/* Frees the counts; accepts NULL and a closed histogram. */
 void hist_close(struct hist *h);
 
 /* The histogram netrig uses for latencies: 1 ns .. 1 hour, 3 digits. */
@@ -99,18 +100,30 @@ int hist_add_grow(struct hist *dst, const struct hist *src);
  * allocations before trusting a header. */
 int64_t hist_counts_len_for(int64_t lowest, int64_t highest, int digits);
 
+/* Smallest recorded value at slot precision; 0 when empty or when 0 was
+ * recorded (spec 3.1). */
 int64_t hist_min(const struct hist *h);
+/* Largest recorded value, as the highest value of its slot; 0 if empty. */
 int64_t hist_max(const struct hist *h);
+/* Smallest non-zero recorded value (slot's lowest); INT64_MAX if none. */
 int64_t hist_min_non_zero(const struct hist *h);
+/* Mean and population standard deviation over slot midpoints (spec 3.2);
+ * 0.0 for an empty histogram. */
 double hist_mean(const struct hist *h);
 double hist_stddev(const struct hist *h);
-/* Java rule (spec 3.3); p in percent. */
+/* Value at percentile p (percent), the Java rule (spec 3.3): p = 0 gives
+ * the lowest value of the first slot, p >= 100 the max; 0 if empty. */
 int64_t hist_value_at_percentile(const struct hist *h, double p);
+/* Percent of values at or below v's slot; 100 when empty. */
 double hist_percentile_at_or_below(const struct hist *h, int64_t v);
+/* Values recorded in the slots from lo's to hi's, both included. */
 int64_t hist_count_between(const struct hist *h, int64_t lo, int64_t hi);
+/* Values recorded in v's slot. */
 int64_t hist_count_at(const struct hist *h, int64_t v);
 
-/* Equivalent-value helpers (spec 1.5). */
+/* Equivalent values (spec 1.5): the lowest, highest and middle
+ * value of v's slot (values in one slot cannot be told apart), and the
+ * lowest value of slot i. */
 int64_t hist_lowest_equivalent(const struct hist *h, int64_t v);
 int64_t hist_highest_equivalent(const struct hist *h, int64_t v);
 int64_t hist_median_equivalent(const struct hist *h, int64_t v);
@@ -128,13 +141,15 @@ struct hist_pct_iter {
     int64_t cum;   /* running count including the slot */
     double level;  /* next level to emit, percent */
     bool done;
-    bool final_emitted;
     /* output of the last step */
     int64_t value;     /* highest equivalent value of the slot */
     double percentile; /* level, percent */
     int64_t cum_count;
 };
+/* Starts an iteration over h (which must not change meanwhile) with
+ * ticks_per_half rows per halving of the distance to 100 %. */
 void hist_pct_iter_init(struct hist_pct_iter *it, const struct hist *h, int ticks_per_half);
+/* Next row into it->value / percentile / cum_count; false when done. */
 bool hist_pct_iter_next(struct hist_pct_iter *it);
 
 /* The .hgrm percentile distribution text (spec 6), values divided by

@@ -20,7 +20,8 @@
 #define HEADER_V2 40
 #define HEADER_V0 32
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void fail(char *err, size_t errlen, const char *fmt,
+                                                       ...)
 {
     if (!err || errlen == 0)
         return;

@@ -42,7 +42,6 @@ bool hist_pct_iter_next(struct hist_pct_iter *it)
     if (it->cum >= n && it->index >= 0) {
         /* One last row at 100 % from the last populated slot. */
         it->done = true;
-        it->final_emitted = true;
         it->level = 100.0;
         return emit(it);
     }
@@ -64,62 +63,66 @@ bool hist_pct_iter_next(struct hist_pct_iter *it)
     }
 }
 
-/* Java's %.Nf: the shortest decimal that reads back as v, rounded half up
- * at N decimals. C's printf rounds the exact binary value instead, which
- * differs on ties such as 0.0015 or 2.675. */
-void hist_fmt_java(char *out, size_t cap, double v, int prec)
+/* The shortest decimal digits that read back as |v| (what Java's
+ * Double.toString gives): |v| = 0.<dig> * 10^(*exp10). Returns the digit
+ * count. */
+static int shortest_digits(double v, char dig[24], int *exp10)
 {
-    if (isnan(v) || isinf(v)) {
-        snprintf(out, cap, "%s", isnan(v) ? "NaN" : v < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
     char sci[40];
     for (int p = 1; p <= 17; p++) {
-        snprintf(sci, sizeof(sci), "%.*e", p - 1, v);
-        if (strtod(sci, NULL) == v)
+        snprintf(sci, sizeof(sci), "%.*e", p - 1, fabs(v));
+        if (strtod(sci, NULL) == fabs(v))
             break;
     }
-    bool neg = sci[0] == '-';
-    char dig[24];
     int nd = 0;
-    const char *m = sci + neg;
+    const char *m = sci;
     for (; *m && *m != 'e'; m++)
         if (*m >= '0' && *m <= '9')
             dig[nd++] = *m;
-    int e = atoi(m + 1) + 1; /* |v| = 0.dig * 10^e */
-    if (e > 330 || prec > 40) {
-        snprintf(out, cap, "%.*f", prec, v);
+    *exp10 = atoi(m + 1) + 1;
+    return nd;
+}
+
+/* Java's %.Nf: the shortest decimal that reads back as v, rounded half up
+ * at N decimals. C's printf rounds the exact binary value instead, which
+ * differs on ties such as 0.0015 or 0.25 at one decimal. */
+void hist_fmt_java(char *out, size_t cap, double v, int prec)
+{
+    if (isnan(v) || isinf(v) || prec < 0 || prec > 40) {
+        snprintf(out, cap, "%s",
+                 isnan(v)   ? "NaN"
+                 : isinf(v) ? (v < 0 ? "-Infinity" : "Infinity")
+                            : "?");
         return;
     }
-    /* f = the digits of the integer part then the fraction; int_len of them
-     * are before the point. */
+    char dig[24];
+    int e, nd = shortest_digits(v, dig, &e);
+    /* f: integer digits then fraction digits, int_len before the point
+     * (|e| <= 324, so f never holds more than ~370 digits). */
     char f[400];
     int len = 0, int_len = e > 0 ? e : 1;
-    if (e <= 0)
-        for (int z = 0; z < 1 - e && len < 380; z++)
-            f[len++] = '0';
-    for (int i = 0; i < nd; i++)
-        f[len++] = dig[i];
+    for (int z = 0; z < 1 - e; z++)
+        f[len++] = '0';
+    memcpy(f + len, dig, (size_t)nd);
+    len += nd;
     int keep = int_len + prec;
-    if (keep + 1 > 390)
-        keep = 389;
     while (len <= keep)
         f[len++] = '0';
-    bool up = f[keep] >= '5';
     int carry_at = keep - 1;
-    while (up && carry_at >= 0 && f[carry_at] == '9')
-        f[carry_at--] = '0';
-    if (up && carry_at >= 0) {
-        f[carry_at]++;
-    } else if (up) {
-        memmove(f + 1, f, (size_t)keep);
-        f[0] = '1';
-        keep++;
-        int_len++;
+    if (f[keep] >= '5') {
+        while (carry_at >= 0 && f[carry_at] == '9')
+            f[carry_at--] = '0';
+        if (carry_at >= 0) {
+            f[carry_at]++;
+        } else {
+            memmove(f + 1, f, (size_t)keep++);
+            f[0] = '1';
+            int_len++;
+        }
     }
     char buf[420];
     int n = 0;
-    if (neg)
+    if (signbit(v))
         buf[n++] = '-';
     for (int i = 0; i < keep; i++) {
         if (i == int_len)

@@ -87,7 +87,8 @@ void hlog_reader_close(struct hlog_reader *r)
     r->cap = 0;
 }
 
-static int bad_line(struct hlog_reader *r, char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int bad_line(struct hlog_reader *r, char *err,
+                                                          size_t errlen, const char *fmt, ...)
 {
     if (err && errlen) {
         int n = snprintf(err, errlen, "%s:%ld: ", r->name, r->line);

@@ -366,6 +366,11 @@ static void test_add(void **state)
     assert_int_equal(hist_add(&small, &a), 0);
     assert_int_equal(small.total_count, 10001);
     assert_int_equal(hist_max(&small), 100007935);
+    int32_t len = small.counts_len;
+    assert_int_equal(hist_resize(&small, 10), 0); /* never shrinks */
+    assert_int_equal(small.counts_len, len);
+    assert_int_equal(hist_add_grow(&small, &c), 0);
+    assert_int_equal(small.total_count, 20002);
     hist_close(&a);
     hist_close(&b);
     hist_close(&c);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,13 +145,52 @@ static void test_half_up_rounding(void **state)
     hist_close(&h);
 }
 
+/* Java's String.format(Locale.US, ...) gave these (OpenJDK 17); printf
+ * gives 2.67, 0.001, 1.00 and 0.2 for the first four. */
+static void test_java_fixed(void **state)
+{
+    (void)state;
+    static const struct {
+        double v;
+        int prec;
+        const char *want;
+    } c[] = {
+        {2.675, 2, "2.68"},
+        {0.0015, 3, "0.002"},
+        {1.005, 2, "1.01"},
+        {0.25, 1, "0.3"},
+        {999.9996, 3, "1000.000"},
+        {1e-7, 3, "0.000"},
+        {123456789.5, 0, "123456790"},
+        {-0.0, 3, "-0.000"},
+        {0.99989013671875, 12, "0.999890136719"},
+        {9102.222222222222, 2, "9102.22"},
+        {0.0, 3, "0.000"},
+        {1e300, 1, "1" /* followed by 300 zeros */},
+    };
+    char buf[512];
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        hist_fmt_java(buf, sizeof(buf), c[i].v, c[i].prec);
+        if (c[i].v == 1e300) {
+            assert_int_equal(strlen(buf), 303);
+            assert_int_equal(strncmp(buf, "1000000000", 10), 0);
+            assert_string_equal(buf + 300, "0.0");
+            continue;
+        }
+        assert_string_equal(buf, c[i].want);
+    }
+    hist_fmt_java(buf, sizeof(buf), NAN, 3);
+    assert_string_equal(buf, "NaN");
+    hist_fmt_java(buf, sizeof(buf), INFINITY, 3);
+    assert_string_equal(buf, "Infinity");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_small_complete),
-        cmocka_unit_test(test_classic_raw),
-        cmocka_unit_test(test_empty),
-        cmocka_unit_test(test_half_up_rounding),
+        cmocka_unit_test(test_small_complete), cmocka_unit_test(test_classic_raw),
+        cmocka_unit_test(test_empty),          cmocka_unit_test(test_half_up_rounding),
+        cmocka_unit_test(test_java_fixed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

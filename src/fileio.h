@@ -1,0 +1,28 @@
+#ifndef NETRIG_FILEIO_H
+#define NETRIG_FILEIO_H
+/* Whole-file reads and crash-safe writes for the results folder: a file is
+ * either replaced whole (temporary file + rename) or grown by one append
+ * of a single write(2), so an interrupted run never leaves half a file or
+ * half a row. */
+#include <stddef.h>
+
+/* Reads path into a malloc'd, NUL-terminated buffer (*out, length *len).
+ * Refuses files over max bytes. Returns 0, or -1 with a message naming the
+ * file in err. */
+int fileio_read_all(const char *path, size_t max, char **out, size_t *len, char *err,
+                    size_t errlen);
+
+/* Replaces path with buf: writes PATH.tmp.PID in the same folder, syncs it
+ * and renames it over path. Returns 0 or -1 with errno set (the temporary
+ * file is removed). */
+int fileio_write_atomic(const char *path, const void *buf, size_t len);
+
+/* Appends buf to path (created 0644 if missing) with one write(2) and
+ * syncs. Returns 0 or -1 with errno set. */
+int fileio_append(const char *path, const void *buf, size_t len);
+
+/* Creates a folder and its missing parents (mode 0755). An existing folder
+ * is fine. Returns 0 or -1 with errno set. */
+int fileio_mkdirs(const char *path);
+
+#endif

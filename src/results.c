@@ -1,0 +1,353 @@
+#include "results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+void results_default_dir(const char *name, double epoch_s, char *out, size_t len)
+{
+    char stamp[32];
+    time_t t = (time_t)epoch_s;
+    struct tm tm;
+    if (!localtime_r(&t, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm) == 0)
+        snprintf(stamp, sizeof(stamp), "%ld", (long)t);
+    snprintf(out, len, "results/%s-%s", name, stamp);
+    struct stat st;
+    size_t base = strlen(out);
+    for (int i = 2; stat(out, &st) == 0 && i < 1000; i++)
+        snprintf(out + base, len > base ? len - base : 0, "-%d", i);
+}
+
+static int path_in(const struct results *r, const char *name, const char *ext, char *out,
+                   size_t len)
+{
+    int n = snprintf(out, len, "%s/%s%s", r->dir, name, ext);
+    if (n < 0 || (size_t)n >= len) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+int results_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
+                 size_t errlen)
+{
+    memset(r, 0, sizeof(*r));
+    r->sc = sc;
+    if (strlen(dir) >= sizeof(r->dir) - 200) {
+        snprintf(err, errlen, "%s: folder name too long", dir);
+        return -1;
+    }
+    snprintf(r->dir, sizeof(r->dir), "%s", dir);
+    char p[4096];
+    struct stat st;
+    path_in(r, "summary", ".csv", p, sizeof(p));
+    if (stat(p, &st) == 0) {
+        snprintf(err, errlen, "%s already holds results (summary.csv): choose another --out", dir);
+        return -1;
+    }
+    if (fileio_mkdirs(dir) != 0) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    r->info = calloc(sc->nsteps, sizeof(*r->info));
+    if (!r->info) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < sc->nsteps; i++) {
+        const struct scenario_step *s = &sc->steps[i];
+        r->info[i] = (struct summary_step_info){s->name, s->file, s->params, s->repeat};
+    }
+    return 0;
+}
+
+/* Renders with fn into memory, then replaces path in one rename. */
+static int write_with(const char *path, void (*fn)(FILE *, const void *), const void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return -1;
+    fn(m, arg);
+    if (fclose(m) != 0) {
+        free(buf);
+        return -1;
+    }
+    int rc = fileio_write_atomic(path, buf, len);
+    free(buf);
+    return rc;
+}
+
+static void meta_fn(FILE *f, const void *arg)
+{
+    meta_json(f, arg);
+}
+
+int results_write_meta(struct results *r)
+{
+    char p[4096];
+    if (path_in(r, "meta", ".json", p, sizeof(p)) != 0)
+        return -1;
+    return write_with(p, meta_fn, &r->meta);
+}
+
+int results_step_begin(struct results *r, size_t i)
+{
+    r->step = i;
+    r->hlog_started = false;
+    r->hlog_buf = NULL;
+    r->hlog_len = 0;
+    r->hlog_mem = open_memstream(&r->hlog_buf, &r->hlog_len);
+    if (!r->hlog_mem)
+        return -1;
+    if (hist_init_default(&r->lat) != 0)
+        return -1;
+    r->lat_on = true;
+    return 0;
+}
+
+static int64_t epoch_ms(double s)
+{
+    return (int64_t)llround(s * 1000);
+}
+
+/* Interval lines for one repetition; a driver that kept no intervals
+ * gives one interval spanning the whole measurement. Intervals stay
+ * untagged so that HdrHistogram tools (and netrig hist show) read them by
+ * default; repetitions follow each other in time. */
+static int hlog_add(struct results *r, struct client_output *out)
+{
+    const struct scenario_step *st = &r->sc->steps[r->step];
+    if (!r->hlog_started) {
+        char comment[300];
+        snprintf(comment, sizeof(comment), "netrig %s: %s (latency in ns)", r->sc->name, st->name);
+        /* Whole milliseconds, as the interval times: no interval may
+         * start before the log. */
+        double start = (double)epoch_ms(out->start_wall_s) / 1000;
+        if (hlog_writer_init(&r->hw, r->hlog_mem, start, comment) != 0)
+            return -1;
+        r->hlog_started = true;
+    }
+    if (out->nintervals == 0) {
+        out->lat.tag[0] = '\0';
+        out->lat.start_ms = epoch_ms(out->start_wall_s);
+        double d = isnan(out->result.duration_s) ? 0 : out->result.duration_s;
+        out->lat.end_ms = epoch_ms(out->start_wall_s + d);
+        return hlog_write_interval(&r->hw, &out->lat);
+    }
+    for (size_t i = 0; i < out->nintervals; i++) {
+        struct client_interval *iv = &out->intervals[i];
+        iv->lat.tag[0] = '\0';
+        iv->lat.start_ms = epoch_ms(out->start_wall_s + iv->t_start_s);
+        iv->lat.end_ms = epoch_ms(out->start_wall_s + iv->t_end_s);
+        if (hlog_write_interval(&r->hw, &iv->lat) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void hgrm_fn(FILE *f, const void *arg)
+{
+    /* ns recorded, microseconds shown: the unit of the CSV columns. */
+    hist_write_hgrm(f, arg, 5, 1000.0, false);
+}
+
+static int step_files(struct results *r, struct client_output *out)
+{
+    const struct scenario_step *st = &r->sc->steps[r->step];
+    char p[4096];
+    if (hlog_add(r, out) != 0 || fflush(r->hlog_mem) != 0)
+        return -1;
+    if (path_in(r, st->file, ".hlog", p, sizeof(p)) != 0 ||
+        fileio_write_atomic(p, r->hlog_buf, r->hlog_len) != 0)
+        return -1;
+    if (hist_add(&r->lat, &out->lat) != 0)
+        return -1;
+    if (path_in(r, st->file, ".hgrm", p, sizeof(p)) != 0)
+        return -1;
+    return write_with(p, hgrm_fn, &r->lat);
+}
+
+static void put_us(FILE *f, const struct hist *h, double p)
+{
+    if (h->total_count > 0)
+        fprintf(f, ",%.3f", (double)hist_value_at_percentile(h, p) / 1000);
+    else
+        fputc(',', f);
+}
+
+static void put_dbl(FILE *f, double v)
+{
+    fputc(',', f);
+    if (!isnan(v))
+        fprintf(f, "%.10g", v);
+}
+
+/* intervals.csv: the time series of goodput and latency that the plots
+ * draw, one block of rows per repetition, appended in one write. */
+static int intervals_add(struct results *r, uint32_t repeat, const struct client_output *out)
+{
+    const struct scenario_step *st = &r->sc->steps[r->step];
+    char *buf = NULL, path[4096];
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return -1;
+    if (!r->intervals_header)
+        fputs("step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us\r\n", m);
+    double base = out->start_wall_s - r->run_start_s;
+    size_t n = out->nintervals ? out->nintervals : 1;
+    for (size_t i = 0; i < n; i++) {
+        const struct client_interval *iv = out->nintervals ? &out->intervals[i] : NULL;
+        double d = isnan(out->result.duration_s) ? 0 : out->result.duration_s;
+        summary_csv_str(m, st->name);
+        fprintf(m, ",%u,%.3f,%.3f", repeat, base + (iv ? iv->t_start_s : 0),
+                base + (iv ? iv->t_end_s : d));
+        put_dbl(m, iv ? iv->goodput_bps : out->result.goodput_bps);
+        put_dbl(m, iv ? iv->msgs_per_s : out->result.msgs_per_s);
+        put_us(m, iv ? &iv->lat : &out->lat, 50);
+        put_us(m, iv ? &iv->lat : &out->lat, 99);
+        fputs("\r\n", m);
+    }
+    int rc = fclose(m) == 0 && path_in(r, "intervals", ".csv", path, sizeof(path)) == 0
+                 ? fileio_append(path, buf, len)
+                 : -1;
+    free(buf);
+    if (rc == 0)
+        r->intervals_header = true;
+    return rc;
+}
+
+static void fill_identity(struct test_result *t, const struct scenario *sc,
+                          const struct scenario_step *st, uint32_t repeat)
+{
+    const struct netrig_config *c = &st->cfg;
+    snprintf(t->scenario, sizeof(t->scenario), "%s", sc->name);
+    snprintf(t->step, sizeof(t->step), "%s", st->name);
+    t->repeat = repeat;
+    /* The drivers fill these; a driver that does not still gets rows a
+     * reader can match by parameters. */
+    if (t->proto[0] == '\0')
+        snprintf(t->proto, sizeof(t->proto), "%s", proto_name(c->proto));
+    if (t->mode[0] == '\0')
+        snprintf(t->mode, sizeof(t->mode), "%s", mode_name(c->mode));
+    if (isnan(t->size_bytes))
+        t->size_bytes = (double)c->size;
+    if (isnan(t->conns))
+        t->conns = c->conns;
+    if (isnan(t->threads))
+        t->threads = c->threads;
+    if (isnan(t->pipeline))
+        t->pipeline = c->pipeline;
+}
+
+int results_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
+                size_t errlen)
+{
+    const struct scenario_step *st = &r->sc->steps[r->step];
+    struct test_result *t = &out->result;
+    fill_identity(t, r->sc, st, repeat);
+    char p[4096];
+    if (r->nrows == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 32;
+        struct test_result *n = realloc(r->rows, cap * sizeof(*n));
+        if (!n) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        r->rows = n;
+        r->cap = cap;
+    }
+    /* The row first: it is what a reader counts as a finished test. */
+    path_in(r, "summary", ".csv", p, sizeof(p));
+    if (result_csv_append(p, t) != 0) {
+        snprintf(err, errlen, "%s: %s", p, strerror(errno));
+        return -1;
+    }
+    r->rows[r->nrows++] = *t;
+    errno = 0;
+    if (step_files(r, out) != 0) {
+        snprintf(err, errlen, "%s/%s.hlog or .hgrm: %s", r->dir, st->file,
+                 errno ? strerror(errno) : "histogram error");
+        return -1;
+    }
+    if (intervals_add(r, repeat, out) != 0) {
+        snprintf(err, errlen, "%s/intervals.csv: %s", r->dir, strerror(errno));
+        return -1;
+    }
+    if (results_write_summaries(r, "running", "") != 0) {
+        snprintf(err, errlen, "%s/summary.json: %s", r->dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void results_step_end(struct results *r)
+{
+    if (r->hlog_mem)
+        fclose(r->hlog_mem);
+    r->hlog_mem = NULL;
+    free(r->hlog_buf);
+    r->hlog_buf = NULL;
+    if (r->lat_on)
+        hist_close(&r->lat);
+    r->lat_on = false;
+}
+
+struct json_args {
+    const struct results *r;
+    const char *status, *message;
+};
+
+static void json_fn(FILE *f, const void *arg)
+{
+    const struct json_args *a = arg;
+    summary_json(f, a->r->sc->name, a->status, a->message, a->r->info, a->r->sc->nsteps, a->r->rows,
+                 a->r->nrows);
+}
+
+struct ci_args {
+    const struct summary_step *s;
+    size_t n;
+};
+
+static void ci_fn(FILE *f, const void *arg)
+{
+    const struct ci_args *a = arg;
+    summary_ci_csv(f, a->s, a->n);
+}
+
+int results_write_summaries(struct results *r, const char *status, const char *message)
+{
+    char p[4096];
+    struct json_args ja = {r, status, message};
+    if (path_in(r, "summary", ".json", p, sizeof(p)) != 0 || write_with(p, json_fn, &ja) != 0)
+        return -1;
+    struct summary_step *s = NULL;
+    size_t n = 0;
+    if (summary_group(r->rows, r->nrows, &s, &n) != 0)
+        return -1;
+    struct ci_args ca = {s, n};
+    int rc = path_in(r, "summary_ci", ".csv", p, sizeof(p));
+    if (rc == 0)
+        rc = write_with(p, ci_fn, &ca);
+    free(s);
+    return rc;
+}
+
+void results_close(struct results *r)
+{
+    results_step_end(r);
+    free(r->rows);
+    free(r->info);
+    r->rows = NULL;
+    r->info = NULL;
+}

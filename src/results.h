@@ -1,0 +1,77 @@
+#ifndef NETRIG_RESULTS_H
+#define NETRIG_RESULTS_H
+/* The results folder of a scenario run:
+ *   summary.csv      one row per step and repetition (appended whole)
+ *   summary_ci.csv   one row per step: mean and 95 % interval over repeats
+ *   summary.json     the rows and intervals, per step
+ *   STEP.hlog        interval histograms of the step (every repetition)
+ *   STEP.hgrm        percentile distribution of the step, microseconds
+ *   intervals.csv    one row per interval: goodput and latency over time
+ *   meta.json        machine, build, command line, times, scenario text
+ *   run.log          what the console showed (written by progress.c)
+ * Every file but summary.csv, intervals.csv and run.log is replaced whole after each
+ * repetition (temporary file + rename), so an interrupted run leaves
+ * every finished repetition complete and nothing half written. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "client.h"
+#include "hist.h"
+#include "hlog.h"
+#include "meta.h"
+#include "scenario.h"
+#include "summary.h"
+
+struct results {
+    char dir[3800];
+    const struct scenario *sc;
+    struct meta_run meta;
+    struct test_result *rows; /* every finished repetition, in order */
+    size_t nrows, cap;
+    struct summary_step_info *info; /* one per scenario step */
+    double run_start_s;             /* epoch seconds, origin of intervals.csv */
+    bool intervals_header;          /* intervals.csv has its header */
+    /* the step being run */
+    size_t step;
+    struct hist lat; /* its repetitions merged */
+    bool lat_on;
+    FILE *hlog_mem; /* its .hlog text so far */
+    char *hlog_buf;
+    size_t hlog_len;
+    struct hlog_writer hw;
+    bool hlog_started;
+};
+
+/* The default folder: results/NAME-YYYYmmdd-HHMMSS (local time), with -2,
+ * -3 ... appended if that exists. */
+void results_default_dir(const char *name, double epoch_s, char *out, size_t len);
+
+/* Creates dir (and parents). A folder that already holds a summary.csv is
+ * refused, so two runs never mix. Returns 0 or -1 with a message. */
+int results_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
+                 size_t errlen);
+
+/* Writes meta.json from r->meta (filled by the caller). Returns 0 or -1. */
+int results_write_meta(struct results *r);
+
+/* Starts step i (index in sc->steps). Returns 0 or -1 (no memory). */
+int results_step_begin(struct results *r, size_t i);
+
+/* Records one finished repetition: fills the row's scenario, step and
+ * repeat, appends it to summary.csv, rewrites the step's .hlog and .hgrm
+ * and the summaries. Returns 0 or -1 with a message naming the file. */
+int results_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
+                size_t errlen);
+
+/* Ends the current step, freeing its histograms. */
+void results_step_end(struct results *r);
+
+/* Rewrites summary.json (with status and message) and summary_ci.csv.
+ * Returns 0 or -1 with errno set. */
+int results_write_summaries(struct results *r, const char *status, const char *message);
+
+/* Frees everything. */
+void results_close(struct results *r);
+
+#endif

@@ -1,0 +1,358 @@
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "clock.h"
+#include "cmd.h"
+#include "progress.h"
+#include "results.h"
+#include "server.h"
+#include "units.h"
+
+/* Set from the signal handler; client_run polls the flag and ends the
+ * test early. */
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_flag = 1;
+    stop_signal = sig;
+}
+
+struct run {
+    const struct scenario *sc;
+    const struct runner_opts *o;
+    struct results res;
+    struct progress con;
+    struct server *srv;
+    char srv_addr[256];
+    size_t tests_total; /* steps x repeats */
+    size_t tests_done;
+    double planned_left_s;
+    char msg[1024]; /* why the run stopped, "" when it did not */
+};
+
+double runner_planned_s(const struct scenario_step *st)
+{
+    return (double)(st->cfg.warmup_ns + st->cfg.duration_ns) / 1e9;
+}
+
+static bool needs_server(const struct scenario *sc, const struct runner_opts *o)
+{
+    for (size_t i = 0; i < sc->nsteps; i++) {
+        const struct scenario_step *st = &sc->steps[i];
+        if (!scenario_step_has_peer(st) && !o->server)
+            return true;
+    }
+    return false;
+}
+
+/* The config one repetition runs with: the step's, with the peer the
+ * command line or the embedded server gives. */
+static void step_config(const struct run *R, const struct scenario_step *st,
+                        struct netrig_config *cfg)
+{
+    *cfg = st->cfg;
+    if (R->o->server && cfg->url[0] == '\0')
+        snprintf(cfg->server, sizeof(cfg->server), "%s", R->o->server);
+    else if (!scenario_step_has_peer(st))
+        snprintf(cfg->server, sizeof(cfg->server), "%s", R->srv_addr);
+    cfg->quiet = true; /* the runner owns the console */
+    cfg->json = false;
+    cfg->csv[0] = cfg->hlog[0] = '\0';
+    if (cfg->interval_ns == 0)
+        cfg->interval_ns = 1000000000ULL; /* one .hlog interval per second */
+}
+
+/* Latency in microseconds (the CSV's unit) for humans; "-" when the
+ * test measured none. */
+static const char *fmt_us(double us, char *buf, unsigned len)
+{
+    if (isnan(us)) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    return units_fmt_ns(us * 1000, buf, len);
+}
+
+static const char *fmt_bps(double bps, char *buf, unsigned len)
+{
+    if (isnan(bps)) {
+        snprintf(buf, len, "-");
+        return buf;
+    }
+    return units_fmt_bps(bps, buf, len);
+}
+
+static void result_line(struct run *R, const struct scenario_step *st, uint32_t rep,
+                        const struct test_result *t)
+{
+    char gp[32], p50[32], p99[32];
+    fmt_bps(t->goodput_bps, gp, sizeof(gp));
+    fmt_us(t->lat_p50_us, p50, sizeof(p50));
+    fmt_us(t->lat_p99_us, p99, sizeof(p99));
+    char name[160];
+    if (st->repeat > 1)
+        snprintf(name, sizeof(name), "%s #%u", st->name, rep);
+    else
+        snprintf(name, sizeof(name), "%s", st->name);
+    progress_line(&R->con, "  %s: %s  p50 %s  p99 %s  errors %.0f", name, gp, p50, p99,
+                  isnan(t->errors) ? 0 : t->errors);
+}
+
+/* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */
+static int run_one(struct run *R, size_t i, uint32_t rep)
+{
+    const struct scenario_step *st = &R->sc->steps[i];
+    char what[300], err[512] = "";
+    char reps[32] = "";
+    if (st->repeat > 1)
+        snprintf(reps, sizeof(reps), ", repeat %u/%u", rep, st->repeat);
+    snprintf(what, sizeof(what), "[%zu/%zu] %s (%s %s)%s", i + 1, R->sc->nsteps, st->name,
+             proto_name(st->cfg.proto), mode_name(st->cfg.mode), reps);
+    double planned = runner_planned_s(st);
+    progress_begin(&R->con, what, planned, R->planned_left_s);
+    struct netrig_config cfg;
+    step_config(R, st, &cfg);
+    struct client_output out;
+    struct client_stop stop = {.flag = &stop_flag, .on_interval = NULL, .ctx = NULL};
+    int rc = client_run(&cfg, &stop, &out, err, sizeof(err));
+    progress_end(&R->con, planned);
+    R->planned_left_s -= planned;
+    int ret = 0;
+    if (stop_flag) {
+        snprintf(R->msg, sizeof(R->msg), "interrupted (%s) during step %zu of %zu '%s', repeat %u",
+                 stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", i + 1, R->sc->nsteps, st->name,
+                 rep);
+        ret = 1;
+    } else if (rc != 0) {
+        snprintf(R->msg, sizeof(R->msg), "step %zu of %zu '%s' failed (repeat %u): %s", i + 1,
+                 R->sc->nsteps, st->name, rep, err[0] ? err : "unknown error");
+        ret = -1;
+    } else if (results_add(&R->res, rep, &out, err, sizeof(err)) != 0) {
+        snprintf(R->msg, sizeof(R->msg), "step %zu of %zu '%s': cannot write results: %s", i + 1,
+                 R->sc->nsteps, st->name, err);
+        ret = -1;
+    } else {
+        R->tests_done++;
+        result_line(R, st, rep, &out.result);
+    }
+    client_output_close(&out);
+    return ret;
+}
+
+static int run_steps(struct run *R)
+{
+    for (size_t i = 0; i < R->sc->nsteps; i++) {
+        const struct scenario_step *st = &R->sc->steps[i];
+        if (results_step_begin(&R->res, i) != 0) {
+            snprintf(R->msg, sizeof(R->msg), "step %zu: out of memory", i + 1);
+            return -1;
+        }
+        for (uint32_t rep = 1; rep <= st->repeat; rep++) {
+            int rc = stop_flag ? 1 : run_one(R, i, rep);
+            if (rc == 1 && R->msg[0] == '\0')
+                snprintf(R->msg, sizeof(R->msg), "interrupted before step %zu of %zu '%s'", i + 1,
+                         R->sc->nsteps, st->name);
+            if (rc != 0) {
+                results_step_end(&R->res);
+                return rc;
+            }
+        }
+        results_step_end(&R->res);
+    }
+    return 0;
+}
+
+static void print_table(struct run *R)
+{
+    struct summary_step *s = NULL;
+    size_t n = 0;
+    if (summary_group(R->res.rows, R->res.nrows, &s, &n) != 0)
+        return;
+    progress_line(&R->con, "%s", "");
+    progress_line(&R->con, "%-36s %5s %20s %12s %10s %10s", "step", "runs", "goodput (95% CI)",
+                  "msgs/s", "p50", "p99");
+    for (size_t i = 0; i < R->sc->nsteps; i++) {
+        const struct scenario_step *st = &R->sc->steps[i];
+        const struct summary_step *x = NULL;
+        for (size_t j = 0; j < n && !x; j++)
+            if (strcmp(s[j].first.step, st->name) == 0)
+                x = &s[j];
+        if (!x) {
+            progress_line(&R->con, "%-36.36s %2u/%-2u %20s", st->name, 0, st->repeat, "not run");
+            continue;
+        }
+        char gp[32], ci[48], p50[32], p99[32];
+        const struct confint *g = &x->ci[SUMMARY_GOODPUT];
+        fmt_bps(g->mean, gp, sizeof(gp));
+        if (!isnan(g->half) && g->mean > 0)
+            snprintf(ci, sizeof(ci), "%s +/-%.1f%%", gp, 100 * g->half / g->mean);
+        else
+            snprintf(ci, sizeof(ci), "%s", gp);
+        fmt_us(x->ci[SUMMARY_P50].mean, p50, sizeof(p50));
+        fmt_us(x->ci[SUMMARY_P99].mean, p99, sizeof(p99));
+        progress_line(&R->con, "%-36.36s %2zu/%-2u %20s %12.0f %10s %10s", st->name, x->nrows,
+                      st->repeat, ci, x->ci[SUMMARY_MSGS].mean, p50, p99);
+    }
+    free(s);
+}
+
+static int start_server(struct run *R)
+{
+    struct server_config sc;
+    char err[512];
+    server_config_defaults(&sc);
+    snprintf(sc.listen, sizeof(sc.listen), "127.0.0.1:0");
+    sc.quiet = true;
+    R->srv = server_start(&sc, R->srv_addr, sizeof(R->srv_addr), err, sizeof(err));
+    if (!R->srv) {
+        snprintf(R->msg, sizeof(R->msg), "cannot start the embedded server: %s", err);
+        return -1;
+    }
+    progress_line(&R->con, "embedded server on %s", R->srv_addr);
+    return 0;
+}
+
+/* Hooks run on the finished folder, in this order: the goodput model,
+ * then the plots (which draw the model's columns too). */
+static void after_run(struct run *R)
+{
+    if (R->res.nrows == 0)
+        return;
+    /* MODEL HOOK: run the goodput model (model.h) over R->res.dir here. */
+    if (R->o->no_plot)
+        return;
+    char *argv[] = {"plot", R->res.dir, NULL};
+    int rc = cmd_plot(2, argv);
+    if (rc != 0)
+        progress_line(&R->con, "plots: netrig plot %s exited with %d", R->res.dir, rc);
+}
+
+static void begin_meta(struct run *R, double start_s)
+{
+    struct meta_run *m = &R->res.meta;
+    m->scenario_file = R->sc->file;
+    m->scenario_name = R->sc->name;
+    m->scenario_text = R->sc->text;
+    m->argc = R->o->argc;
+    m->argv = R->o->argv;
+    m->start_s = start_s;
+    m->end_s = -1;
+    m->status = "running";
+    m->message = "";
+    m->server = R->o->server ? R->o->server : "";
+    for (size_t i = 0; i < R->sc->nsteps && m->link_rate_bps <= 0; i++)
+        m->link_rate_bps = R->sc->steps[i].cfg.link_rate_bps;
+}
+
+static int finish(struct run *R, int rc)
+{
+    const char *status = rc == 0 ? "complete" : rc == 1 ? "interrupted" : "failed";
+    if (R->srv)
+        server_stop(R->srv);
+    R->srv = NULL;
+    if (results_write_summaries(&R->res, status, R->msg) != 0)
+        progress_line(&R->con, "cannot write %s/summary.json: %s", R->res.dir, strerror(errno));
+    R->res.meta.end_s = (double)clock_wall_ns() / 1e9;
+    R->res.meta.status = status;
+    R->res.meta.message = R->msg;
+    if (results_write_meta(&R->res) != 0)
+        progress_line(&R->con, "cannot write %s/meta.json: %s", R->res.dir, strerror(errno));
+    print_table(R);
+    if (rc != 0)
+        progress_line(&R->con, "netrig run: %s; %zu of %zu tests finished and kept", R->msg,
+                      R->tests_done, R->tests_total);
+    progress_line(&R->con, "results: %s", R->res.dir);
+    after_run(R);
+    return rc == 0 ? 0 : 1;
+}
+
+static void count_plan(struct run *R)
+{
+    for (size_t i = 0; i < R->sc->nsteps; i++) {
+        R->tests_total += R->sc->steps[i].repeat;
+        R->planned_left_s += runner_planned_s(&R->sc->steps[i]) * R->sc->steps[i].repeat;
+    }
+}
+
+int runner_run(const struct scenario *sc, const struct runner_opts *o)
+{
+    struct run R;
+    memset(&R, 0, sizeof(R));
+    R.sc = sc;
+    R.o = o;
+    double start_s = (double)clock_wall_ns() / 1e9;
+    char dir[3000], err[1024];
+    if (o->out_dir)
+        snprintf(dir, sizeof(dir), "%s", o->out_dir);
+    else
+        results_default_dir(sc->name, start_s, dir, sizeof(dir));
+    if (results_open(&R.res, sc, dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "netrig run: %s\n", err);
+        results_close(&R.res);
+        return 2;
+    }
+    R.res.run_start_s = start_s;
+    progress_init(&R.con, o->console, o->tty);
+    char logp[sizeof(R.res.dir) + 16];
+    snprintf(logp, sizeof(logp), "%s/run.log", R.res.dir);
+    if (progress_open_log(&R.con, logp) != 0)
+        fprintf(stderr, "netrig run: cannot write %s: %s\n", logp, strerror(errno));
+    count_plan(&R);
+    char plan[32];
+    progress_fmt_time(R.planned_left_s, plan, sizeof(plan));
+    progress_line(&R.con, "netrig run %s: %zu steps, %zu tests, about %s; results in %s", sc->file,
+                  sc->nsteps, R.tests_total, plan, R.res.dir);
+    begin_meta(&R, start_s);
+    stop_flag = 0;
+    stop_signal = 0;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C ends the process at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int rc = 0;
+    if (needs_server(sc, o) && start_server(&R) != 0)
+        rc = -1;
+    R.res.meta.server = R.srv ? R.srv_addr : R.res.meta.server;
+    R.res.meta.embedded = R.srv != NULL;
+    if (results_write_meta(&R.res) != 0)
+        progress_line(&R.con, "cannot write %s/meta.json: %s", R.res.dir, strerror(errno));
+    if (rc == 0)
+        rc = run_steps(&R);
+    rc = finish(&R, rc);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    progress_close(&R.con);
+    results_close(&R.res);
+    return rc;
+}
+
+void runner_dry_run(const struct scenario *sc, const struct runner_opts *o, FILE *out)
+{
+    double total = 0;
+    size_t tests = 0;
+    for (size_t i = 0; i < sc->nsteps; i++) {
+        const struct scenario_step *st = &sc->steps[i];
+        char desc[2048];
+        scenario_step_describe(st, desc, sizeof(desc));
+        fprintf(out, "%3zu  %s  x%u\n     %s\n", i + 1, st->name, st->repeat, desc);
+        total += runner_planned_s(st) * st->repeat;
+        tests += st->repeat;
+    }
+    char t[32];
+    progress_fmt_time(total, t, sizeof(t));
+    fprintf(out, "%zu steps, %zu tests, about %s; peer: %s\n", sc->nsteps, tests, t,
+            o->server             ? o->server
+            : needs_server(sc, o) ? "embedded server on 127.0.0.1"
+                                  : "named by each step");
+}

@@ -1,0 +1,34 @@
+#ifndef NETRIG_RUNNER_H
+#define NETRIG_RUNNER_H
+/* Runs an expanded scenario: every step and repetition through
+ * client_run, an embedded loopback server when no step names its own
+ * peer, the results folder (results.h), the console (progress.h), and a
+ * clean stop on Ctrl-C, a failed step or a peer that died. */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "scenario.h"
+
+struct runner_opts {
+    const char *server;  /* --server HOST:PORT: the peer of every step without a url */
+    const char *out_dir; /* --out DIR, or NULL for results/NAME-STAMP */
+    bool no_plot;        /* skip `netrig plot` at the end */
+    int argc;            /* the command line, for meta.json */
+    char **argv;
+    FILE *console; /* stdout */
+    bool tty;      /* the console is a terminal: status line */
+};
+
+/* Runs sc. Returns the exit status: 0 every step done, 1 a step failed or
+ * the run was interrupted (finished steps are kept), 2 the results folder
+ * could not be made. */
+int runner_run(const struct scenario *sc, const struct runner_opts *o);
+
+/* Prints the expanded steps (--dry-run): number, name, repetitions and
+ * the options that differ from the defaults, then the totals. */
+void runner_dry_run(const struct scenario *sc, const struct runner_opts *o, FILE *out);
+
+/* Planned seconds of one repetition of a step (warm-up + duration). */
+double runner_planned_s(const struct scenario_step *st);
+
+#endif

@@ -1,0 +1,176 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "config.h"
+#include "ctrl.h"
+
+static struct ctrl_request sample_request(void)
+{
+    struct ctrl_request q = {0};
+    q.proto = PROTO_UDP;
+    q.mode = MODE_RATE;
+    q.flags = CTRL_F_REVERSE;
+    q.conns = 12;
+    q.threads = 3;
+    q.pipeline = 7;
+    q.size = 1400;
+    q.resp_size = 64;
+    q.rate_bps = 0;
+    q.rate_per_s = 12345.5;
+    q.duration_ns = 5000000000ull;
+    q.warmup_ns = 500000000ull;
+    q.timeout_ns = 1000000000ull;
+    q.count = 99;
+    q.stall_ns = 200000000ull;
+    return q;
+}
+
+static void test_request_roundtrip(void **state)
+{
+    (void)state;
+    struct ctrl_msg m = {.type = CTRL_REQUEST}, d;
+    m.u.req = sample_request();
+    uint8_t buf[256];
+    size_t n = ctrl_encode(&m, buf, sizeof(buf));
+    assert_true(n > CTRL_HDR_LEN);
+    size_t need;
+    char err[128];
+    /* Every prefix is "incomplete", never an error or a success. */
+    for (size_t k = 0; k < n; k++)
+        assert_int_equal(ctrl_decode(buf, k, &d, &need, err, sizeof(err)), 0);
+    assert_int_equal(ctrl_decode(buf, n, &d, &need, err, sizeof(err)), (long)n);
+    assert_int_equal(d.type, CTRL_REQUEST);
+    assert_int_equal(d.u.req.conns, 12);
+    assert_int_equal(d.u.req.mode, MODE_RATE);
+    assert_true(d.u.req.rate_per_s == 12345.5);
+    assert_int_equal(d.u.req.stall_ns, 200000000ull);
+    assert_int_equal(d.u.req.count, 99);
+    assert_int_equal(need, n);
+}
+
+static void test_result_roundtrip(void **state)
+{
+    (void)state;
+    uint8_t blob[300];
+    for (size_t i = 0; i < sizeof(blob); i++)
+        blob[i] = (uint8_t)(i * 7);
+    struct ctrl_msg m = {.type = CTRL_RESULT}, d;
+    m.u.res.window_ns = 1;
+    m.u.res.rx_bytes = 1ull << 40;
+    m.u.res.jitter_ns = 77;
+    m.u.res.errors[3] = 5;
+    m.u.res.mss = 1448;
+    m.u.res.hist = blob;
+    m.u.res.hist_len = sizeof(blob);
+    uint8_t buf[1024];
+    size_t n = ctrl_encode(&m, buf, sizeof(buf)), need;
+    char err[128];
+    assert_int_equal(ctrl_decode(buf, n, &d, &need, err, sizeof(err)), (long)n);
+    assert_int_equal(d.u.res.rx_bytes, 1ull << 40);
+    assert_int_equal(d.u.res.errors[3], 5);
+    assert_int_equal(d.u.res.mss, 1448);
+    assert_int_equal(d.u.res.hist_len, sizeof(blob));
+    assert_memory_equal(d.u.res.hist, blob, sizeof(blob));
+    assert_true(d.u.res.hist >= buf && d.u.res.hist + sizeof(blob) <= buf + n);
+    /* Too small a buffer encodes nothing. */
+    assert_int_equal(ctrl_encode(&m, buf, 100), 0);
+}
+
+static void test_rejects(void **state)
+{
+    (void)state;
+    struct ctrl_msg m = {.type = CTRL_REQUEST}, d;
+    m.u.req = sample_request();
+    uint8_t buf[256];
+    size_t n = ctrl_encode(&m, buf, sizeof(buf)), need;
+    char err[128];
+    uint8_t bad[256];
+
+    memcpy(bad, buf, n);
+    bad[5] = 9; /* version */
+    assert_int_equal(ctrl_decode(bad, n, &d, &need, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "version"));
+
+    memcpy(bad, buf, n);
+    bad[0] = 'X'; /* magic */
+    assert_int_equal(ctrl_decode(bad, n, &d, &need, err, sizeof(err)), -1);
+
+    memcpy(bad, buf, n);
+    ctrl_put32(bad + 8, CTRL_MAX_PAYLOAD + 1); /* length */
+    assert_int_equal(ctrl_decode(bad, n, &d, &need, err, sizeof(err)), -1);
+
+    /* A payload one byte short or long for its type. */
+    memcpy(bad, buf, n);
+    ctrl_put32(bad + 8, ctrl_get32(buf + 8) - 1);
+    assert_int_equal(ctrl_decode(bad, n - 1, &d, &need, err, sizeof(err)), -1);
+    memcpy(bad, buf, n);
+    bad[n] = 0;
+    ctrl_put32(bad + 8, ctrl_get32(buf + 8) + 1);
+    assert_int_equal(ctrl_decode(bad, n + 1, &d, &need, err, sizeof(err)), -1);
+
+    /* Out of range fields. */
+    m.u.req.conns = 0;
+    n = ctrl_encode(&m, buf, sizeof(buf));
+    assert_int_equal(ctrl_decode(buf, n, &d, &need, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "conns"));
+    m.u.req = sample_request();
+    m.u.req.mode = MODE_COUNT;
+    n = ctrl_encode(&m, buf, sizeof(buf));
+    assert_int_equal(ctrl_decode(buf, n, &d, &need, err, sizeof(err)), -1);
+
+    /* Unknown type. */
+    m.type = 99;
+    assert_int_equal(ctrl_encode(&m, buf, sizeof(buf)), 0);
+}
+
+static void test_small_messages(void **state)
+{
+    (void)state;
+    struct ctrl_msg m = {.type = CTRL_ACCEPT}, d;
+    m.u.acc.test_id = 0x0123456789abcdefull;
+    m.u.acc.nports = 3;
+    m.u.acc.ports[2] = 65535;
+    uint8_t buf[512];
+    size_t n = ctrl_encode(&m, buf, sizeof(buf)), need;
+    char err[128];
+    assert_int_equal(ctrl_decode(buf, n, &d, &need, err, sizeof(err)), (long)n);
+    assert_int_equal(d.u.acc.test_id, 0x0123456789abcdefull);
+    assert_int_equal(d.u.acc.ports[2], 65535);
+
+    m.type = CTRL_ERROR;
+    strcpy(m.u.error, "no\x01way");
+    n = ctrl_encode(&m, buf, sizeof(buf));
+    assert_int_equal(ctrl_decode(buf, n, &d, &need, err, sizeof(err)), (long)n);
+    assert_string_equal(d.u.error, "no?way");
+
+    m.type = CTRL_MARK;
+    m.u.phase = 7;
+    n = ctrl_encode(&m, buf, sizeof(buf));
+    assert_int_equal(ctrl_decode(buf, n, &d, &need, err, sizeof(err)), -1);
+
+    uint8_t h[CTRL_HELLO_LEN];
+    uint64_t id;
+    uint32_t idx;
+    ctrl_hello_encode(h, 42, 7);
+    assert_int_equal(ctrl_hello_decode(h, sizeof(h), &id, &idx), 0);
+    assert_int_equal(id, 42);
+    assert_int_equal(idx, 7);
+    assert_int_equal(ctrl_hello_decode(h, sizeof(h) - 1, &id, &idx), -1);
+    ctrl_hello_encode(h, 42, CTRL_MAX_CONNS);
+    assert_int_equal(ctrl_hello_decode(h, sizeof(h), &id, &idx), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_request_roundtrip),
+        cmocka_unit_test(test_result_roundtrip),
+        cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_small_messages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

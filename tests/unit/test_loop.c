@@ -1,0 +1,163 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "loop.h"
+
+struct order {
+    int seen[64];
+    int n;
+    uint64_t fired_at[64];
+};
+
+static struct order ord;
+
+static void note(struct loop *l, struct loop_timer *t)
+{
+    (void)l;
+    int id = (int)(intptr_t)t->arg;
+    ord.fired_at[ord.n] = clock_now_ns();
+    ord.seen[ord.n++] = id;
+}
+
+static void stopper(struct loop *l, struct loop_timer *t)
+{
+    (void)t;
+    loop_stop(l);
+}
+
+/* Timers fire in time order, whatever the order they were armed in, and
+ * never early; cancelled and re-armed ones behave. */
+static void test_timer_order(void **state)
+{
+    (void)state;
+    char err[128];
+    struct loop *l = loop_new(err, sizeof(err));
+    assert_non_null(l);
+    ord.n = 0;
+    struct loop_timer t[40] = {0}, stop = {.fn = stopper};
+    uint64_t now = clock_now_ns();
+    for (int i = 0; i < 40; i++) {
+        int id = (i * 17) % 40; /* a scrambled order */
+        t[id].fn = note;
+        t[id].arg = (void *)(intptr_t)id;
+        assert_int_equal(loop_timer_set(l, &t[id], now + 1000000u + (uint64_t)id * 100000u), 0);
+    }
+    loop_timer_cancel(l, &t[5]);
+    assert_false(loop_timer_armed(&t[5]));
+    loop_timer_set(l, &t[39], now + 500000u); /* moved earlier: first */
+    loop_timer_set(l, &t[0], now + 5500000u); /* moved later: last */
+    loop_timer_set(l, &stop, now + 7000000u);
+    assert_int_equal(loop_run(l), 0);
+    assert_int_equal(ord.n, 39);
+    assert_int_equal(ord.seen[0], 39);
+    assert_int_equal(ord.seen[38], 0);
+    for (int i = 1; i < ord.n; i++)
+        assert_true(ord.fired_at[i] >= ord.fired_at[i - 1]);
+    for (int i = 1; i < 37; i++) {
+        if (ord.seen[i] >= ord.seen[i + 1])
+            print_error("order: at %d: %d then %d\n", i, ord.seen[i], ord.seen[i + 1]);
+        assert_true(ord.seen[i] < ord.seen[i + 1]);
+    }
+    assert_true(ord.fired_at[0] >= now + 500000u);
+    loop_free(l);
+}
+
+struct io_state {
+    int fds[2];
+    int reads;
+    struct loop_io io;
+};
+
+static void on_read(struct loop *l, struct loop_io *io, uint32_t ev)
+{
+    struct io_state *s = io->arg;
+    char c;
+    assert_true(ev & EPOLLIN);
+    assert_int_equal(read(io->fd, &c, 1), 1);
+    if (++s->reads == 3)
+        loop_stop(l);
+}
+
+static void writer(struct loop *l, struct loop_timer *t)
+{
+    (void)l;
+    struct io_state *s = t->arg;
+    assert_int_equal(write(s->fds[1], "x", 1), 1);
+}
+
+static void test_io(void **state)
+{
+    (void)state;
+    char err[128];
+    struct loop *l = loop_new(err, sizeof(err));
+    struct io_state s = {0};
+    assert_int_equal(pipe(s.fds), 0);
+    s.io = (struct loop_io){.fd = s.fds[0], .fn = on_read, .arg = &s};
+    assert_int_equal(loop_add(l, &s.io, EPOLLIN), 0);
+    struct loop_timer w[3] = {0};
+    uint64_t now = clock_now_ns();
+    for (int i = 0; i < 3; i++) {
+        w[i] = (struct loop_timer){.fn = writer, .arg = &s};
+        loop_timer_set(l, &w[i], now + (uint64_t)(i + 1) * 1000000u);
+    }
+    assert_int_equal(loop_run(l), 0);
+    assert_int_equal(s.reads, 3);
+    assert_int_equal(loop_mod(l, &s.io, 0), 0);
+    loop_del(l, &s.io);
+    close(s.fds[0]);
+    close(s.fds[1]);
+    loop_free(l);
+}
+
+static int woken;
+
+static void on_wake(struct loop *l, void *arg)
+{
+    (void)arg;
+    woken++;
+    loop_stop(l);
+}
+
+static void *waker(void *arg)
+{
+    usleep(20000);
+    loop_wake(arg);
+    return NULL;
+}
+
+/* Another thread can wake a loop that has nothing else to do. */
+static void test_wake(void **state)
+{
+    (void)state;
+    char err[128];
+    struct loop *l = loop_new(err, sizeof(err));
+    loop_on_wake(l, on_wake, NULL);
+    pthread_t th;
+    pthread_create(&th, NULL, waker, l);
+    uint64_t t0 = clock_now_ns();
+    assert_int_equal(loop_run(l), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(woken, 1);
+    assert_true(clock_now_ns() - t0 >= 15000000u);
+    loop_wake(NULL);
+    loop_free(l);
+    loop_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timer_order),
+        cmocka_unit_test(test_io),
+        cmocka_unit_test(test_wake),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
