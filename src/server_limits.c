@@ -44,8 +44,6 @@ static const struct lim_def lim_table[] = {
      "a connection with nothing going on is closed"},
     {"grace", LIM_DURATION, L(grace_ns), "10s", 0.001, 3600,
      "after a test's planned end before the server ends it"},
-    {"conn-buf", LIM_SIZE32, L(conn_buf), "64k", 4096, 16777216,
-     "bytes buffered per connection for partial messages"},
 };
 
 #define LIM_N (sizeof(lim_table) / sizeof(lim_table[0]))

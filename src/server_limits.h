@@ -23,7 +23,6 @@ struct server_limits {
     uint64_t hello_timeout_ns; /* from accept to the first whole message */
     uint64_t idle_timeout_ns;  /* a control or HTTP connection with nothing going on */
     uint64_t grace_ns;         /* after a test's planned end before it is cut off */
-    uint32_t conn_buf;         /* bytes buffered per connection for partial messages */
 };
 
 /* Sets every limit to its default. */

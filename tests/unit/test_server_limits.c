@@ -27,7 +27,6 @@ static void test_defaults(void **state)
     assert_true(l.hello_timeout_ns == 10000000000ULL);
     assert_true(l.idle_timeout_ns == 60000000000ULL);
     assert_true(l.grace_ns == 10000000000ULL);
-    assert_int_equal(l.conn_buf, 65536);
 }
 
 static void test_set(void **state)
@@ -60,7 +59,7 @@ static void test_set(void **state)
     assert_int_equal(server_limits_set(&l, "max-conns", "1k", err, sizeof(err)), -1);
     assert_int_equal(server_limits_set(&l, "max-conns", "0", err, sizeof(err)), -1);
     assert_non_null(strstr(err, "out of range"));
-    assert_int_equal(server_limits_set(&l, "conn-buf", "1", err, sizeof(err)), -1);
+    assert_int_equal(server_limits_set(&l, "http-max-head", "1", err, sizeof(err)), -1);
     assert_int_equal(server_limits_set(&l, "idle-timeout", "0s", err, sizeof(err)), -1);
     assert_int_equal(server_limits_set(&l, "max-rate", "fast", err, sizeof(err)), -1);
     assert_int_equal(l.max_conns, 500);
