@@ -82,7 +82,9 @@ static uint8_t get8(struct rbuf *r)
 static uint16_t get16(struct rbuf *r)
 {
     const uint8_t *p = get_bytes(r, 2);
-    return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
+    if (!p)
+        return 0;
+    return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static uint32_t get32(struct rbuf *r)

@@ -34,6 +34,11 @@ static void maybe_thread_exit(struct srv_thread *th)
         loop_stop(th->loop);
 }
 
+void srv_thread_idle(struct srv_thread *th)
+{
+    maybe_thread_exit(th);
+}
+
 static void wake_cb(struct loop *l, void *arg)
 {
     (void)l;

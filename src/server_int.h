@@ -104,6 +104,8 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
 /* Wakes every thread that may hold part of a test. */
 void srv_wake_all(struct srv *s);
 void srv_conn_close(struct srv_conn *c);
+/* Threads model: ends a connection's thread once it serves nothing. */
+void srv_thread_idle(struct srv_thread *th);
 /* Hands a slot's counters to its test and frees it. Under srv->mu. */
 void srv_slot_merge(struct srv_slot *sl);
 /* Threads model: starts a thread for connection fd, or (fd < 0) one that

@@ -349,6 +349,9 @@ void srv_thread_chores(struct srv_thread *th)
             }
     }
     pthread_mutex_unlock(&s->mu);
+    /* A test ended under a connection's own thread (its client went
+     * silent): nothing is left for the thread to serve. */
+    srv_thread_idle(th);
     for (struct srv_conn *c = th->conns, *next; c; c = next) {
         next = c->next;
         if (!c->ctrl || !c->test || !c->end_received || c->result_sent)

@@ -45,6 +45,25 @@ echo "frozen client: cut off after $(python3 -c "print('%.1f' % ($t1 - $t0))") s
 run_json after_freeze --duration 0.5 --warmup 0.1
 check_sane after_freeze
 
+# 2b. The same with a thread per connection: the threads end as well.
+main_port=$PORT main_pid=$SPID
+start_server --model threads --grace 1s
+threads() { awk '$1 == "Threads:" {print $2}' /proc/$SPID/status; }
+tbase=$(threads)
+"$NETRIG" client --server 127.0.0.1:$PORT --duration 1 --warmup 0 --reverse --conns 2 \
+    --quiet >/dev/null 2>&1 &
+C=$!
+PIDS+=("$C")
+sleep 0.4
+kill -STOP "$C"
+for _ in $(seq 80); do [ "$(threads)" -le "$tbase" ] && break; sleep 0.1; done
+[ "$(threads)" -le "$tbase" ] || fail "threads model: $(threads) threads left, $tbase before"
+kill -9 "$C"
+run_json after_freeze_threads --duration 0.5 --warmup 0.1
+check_sane after_freeze_threads
+echo "frozen client, thread per connection: threads ended"
+PORT=$main_port SPID=$main_pid
+
 # 3. A server killed mid-test.
 kill_pid=$SPID
 timeout 30 "$NETRIG" client --server 127.0.0.1:$PORT --duration 3 --warmup 0 --json \
