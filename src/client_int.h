@@ -71,6 +71,22 @@ void *client_worker_main(void *arg);
 /* Asks a worker to stop measuring now (from another thread). */
 void client_worker_stop(struct cworker *wk);
 
+/* client_ctrl.c: the control connection. */
+/* Sends one frame (bounded wait). Returns 0 or -1. */
+int client_ctrl_send(int fd, const struct ctrl_msg *m);
+/* Reads one frame; *frame is malloc'd (free it) and m may point into it.
+ * Returns 0 or -1 with a message. */
+int client_ctrl_recv(int fd, struct ctrl_msg *m, uint8_t **frame, char *err, size_t errlen);
+/* The request that describes cfg's test. */
+void client_ctrl_request(const struct netrig_config *cfg, struct ctrl_request *q);
+/* Connects, sends the request, takes the test id and UDP ports. Returns
+ * the control fd or -1 with a message naming the server. */
+int client_ctrl_open(struct client *cl, char *err, size_t errlen);
+/* Sends END and decodes the server's result (its histogram into h,
+ * initialised by the call when *have_hist). Returns 0 or -1. */
+int client_ctrl_finish(struct client *cl, int fd, struct ctrl_result *res, struct hist *h,
+                       bool *have_hist, char *err, size_t errlen);
+
 /* What client_run measured, for client_result_fill. */
 struct client_figures {
     const struct stats *cs;        /* merged client counters */

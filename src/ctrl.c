@@ -84,7 +84,7 @@ static uint16_t get16(struct rbuf *r)
     const uint8_t *p = get_bytes(r, 2);
     if (!p)
         return 0;
-    return (uint16_t)(p[0] << 8 | p[1]);
+    return (uint16_t)((unsigned)p[0] << 8 | p[1]);
 }
 
 static uint32_t get32(struct rbuf *r)
@@ -129,14 +129,12 @@ static void enc_request(struct wbuf *w, const struct ctrl_request *q)
     put64(w, q->stall_ns);
 }
 
-/* Returns false if the reserved byte is not zero: a frame that means
- * something this version cannot know is refused, not half understood. */
-static bool dec_request(struct rbuf *r, struct ctrl_request *q)
+static void dec_request(struct rbuf *r, struct ctrl_request *q)
 {
     q->proto = get8(r);
     q->mode = get8(r);
     q->flags = get8(r);
-    uint8_t reserved = get8(r);
+    (void)get8(r);
     q->conns = get32(r);
     q->threads = get32(r);
     q->pipeline = get32(r);
@@ -149,7 +147,6 @@ static bool dec_request(struct rbuf *r, struct ctrl_request *q)
     q->timeout_ns = get64(r);
     q->count = get64(r);
     q->stall_ns = get64(r);
-    return reserved == 0;
 }
 
 #define DAY_NS (86400ull * 1000000000ull)
@@ -264,10 +261,7 @@ static int dec_payload(struct rbuf *r, struct ctrl_msg *m, char *err, size_t err
 {
     switch (m->type) {
     case CTRL_REQUEST:
-        if (!dec_request(r, &m->u.req) && !r->bad) {
-            snprintf(err, errlen, "control: request with a non-zero reserved byte");
-            return -1;
-        }
+        dec_request(r, &m->u.req);
         return r->bad ? 0 : ctrl_request_check(&m->u.req, err, errlen);
     case CTRL_ACCEPT:
         m->u.acc.test_id = get64(r);
@@ -314,7 +308,7 @@ long ctrl_decode(const uint8_t *buf, size_t len, struct ctrl_msg *m, size_t *nee
         snprintf(err, errlen, "control: not a netrig control frame");
         return -1;
     }
-    uint16_t ver = (uint16_t)(buf[4] << 8 | buf[5]);
+    unsigned ver = (unsigned)buf[4] << 8 | buf[5];
     if (ver != CTRL_VERSION) {
         snprintf(err, errlen, "control: protocol version %u, this netrig speaks %u", ver,
                  CTRL_VERSION);
@@ -329,7 +323,7 @@ long ctrl_decode(const uint8_t *buf, size_t len, struct ctrl_msg *m, size_t *nee
     if (len < *need)
         return 0;
     memset(m, 0, sizeof(*m));
-    m->type = (uint16_t)(buf[6] << 8 | buf[7]);
+    m->type = (uint16_t)((unsigned)buf[6] << 8 | buf[7]);
     struct rbuf r = {.p = buf + CTRL_HDR_LEN, .len = plen};
     if (dec_payload(&r, m, err, errlen) != 0)
         return -1;

@@ -12,51 +12,9 @@
 
 #include "clock.h"
 #include "config.h"
-#include "ep.h"
+#include "udp_io.h"
 
 #define IO_BUDGET 8
-#define SLOT_FREE UINT64_MAX
-
-static uint64_t resp_size(const struct ctrl_request *q)
-{
-    return q->resp_size ? q->resp_size : q->size;
-}
-
-static bool timed(const struct ep *ep)
-{
-    return !(ep->w->req->flags & CTRL_F_NO_TIMING);
-}
-
-/* Prepares datagram i of the batch: header then zeros up to len bytes. */
-static void put_dgram(struct udp_batch *b, int i, size_t len, const struct net_addr *to)
-{
-    b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
-    b->iov[i][1] = (struct iovec){(void *)(uintptr_t)ep_zero, len - WIRE_HDR_LEN};
-    memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
-    b->msg[i].msg_hdr.msg_iov = b->iov[i];
-    b->msg[i].msg_hdr.msg_iovlen = 2;
-    if (to) {
-        b->msg[i].msg_hdr.msg_name = (void *)(uintptr_t)&to->ss;
-        b->msg[i].msg_hdr.msg_namelen = to->len;
-    }
-}
-
-/* Sends n prepared datagrams; returns how many left, -1 on a hard error. */
-static int send_batch(struct ep *ep, int n, size_t len)
-{
-    int sent = sendmmsg(ep->io.fd, ep->w->ub->msg, (unsigned)n, MSG_DONTWAIT);
-    if (sent < 0) {
-        if (errno == EAGAIN || errno == ENOBUFS)
-            return 0;
-        if (errno != ECONNREFUSED)
-            ep->w->st->err[ERRC_WRITE]++;
-        return 0;
-    }
-    ep->w->st->tx_total += (uint64_t)sent * len;
-    if (wctx_measuring(ep->w))
-        ep->w->st->tx_bytes += (uint64_t)sent * len;
-    return sent;
-}
 
 /* --- senders ----------------------------------------------------------- */
 
@@ -97,7 +55,7 @@ static bool stream_send(struct ep *ep, uint64_t now)
                 break;
             uint64_t seq = ep->w->server ? ep->ring[f]++ : ep->tx_seq;
             wire_put(b->hdr[n], (uint32_t)f, (uint32_t)seq, now);
-            put_dgram(b, n, q->size, ep->w->server ? &ep->flow_addr[f] : NULL);
+            udp_io_put_dgram(b, n, q->size, ep->w->server ? &ep->flow_addr[f] : NULL);
             n++;
             ep->tx_seq++;
             if (meas) {
@@ -108,14 +66,14 @@ static bool stream_send(struct ep *ep, uint64_t now)
         }
         if (n == 0)
             return false;
-        int sent = send_batch(ep, n, q->size);
+        int sent = udp_io_send_batch(ep, n, q->size);
         if (sent < n) {
             ep->tx_seq -= (uint64_t)(n - sent); /* those go again */
             return true;
         }
         now = clock_now_ns();
     }
-    return ep->period_ns == 0;
+    return true; /* out of budget with more due: continue when writable */
 }
 
 /* Request/response: closed loop (a slot per outstanding request) or open
@@ -137,7 +95,7 @@ static bool rr_send(struct ep *ep, uint64_t now)
             }
         } else {
             s = &ep->slots[ep->tx_seq % q->pipeline];
-            if (s->seq != SLOT_FREE)
+            if (s->seq != UDP_SLOT_FREE)
                 break;
             s->seq = ep->tx_seq;
             s->sent_ns = now;
@@ -149,7 +107,7 @@ static bool rr_send(struct ep *ep, uint64_t now)
             ep->ring_n++;
         uint32_t flow = ep->index | (meas ? UDP_FLOW_MEASURED : 0);
         wire_put(b->hdr[n], flow, (uint32_t)ep->tx_seq, when);
-        put_dgram(b, n, q->size, NULL);
+        udp_io_put_dgram(b, n, q->size, NULL);
         n++;
         ep->tx_seq++;
         if (meas)
@@ -157,150 +115,11 @@ static bool rr_send(struct ep *ep, uint64_t now)
     }
     if (n == 0)
         return false;
-    int sent = send_batch(ep, n, q->size);
+    int sent = udp_io_send_batch(ep, n, q->size);
     ep->w->st->tx_msgs += meas ? (uint64_t)sent : 0;
     /* What did not go out is lost for closed loop (its slot times out)
-     * and simply late for open loop. */
-    return sent < n;
-}
-
-/* --- receivers --------------------------------------------------------- */
-
-static void on_hello(struct ep *ep, int i, size_t len)
-{
-    struct udp_batch *b = ep->w->ub;
-    uint64_t id;
-    uint32_t flow;
-    if (!ep->w->server || ctrl_hello_decode(b->hdr[i], len, &id, &flow) != 0 ||
-        id != ep->w->test_id || flow >= ep->nflows) {
-        ep->w->st->err[ERRC_PROTOCOL]++;
-        return;
-    }
-    memcpy(&ep->flow_addr[flow].ss, &b->name[i], b->msg[i].msg_hdr.msg_namelen);
-    ep->flow_addr[flow].len = b->msg[i].msg_hdr.msg_namelen;
-    ep->flow_known[flow] = 1;
-    sendto(ep->io.fd, b->hdr[i], CTRL_HELLO_LEN, MSG_DONTWAIT, (struct sockaddr *)&b->name[i],
-           b->msg[i].msg_hdr.msg_namelen);
-}
-
-static void rr_reply(struct ep *ep, struct wire_hdr h, uint64_t now)
-{
-    const struct ctrl_request *q = ep->w->req;
-    struct stats *s = ep->w->st;
-    bool meas_sent = h.flow & UDP_FLOW_MEASURED;
-    uint64_t seq = h.seq;
-    if (ep->role & EP_RATE) {
-        if (!meas_sent || now - h.send_ns > q->timeout_ns)
-            return; /* late: lost (expected but never answered in time) */
-        ep->ring_n--;
-    } else {
-        /* Extend the 32-bit number near the newest request. */
-        seq = ep->tx_seq - (uint32_t)((uint32_t)ep->tx_seq - h.seq);
-        struct udp_slot *sl = &ep->slots[seq % q->pipeline];
-        if (sl->seq != seq)
-            return; /* timed out already, or a duplicate */
-        sl->seq = SLOT_FREE;
-        ep->ring_n--;
-        if (!meas_sent)
-            return;
-    }
-    s->txn++;
-    s->rx_msgs++;
-    if (timed(ep))
-        hist_record(&s->lat, (int64_t)(now - h.send_ns));
-    if (ep->quota != UINT64_MAX && --ep->quota == 0)
-        ep_quota_done(ep);
-}
-
-/* Handles n received datagrams; server rr answers go into the batch. */
-static void on_dgrams(struct ep *ep, int n, uint64_t now)
-{
-    struct udp_batch *b = ep->w->ub;
-    struct stats *s = ep->w->st;
-    bool meas = wctx_measuring(ep->w), server_rr = ep->role & EP_RR_SERVER;
-    size_t rlen = resp_size(ep->w->req);
-    int out = 0;
-    for (int i = 0; i < n; i++) {
-        size_t len = b->msg[i].msg_len;
-        if (len == CTRL_HELLO_LEN && ctrl_get32(b->hdr[i]) == CTRL_HELLO_MAGIC) {
-            on_hello(ep, i, len);
-            continue;
-        }
-        s->rx_total += len;
-        if (meas)
-            s->rx_bytes += len;
-        if (len < WIRE_HDR_LEN) {
-            s->err[ERRC_PROTOCOL]++;
-            continue;
-        }
-        struct wire_hdr h = wire_get(b->hdr[i]);
-        if (ep->role & EP_RR_CLIENT) {
-            rr_reply(ep, h, now);
-            continue;
-        }
-        if (server_rr) {
-            /* Answer in place: datagram i becomes answer number out. */
-            if (out != i) {
-                memcpy(b->hdr[out], b->hdr[i], WIRE_HDR_LEN);
-                b->name[out] = b->name[i];
-            }
-            b->msg[out].msg_hdr.msg_namelen = b->msg[i].msg_hdr.msg_namelen;
-            out++;
-            if (meas)
-                s->rx_msgs++;
-            continue;
-        }
-        uint32_t flow = h.flow & ~UDP_FLOW_MEASURED;
-        if (!ep->w->server)
-            flow = flow == ep->index ? 0 : UINT32_MAX;
-        if (flow >= ep->nflows) {
-            s->err[ERRC_PROTOCOL]++;
-            continue;
-        }
-        if (!meas)
-            continue;
-        s->rx_msgs++;
-        int64_t transit = (int64_t)(now - h.send_ns);
-        seqtrack_add(&ep->seq[flow], h.seq, transit);
-        if (timed(ep) && transit >= 0)
-            hist_record(&s->lat, transit);
-    }
-    if (out > 0) {
-        for (int i = 0; i < out; i++) {
-            socklen_t nl = b->msg[i].msg_hdr.msg_namelen;
-            put_dgram(b, i, rlen, NULL);
-            b->msg[i].msg_hdr.msg_name = &b->name[i];
-            b->msg[i].msg_hdr.msg_namelen = nl;
-        }
-        send_batch(ep, out, rlen);
-        if (ep->w->on_request)
-            ep->w->on_request(ep->w);
-    }
-}
-
-static void udp_recv(struct ep *ep)
-{
-    struct udp_batch *b = ep->w->ub;
-    for (int round = 0; round < IO_BUDGET; round++) {
-        for (int i = 0; i < UDP_BATCH; i++) {
-            b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
-            b->iov[i][1] = (struct iovec){b->discard, UDP_MAX};
-            memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
-            b->msg[i].msg_hdr.msg_iov = b->iov[i];
-            b->msg[i].msg_hdr.msg_iovlen = 2;
-            b->msg[i].msg_hdr.msg_name = &b->name[i];
-            b->msg[i].msg_hdr.msg_namelen = sizeof(b->name[i]);
-        }
-        int n = recvmmsg(ep->io.fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
-        if (n <= 0) {
-            if (n < 0 && errno != EAGAIN && errno != ECONNREFUSED)
-                ep->w->st->err[ERRC_READ]++;
-            return;
-        }
-        on_dgrams(ep, n, clock_now_ns());
-        if (n < UDP_BATCH)
-            return;
-    }
+     * and simply late for open loop. A full batch may have more behind. */
+    return sent < n || n == UDP_BATCH;
 }
 
 /* --- the table --------------------------------------------------------- */
@@ -314,10 +133,10 @@ static void rr_expire(struct ep *ep, uint64_t now)
     uint64_t next = UINT64_MAX;
     for (uint32_t i = 0; i < q->pipeline; i++) {
         struct udp_slot *s = &ep->slots[i];
-        if (s->seq == SLOT_FREE)
+        if (s->seq == UDP_SLOT_FREE)
             continue;
         if (s->sent_ns + q->timeout_ns <= now) {
-            s->seq = SLOT_FREE;
+            s->seq = UDP_SLOT_FREE;
             ep->ring_n--;
         } else if (s->sent_ns + q->timeout_ns < next) {
             next = s->sent_ns + q->timeout_ns;
@@ -335,7 +154,7 @@ static bool closed_loop(const struct ep *ep)
 static void udp_on_io(struct ep *ep, uint32_t events)
 {
     if (events & EPOLLIN)
-        udp_recv(ep);
+        udp_io_recv(ep);
     if (ep->state == EP_DRAIN && (ep->role & EP_RR_CLIENT) && ep->ring_n == 0) {
         udp_finish(ep);
         return;
@@ -394,7 +213,7 @@ static int udp_init(struct ep *ep)
         if (!ep->slots)
             return -1;
         for (uint32_t i = 0; i < q->pipeline; i++)
-            ep->slots[i].seq = SLOT_FREE;
+            ep->slots[i].seq = UDP_SLOT_FREE;
     }
     ep->io.fn = io_cb;
     ep->timer.fn = timer_cb;

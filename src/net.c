@@ -221,9 +221,11 @@ int net_set_nodelay(int fd)
 int net_set_bufs(int fd, int sndbuf, int rcvbuf)
 {
     int rc = 0;
-    if (sndbuf > 0)
+    /* The FORCE forms pass net.core.[rw]mem_max when allowed (root);
+     * otherwise the plain ones get what the limits allow. */
+    if (sndbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) != 0)
         rc |= setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-    if (rcvbuf > 0)
+    if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) != 0)
         rc |= setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     return rc ? -1 : 0;
 }

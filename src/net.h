@@ -41,7 +41,8 @@ int net_local_addr(int fd, struct net_addr *a);
 
 int net_set_nonblock(int fd, bool on);
 int net_set_nodelay(int fd);
-/* Socket buffer sizes; 0 leaves one unchanged. */
+/* Socket buffer sizes; 0 leaves one unchanged. Beyond the system's
+ * limits only where the process may (CAP_NET_ADMIN). */
 int net_set_bufs(int fd, int sndbuf, int rcvbuf);
 /* Close with an RST instead of FIN, leaving no TIME_WAIT behind. */
 void net_close_reset(int fd);

@@ -27,7 +27,8 @@ struct srv_thread {
     int lfd; /* listening socket (epoll model, and the acceptor) */
     struct loop_io lio;
     uint8_t *rxbuf;
-    struct udp_batch *ub;
+    size_t rxcap;
+    struct udp_batch *ub; /* allocated on the first UDP socket */
     struct srv_slot *slots;
     struct srv_conn *conns;
     _Atomic bool done;         /* threads model: this connection's thread ended */
@@ -72,6 +73,8 @@ struct srv_test {
     bool ending;    /* under srv->mu */
     struct stats total;
     uint64_t mark_start_ns, mark_end_ns, cpu_start_ns, cpu_end_ns;
+    bool start_on_attach; /* no warm-up: the window starts with the data */
+    bool measure_marked;
     struct srv_thread *ctrl_th;
     int udp_fd[CTRL_MAX_PORTS];
     uint32_t udp_owner[CTRL_MAX_PORTS];
@@ -104,14 +107,19 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
 /* Wakes every thread that may hold part of a test. */
 void srv_wake_all(struct srv *s);
 void srv_conn_close(struct srv_conn *c);
-/* Threads model: ends a connection's thread once it serves nothing. */
-void srv_thread_idle(struct srv_thread *th);
 /* Hands a slot's counters to its test and frees it. Under srv->mu. */
 void srv_slot_merge(struct srv_slot *sl);
 /* Threads model: starts a thread for connection fd, or (fd < 0) one that
  * serves UDP socket udp_i of test udp_test, taking over a reference to
  * the test the caller holds for it. Returns 0 or -1. */
 int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i);
+
+/* A new pending connection in th. */
+void srv_conn_new(struct srv_thread *th, int fd);
+/* The listening socket's handler. */
+void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events);
+/* Threads model: ends a connection thread with nothing left to serve. */
+void srv_thread_maybe_exit(struct srv_thread *th);
 
 /* server_guard.c: limits and timeouts on connections */
 /* Counts a new connection in; when --max-conns are open, refuses and

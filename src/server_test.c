@@ -101,6 +101,15 @@ static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *
     t->ctrl_th = c->th;
     for (size_t i = 0; i < CTRL_MAX_PORTS; i++)
         t->udp_fd[i] = -1;
+    if (q->warmup_ns == 0) {
+        /* No warm-up: count from the very first byte, which may arrive
+         * before the client's mark does; the window starts when the first
+         * data connection joins (srv_attach) or now, for UDP. */
+        atomic_store(&t->phase, CTRL_PHASE_MEASURE);
+        t->mark_start_ns = clock_now_ns();
+        t->cpu_start_ns = cpu_now_ns();
+        t->start_on_attach = q->proto == PROTO_TCP;
+    }
     if (getrandom(&t->id, sizeof(t->id), 0) != sizeof(t->id))
         t->id = clock_now_ns() ^ (uint64_t)(uintptr_t)t;
     if (q->proto == PROTO_UDP && open_udp(s, t, err, errlen) != 0) {
@@ -171,9 +180,12 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
 {
     struct srv_test *t = c->test;
     uint64_t now = clock_now_ns();
-    if (phase == CTRL_PHASE_MEASURE && !t->mark_start_ns) {
-        t->mark_start_ns = now;
-        t->cpu_start_ns = cpu_now_ns();
+    if (phase == CTRL_PHASE_MEASURE && !t->measure_marked) {
+        t->measure_marked = true;
+        if (!t->mark_start_ns) {
+            t->mark_start_ns = now;
+            t->cpu_start_ns = cpu_now_ns();
+        }
         if (t->req.stall_ns)
             atomic_store(&t->stall_at, now + t->req.duration_ns / 4);
         atomic_store(&t->phase, CTRL_PHASE_MEASURE);
@@ -351,7 +363,7 @@ void srv_thread_chores(struct srv_thread *th)
     pthread_mutex_unlock(&s->mu);
     /* A test ended under a connection's own thread (its client went
      * silent): nothing is left for the thread to serve. */
-    srv_thread_idle(th);
+    srv_thread_maybe_exit(th);
     for (struct srv_conn *c = th->conns, *next; c; c = next) {
         next = c->next;
         if (!c->ctrl || !c->test || !c->end_received || c->result_sent)

@@ -23,6 +23,11 @@ int stats_init(struct stats *s)
     return 0;
 }
 
+void stats_init_counters(struct stats *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
 void stats_close(struct stats *s)
 {
     if (!s)
@@ -55,9 +60,13 @@ void stats_add(struct stats *d, const struct stats *s)
     d->tcpinfo_n += s->tcpinfo_n;
     if (s->mss)
         d->mss = s->mss;
-    hist_add(&d->lat, &s->lat);
-    hist_add(&d->total, &s->total);
-    hist_add(&d->connect, &s->connect);
+    /* Adding walks every slot: skip the (often) empty ones. */
+    if (s->lat.total_count)
+        hist_add(&d->lat, &s->lat);
+    if (s->total.total_count)
+        hist_add(&d->total, &s->total);
+    if (s->connect.total_count)
+        hist_add(&d->connect, &s->connect);
 }
 
 void stats_fold_interval(struct stats *s)

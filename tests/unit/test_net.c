@@ -28,8 +28,8 @@ static void test_parse(void **state)
     assert_int_equal(net_addr_port(&a), 80);
     assert_int_equal(net_parse_addr("198.18.0.1:1", 1, &a, err, sizeof(err)), 0);
     assert_false(net_addr_is_loopback(&a));
-    const char *bad[] = {"", ":80", "[::1", "[::1]x", "1.2.3.4:99999", "1.2.3.4:-1",
-                         "1.2.3.4:8x", "[]:80"};
+    const char *bad[] = {"",           ":80",        "[::1", "[::1]x", "1.2.3.4:99999",
+                         "1.2.3.4:-1", "1.2.3.4:8x", "[]:80"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
         assert_int_equal(net_parse_addr(bad[i], 1, &a, err, sizeof(err)), -1);

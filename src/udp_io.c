@@ -1,0 +1,191 @@
+/* The UDP data path below the driver: batches out (sendmmsg) and in
+ * (recvmmsg), and what each received datagram means: a hello, a request
+ * to answer, an answer to time, or a stream datagram to count per flow. */
+#include <errno.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "udp_io.h"
+
+#define IO_BUDGET 8
+
+static uint64_t resp_size(const struct ctrl_request *q)
+{
+    return q->resp_size ? q->resp_size : q->size;
+}
+
+static bool timed(const struct ep *ep)
+{
+    return !(ep->w->req->flags & CTRL_F_NO_TIMING);
+}
+
+/* Prepares datagram i of the batch: header then zeros up to len bytes. */
+void udp_io_put_dgram(struct udp_batch *b, int i, size_t len, const struct net_addr *to)
+{
+    b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
+    b->iov[i][1] = (struct iovec){(void *)(uintptr_t)ep_zero, len - WIRE_HDR_LEN};
+    memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
+    b->msg[i].msg_hdr.msg_iov = b->iov[i];
+    b->msg[i].msg_hdr.msg_iovlen = 2;
+    if (to) {
+        b->msg[i].msg_hdr.msg_name = (void *)(uintptr_t)&to->ss;
+        b->msg[i].msg_hdr.msg_namelen = to->len;
+    }
+}
+
+/* Sends n prepared datagrams; returns how many left, -1 on a hard error. */
+int udp_io_send_batch(struct ep *ep, int n, size_t len)
+{
+    int sent = sendmmsg(ep->io.fd, ep->w->ub->msg, (unsigned)n, MSG_DONTWAIT);
+    if (sent < 0) {
+        if (errno == EAGAIN || errno == ENOBUFS)
+            return 0;
+        if (errno != ECONNREFUSED)
+            ep->w->st->err[ERRC_WRITE]++;
+        return 0;
+    }
+    ep->w->st->tx_total += (uint64_t)sent * len;
+    if (wctx_measuring(ep->w))
+        ep->w->st->tx_bytes += (uint64_t)sent * len;
+    return sent;
+}
+
+/* --- receivers --------------------------------------------------------- */
+
+static void on_hello(struct ep *ep, int i, size_t len)
+{
+    struct udp_batch *b = ep->w->ub;
+    uint64_t id;
+    uint32_t flow;
+    if (!ep->w->server || ctrl_hello_decode(b->hdr[i], len, &id, &flow) != 0 ||
+        id != ep->w->test_id || flow >= ep->nflows) {
+        ep->w->st->err[ERRC_PROTOCOL]++;
+        return;
+    }
+    memcpy(&ep->flow_addr[flow].ss, &b->name[i], b->msg[i].msg_hdr.msg_namelen);
+    ep->flow_addr[flow].len = b->msg[i].msg_hdr.msg_namelen;
+    ep->flow_known[flow] = 1;
+    sendto(ep->io.fd, b->hdr[i], CTRL_HELLO_LEN, MSG_DONTWAIT, (struct sockaddr *)&b->name[i],
+           b->msg[i].msg_hdr.msg_namelen);
+}
+
+static void rr_reply(struct ep *ep, struct wire_hdr h, uint64_t now)
+{
+    const struct ctrl_request *q = ep->w->req;
+    struct stats *s = ep->w->st;
+    bool meas_sent = h.flow & UDP_FLOW_MEASURED;
+    uint64_t seq = h.seq;
+    if (ep->role & EP_RATE) {
+        if (!meas_sent || now - h.send_ns > q->timeout_ns)
+            return; /* late: lost (expected but never answered in time) */
+        ep->ring_n--;
+    } else {
+        /* Extend the 32-bit number near the newest request. */
+        seq = ep->tx_seq - (uint32_t)((uint32_t)ep->tx_seq - h.seq);
+        struct udp_slot *sl = &ep->slots[seq % q->pipeline];
+        if (sl->seq != seq)
+            return; /* timed out already, or a duplicate */
+        sl->seq = UDP_SLOT_FREE;
+        ep->ring_n--;
+        if (!meas_sent)
+            return;
+    }
+    s->txn++;
+    s->rx_msgs++;
+    if (timed(ep))
+        hist_record(&s->lat, (int64_t)(now - h.send_ns));
+    if (ep->quota != UINT64_MAX && --ep->quota == 0)
+        ep_quota_done(ep);
+}
+
+/* Handles n received datagrams; server rr answers go into the batch. */
+static void on_dgrams(struct ep *ep, int n, uint64_t now)
+{
+    struct udp_batch *b = ep->w->ub;
+    struct stats *s = ep->w->st;
+    bool meas = wctx_measuring(ep->w), server_rr = ep->role & EP_RR_SERVER;
+    size_t rlen = resp_size(ep->w->req);
+    int out = 0;
+    for (int i = 0; i < n; i++) {
+        size_t len = b->msg[i].msg_len;
+        if (len == CTRL_HELLO_LEN && ctrl_get32(b->hdr[i]) == CTRL_HELLO_MAGIC) {
+            on_hello(ep, i, len);
+            continue;
+        }
+        s->rx_total += len;
+        if (meas)
+            s->rx_bytes += len;
+        if (len < WIRE_HDR_LEN) {
+            s->err[ERRC_PROTOCOL]++;
+            continue;
+        }
+        struct wire_hdr h = wire_get(b->hdr[i]);
+        if (ep->role & EP_RR_CLIENT) {
+            rr_reply(ep, h, now);
+            continue;
+        }
+        if (server_rr) {
+            /* Answer in place: datagram i becomes answer number out. */
+            if (out != i) {
+                memcpy(b->hdr[out], b->hdr[i], WIRE_HDR_LEN);
+                b->name[out] = b->name[i];
+            }
+            b->msg[out].msg_hdr.msg_namelen = b->msg[i].msg_hdr.msg_namelen;
+            out++;
+            if (meas)
+                s->rx_msgs++;
+            continue;
+        }
+        uint32_t flow = h.flow & ~UDP_FLOW_MEASURED;
+        if (!ep->w->server)
+            flow = flow == ep->index ? 0 : UINT32_MAX;
+        if (flow >= ep->nflows) {
+            s->err[ERRC_PROTOCOL]++;
+            continue;
+        }
+        if (!meas)
+            continue;
+        s->rx_msgs++;
+        int64_t transit = (int64_t)(now - h.send_ns);
+        seqtrack_add(&ep->seq[flow], h.seq, transit);
+        if (timed(ep) && transit >= 0)
+            hist_record(&s->lat, transit);
+    }
+    if (out > 0) {
+        for (int i = 0; i < out; i++) {
+            socklen_t nl = b->msg[i].msg_hdr.msg_namelen;
+            udp_io_put_dgram(b, i, rlen, NULL);
+            b->msg[i].msg_hdr.msg_name = &b->name[i];
+            b->msg[i].msg_hdr.msg_namelen = nl;
+        }
+        udp_io_send_batch(ep, out, rlen);
+        if (ep->w->on_request)
+            ep->w->on_request(ep->w);
+    }
+}
+
+void udp_io_recv(struct ep *ep)
+{
+    struct udp_batch *b = ep->w->ub;
+    for (int round = 0; round < IO_BUDGET; round++) {
+        for (int i = 0; i < UDP_BATCH; i++) {
+            b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
+            b->iov[i][1] = (struct iovec){b->discard, UDP_MAX};
+            memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
+            b->msg[i].msg_hdr.msg_iov = b->iov[i];
+            b->msg[i].msg_hdr.msg_iovlen = 2;
+            b->msg[i].msg_hdr.msg_name = &b->name[i];
+            b->msg[i].msg_hdr.msg_namelen = sizeof(b->name[i]);
+        }
+        int n = recvmmsg(ep->io.fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0) {
+            if (n < 0 && errno != EAGAIN && errno != ECONNREFUSED)
+                ep->w->st->err[ERRC_READ]++;
+            return;
+        }
+        on_dgrams(ep, n, clock_now_ns());
+        if (n < UDP_BATCH)
+            return;
+    }
+}

@@ -1,0 +1,18 @@
+#ifndef NETRIG_UDP_IO_H
+#define NETRIG_UDP_IO_H
+/* UDP batches (udp_io.c) as the UDP driver (drv_udp.c) uses them. */
+#include "ep.h"
+
+#define UDP_SLOT_FREE UINT64_MAX /* a closed-loop request slot not in use */
+
+/* Prepares datagram i of the thread's batch: the header already in
+ * b->hdr[i], then zeros up to len bytes; to = NULL on a connected socket. */
+void udp_io_put_dgram(struct udp_batch *b, int i, size_t len, const struct net_addr *to);
+/* Sends the n prepared datagrams of len bytes. Returns how many went out
+ * (0 when the socket is full); counts bytes and hard errors. */
+int udp_io_send_batch(struct ep *ep, int n, size_t len);
+/* Receives and handles what the socket holds (bounded): counts, timing,
+ * per-flow sequence tracking; a server answers requests in batches. */
+void udp_io_recv(struct ep *ep);
+
+#endif
