@@ -24,26 +24,23 @@ struct lim_def {
  * text names; its offset is unused. */
 static const struct lim_def lim_table[] = {
     {"max-conns", LIM_U32, L(max_conns), "10000", 1, 10000000,
-     "open connections at once, of every kind"},
+     "open connections at once, all kinds"},
     {"max-tests", LIM_U32, L(max_tests), "64", 1, 100000, "tests at once"},
     {"max-test-conns", LIM_U32, L(max_test_conns), "10000", 1, 100000,
-     "connections or UDP flows one test may ask for"},
+     "connections or UDP flows per test"},
     {"max-duration", LIM_DURATION, L(max_duration_ns), "1h", 0.001, 7 * 86400.0,
-     "warm-up + duration one test may ask for"},
-    {"max-rate", LIM_RATE, 0, NULL, 0, 0,
-     "pacing a test may ask for: 10gbit or 1000000/s (once each; default any)"},
-    {"max-size", LIM_SIZE64, L(max_msg_size), "1g", 1, 4294967296.0,
-     "request and response payload bytes per message"},
+     "warm-up + duration per test"},
+    {"max-rate", LIM_RATE, 0, NULL, 0, 0, "pacing per test: 10gbit and/or 1000000/s"},
+    {"max-size", LIM_SIZE64, L(max_msg_size), "1g", 1, 4294967296.0, "payload bytes per message"},
     {"http-max-head", LIM_SIZE32, L(http_max_head), "16k", 256, 1048576,
-     "HTTP request line + headers, bytes (431 beyond)"},
+     "HTTP request line + headers (431 beyond)"},
     {"http-max-body", LIM_SIZE64, L(http_max_body), "1024g", 1, 1125899906842624.0,
-     "HTTP /bytes/N and /sink bodies, bytes (413 beyond)"},
+     "HTTP /bytes/N and /sink bodies (413 beyond)"},
     {"hello-timeout", LIM_DURATION, L(hello_timeout_ns), "10s", 0.001, 3600,
-     "from accept to the first whole message (slow clients are cut off)"},
+     "accept to first whole request (slowloris)"},
     {"idle-timeout", LIM_DURATION, L(idle_timeout_ns), "60s", 0.001, 86400,
-     "a connection with nothing going on is closed"},
-    {"grace", LIM_DURATION, L(grace_ns), "10s", 0.001, 3600,
-     "after a test's planned end before the server ends it"},
+     "a connection with nothing going on"},
+    {"grace", LIM_DURATION, L(grace_ns), "10s", 0.001, 3600, "a test may overrun its planned end"},
 };
 
 #define LIM_N (sizeof(lim_table) / sizeof(lim_table[0]))
@@ -144,8 +141,7 @@ void server_limits_print_help(FILE *out)
                  d->type == LIM_DURATION ? "T"
                  : d->type == LIM_RATE   ? "R"
                                          : "N");
-        fprintf(out, "  %-22s %s%s%s%s\n", opt, d->help, d->def ? " (default " : "",
-                d->def ? d->def : "", d->def ? ")" : "");
+        fprintf(out, "  %-20s %s (default %s)\n", opt, d->help, d->def ? d->def : "any");
     }
 }
 
