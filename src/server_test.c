@@ -182,10 +182,13 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
     uint64_t now = clock_now_ns();
     if (phase == CTRL_PHASE_MEASURE && !t->measure_marked) {
         t->measure_marked = true;
+        /* srv_attach may set the start from another thread, under the lock. */
+        pthread_mutex_lock(&c->th->srv->mu);
         if (!t->mark_start_ns) {
             t->mark_start_ns = now;
             t->cpu_start_ns = cpu_now_ns();
         }
+        pthread_mutex_unlock(&c->th->srv->mu);
         if (t->req.stall_ns)
             atomic_store(&t->stall_at, now + t->req.duration_ns / 4);
         atomic_store(&t->phase, CTRL_PHASE_MEASURE);
