@@ -145,6 +145,40 @@ void server_limits_print_help(FILE *out)
     }
 }
 
+/* A test paced one way is held to both caps: a bit rate implies a
+ * message rate through the message size, and the other way round. */
+static int check_rate(const struct server_limits *l, const struct server_limits_ask *a, char *err,
+                      size_t errlen)
+{
+    char x[32], y[32];
+    if (l->max_rate_bps <= 0 && l->max_rate_per_s <= 0)
+        return 0;
+    if (a->rate_bps <= 0 && a->rate_per_s <= 0) {
+        snprintf(
+            err, errlen, "the server allows paced tests only (--max-rate%s%s%s%s): ask for --rate",
+            l->max_rate_bps > 0 ? " " : "",
+            l->max_rate_bps > 0 ? units_fmt_bps(l->max_rate_bps, x, sizeof(x)) : "",
+            l->max_rate_per_s > 0 ? " " : "",
+            l->max_rate_per_s > 0 ? (snprintf(y, sizeof(y), "%g/s", l->max_rate_per_s), y) : "");
+        return -1;
+    }
+    double bytes = (double)(a->size > a->resp_size ? a->size : a->resp_size);
+    double bps = a->rate_bps > 0 ? a->rate_bps : a->rate_per_s * 8.0 * bytes;
+    double per_s =
+        a->rate_per_s > 0 ? a->rate_per_s : a->rate_bps / (8.0 * (bytes > 0 ? bytes : 1));
+    if (l->max_rate_bps > 0 && bps > l->max_rate_bps) {
+        snprintf(err, errlen, "rate %s exceeds the server's --max-rate %s",
+                 units_fmt_bps(bps, x, sizeof(x)), units_fmt_bps(l->max_rate_bps, y, sizeof(y)));
+        return -1;
+    }
+    if (l->max_rate_per_s > 0 && per_s > l->max_rate_per_s) {
+        snprintf(err, errlen, "rate %.0f/s exceeds the server's --max-rate %g/s", per_s,
+                 l->max_rate_per_s);
+        return -1;
+    }
+    return 0;
+}
+
 int server_limits_check_test(const struct server_limits *l, const struct server_limits_ask *a,
                              char *err, size_t errlen)
 {
@@ -164,18 +198,8 @@ int server_limits_check_test(const struct server_limits *l, const struct server_
                  units_fmt_ns((double)l->max_duration_ns, y, sizeof(y)));
         return -1;
     }
-    if (l->max_rate_bps > 0 && (a->rate_bps <= 0 || a->rate_bps > l->max_rate_bps)) {
-        snprintf(err, errlen, "rate %s exceeds the server's --max-rate %s: ask for less",
-                 a->rate_bps > 0 ? units_fmt_bps(a->rate_bps, x, sizeof(x)) : "unpaced",
-                 units_fmt_bps(l->max_rate_bps, y, sizeof(y)));
+    if (check_rate(l, a, err, errlen) != 0)
         return -1;
-    }
-    if (l->max_rate_per_s > 0 && (a->rate_per_s <= 0 || a->rate_per_s > l->max_rate_per_s)) {
-        snprintf(err, errlen, "rate %s/s exceeds the server's --max-rate %g/s: ask for less",
-                 a->rate_per_s > 0 ? (snprintf(x, sizeof(x), "%g", a->rate_per_s), x) : "unpaced",
-                 l->max_rate_per_s);
-        return -1;
-    }
     if (a->size > l->max_msg_size || a->resp_size > l->max_msg_size) {
         snprintf(err, errlen, "message size %llu exceeds the server's --max-size %llu",
                  (unsigned long long)(a->size > a->resp_size ? a->size : a->resp_size),

@@ -108,7 +108,7 @@ static void test_check_test(void **state)
     l.max_rate_bps = 1e9;
     a = ok_ask();
     assert_int_equal(server_limits_check_test(&l, &a, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "unpaced"));
+    assert_non_null(strstr(err, "paced tests only"));
     a.rate_bps = 2e9;
     assert_int_equal(server_limits_check_test(&l, &a, err, sizeof(err)), -1);
     a.rate_bps = 5e8;
@@ -118,6 +118,19 @@ static void test_check_test(void **state)
     assert_int_equal(server_limits_check_test(&l, &a, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "1001"));
     a.rate_per_s = 1000;
+    a.rate_bps = 0;
+    assert_int_equal(server_limits_check_test(&l, &a, err, sizeof(err)), 0);
+    /* Paced one way, held to the other cap through the message size:
+     * 1000/s of 1 KiB is 8.2 Mbit/s, 100 Mbit/s of 1 KiB is 12207/s. */
+    l.max_rate_bps = 5e6;
+    assert_int_equal(server_limits_check_test(&l, &a, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "Mbit/s"));
+    l.max_rate_bps = 1e9;
+    a.rate_per_s = 0;
+    a.rate_bps = 100e6;
+    assert_int_equal(server_limits_check_test(&l, &a, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "12207/s"));
+    a.rate_bps = 8e6; /* 976/s */
     assert_int_equal(server_limits_check_test(&l, &a, err, sizeof(err)), 0);
 }
 
