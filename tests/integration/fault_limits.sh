@@ -44,4 +44,11 @@ PY
 sleep 0.3
 run_json after --duration 0.5 --warmup 0.1 --rate 50mbit
 check_sane after
+# The count of open connections comes back down: after thousands of
+# connect/request/close transactions, a test using all --max-conns starts.
+start_server --max-conns 4
+run_json crr --mode crr --conns 2 --duration 0.5 --warmup 0.1
+check_sane crr
+run_json full --conns 3 --duration 0.3 --warmup 0
+check_sane full
 echo "limits ok"
