@@ -23,6 +23,10 @@ void srv_guard_refuse(int fd, const char *msg)
     /* A peer that does not read must not hold the thread: one try. */
     if (n > 0 && send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
         return;
+    /* Closing with unread input would send a reset, which may destroy the
+     * message on its way: take what has arrived (a few KiB at most). */
+    for (int i = 0; i < 4 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+        ;
 }
 
 bool srv_guard_admit(struct srv_thread *th, int fd)
