@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "config.h"
 #include "client_int.h"
+#include "transport_tls.h"
 
 #define MAX_STORED_INTERVALS 3600
 
@@ -27,7 +28,14 @@ static double cpu_now_s(void)
 static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
 {
     uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
-    if (cfg->proto != PROTO_TCP && cfg->proto != PROTO_UDP)
+    if (http_target_wanted(cfg)) {
+        if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
+            return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
+        return 0;
+    }
+    if (cfg->proto == PROTO_TLS && cfg->echo)
+        return snprintf(err, errlen, "--echo is plain TCP or UDP; not with --proto tls"), -1;
+    if (cfg->proto != PROTO_TCP && cfg->proto != PROTO_UDP && cfg->proto != PROTO_TLS)
         return snprintf(err, errlen, "proto %s: this client drives tcp and udp",
                         proto_name(cfg->proto)),
                -1;
@@ -48,7 +56,7 @@ static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
         return snprintf(err, errlen, "--echo works with mode rr or rate only"), -1;
     if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
         return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
-    if (cfg->mode == MODE_CRR && cfg->proto != PROTO_TCP)
+    if (cfg->mode == MODE_CRR && cfg->proto != PROTO_TCP && cfg->proto != PROTO_TLS)
         return snprintf(err, errlen, "mode crr is for tcp"), -1;
     if (cfg->interval_ns && cfg->interval_ns < 10000000u)
         return snprintf(err, errlen, "--interval must be at least 10ms"), -1;
@@ -241,6 +249,35 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
     free(cl->w);
 }
 
+/* --proto tls: the client context of the data connections, handed to the
+ * TLS transport with the name to send (SNI) and check. */
+static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    struct tls_opts o = {.version = cfg->tls_version,
+                         .ciphers = cfg->ciphers,
+                         .groups = cfg->groups,
+                         .alpn = cfg->alpn,
+                         .verify = cfg->verify,
+                         .cafile = cfg->cafile};
+    char host[256];
+    const char *colon = strrchr(cfg->server, ':');
+    size_t n = colon ? (size_t)(colon - cfg->server) : strlen(cfg->server);
+    if (n > 1 && cfg->server[0] == '[')
+        snprintf(host, sizeof(host), "%.*s", (int)(n - 2), cfg->server + 1);
+    else
+        snprintf(host, sizeof(host), "%.*s", (int)n, cfg->server);
+    cl->tls = calloc(1, sizeof(*cl->tls));
+    if (!cl->tls)
+        return snprintf(err, errlen, "client: out of memory"), -1;
+    if (tls_client_init(cl->tls, &o, err, errlen) != 0) {
+        free(cl->tls);
+        cl->tls = NULL;
+        return -1;
+    }
+    transport_tls_client(cl->tls, host, cfg->resume);
+    return 0;
+}
+
 int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
                struct client_output *out, char *err, size_t errlen)
 {
@@ -257,11 +294,21 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     if (hist_init_default(&out->lat) != 0 || hist_init_default(&out->connect) != 0 ||
         stats_init(&cs) != 0)
         return snprintf(err, errlen, "client: out of memory"), -1;
-    if (check_cfg(cfg, err, errlen) != 0 ||
-        net_parse_addr(cfg->server, 7878, &cl.addr, err, errlen) != 0)
+    struct http_target *http = NULL;
+    if (check_cfg(cfg, err, errlen) != 0)
+        goto out;
+    if (http_target_wanted(cfg)) {
+        http = calloc(1, sizeof(*http));
+        if (!http || http_target_init(http, cfg, err, errlen) != 0)
+            goto out;
+        cl.http = http;
+    }
+    if (cfg->proto == PROTO_TLS && !http && tls_setup(&cl, cfg, err, errlen) != 0)
+        goto out;
+    if (net_parse_addr(http ? http->addr : cfg->server, 7878, &cl.addr, err, errlen) != 0)
         goto out;
     client_ctrl_request(cfg, &cl.req);
-    if (!cfg->echo && (sp.ctrl_fd = client_ctrl_open(&cl, err, errlen)) < 0)
+    if (!cfg->echo && !http && (sp.ctrl_fd = client_ctrl_open(&cl, err, errlen)) < 0)
         goto out;
     cl.nw = cl.req.threads < cl.req.conns ? cl.req.threads : cl.req.conns;
     cl.iv_ns = cfg->interval_ns ? cfg->interval_ns : (cfg->hlog[0] ? 1000000000ull : 0);
@@ -269,6 +316,8 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     supervise(&cl, &sp, stop, out);
     struct client_figures f = {.cs = &cs};
     stop_workers(&cl, &cs, &f.client_window_s);
+    if (cl.tls)
+        transport_tls_negotiated(&cs.tls_cipher, &cs.tls_version);
     f.cpu_client_s = sp.cpu1 - sp.cpu0;
     if (started == 0)
         rc = 0;
@@ -286,6 +335,14 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     if (rc != 0)
         out->result.errors = (isnan(out->result.errors) ? 0 : out->result.errors) + 1;
 out:
+    if (cl.tls) {
+        tls_close(cl.tls);
+        free(cl.tls);
+    }
+    if (http) {
+        http_target_close(http);
+        free(http);
+    }
     if (sp.ctrl_fd >= 0)
         close(sp.ctrl_fd);
     if (have_sh)

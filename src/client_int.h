@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "client.h"
+#include "drv_http.h"
 #include "ctrl.h"
 #include "ep.h"
 #include "net.h"
@@ -59,6 +60,8 @@ struct client {
     pthread_barrier_t ready, go;
     struct cworker *w;
     uint32_t nw;
+    struct http_target *http; /* HTTP and HTTPS tests: no control connection */
+    struct tls_ctx *tls;      /* --proto tls: the data connections' context */
 };
 
 /* client_auth.c: proves knowledge of the key in cfg->psk on the fresh

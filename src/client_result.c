@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "client_int.h"
+#include "tls_cost.h"
 
 static double ratio(double a, double b)
 {
@@ -128,6 +129,26 @@ static void tcp_info(const struct netrig_config *cfg, const struct client_figure
     }
 }
 
+/* HTTP: payload is the bodies both ways, as counted in the window; the
+ * head bytes per response go apart for the model. */
+static void http_figures(const struct netrig_config *cfg, const struct client_figures *f,
+                         struct client_output *out)
+{
+    struct test_result *r = &out->result;
+    const struct stats *cs = f->cs;
+    if (cfg->url[0] != '\0')
+        snprintf(r->proto, sizeof(r->proto), "%s",
+                 strncmp(cfg->url, "https:", 6) == 0 || cfg->proto == PROTO_HTTPS ? "https"
+                                                                                  : "http");
+    r->duration_s = f->client_window_s;
+    r->messages = (double)cs->txn;
+    r->goodput_bps = ratio(8.0 * (double)(cs->rx_bytes + cs->tx_bytes), r->duration_s);
+    r->resp_bytes = ratio((double)cs->rx_bytes, (double)cs->txn);
+    r->header_bytes = ratio((double)cs->hdr_bytes, (double)cs->txn);
+    hist_add(&out->lat, &cs->total);
+    hist_add(&out->connect, &cs->connect);
+}
+
 void client_result_fill(const struct netrig_config *cfg, const struct client_figures *f,
                         struct client_output *out)
 {
@@ -135,7 +156,9 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
     const struct stats *cs = f->cs;
     const struct ctrl_result *sr = f->sr;
     identity(cfg, r);
-    if (cfg->mode == MODE_STREAM) {
+    if (http_target_wanted(cfg)) {
+        http_figures(cfg, f, out);
+    } else if (cfg->mode == MODE_STREAM) {
         stream_figures(cfg, f, r, &out->lat);
     } else {
         double resp = r->resp_bytes;
@@ -160,11 +183,12 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
         err[i] = cs->err[i] + (sr ? sr->errors[i] : 0);
     r->errors = (double)stats_err_sum(err);
     stats_err_format(err, r->errors_by_class, sizeof(r->errors_by_class));
-    if (cfg->proto == PROTO_TCP)
+    if (cfg->proto == PROTO_TCP || http_target_wanted(cfg))
         tcp_info(cfg, f, r);
     r->cpu_client_pct = ratio(100.0 * f->cpu_client_s, f->client_window_s);
     if (sr)
         r->cpu_server_pct = ratio(100.0 * (double)sr->cpu_ns / 1e9, f->server_window_s);
+    tls_cost_fill(r, cs->tls_cipher, cs->tls_version);
     r->tx_bytes = (double)cs->tx_total + (sr ? (double)sr->tx_total : 0);
     r->rx_bytes = (double)cs->rx_total + (sr ? (double)sr->rx_total : 0);
 }

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "config.h"
 #include "client_int.h"
+#include "transport_tls.h"
 
 #define RXBUF_LEN (256u * 1024u)
 #define CTRL_TIMEOUT_NS (3ull * 1000000000ull)
@@ -194,16 +195,7 @@ static int open_data(struct cworker *wk, uint32_t i, char *err, size_t errlen)
     }
     if (cl->req.mode != MODE_STREAM)
         net_set_nodelay(fd);
-    if (!cfg->echo) {
-        uint8_t h[CTRL_HELLO_LEN];
-        ctrl_hello_encode(h, cl->test_id, i);
-        if (net_send_all(fd, h, sizeof(h), clock_now_ns() + CTRL_TIMEOUT_NS) != 0) {
-            snprintf(err, errlen, "data connection %u: %s", i, strerror(errno));
-            close(fd);
-            return -1;
-        }
-    }
-    return fd;
+    return fd; /* the hello goes first through the transport, at start */
 }
 
 static int setup(struct cworker *wk)
@@ -234,9 +226,13 @@ static int setup(struct cworker *wk)
                        .eps = n,
                        .closed = wk_ep_closed,
                        .quota_done = wk_quota_done,
-                       .owner = wk};
+                       .owner = wk,
+                       .tp = cl->tls ? &transport_tls : NULL,
+                       .http = cl->http};
     uint32_t role = ep_roles(q, false);
     const struct drv_ops *drv = q->proto == PROTO_UDP ? &drv_udp : &drv_tcp;
+    if (cl->http)
+        drv = &drv_http;
     for (uint32_t j = 0, i = wk->idx; j < n; j++, i += cl->nw) {
         int fd = -1;
         char e[256];
@@ -247,6 +243,10 @@ static int setup(struct cworker *wk)
         }
         struct ep *ep = &wk->eps[wk->neps++];
         ep_setup(ep, w, drv, fd, i, role);
+        if (drv == &drv_tcp && !(role & EP_CRR) && !cl->cfg->echo) {
+            ctrl_hello_encode(ep->pre, cl->test_id, i);
+            ep->pre_len = CTRL_HELLO_LEN;
+        }
         if (cl->cfg->count)
             ep->quota = cl->cfg->count / q->conns + (i < cl->cfg->count % q->conns);
         if (drv->init(ep) != 0) {

@@ -23,10 +23,12 @@ static void on_sigint(int sig)
 
 void cmd_client_help(FILE *out)
 {
-    fprintf(out, "usage: netrig client --server HOST:PORT [--proto tcp|udp] [--mode MODE] "
-                 "[OPTIONS]\n\n"
+    fprintf(out, "usage: netrig client --server HOST:PORT [--proto tcp|udp|http|https] "
+                 "[--mode MODE] [OPTIONS]\n"
+                 "       netrig client --url http[s]://HOST[:PORT]/PATH [--mode MODE] [OPTIONS]\n\n"
                  "Runs one test against a netrig server (or with --echo a plain RFC 862\n"
-                 "echo server) and prints goodput, messages/s and latency percentiles.\n"
+                 "echo server, or with --url any HTTP/1.1 server) and prints goodput,\n"
+                 "messages/s and latency percentiles.\n"
                  "Ctrl-C ends the test early; what was measured is still reported.\n\n"
                  "options:\n");
     opts_print_help(out);
@@ -78,8 +80,10 @@ int cmd_client(int argc, char **argv)
         fprintf(stderr, "netrig client: %s\n", used < 0 ? err : "unexpected argument");
         return 2;
     }
-    if (opts_validate(&cfg, err, sizeof(err)) != 0 || cfg.server[0] == '\0') {
-        fprintf(stderr, "netrig client: %s\n", cfg.server[0] ? err : "give --server HOST:PORT");
+    bool peer = cfg.server[0] != '\0' || cfg.url[0] != '\0';
+    if (opts_validate(&cfg, err, sizeof(err)) != 0 || !peer) {
+        fprintf(stderr, "netrig client: %s\n",
+                peer ? err : "give --server HOST:PORT or --url http[s]://HOST[:PORT]/PATH");
         return 2;
     }
     FILE *text = cfg.json ? stderr : stdout;

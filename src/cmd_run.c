@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "netns.h"
 #include "runner.h"
 #include "scenario.h"
 
@@ -26,6 +27,8 @@ void cmd_run_help(FILE *out)
                  "  --out DIR           the results folder (default results/NAME-YYYYmmdd-HHMMSS)\n"
                  "  --dry-run           print the expanded steps and exit\n"
                  "  --no-plot           do not run `netrig plot` at the end\n"
+                 "  --link tbf:RATE     run through an emulated link of RATE (root; see\n"
+                 "                      docs/model.md), as `link =` in [global] does\n"
                  "\n"
                  "Exit status: 0 all steps done, 1 a step failed or the run was interrupted,\n"
                  "2 usage or scenario error (nothing runs).\n");
@@ -35,6 +38,7 @@ struct run_args {
     const char *file;
     const char *server;
     const char *out;
+    const char *link;
     bool dry_run, no_plot;
 };
 
@@ -59,6 +63,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             a->server = v;
         else if ((v = value_of(argc, argv, &i, "--out")) != NULL)
             a->out = v;
+        else if ((v = value_of(argc, argv, &i, "--link")) != NULL)
+            a->link = v;
         else if (strcmp(arg, "--dry-run") == 0)
             a->dry_run = true;
         else if (strcmp(arg, "--no-plot") == 0)
@@ -66,7 +72,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         else if (arg[0] == '-' && arg[1] != '\0') {
             fprintf(stderr,
                     "netrig run: unknown option or missing value '%s' "
-                    "(options: --server HOST:PORT, --out DIR, --dry-run, --no-plot)\n",
+                    "(options: --server HOST:PORT, --out DIR, --link tbf:RATE, --dry-run, "
+                    "--no-plot)\n",
                     arg);
             return -1;
         } else if (!a->file) {
@@ -80,6 +87,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     if (!a->file) {
         fprintf(stderr, "usage: netrig run SCENARIO.ini [--server HOST:PORT] [--out DIR] "
                         "[--dry-run] [--no-plot]\n");
+        return -1;
+    }
+    double rate;
+    char err[160];
+    if (a->link && netns_link_parse(a->link, &rate, err, sizeof(err)) != 0) {
+        fprintf(stderr, "netrig run: --link: %s\n", err);
         return -1;
     }
     if (a->server && !strchr(a->server, ':')) {
@@ -111,6 +124,7 @@ int cmd_run(int argc, char **argv)
         cmdline[i + 1] = argv[i];
     struct runner_opts o = {.server = a.server,
                             .out_dir = a.out,
+                            .link = a.link,
                             .no_plot = a.no_plot,
                             .argc = argc + 1,
                             .argv = cmdline,

@@ -20,6 +20,10 @@ void cmd_server_help(FILE *out)
             "  --threads N         worker threads, each with its own epoll loop (default 1)\n"
             "  --model epoll       N threads multiplexing every connection (default)\n"
             "  --model threads     one thread per connection, each waiting on its own socket\n"
+            "  --tls               also accept TLS: HTTPS and TLS data connections; with a\n"
+            "                      fresh self-signed EC P-256 certificate unless --cert\n"
+            "  --cert FILE         PEM certificate (chain) for --tls\n"
+            "  --key FILE          PEM private key for --cert (default: in the --cert file)\n"
             "  --psk FILE          control connections must prove this pre-shared key\n"
             "                      (a private file; clients give the same --psk FILE)\n"
             "  --quiet             print nothing but errors\n\n");
@@ -32,8 +36,8 @@ static int parse_args(int argc, char **argv, struct server_config *c)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL, lerr[160];
         int lim;
-        if (strcmp(a, "--quiet") == 0) {
-            c->quiet = true;
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "--tls") == 0) {
+            *(a[2] == 'q' ? &c->quiet : &c->tls) = true;
             continue;
         }
         if (!v) {
@@ -43,6 +47,10 @@ static int parse_args(int argc, char **argv, struct server_config *c)
         i++;
         if (strcmp(a, "--listen") == 0 && strlen(v) < sizeof(c->listen)) {
             snprintf(c->listen, sizeof(c->listen), "%s", v);
+        } else if ((strcmp(a, "--cert") == 0 && strlen(v) < sizeof(c->cert)) ||
+                   (strcmp(a, "--key") == 0 && strlen(v) < sizeof(c->key))) {
+            snprintf(a[2] == 'c' ? c->cert : c->key, sizeof(c->cert), "%s", v);
+            c->tls = true;
         } else if (strcmp(a, "--threads") == 0) {
             unsigned long n = strtoul(v, &end, 10);
             if (*end || n < 1 || n > 256)
@@ -105,7 +113,10 @@ int cmd_server(int argc, char **argv)
     }
     warn_exposed(&c, bound);
     if (!c.quiet) {
-        printf("netrig server listening on %s (%s model, %u thread%s)\n", bound,
+        printf("netrig server listening on %s%s (%s model, %u thread%s)\n", bound,
+               !c.tls      ? ""
+               : c.cert[0] ? ", TLS with --cert"
+                           : ", TLS with an ephemeral certificate",
                c.model_threads ? "thread-per-connection" : "epoll", c.model_threads ? 1 : c.threads,
                c.model_threads || c.threads == 1 ? "" : "s");
         fflush(stdout);

@@ -25,7 +25,7 @@
 #define CTRL_MAX_PAYLOAD (1u << 20)
 #define CTRL_MAX_PORTS 64
 #define CTRL_MAX_CONNS 100000
-#define CTRL_NERR 8
+#define CTRL_NERR 11
 
 enum ctrl_type {
     CTRL_REQUEST = 1,

@@ -45,21 +45,44 @@ static int crr_connect(struct ep *ep)
     return 0;
 }
 
-static void crr_connected(struct ep *ep)
+/* The transport's set-up and handshake (TLS); plain is done at once.
+ * Returns 1 when done, 0 while waiting (state EP_HANDSHAKE), -1 when the
+ * endpoint failed and was closed. */
+static int tp_progress(struct ep *ep)
 {
-    int e = net_connect_result(ep->io.fd);
-    if (e != 0) {
-        ep->w->st->err[ERRC_CONNECT]++;
-        loop_del(ep->w->loop, &ep->io);
-        close(ep->io.fd);
-        ep->io.fd = -1;
-        crr_retry(ep);
-        return;
+    enum tp_status st = ep->tp->handshake(ep->tp_ctx, ep->io.fd);
+    if (st == TP_OK)
+        return 1;
+    if (st == TP_WANT_READ || st == TP_WANT_WRITE) {
+        ep->state = EP_HANDSHAKE;
+        loop_mod(ep->w->loop, &ep->io, st == TP_WANT_READ ? EPOLLIN : EPOLLOUT);
+        return 0;
     }
+    ep->w->st->err[ERRC_CONNECT]++;
+    ep->state = EP_DRAIN; /* crr: no new connection */
+    ep->drv->finish(ep);
+    return -1;
+}
+
+static int tp_begin(struct ep *ep)
+{
+    char err[160];
+    if (ep->tp->open(&ep->tp_ctx, ep->io.fd, ep->w->server, err, sizeof(err)) != 0) {
+        ep->w->st->err[ERRC_CONNECT]++;
+        ep->state = EP_DRAIN;
+        ep->drv->finish(ep);
+        return -1;
+    }
+    return tp_progress(ep);
+}
+
+/* A crr connection is up (and through its handshake): the transaction
+ * starts, timed from before the connect. */
+static void crr_ready(struct ep *ep)
+{
     uint64_t now = clock_now_ns();
     if (wctx_measuring(ep->w) && tcp_io_timed(ep))
         hist_record(&ep->w->st->connect, (int64_t)(now - ep->conn_start_ns));
-    net_set_nodelay(ep->io.fd);
     ep->pre_len = ep->pre_off = 0;
     if (!ep->w->echo) {
         ctrl_hello_encode(ep->pre, ep->w->test_id, ep->index);
@@ -74,12 +97,30 @@ static void crr_connected(struct ep *ep)
     tcp_io_interest(ep);
 }
 
+static void crr_connected(struct ep *ep)
+{
+    int e = net_connect_result(ep->io.fd);
+    if (e != 0) {
+        ep->w->st->err[ERRC_CONNECT]++;
+        loop_del(ep->w->loop, &ep->io);
+        close(ep->io.fd);
+        ep->io.fd = -1;
+        crr_retry(ep);
+        return;
+    }
+    net_set_nodelay(ep->io.fd);
+    if (tp_begin(ep) == 1)
+        crr_ready(ep);
+}
+
 /* --- the table --------------------------------------------------------- */
 
 void drv_tcp_close(struct ep *ep)
 {
     if ((ep->role & EP_CRR) && ep->state == EP_RUN && ep->quota > 0) {
         loop_del(ep->w->loop, &ep->io);
+        ep->tp->close(ep->tp_ctx);
+        ep->tp_ctx = NULL;
         net_close_reset(ep->io.fd);
         ep->io.fd = -1;
         crr_connect(ep);
@@ -151,18 +192,25 @@ static int tcp_init(struct ep *ep)
     return 0;
 }
 
+/* Starts the traffic of an endpoint whose transport is ready. */
+static void tcp_run(struct ep *ep)
+{
+    ep->state = EP_RUN;
+    if (ep->role & EP_RR_CLIENT)
+        tcp_io_rr_issue(ep, clock_now_ns());
+    if (tcp_io_write(ep) < 0)
+        return;
+    tcp_io_interest(ep);
+}
+
 static int tcp_start(struct ep *ep)
 {
     if (ep->role & EP_CRR)
         return crr_connect(ep);
     if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
         return -1;
-    ep->state = EP_RUN;
-    if (ep->role & EP_RR_CLIENT)
-        tcp_io_rr_issue(ep, clock_now_ns());
-    if (tcp_io_write(ep) < 0)
-        return 0;
-    tcp_io_interest(ep);
+    if (tp_begin(ep) == 1)
+        tcp_run(ep);
     return 0;
 }
 
@@ -170,6 +218,15 @@ static void tcp_on_io(struct ep *ep, uint32_t events)
 {
     if (ep->state == EP_CONNECTING) {
         crr_connected(ep);
+        return;
+    }
+    if (ep->state == EP_HANDSHAKE) {
+        if (tp_progress(ep) == 1) {
+            if (ep->role & EP_CRR)
+                crr_ready(ep);
+            else
+                tcp_run(ep);
+        }
         return;
     }
     if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && tcp_io_read(ep) < 0)
@@ -184,7 +241,7 @@ static void tcp_drain(struct ep *ep)
     if (ep->state == EP_CLOSED)
         return;
     loop_timer_cancel(ep->w->loop, &ep->timer);
-    if ((ep->role & EP_CRR) && (ep->state == EP_IDLE || ep->state == EP_CONNECTING)) {
+    if (ep->state == EP_IDLE || ep->state == EP_CONNECTING || ep->state == EP_HANDSHAKE) {
         ep->drv->finish(ep);
         return;
     }
@@ -205,6 +262,7 @@ static void tcp_finish(struct ep *ep)
     if (ep->io.fd >= 0) {
         loop_del(ep->w->loop, &ep->io);
         ep->tp->close(ep->tp_ctx);
+        ep->tp_ctx = NULL;
         if (ep->role & EP_CRR)
             net_close_reset(ep->io.fd);
         else

@@ -42,6 +42,8 @@ static bool stream_send(struct ep *ep, uint64_t now)
     struct udp_batch *b = ep->w->ub;
     if (ep->state != EP_RUN || (ep->w->server && *ep->w->phase == CTRL_PHASE_DONE))
         return false;
+    if (ep->period_ns > 0)
+        ep_pace_slack(ep, ep->tx_seq, now);
     for (int round = 0; round < IO_BUDGET; round++) {
         int n = 0;
         bool meas = wctx_measuring(ep->w);

@@ -14,7 +14,7 @@ void ep_setup(struct ep *ep, struct wctx *w, const struct drv_ops *drv, int fd, 
     ep->timer.arg = ep;
     ep->w = w;
     ep->drv = drv;
-    ep->tp = &transport_plain;
+    ep->tp = w->tp ? w->tp : &transport_plain;
     ep->index = index;
     ep->role = role;
     ep->state = EP_IDLE;

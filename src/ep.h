@@ -17,6 +17,7 @@
 #include "wire.h"
 
 struct ep;
+struct http_target;
 
 /* Roles an endpoint plays (a bit set: a bidir stream sends and receives). */
 enum ep_role {
@@ -28,7 +29,7 @@ enum ep_role {
     EP_CRR = 32,      /* with EP_RR_CLIENT: a new connection per transaction */
 };
 
-enum ep_state { EP_IDLE, EP_CONNECTING, EP_RUN, EP_DRAIN, EP_CLOSED };
+enum ep_state { EP_IDLE, EP_CONNECTING, EP_HANDSHAKE, EP_RUN, EP_DRAIN, EP_CLOSED };
 
 /* One worker thread's part of one test: parameters, counters, scratch. */
 struct wctx {
@@ -45,14 +46,16 @@ struct wctx {
     uint16_t nports;
     uint8_t *rxbuf; /* scratch receive buffer, rxcap bytes */
     size_t rxcap;
-    struct udp_batch *ub; /* UDP: mmsg arrays of this thread */
-    uint32_t eps;         /* endpoints of this test in this thread (buffer sizing) */
+    struct udp_batch *ub;       /* UDP: mmsg arrays of this thread */
+    const struct transport *tp; /* TCP byte transport; NULL = plain */
+    uint32_t eps;               /* endpoints of this test in this thread (buffer sizing) */
     /* The owner's hooks: an endpoint closed for good; a request arrived
      * (server; the test-only stall). */
     void (*closed)(struct ep *ep);
     void (*on_request)(struct wctx *w);
     void (*quota_done)(struct ep *ep);
     void *owner;
+    const struct http_target *http; /* client HTTP/HTTPS: what to ask for */
 };
 
 static inline bool wctx_measuring(const struct wctx *w)
@@ -77,6 +80,7 @@ struct drv_ops {
 
 extern const struct drv_ops drv_tcp;
 extern const struct drv_ops drv_udp;
+extern const struct drv_ops drv_http; /* client side of HTTP and HTTPS */
 
 struct udp_slot {
     uint64_t seq; /* extended sequence number, UINT64_MAX = free */
@@ -116,6 +120,7 @@ struct ep {
     uint32_t pre_len, pre_off;
     uint64_t sched_k;       /* rate: transactions scheduled so far */
     double period_ns;       /* rate: ns between transactions on this endpoint */
+    uint64_t shift_ns;      /* stream pacing: schedule moved on after a stall */
     uint64_t conn_start_ns; /* crr */
     uint64_t until_ns;      /* draining: give up at this time */
     /* UDP */
@@ -127,6 +132,7 @@ struct ep {
     uint32_t next_flow;           /* server reverse: round robin */
     uint64_t win_first, win_last; /* rate: sequence numbers of the window */
     bool win_open, win_closed;
+    void *priv; /* a driver's own per-endpoint state */
 };
 
 /* Sets the common fields; the driver's init allocates the rest. */
@@ -166,9 +172,21 @@ void ep_quota_done(struct ep *ep);
 /* Absolute time of scheduled message / transaction k on this endpoint. */
 static inline uint64_t ep_sched(const struct ep *ep, uint64_t k)
 {
-    return ep->w->origin_ns + (uint64_t)((double)k * ep->period_ns +
-                                         ep->period_ns * (double)ep->index /
-                                             (double)(ep->w->req->conns ? ep->w->req->conns : 1));
+    double conns = ep->w->req->conns ? ep->w->req->conns : 1;
+    return ep->w->origin_ns + ep->shift_ns +
+           (uint64_t)((double)k * ep->period_ns + ep->period_ns * (double)ep->index / conns);
+}
+
+/* Paced streams do not burst to catch up after a stall longer than this:
+ * the schedule moves on instead (a rate is a rate in every window). The
+ * open-loop rate mode never does this: its latency counts from the
+ * intended starts. */
+#define EP_PACE_SLACK_NS 20000000u
+static inline void ep_pace_slack(struct ep *ep, uint64_t k, uint64_t now)
+{
+    uint64_t due = ep_sched(ep, k);
+    if (now > due + EP_PACE_SLACK_NS)
+        ep->shift_ns += now - due;
 }
 
 #endif

@@ -35,7 +35,7 @@ const struct opt_def opts_table[] = {
     {"link_rate", OPT_BITRATE, F(link_rate_bps), NULL, 0, 0, "known bottleneck rate for the model"},
     {"tolerance", OPT_DOUBLE, F(tolerance_pct), "1", 0, 100, "model tolerance in percent"},
     {"link", OPT_STR, F(link), NULL, 0, 0, "emulate a link in namespaces: tbf:RATE (root)"},
-    {"method", OPT_STR, F(method), "GET", 0, 0, "HTTP method: GET or POST"},
+    {"method", OPT_STR, F(method), "GET", 0, 0, "HTTP method: GET, HEAD or POST (with a --size body)"},
     {"header", OPT_HEADER, F(headers), NULL, 0, 0, "extra HTTP header 'K: V' (repeatable)"},
     {"tls_version", OPT_STR, F(tls_version), NULL, 0, 0, "1.2 or 1.3 (default: negotiate)"},
     {"ciphers", OPT_STR, F(ciphers), NULL, 0, 0, "OpenSSL cipher list / TLS 1.3 suites"},

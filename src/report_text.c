@@ -65,6 +65,12 @@ static void line_latency(FILE *out, const struct test_result *r, const struct ne
             fmt_us(r->lat_p50_us, b[0], 32), fmt_us(r->lat_p90_us, b[1], 32),
             fmt_us(r->lat_p99_us, b[2], 32), fmt_us(r->lat_p999_us, b[3], 32),
             fmt_us(r->lat_p9999_us, b[4], 32), fmt_us(r->lat_max_us, b[5], 32));
+    if (r->tls_cipher[0] != '\0')
+        fprintf(out, "tls: %s, %.0f bytes per record, cipher %.2f GB/s on this CPU\n",
+                r->tls_cipher, r->tls_record_overhead, r->tls_crypto_Bps / 1e9);
+    if (!isnan(r->header_bytes))
+        fprintf(out, "http: %.0f header bytes and %.0f body bytes per response\n", r->header_bytes,
+                r->resp_bytes);
     if (!isnan(r->connect_p50_us))
         fprintf(out, "connect: p50 %s  p99 %s\n", fmt_us(r->connect_p50_us, b[0], 32),
                 fmt_us(r->connect_p99_us, b[1], 32));

@@ -9,14 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define S(f) COL_STR, offsetof(struct test_result, f)
-#define U(f) COL_U32, offsetof(struct test_result, f)
-#define D(f) COL_DBL, offsetof(struct test_result, f)
+#define FIELD(f) offsetof(struct test_result, f), sizeof(((struct test_result *)0)->f)
+#define S(f) COL_STR, FIELD(f)
+#define U(f) COL_U32, FIELD(f)
+#define D(f) COL_DBL, FIELD(f)
 
 /* The first two entries are special: "schema" is written from
  * RESULT_SCHEMA_VERSION and has no field. */
 const struct result_column result_columns[] = {
-    {"schema", COL_U32, (size_t)-1, "CSV schema version (1)"},
+    {"schema", COL_U32, (size_t)-1, 0, "CSV schema version (1)"},
     {"scenario", S(scenario), "scenario name (file name without .ini), empty for a client run"},
     {"step", S(step), "step name: section and swept values"},
     {"repeat", U(repeat), "repetition index, from 1"},
@@ -31,9 +32,11 @@ const struct result_column result_columns[] = {
     {"duration_s", D(duration_s), "measured window, seconds (warm-up excluded)"},
     {"messages", D(messages), "messages (stream) or transactions (rr, crr, rate) completed"},
     {"errors", D(errors), "errors of every class"},
-    {"goodput_bps", D(goodput_bps), "payload bits per second at the receiver (rr: request+response)"},
+    {"goodput_bps", D(goodput_bps),
+     "payload bits per second at the receiver (rr: request+response)"},
     {"msgs_per_s", D(msgs_per_s), "messages or transactions per second"},
-    {"lat_min_us", D(lat_min_us), "latency minimum, microseconds (stream: one-way; rr: round trip)"},
+    {"lat_min_us", D(lat_min_us),
+     "latency minimum, microseconds (stream: one-way; rr: round trip)"},
     {"lat_mean_us", D(lat_mean_us), "latency mean, microseconds"},
     {"lat_stddev_us", D(lat_stddev_us), "latency standard deviation, microseconds"},
     {"lat_p50_us", D(lat_p50_us), "latency median, microseconds"},
@@ -65,7 +68,11 @@ const struct result_column result_columns[] = {
     {"errors_by_class", S(errors_by_class), "errors by class: connect=N read=N ..."},
     {"tx_bytes", D(tx_bytes), "payload bytes written by the senders, whole test incl. warm-up"},
     {"rx_bytes", D(rx_bytes), "payload bytes read by the receivers, whole test incl. warm-up"},
-    {NULL, COL_STR, 0, NULL},
+    {"link_rate_bps", D(link_rate_bps), "known bottleneck rate for the model, bit/s (0: fitted)"},
+    {"tolerance_pct", D(tolerance_pct), "model tolerance asked for, percent"},
+    {"tls_cipher", S(tls_cipher), "TLS: negotiated version and cipher suite"},
+    {"tls_crypto_Bps", D(tls_crypto_Bps), "TLS: cipher bulk speed on this CPU, bytes/s"},
+    {NULL, COL_STR, 0, 0, NULL},
 };
 
 void result_init(struct test_result *r)
@@ -113,10 +120,19 @@ static void put_dbl(FILE *out, double v)
 {
     if (isnan(v))
         return;
-    if (v == floor(v) && fabs(v) < 1e15)
+    if (v == floor(v) && fabs(v) < 1e15) {
         fprintf(out, "%.0f", v);
-    else
-        fprintf(out, "%.10g", v);
+        return;
+    }
+    /* The shortest form that reads back as the same double, so that
+     * re-checking a run (netrig model) sees exactly what was measured. */
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof(buf), "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, out);
 }
 
 void result_csv_row(FILE *out, const struct test_result *r)
@@ -232,15 +248,7 @@ int result_csv_parse(const char *header, const char *row, struct test_result *r,
             continue;
         char *p = (char *)r + c->offset;
         if (c->kind == COL_STR) {
-            size_t cap = c->offset == offsetof(struct test_result, model_ok)
-                             ? sizeof(r->model_ok)
-                         : c->offset == offsetof(struct test_result, errors_by_class)
-                             ? sizeof(r->errors_by_class)
-                         : c->offset == offsetof(struct test_result, proto) ||
-                                 c->offset == offsetof(struct test_result, mode)
-                             ? sizeof(r->proto)
-                             : sizeof(r->scenario);
-            snprintf(p, cap, "%s", df[i]);
+            snprintf(p, c->size, "%s", df[i]);
         } else if (df[i][0] != '\0') {
             char *end;
             double v = strtod(df[i], &end);

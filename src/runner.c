@@ -9,6 +9,7 @@
 #include "client.h"
 #include "clock.h"
 #include "cmd.h"
+#include "netns.h"
 #include "progress.h"
 #include "results.h"
 #include "server.h"
@@ -32,6 +33,8 @@ struct run {
     struct progress con;
     struct server *srv;
     char srv_addr[256];
+    struct netns_link link; /* emulated link, when link = tbf:RATE */
+    bool linked;
     size_t tests_total; /* steps x repeats */
     size_t tests_done;
     double planned_left_s;
@@ -63,6 +66,10 @@ static void step_config(const struct run *R, const struct scenario_step *st,
         snprintf(cfg->server, sizeof(cfg->server), "%s", R->o->server);
     else if (!scenario_step_has_peer(st))
         snprintf(cfg->server, sizeof(cfg->server), "%s", R->srv_addr);
+    if (R->linked) {
+        cfg->link_rate_bps = R->link.rate_bps; /* C for the model */
+        cfg->link[0] = '\0';                   /* the runner made the link */
+    }
     cfg->quiet = true; /* the runner owns the console */
     cfg->json = false;
     cfg->csv[0] = cfg->hlog[0] = '\0';
@@ -123,6 +130,9 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     struct client_output out;
     struct client_stop stop = {.flag = &stop_flag, .on_interval = NULL, .ctx = NULL};
     int rc = client_run(&cfg, &stop, &out, err, sizeof(err));
+    /* What the model needs to re-check the row later, from the file alone. */
+    out.result.link_rate_bps = cfg.link_rate_bps;
+    out.result.tolerance_pct = cfg.tolerance_pct;
     progress_end(&R->con, planned);
     R->planned_left_s -= planned;
     int ret = 0;
@@ -209,9 +219,18 @@ static int start_server(struct run *R)
     struct server_config sc;
     char err[512];
     server_config_defaults(&sc);
-    snprintf(sc.listen, sizeof(sc.listen), "127.0.0.1:0");
+    snprintf(sc.listen, sizeof(sc.listen), "%s:0", R->linked ? NETNS_SERVER_ADDR : "127.0.0.1");
     sc.quiet = true;
-    R->srv = server_start(&sc, R->srv_addr, sizeof(R->srv_addr), err, sizeof(err));
+    /* Through an emulated link the server's sockets and threads live in
+     * one namespace, the client's (made later on this thread) in the other. */
+    if (R->linked && netns_link_enter(&R->link, NETNS_SERVER, err, sizeof(err)) != 0)
+        R->srv = NULL;
+    else
+        R->srv = server_start(&sc, R->srv_addr, sizeof(R->srv_addr), err, sizeof(err));
+    if (R->srv && R->linked && netns_link_enter(&R->link, NETNS_CLIENT, err, sizeof(err)) != 0) {
+        server_stop(R->srv);
+        R->srv = NULL;
+    }
     if (!R->srv) {
         snprintf(R->msg, sizeof(R->msg), "cannot start the embedded server: %s", err);
         return -1;
@@ -220,13 +239,57 @@ static int start_server(struct run *R)
     return 0;
 }
 
+/* The link to emulate: --link, else the first step's link option, else
+ * NULL. */
+static const char *link_spec(const struct scenario *sc, const struct runner_opts *o)
+{
+    if (o->link && o->link[0])
+        return o->link;
+    for (size_t i = 0; i < sc->nsteps; i++)
+        if (sc->steps[i].cfg.link[0])
+            return sc->steps[i].cfg.link;
+    return NULL;
+}
+
+/* The emulated link, when --link or the scenario asks for one: every step
+ * shares it, so it is made once. Returns 0 (also when there is none). */
+static int link_begin(struct run *R)
+{
+    const char *spec = link_spec(R->sc, R->o);
+    if (!spec)
+        return 0;
+    char err[512];
+    if (R->o->server) {
+        snprintf(R->msg, sizeof(R->msg), "link = %s runs its own server: drop --server", spec);
+        return -1;
+    }
+    if (netns_link_setup(spec, &R->link, err, sizeof(err)) != 0) {
+        snprintf(R->msg, sizeof(R->msg), "%s", err);
+        return -1;
+    }
+    R->linked = true;
+    progress_line(&R->con, "emulated link %s: namespaces %s and %s", spec, R->link.ns[0],
+                  R->link.ns[1]);
+    return 0;
+}
+
+static void link_end(struct run *R)
+{
+    char err[256];
+    if (R->linked && netns_link_leave(&R->link, err, sizeof(err)) != 0)
+        progress_line(&R->con, "%s", err);
+    netns_link_teardown(&R->link);
+    R->linked = false;
+}
+
 /* Hooks run on the finished folder, in this order: the goodput model,
  * then the plots (which draw the model's columns too). */
 static void after_run(struct run *R)
 {
     if (R->res.nrows == 0)
         return;
-    /* MODEL HOOK: run the goodput model (model.h) over R->res.dir here. */
+    char *margv[] = {"model", R->res.dir, NULL};
+    (void)cmd_model(2, margv); /* verdicts on the console, details in model.txt */
     if (R->o->no_plot)
         return;
     char *argv[] = {"plot", R->res.dir, NULL};
@@ -258,6 +321,7 @@ static int finish(struct run *R, int rc)
     if (R->srv)
         server_stop(R->srv);
     R->srv = NULL;
+    link_end(R);
     if (results_write_summaries(&R->res, status, R->msg) != 0)
         progress_line(&R->con, "cannot write %s/summary.json: %s", R->res.dir, strerror(errno));
     R->res.meta.end_s = (double)clock_wall_ns() / 1e9;
@@ -320,8 +384,8 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    int rc = 0;
-    if (needs_server(sc, o) && start_server(&R) != 0)
+    int rc = link_begin(&R);
+    if (rc == 0 && (needs_server(sc, o) || R.linked) && start_server(&R) != 0)
         rc = -1;
     R.res.meta.server = R.srv ? R.srv_addr : R.res.meta.server;
     R.res.meta.embedded = R.srv != NULL;
@@ -351,8 +415,10 @@ void runner_dry_run(const struct scenario *sc, const struct runner_opts *o, FILE
     }
     char t[32];
     progress_fmt_time(total, t, sizeof(t));
+    const char *link = link_spec(sc, o);
     fprintf(out, "%zu steps, %zu tests, about %s; peer: %s\n", sc->nsteps, tests, t,
             o->server             ? o->server
+            : link                ? "embedded server across an emulated link"
             : needs_server(sc, o) ? "embedded server on 127.0.0.1"
                                   : "named by each step");
 }

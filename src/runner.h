@@ -12,6 +12,7 @@
 struct runner_opts {
     const char *server;  /* --server HOST:PORT: the peer of every step without a url */
     const char *out_dir; /* --out DIR, or NULL for results/NAME-STAMP */
+    const char *link;    /* --link tbf:RATE, or NULL for the scenario's link option */
     bool no_plot;        /* skip `netrig plot` at the end */
     int argc;            /* the command line, for meta.json */
     char **argv;

@@ -15,12 +15,15 @@
 #include "clock.h"
 #include "config.h"
 #include "server_int.h"
+#include "srv_http.h"
+#include "transport_tls.h"
 
 static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events);
 
 void srv_thread_maybe_exit(struct srv_thread *th)
 {
-    if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test)
+    if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test &&
+        !th->http_conns)
         loop_stop(th->loop);
 }
 
@@ -77,11 +80,57 @@ void srv_conn_close(struct srv_conn *c)
     srv_thread_maybe_exit(th);
 }
 
+/* HTTP, or TLS (HTTPS, or a --proto tls data connection whose hello comes
+ * inside TLS), is told apart from netrig's own control frames and plain
+ * hello by the first bytes, peeked so that nothing is taken from the
+ * stream the next handler reads. Returns true when c was handed over. */
+static bool hand_over(struct srv_conn *c)
+{
+    unsigned char p[4];
+    ssize_t n = recv(c->io.fd, p, sizeof(p), MSG_PEEK);
+    enum srv_first k = srv_http_classify(p, n > 0 ? (size_t)n : 0);
+    if (n <= 0 || k == SRV_FIRST_NETRIG || k == SRV_FIRST_WAIT)
+        return false;
+    struct srv_thread *th = c->th;
+    int fd = c->io.fd;
+    conn_unlink(c);
+    free(c);
+    srv_http_start(th, fd, k == SRV_FIRST_TLS);
+    srv_thread_maybe_exit(th);
+    return true;
+}
+
+int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
+             const struct transport *tp, void *tp_ctx)
+{
+    struct srv *s = th->srv;
+    uint64_t id;
+    uint32_t index;
+    int want = tp ? PROTO_TLS : PROTO_TCP;
+    pthread_mutex_lock(&s->mu);
+    struct srv_test *t = NULL;
+    if (ctrl_hello_decode(hello, len, &id, &index) == 0)
+        t = srv_test_find(s, id);
+    if (!t || t->ending || index >= t->req.conns || t->req.proto != want) {
+        pthread_mutex_unlock(&s->mu);
+        if (tp)
+            tp->close(tp_ctx);
+        close(fd);
+        srv_guard_closed(s);
+        return -1;
+    }
+    int rc = srv_attach(th, t, fd, index, false, tp, tp_ctx);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
 /* A new connection: a control frame, or a 16-byte hello that joins a
  * test. Reads no further than the hello, so data stays in the socket. */
 static void conn_pending(struct srv_conn *c)
 {
     struct srv *s = c->th->srv;
+    if (c->inlen == 0 && hand_over(c))
+        return;
     ssize_t n = recv(c->io.fd, c->in + c->inlen, CTRL_HELLO_LEN - c->inlen, 0);
     if (n <= 0) {
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -110,23 +159,13 @@ static void conn_pending(struct srv_conn *c)
     }
     if (c->inlen < CTRL_HELLO_LEN)
         return;
-    uint64_t id;
-    uint32_t index;
-    pthread_mutex_lock(&s->mu);
-    struct srv_test *t = NULL;
-    if (ctrl_hello_decode(c->in, c->inlen, &id, &index) == 0)
-        t = srv_test_find(s, id);
-    if (!t || t->ending || index >= t->req.conns || t->req.proto != PROTO_TCP) {
-        pthread_mutex_unlock(&s->mu);
-        srv_conn_close(c);
-        return;
-    }
+    uint8_t hello[CTRL_HELLO_LEN];
+    memcpy(hello, c->in, sizeof(hello));
     int fd = c->io.fd;
     struct srv_thread *th = c->th;
     conn_unlink(c);
     free(c);
-    srv_attach(th, t, fd, index, false);
-    pthread_mutex_unlock(&s->mu);
+    srv_join(th, fd, hello, sizeof(hello), NULL, NULL);
     srv_thread_maybe_exit(th);
 }
 
@@ -218,7 +257,8 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
     return sl;
 }
 
-int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp)
+int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp,
+               const struct transport *tp, void *tp_ctx)
 {
     struct srv_slot *sl = srv_slot_get(th, t);
     struct ep *ep = sl ? calloc(1, sizeof(*ep)) : NULL;
@@ -226,6 +266,8 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
         th->ub = calloc(1, sizeof(*th->ub));
     if (!ep || (udp && !th->ub)) {
         free(ep);
+        if (tp)
+            tp->close(tp_ctx);
         close(fd);
         if (!udp)
             srv_guard_closed(th->srv);
@@ -237,6 +279,10 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
         t->mark_start_ns = clock_now_ns();
     }
     ep_setup(ep, &sl->w, udp ? &drv_udp : &drv_tcp, fd, index, ep_roles(&t->req, true));
+    if (tp) { /* TLS: handshake done and hello read by srv_http */
+        ep->tp = tp;
+        ep->tp_ctx = tp_ctx;
+    }
     if (!udp && t->req.mode != MODE_STREAM)
         net_set_nodelay(fd);
     ep->next = sl->eps;

@@ -111,3 +111,39 @@ void srv_guard_result_sent(struct srv_conn *c)
 {
     guard_arm(c, clock_now_ns() + c->th->srv->cfg.lim.idle_timeout_ns);
 }
+
+static void deadline_fire(struct loop *l, struct loop_timer *t)
+{
+    struct srv_deadline *d = t->arg;
+    uint64_t until = d->last_ns ? d->last_ns + d->idle_ns : 0;
+    if (until > clock_now_ns()) {
+        loop_timer_set(l, t, until);
+        return;
+    }
+    d->expire(d->arg);
+}
+
+void srv_deadline_start(struct srv_deadline *d, struct srv_thread *th, void (*expire)(void *arg),
+                        void *arg)
+{
+    const struct server_limits *lim = &th->srv->cfg.lim;
+    d->loop = th->loop;
+    d->last_ns = 0;
+    d->idle_ns = lim->idle_timeout_ns;
+    d->expire = expire;
+    d->arg = arg;
+    d->t.fn = deadline_fire;
+    d->t.arg = d;
+    loop_timer_set(d->loop, &d->t, clock_now_ns() + lim->hello_timeout_ns);
+}
+
+void srv_deadline_progress(struct srv_deadline *d)
+{
+    d->last_ns = clock_now_ns();
+}
+
+void srv_deadline_stop(struct srv_deadline *d)
+{
+    if (d->loop)
+        loop_timer_cancel(d->loop, &d->t);
+}

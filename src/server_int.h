@@ -34,7 +34,8 @@ struct srv_thread {
     _Atomic bool done;         /* threads model: this connection's thread ended */
     struct srv_test *udp_test; /* threads model: the UDP socket to serve */
     uint32_t udp_i;
-    struct srv_thread *next; /* threads model: list of connection threads */
+    struct srv_thread *next;        /* threads model: list of connection threads */
+    struct srv_http *http_conns;    /* HTTP and HTTPS connections (srv_http.c) */
     struct loop_timer accept_pause; /* out of descriptors: accepting rests */
 };
 
@@ -95,6 +96,7 @@ struct srv {
     struct srv_test *tests;
     struct srv_thread *conn_threads; /* threads model */
     _Atomic bool stopping;
+    struct tls_ctx *tls;     /* --tls: for HTTPS and TLS data connections */
     struct auth_key *psk;    /* NULL: control connections need no key */
     _Atomic uint32_t nconns; /* open TCP connections, all kinds */
 };
@@ -103,10 +105,16 @@ struct srv {
 /* A slot for test t in thread th (created on first use). Under srv->mu. */
 struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t);
 /* Starts endpoint number index of t on fd in th; closes fd on failure. */
-int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp);
+int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp,
+               const struct transport *tp, void *tp_ctx);
 /* Wakes every thread that may hold part of a test. */
 void srv_wake_all(struct srv *s);
 void srv_conn_close(struct srv_conn *c);
+/* A data connection says hello: joins the test (plain when tp is NULL,
+ * else over the transport's established connection tp_ctx). Takes over
+ * fd and tp_ctx whatever happens. Returns 0 or -1. */
+int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
+             const struct transport *tp, void *tp_ctx);
 /* Hands a slot's counters to its test and frees it. Under srv->mu. */
 void srv_slot_merge(struct srv_slot *sl);
 /* Threads model: starts a thread for connection fd, or (fd < 0) one that
@@ -139,6 +147,22 @@ void srv_guard_test_started(struct srv_conn *c);
 void srv_guard_result_sent(struct srv_conn *c);
 /* Sends an ERROR frame without waiting (best effort, before a close). */
 void srv_guard_refuse(int fd, const char *msg);
+
+/* A deadline for a connection that makes progress in its own way (HTTP):
+ * it is cut off hello_ns after it started unless it made progress, and
+ * then idle_ns after its last progress. Progress only notes the time; the
+ * timer catches up when it fires, so the hot path arms no timer. */
+struct srv_deadline {
+    struct loop_timer t;
+    struct loop *loop;
+    uint64_t last_ns, idle_ns;
+    void (*expire)(void *arg);
+    void *arg;
+};
+void srv_deadline_start(struct srv_deadline *d, struct srv_thread *th, void (*expire)(void *arg),
+                        void *arg);
+void srv_deadline_progress(struct srv_deadline *d);
+void srv_deadline_stop(struct srv_deadline *d);
 
 /* server_auth.c */
 /* Handles input on a connection that began with the authentication magic. */

@@ -32,7 +32,7 @@ static const struct lim_def lim_table[] = {
      "warm-up + duration per test"},
     {"max-rate", LIM_RATE, 0, NULL, 0, 0, "pacing per test: 10gbit and/or 1000000/s"},
     {"max-size", LIM_SIZE64, L(max_msg_size), "1g", 1, 4294967296.0, "payload bytes per message"},
-    {"http-max-head", LIM_SIZE32, L(http_max_head), "16k", 256, 1048576,
+    {"http-max-head", LIM_SIZE32, L(http_max_head), "16k", 256, 16384,
      "HTTP request line + headers (431 beyond)"},
     {"http-max-body", LIM_SIZE64, L(http_max_body), "1024g", 1, 1125899906842624.0,
      "HTTP /bytes/N and /sink bodies (413 beyond)"},

@@ -135,7 +135,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
     char err[200];
     if (c->test)
         return send_error(c, "control: one test per control connection"), -1;
-    if (q->proto != PROTO_TCP && q->proto != PROTO_UDP) {
+    if (q->proto != PROTO_TCP && q->proto != PROTO_UDP && q->proto != PROTO_TLS) {
         snprintf(err, sizeof(err), "server: protocol %s is not served here",
                  proto_name((enum proto)q->proto));
         return send_error(c, err), -1;
@@ -180,15 +180,14 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
 {
     struct srv_test *t = c->test;
     uint64_t now = clock_now_ns();
+    /* The window's start may also be set by srv_attach (no warm-up). */
+    pthread_mutex_lock(&c->th->srv->mu);
     if (phase == CTRL_PHASE_MEASURE && !t->measure_marked) {
         t->measure_marked = true;
-        /* srv_attach may set the start from another thread, under the lock. */
-        pthread_mutex_lock(&c->th->srv->mu);
         if (!t->mark_start_ns) {
             t->mark_start_ns = now;
             t->cpu_start_ns = cpu_now_ns();
         }
-        pthread_mutex_unlock(&c->th->srv->mu);
         if (t->req.stall_ns)
             atomic_store(&t->stall_at, now + t->req.duration_ns / 4);
         atomic_store(&t->phase, CTRL_PHASE_MEASURE);
@@ -197,6 +196,7 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
         t->mark_end_ns = now;
         t->cpu_end_ns = cpu_now_ns();
     }
+    pthread_mutex_unlock(&c->th->srv->mu);
 }
 
 static void on_end(struct srv_conn *c)
@@ -344,7 +344,7 @@ void srv_thread_chores(struct srv_thread *th)
         th->udp_test = NULL;
         if (!t->ending) {
             t->udp_attached[th->udp_i] = true;
-            srv_attach(th, t, t->udp_fd[th->udp_i], th->udp_i, true);
+            srv_attach(th, t, t->udp_fd[th->udp_i], th->udp_i, true, NULL, NULL);
         }
         srv_test_unref(s, t);
     }
@@ -353,7 +353,7 @@ void srv_thread_chores(struct srv_thread *th)
         for (uint32_t i = 0; i < t->nports && !s->cfg.model_threads; i++)
             if (t->udp_owner[i] == th->idx && !t->udp_attached[i] && !t->ending) {
                 t->udp_attached[i] = true;
-                srv_attach(th, t, t->udp_fd[i], i, true);
+                srv_attach(th, t, t->udp_fd[i], i, true, NULL, NULL);
             }
         if (!t->ending)
             continue;

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "server_int.h"
+#include "srv_http.h"
+#include "tls.h"
 
 #define SRV_RXBUF (256u * 1024u)
 
@@ -55,6 +57,7 @@ static void thread_teardown(struct srv_thread *th)
     struct srv *s = th->srv;
     if (!th->loop)
         return;
+    srv_http_close_all(th);
     while (th->conns)
         srv_conn_close(th->conns);
     pthread_mutex_lock(&s->mu);
@@ -76,6 +79,7 @@ static void *thread_main(void *arg)
     if (th->srv->cfg.model_threads && th->lfd < 0) {
         /* A connection's own thread cleans up after itself. */
         struct srv *s = th->srv;
+        srv_http_close_all(th);
         while (th->conns)
             srv_conn_close(th->conns);
         pthread_mutex_lock(&s->mu);
@@ -178,6 +182,15 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
     if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0 ||
         srv_auth_setup(s, err, errlen) != 0)
         goto fail;
+    /* Always there: tests with --proto tls ask for it; --tls also answers
+     * HTTPS on the listening port. */
+    struct tls_opts o = {.cert = c->cert, .key = c->key};
+    s->tls = calloc(1, sizeof(*s->tls));
+    if (!s->tls || tls_server_init(s->tls, &o, err, errlen) != 0) {
+        free(s->tls);
+        s->tls = NULL;
+        goto fail;
+    }
     s->nth = c->model_threads ? 1 : (c->threads ? c->threads : 1);
     s->th = calloc(s->nth, sizeof(*s->th));
     if (!s->th)
@@ -225,6 +238,10 @@ void server_stop(struct server *srv)
     }
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_destroy(&s->mu);
+    if (s->tls) {
+        tls_close(s->tls);
+        free(s->tls);
+    }
     auth_key_wipe(s->psk);
     free(s->psk);
     free(s->th);

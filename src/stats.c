@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const err_names[ERRC_COUNT] = {"connect", "read",     "write",   "reset",
-                                                  "timeout", "protocol", "refused", "other"};
+static const char *const err_names[ERRC_COUNT] = {"connect", "read",       "write",     "reset",
+                                                  "timeout", "protocol",   "refused",   "other",
+                                                  "parse",   "status_4xx", "status_5xx"};
 
 const char *stats_err_name(int cls)
 {
@@ -44,6 +45,11 @@ void stats_add(struct stats *d, const struct stats *s)
     d->tx_bytes += s->tx_bytes;
     d->tx_msgs += s->tx_msgs;
     d->txn += s->txn;
+    d->hdr_bytes += s->hdr_bytes;
+    if (d->tls_cipher == NULL) {
+        d->tls_cipher = s->tls_cipher;
+        d->tls_version = s->tls_version;
+    }
     d->rx_total += s->rx_total;
     d->tx_total += s->tx_total;
     d->lost += s->lost;

@@ -19,6 +19,9 @@ enum stats_err {
     ERRC_PROTOCOL, /* unexpected bytes: bad hello, short message, ... */
     ERRC_REFUSED,  /* the server refused a data connection */
     ERRC_OTHER,
+    ERRC_PARSE,      /* HTTP: malformed response */
+    ERRC_STATUS_4XX, /* HTTP: 4xx status */
+    ERRC_STATUS_5XX, /* HTTP: 5xx status */
     ERRC_COUNT
 };
 _Static_assert(ERRC_COUNT == CTRL_NERR, "error classes travel in the control result");
@@ -38,9 +41,12 @@ struct stats {
     uint64_t err[ERRC_COUNT];
     /* TCP_INFO of the sending sockets, summed over sockets */
     uint64_t retrans, rtt_us_sum, cwnd_sum, mss, tcpinfo_n;
-    struct hist lat;     /* current interval, ns */
-    struct hist total;   /* everything before the current interval */
-    struct hist connect; /* crr connect time, ns */
+    struct hist lat;        /* current interval, ns */
+    struct hist total;      /* everything before the current interval */
+    struct hist connect;    /* crr connect time, ns */
+    uint64_t hdr_bytes;     /* HTTP: response head bytes in the window */
+    const void *tls_cipher; /* TLS: the SSL_CIPHER of a completed handshake */
+    int tls_version;
 };
 
 /* Returns 0 or -1 (no memory). */

@@ -194,6 +194,8 @@ static void stream_fill(struct ep *ep, uint64_t now)
     const struct ctrl_request *q = ep->w->req;
     bool hdr = q->size >= WIRE_HDR_LEN && tcp_io_timed(ep), meas = wctx_measuring(ep->w);
     size_t len = 0;
+    if (ep->period_ns > 0)
+        ep_pace_slack(ep, ep->tx_seq, now);
     while (len < ep->txcap) {
         if (ep->tx_msg_off == 0) {
             if (ep->state != EP_RUN || ep->quota == 0)

@@ -3,7 +3,14 @@
 /* How a stream driver moves bytes: plain sockets here; a TLS transport
  * plugs in with the same table. A transport never blocks; it says what it
  * is waiting for, because TLS may need to write in order to read and the
- * other way round. */
+ * other way round.
+ *
+ * The TCP driver calls open and then handshake (again on each readiness
+ * it asks for) when an endpoint starts, before any payload; crr times the
+ * connect and the handshake together. The owner picks the transport for
+ * all its endpoints with wctx.tp. The client's 16-byte data hello travels
+ * through the transport as the first bytes; the server reads it before
+ * attaching the connection (a TLS server must handshake first). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/uio.h>

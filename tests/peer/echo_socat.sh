@@ -7,14 +7,20 @@ command -v socat >/dev/null || exit 77
 PORT=$((20000 + RANDOM % 20000))
 socat TCP4-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork PIPE 2>"$TMP/socat_tcp.err" &
 PIDS+=($!)
-sleep 0.5
+for _ in $(seq 100); do # until it listens (slow under load)
+    (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
+    sleep 0.05
+done
 
 # socat's UDP listener answers the first peer only: one per client run.
 udp_echo() {
     PORT=$((20000 + RANDOM % 20000))
     socat UDP4-LISTEN:$PORT,bind=127.0.0.1 PIPE 2>"$TMP/socat_udp.err" &
     PIDS+=($!)
-    sleep 0.3
+    for _ in $(seq 100); do # until the port is bound (slow under load)
+        ss -Hlun "sport = :$PORT" 2>/dev/null | grep -q . && break
+        sleep 0.05
+    done
 }
 
 run_json tcprr --echo --mode rr --size 200 --duration 1 --warmup 0.2 --conns 2 --pipeline 4

@@ -1,0 +1,326 @@
+#include "model.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+void model_opts_defaults(struct model_opts *o)
+{
+    o->link_rate_bps = 0;
+    o->tolerance_pct = NAN;
+    o->crypto_bps = 0;
+    model_wire_defaults(&o->wire);
+}
+
+const char *model_form_name(enum model_form f)
+{
+    return f == MODEL_SERIAL ? "serial" : "pipelined";
+}
+
+static double or_default(double v, double def)
+{
+    return isnan(v) || v <= 0 ? def : v;
+}
+
+double model_row_tolerance(const struct model_opts *o, const struct test_result *r)
+{
+    if (o->tolerance_pct >= 0)
+        return o->tolerance_pct;
+    return r->tolerance_pct >= 0 ? r->tolerance_pct : 1;
+}
+
+double model_row_link(const struct model_opts *o, const struct test_result *r)
+{
+    return o->link_rate_bps > 0 ? o->link_rate_bps : or_default(r->link_rate_bps, 0);
+}
+
+/* Header-only packets of a TCP connection's opening and closing: SYN and
+ * SYN-ACK carry 20 option bytes (MSS, SACK, timestamps, window scale),
+ * the closing FINs and ACKs the usual options. */
+static void add_handshake(const struct model_wire *w, struct model_msg *m)
+{
+    double syn = w->link_hdr + w->ip_hdr + MODEL_WIRE_TCP + 20;
+    double bare = w->link_hdr + w->ip_hdr + w->tcp_hdr;
+    m->wire_fwd += syn + 3 * bare; /* SYN, ACK, FIN, last ACK */
+    m->wire_rev += syn + bare;     /* SYN-ACK, FIN+ACK */
+}
+
+/* TCP carrying `bytes` of application data, inside TLS records if tls. */
+static double stream_bytes(const struct model_wire *w, double bytes, bool tls, bool packed)
+{
+    return model_wire_tcp(w, tls ? model_wire_tls_records(w, bytes) : bytes, packed);
+}
+
+int model_msg_of(const struct model_opts *o, const struct test_result *r, struct model_msg *m)
+{
+    int proto = proto_from_name(r->proto), mode = mode_from_name(r->mode);
+    if (proto < 0 || mode < 0 || !(r->size_bytes >= 0))
+        return -1;
+    struct model_wire w = o->wire;
+    model_wire_set_mss(&w, r->mss);
+    if (r->tls_record_overhead > 0)
+        w.tls_ovh = r->tls_record_overhead;
+    double req = r->size_bytes, resp = or_default(r->resp_bytes, req);
+    double inflight = or_default(r->conns, 1) * or_default(r->pipeline, 1);
+    bool tls = proto == PROTO_TLS || proto == PROTO_HTTPS;
+    memset(m, 0, sizeof(*m));
+    m->form =
+        mode == MODE_STREAM || mode == MODE_RATE || inflight > 1 ? MODEL_PIPELINED : MODEL_SERIAL;
+    /* Bytes from different messages share segments only when they queue
+     * up behind each other on one connection: a stream, or pipelined
+     * requests. Transactions on separate connections each start afresh. */
+    bool packed = mode == MODE_STREAM || or_default(r->pipeline, 1) > 1;
+    if (proto == PROTO_HTTP || proto == PROTO_HTTPS) {
+        /* Goodput counts the bodies both ways: the response body, and a
+         * request body (POST) found as what the measured bytes per message
+         * leave over. Request heads are a constant t0 absorbs. */
+        double hdr = or_default(r->header_bytes, 0);
+        double per_msg = r->goodput_bps * r->duration_s / 8 / r->messages;
+        double body_up = per_msg > resp ? per_msg - resp : 0;
+        m->payload = resp + body_up;
+        m->wire_fwd = stream_bytes(&w, body_up, tls, packed);
+        m->wire_rev = stream_bytes(&w, hdr + resp, tls, packed);
+        m->crypto = tls ? hdr + resp + body_up : 0;
+    } else if (mode == MODE_STREAM) {
+        m->payload = req;
+        m->wire_fwd =
+            proto == PROTO_UDP ? model_wire_udp(&w, req) : stream_bytes(&w, req, tls, true);
+        m->crypto = tls ? req : 0;
+    } else {
+        m->payload = req + resp;
+        if (proto == PROTO_UDP) {
+            m->wire_fwd = model_wire_udp(&w, req);
+            m->wire_rev = model_wire_udp(&w, resp);
+        } else {
+            m->wire_fwd = stream_bytes(&w, req, tls, packed);
+            m->wire_rev = stream_bytes(&w, resp, tls, packed);
+            if (mode == MODE_CRR)
+                add_handshake(&w, m);
+        }
+        m->crypto = tls ? req + resp : 0;
+    }
+    return m->payload > 0 ? 0 : -1;
+}
+
+double model_msg_wire(const struct model_msg *m)
+{
+    if (m->form == MODEL_SERIAL)
+        return m->wire_fwd + m->wire_rev;
+    return m->wire_fwd > m->wire_rev ? m->wire_fwd : m->wire_rev;
+}
+
+static bool same_group(const struct model_group *g, const struct test_result *r,
+                       enum model_form form, double link)
+{
+    return g->form == form && g->link_bps == link && strcmp(g->scenario, r->scenario) == 0 &&
+           strcmp(g->proto, r->proto) == 0 && strcmp(g->mode, r->mode) == 0 &&
+           g->conns == or_default(r->conns, 1) && g->threads == or_default(r->threads, 1) &&
+           g->pipeline == or_default(r->pipeline, 1) &&
+           g->rate_target == or_default(r->rate_target, 0);
+}
+
+static size_t group_of(struct model_run *run, const struct model_opts *o,
+                       const struct test_result *r, enum model_form form)
+{
+    double link = model_row_link(o, r);
+    for (size_t g = 0; g < run->ngroups; g++)
+        if (same_group(&run->groups[g], r, form, link))
+            return g;
+    struct model_group *g = &run->groups[run->ngroups];
+    memset(g, 0, sizeof(*g));
+    snprintf(g->scenario, sizeof(g->scenario), "%s", r->scenario);
+    snprintf(g->proto, sizeof(g->proto), "%s", r->proto);
+    snprintf(g->mode, sizeof(g->mode), "%s", r->mode);
+    g->conns = or_default(r->conns, 1);
+    g->threads = or_default(r->threads, 1);
+    g->pipeline = or_default(r->pipeline, 1);
+    g->rate_target = or_default(r->rate_target, 0);
+    g->form = form;
+    g->link_bps = link;
+    g->c_bps = g->t0_s = g->t0_ci_s = NAN;
+    return run->ngroups++;
+}
+
+/* Seconds per message with the crypto time taken off for the serial form,
+ * where encryption adds to each transaction's time. */
+static double msg_time(const struct model_opts *o, const struct test_result *r,
+                       const struct model_msg *m)
+{
+    double t = 8 * m->payload / r->goodput_bps;
+    if (m->form == MODEL_SERIAL && o->crypto_bps > 0)
+        t -= 8 * m->crypto / o->crypto_bps;
+    return t;
+}
+
+/* The CPU bound B / t_cpu, t_cpu the CPU time per message of the busier
+ * end, spread over its worker threads. NaN when not measured. */
+static double cpu_bound(const struct test_result *r, const struct model_msg *m)
+{
+    double pct = fmax(or_default(r->cpu_client_pct, 0), or_default(r->cpu_server_pct, 0));
+    if (!(pct > 0) || !(r->duration_s > 0) || !(r->messages > 0))
+        return NAN;
+    double t_cpu = pct / 100 * r->duration_s / r->messages;
+    return or_default(r->threads, 1) * 8 * m->payload / t_cpu;
+}
+
+/* The busier end used 90 % or more of its threads' cores: the row tells
+ * about the CPU, not the link, and stays out of the fit. */
+static bool cpu_busy(const struct test_result *r)
+{
+    double pct = fmax(or_default(r->cpu_client_pct, 0), or_default(r->cpu_server_pct, 0));
+    return pct >= 90 * or_default(r->threads, 1);
+}
+
+/* Points of group gi, without the CPU-saturated rows when skip_busy. */
+static size_t collect(size_t gi, const struct test_result *rows, const struct model_msg *msgs,
+                      const struct model_run *run, const struct model_opts *o, bool skip_busy,
+                      double *x, double *y)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < run->nrows; i++) {
+        if (run->row_group[i] != gi || (skip_busy && cpu_busy(&rows[i])))
+            continue;
+        x[k] = 8 * model_msg_wire(&msgs[i]);
+        y[k] = msg_time(o, &rows[i], &msgs[i]);
+        k++;
+    }
+    return k;
+}
+
+static void fit_group(struct model_group *g, size_t gi, const struct test_result *rows,
+                      const struct model_msg *msgs, const struct model_run *run,
+                      const struct model_opts *o, double *x, double *y)
+{
+    g->nrows = collect(gi, rows, msgs, run, o, false, x, y);
+    /* Fit the rows the CPU did not limit when they still make a sweep;
+     * on loopback every row is CPU-bound and all of them are the sweep. */
+    size_t k = collect(gi, rows, msgs, run, o, true, x, y);
+    g->fitted = model_fit_linear(x, y, k, &g->fit) == 0;
+    if (!g->fitted) {
+        k = collect(gi, rows, msgs, run, o, false, x, y);
+        g->fitted = model_fit_linear(x, y, k, &g->fit) == 0;
+    }
+    if (g->link_bps > 0) {
+        g->c_known = true;
+        g->c_bps = g->link_bps;
+        if (g->form == MODEL_PIPELINED) {
+            g->t0_s = 0;
+            return;
+        }
+        /* Slope fixed at 1/C: t0 is the mean of what the link leaves. */
+        double s = 0, ss = 0;
+        for (size_t j = 0; j < k; j++)
+            s += y[j] - x[j] / g->c_bps;
+        g->t0_s = s / (double)k;
+        for (size_t j = 0; j < k; j++) {
+            double d = y[j] - x[j] / g->c_bps - g->t0_s;
+            ss += d * d;
+        }
+        if (k > 1)
+            g->t0_ci_s = model_fit_t975((double)k - 1) * sqrt(ss / (double)(k - 1) / (double)k);
+    } else if (g->fitted && g->fit.slope > 0) {
+        g->c_bps = 1 / g->fit.slope;
+        g->t0_s = g->fit.intercept;
+        g->t0_ci_s = g->fit.intercept_ci;
+    }
+}
+
+static void check_row(struct test_result *r, const struct model_msg *m, const struct model_group *g,
+                      const struct model_opts *o, struct model_run *run)
+{
+    r->model_c_bps = g->c_bps;
+    r->model_t0_us = g->t0_s * 1e6;
+    if (isnan(g->c_bps)) {
+        r->model_ok[0] = '\0';
+        run->nskip++;
+        return;
+    }
+    double t = g->t0_s + 8 * model_msg_wire(m) / g->c_bps;
+    if (m->form == MODEL_SERIAL && o->crypto_bps > 0)
+        t += 8 * m->crypto / o->crypto_bps;
+    double pred = 8 * m->payload / t;
+    double cap = or_default(r->rate_target, 0);
+    if (cap > 0)
+        pred = fmin(pred, mode_from_name(r->mode) == MODE_RATE ? cap * 8 * m->payload : cap);
+    double err = (r->goodput_bps - pred) / pred * 100;
+    double g_cpu = cpu_bound(r, m);
+    const char *ok = fabs(err) <= model_row_tolerance(o, r) ? "yes" : "no";
+    if (ok[0] == 'n' && g_cpu < pred) {
+        /* Not a miss: the CPU, not the link, set the pace. */
+        ok = "cpu";
+        pred = g_cpu;
+        err = (r->goodput_bps - pred) / pred * 100;
+    }
+    r->model_goodput_bps = pred;
+    r->model_err_pct = err;
+    snprintf(r->model_ok, sizeof(r->model_ok), "%s", ok);
+    if (ok[0] == 'y')
+        run->nyes++;
+    else if (ok[0] == 'n')
+        run->nno++;
+    else
+        run->ncpu++;
+}
+
+static void clear_row(struct test_result *r)
+{
+    r->overhead_bytes = r->model_c_bps = r->model_t0_us = NAN;
+    r->model_goodput_bps = r->model_err_pct = NAN;
+    r->model_ok[0] = '\0';
+}
+
+int model_apply(struct test_result *rows, size_t n, const struct model_opts *o,
+                struct model_run *run, char *err, size_t errlen)
+{
+    memset(run, 0, sizeof(*run));
+    run->nrows = n;
+    size_t cap = n ? n : 1;
+    struct model_msg *msgs = calloc(cap, sizeof(*msgs));
+    double *x = calloc(cap, sizeof(*x)), *y = calloc(cap, sizeof(*y));
+    run->groups = calloc(cap, sizeof(*run->groups));
+    run->row_group = calloc(cap, sizeof(*run->row_group));
+    run->payload = calloc(cap, sizeof(double));
+    run->wire = calloc(cap, sizeof(double));
+    int rc = -1;
+    if (!msgs || !x || !y || !run->groups || !run->row_group || !run->payload || !run->wire) {
+        snprintf(err, errlen, "out of memory for %zu rows", n);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        clear_row(&rows[i]);
+        run->row_group[i] = SIZE_MAX;
+        if (model_msg_of(o, &rows[i], &msgs[i]) < 0 || !(rows[i].goodput_bps > 0)) {
+            run->nskip++;
+            continue;
+        }
+        rows[i].overhead_bytes = msgs[i].wire_fwd + msgs[i].wire_rev - msgs[i].payload;
+        run->payload[i] = msgs[i].payload;
+        run->wire[i] = model_msg_wire(&msgs[i]);
+        run->row_group[i] = group_of(run, o, &rows[i], msgs[i].form);
+    }
+    for (size_t g = 0; g < run->ngroups; g++)
+        fit_group(&run->groups[g], g, rows, msgs, run, o, x, y);
+    for (size_t i = 0; i < n; i++)
+        if (run->row_group[i] != SIZE_MAX)
+            check_row(&rows[i], &msgs[i], &run->groups[run->row_group[i]], o, run);
+    rc = 0;
+out:
+    free(msgs);
+    free(x);
+    free(y);
+    if (rc < 0)
+        model_run_close(run);
+    return rc;
+}
+
+void model_run_close(struct model_run *run)
+{
+    free(run->groups);
+    free(run->row_group);
+    free(run->payload);
+    free(run->wire);
+    memset(run, 0, sizeof(*run));
+}

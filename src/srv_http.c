@@ -1,0 +1,311 @@
+/* The server's HTTP connections: read, hand to http_serve, write what it
+ * says, over a plain socket or TLS. One allocation per connection; none
+ * per request. */
+#include "srv_http.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http_serve.h"
+#include "server_int.h"
+#include "tls.h"
+#include "transport_tls.h"
+
+#define IN_CAP (HTTP_DEFAULT_MAX_HEAD + 4096)
+#define PATTERN_LEN (64u * 1024u)
+#define IO_BUDGET 16
+
+struct srv_http {
+    struct loop_io io;
+    struct srv_thread *th;
+    SSL *ssl;
+    bool handshaking;
+    bool classified; /* TLS: the first bytes said HTTP rather than a hello */
+    bool want_out;
+    struct http_serve hs;
+    struct srv_deadline dl; /* hello and idle timeouts (server_guard.c) */
+    size_t held;
+    struct srv_http *next, *prev;
+    char in[IN_CAP];
+};
+
+static char pattern[PATTERN_LEN];
+static pthread_once_t pattern_once = PTHREAD_ONCE_INIT;
+static _Thread_local char date[30];
+static _Thread_local time_t date_at;
+
+static void pattern_init(void)
+{
+    http_server_fill(pattern, sizeof(pattern));
+}
+
+/* The Date header changes once a second; each thread keeps its own. */
+static void date_refresh(void)
+{
+    time_t now = time(NULL);
+    if (now != date_at) {
+        http_server_date(now, date);
+        date_at = now;
+    }
+}
+
+enum srv_first srv_http_classify(const unsigned char *p, size_t n)
+{
+    if (n == 0)
+        return SRV_FIRST_WAIT;
+    if (p[0] == 0x16)
+        return SRV_FIRST_TLS; /* TLS handshake record */
+    if (p[0] < 'A' || p[0] > 'Z')
+        return SRV_FIRST_NETRIG;
+    if (p[0] != 'N')
+        return SRV_FIRST_HTTP;
+    if (n < 4)
+        return memcmp(p, "NRG", n < 3 ? n : 3) == 0 ? SRV_FIRST_WAIT : SRV_FIRST_HTTP;
+    return memcmp(p, "NRG", 3) == 0 ? SRV_FIRST_NETRIG : SRV_FIRST_HTTP;
+}
+
+static void conn_close(struct srv_http *c)
+{
+    struct srv_thread *th = c->th;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        th->http_conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    loop_del(th->loop, &c->io);
+    srv_deadline_stop(&c->dl);
+    if (c->ssl != NULL && !c->handshaking)
+        tls_shutdown(c->ssl);
+    tls_conn_free(c->ssl);
+    close(c->io.fd);
+    srv_guard_closed(th->srv);
+    free(c);
+    srv_thread_maybe_exit(th);
+}
+
+/* Writes what http_serve has pending. Returns 1 when all is written, 0
+ * when the socket is full, -1 on error. */
+static int flush(struct srv_http *c)
+{
+    struct iovec iov[8];
+    int n;
+    while ((n = http_serve_pending(&c->hs, iov, 8)) > 0) {
+        size_t done = 0;
+        if (c->ssl != NULL) {
+            /* The head and the start of the body share a record: one
+             * write and one record's overhead for a small response. */
+            char rec[16384];
+            size_t len = 0;
+            for (int i = 0; i < n && len < sizeof(rec); i++) {
+                size_t k = iov[i].iov_len < sizeof(rec) - len ? iov[i].iov_len : sizeof(rec) - len;
+                memcpy(rec + len, iov[i].iov_base, k);
+                len += k;
+            }
+            enum tls_result r = tls_write(c->ssl, rec, len, &done);
+            if (r == TLS_WANT_WRITE || r == TLS_WANT_READ) {
+                c->want_out = r == TLS_WANT_WRITE;
+                return 0;
+            }
+            if (r != TLS_OK)
+                return -1;
+        } else {
+            struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+            ssize_t w = sendmsg(c->io.fd, &mh, MSG_NOSIGNAL);
+            if (w < 0) {
+                if (errno == EAGAIN || errno == EINTR) {
+                    c->want_out = true;
+                    return 0;
+                }
+                return -1;
+            }
+            done = (size_t)w;
+        }
+        http_serve_sent(&c->hs, done);
+    }
+    c->want_out = false;
+    return 1;
+}
+
+/* Reads into the buffer. Returns bytes read, 0 when nothing is ready, -1
+ * on EOF or error. */
+static long fill(struct srv_http *c)
+{
+    size_t room = IN_CAP - c->held, got = 0;
+    if (room == 0)
+        return -1; /* cannot happen: the parser refuses heads this long */
+    if (c->ssl != NULL) {
+        enum tls_result r = tls_read(c->ssl, c->in + c->held, room, &got);
+        if (r == TLS_WANT_READ)
+            return 0;
+        if (r == TLS_WANT_WRITE) {
+            c->want_out = true;
+            return 0;
+        }
+        return r == TLS_OK ? (long)got : -1;
+    }
+    ssize_t n = recv(c->io.fd, c->in + c->held, room, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return 0;
+    return n > 0 ? (long)n : -1;
+}
+
+/* Returns -1 when the connection was closed. */
+static int serve_io(struct srv_http *c)
+{
+    for (int i = 0; i < IO_BUDGET; i++) {
+        int f = flush(c);
+        if (f < 0 || http_serve_done(&c->hs))
+            return conn_close(c), -1;
+        if (f == 0)
+            return 0;
+        if (c->held > 0) {
+            date_refresh();
+            size_t used = http_serve_input(&c->hs, c->in, c->held);
+            memmove(c->in, c->in + used, c->held - used);
+            c->held -= used;
+            if (used > 0)
+                continue;
+        }
+        long n = fill(c);
+        if (n < 0)
+            return conn_close(c), -1;
+        if (n == 0)
+            return 0;
+        c->held += (size_t)n;
+    }
+    c->want_out = true; /* budget spent: come back after the others */
+    return 0;
+}
+
+/* Whole requests and body bytes either way are progress; a head that
+ * trickles in is not, so a slow client is cut off at the deadline. */
+static int serve(struct srv_http *c)
+{
+    uint64_t before = c->hs.requests + c->hs.rx_body + c->hs.tx_body;
+    int rc = serve_io(c);
+    if (rc == 0 && c->hs.requests + c->hs.rx_body + c->hs.tx_body != before)
+        srv_deadline_progress(&c->dl);
+    return rc;
+}
+
+static void expire(void *arg)
+{
+    conn_close(arg);
+}
+
+/* After the handshake: a netrig data connection says its hello first;
+ * anything else is HTTPS. Returns non-zero when c is gone (handed to the
+ * test, closed) or must wait for more bytes. */
+static int classify_tls(struct srv_http *c)
+{
+    unsigned char p[CTRL_HELLO_LEN];
+    int n = SSL_peek(c->ssl, p, sizeof(p));
+    if (n <= 0) {
+        int e = SSL_get_error(c->ssl, n);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+            return 1;
+        conn_close(c);
+        return 1;
+    }
+    if (n < 4 && memcmp(p, "NRGD", (size_t)n) == 0)
+        return 1;
+    if (memcmp(p, "NRGD", 4) != 0) {
+        c->classified = true;
+        return 0;
+    }
+    if (n < CTRL_HELLO_LEN)
+        return 1;
+    size_t got = 0;
+    if (tls_read(c->ssl, p, sizeof(p), &got) != TLS_OK || got != sizeof(p)) {
+        conn_close(c);
+        return 1;
+    }
+    struct srv_thread *th = c->th;
+    int fd = c->io.fd;
+    SSL *ssl = c->ssl;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        th->http_conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    loop_del(th->loop, &c->io);
+    srv_deadline_stop(&c->dl);
+    free(c);
+    srv_join(th, fd, p, sizeof(p), &transport_tls, ssl);
+    srv_thread_maybe_exit(th);
+    return 1;
+}
+
+static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
+{
+    (void)events;
+    struct srv_http *c = io->arg;
+    if (c->handshaking) {
+        enum tls_result r = tls_handshake(c->ssl);
+        if (r == TLS_EOF || r == TLS_ERR) {
+            conn_close(c);
+            return;
+        }
+        if (r != TLS_OK) {
+            loop_mod(l, io, r == TLS_WANT_WRITE ? EPOLLOUT : EPOLLIN);
+            return;
+        }
+        c->handshaking = false;
+    }
+    if (c->ssl != NULL && !c->classified && classify_tls(c) != 0)
+        return;
+    if (serve(c) < 0)
+        return;
+    loop_mod(l, io, c->want_out ? EPOLLOUT | EPOLLIN : EPOLLIN);
+}
+
+void srv_http_start(struct srv_thread *th, int fd, bool tls)
+{
+    char err[256];
+    pthread_once(&pattern_once, pattern_init);
+    struct srv_http *c = malloc(sizeof(*c));
+    if (c == NULL) {
+        close(fd);
+        srv_guard_closed(th->srv);
+        return;
+    }
+    memset(c, 0, offsetof(struct srv_http, in));
+    c->th = th;
+    c->io = (struct loop_io){.fd = fd, .fn = on_io, .arg = c};
+    const struct server_limits *lim = &th->srv->cfg.lim;
+    http_serve_init(&c->hs, pattern, sizeof(pattern), date, lim->http_max_body);
+    c->hs.lim.max_head = lim->http_max_head; /* at most IN_CAP's head room */
+    if (tls) {
+        c->ssl = th->srv->tls ? tls_conn_new(th->srv->tls, fd, NULL, NULL, err, sizeof(err)) : NULL;
+        if (c->ssl == NULL) {
+            close(fd);
+            srv_guard_closed(th->srv);
+            free(c);
+            return;
+        }
+        c->handshaking = true;
+    }
+    net_set_nodelay(fd);
+    c->next = th->http_conns;
+    if (th->http_conns)
+        th->http_conns->prev = c;
+    th->http_conns = c;
+    if (loop_add(th->loop, &c->io, EPOLLIN) != 0)
+        conn_close(c);
+    else
+        srv_deadline_start(&c->dl, th, expire, c);
+}
+
+void srv_http_close_all(struct srv_thread *th)
+{
+    while (th->http_conns)
+        conn_close(th->http_conns);
+}

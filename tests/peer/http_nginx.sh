@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# netrig's HTTP client against nginx on loopback, HTTP and HTTPS (TLS 1.2
+# and 1.3): status classes, body sizes and header bytes must match what
+# curl sees from the same server. nginx runs from a config written here,
+# with its own pid file and ports, and is stopped by PID.
+set -u
+NETRIG=${1:?usage: http_nginx.sh /path/to/netrig}
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+if [ ! -x "$NGINX" ] || ! command -v curl >/dev/null || ! command -v openssl >/dev/null; then
+    echo "SKIP: nginx, curl or openssl missing"
+    exit 77
+fi
+tmp=$(mktemp -d)
+ngx_pid=
+cleanup() {
+    [ -n "$ngx_pid" ] && kill "$ngx_pid" 2>/dev/null && wait "$ngx_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fails=0
+fail() {
+    echo "FAIL: $*"
+    fails=$((fails + 1))
+}
+
+port=$((20000 + RANDOM % 20000))
+sport=$((port + 1))
+cport=$((port + 2)) # closes each connection after 100 requests
+chmod 755 "$tmp" # nginx workers run as an unprivileged user
+mkdir -p "$tmp/www" "$tmp/logs"
+head -c 1000 /dev/zero | tr '\0' 'a' >"$tmp/www/f1000"
+head -c 1048576 /dev/zero >"$tmp/www/big"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+    -subj /CN=localhost -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null ||
+    { echo "FAIL: cannot make a certificate"; exit 1; }
+cat >"$tmp/nginx.conf" <<EOF
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/logs/error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    default_type application/octet-stream;
+    client_body_temp_path $tmp/body;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$port;
+        root $tmp/www;
+    }
+    server {
+        listen 127.0.0.1:$cport;
+        keepalive_requests 100;
+        root $tmp/www;
+    }
+    server {
+        listen 127.0.0.1:$sport ssl;
+        ssl_certificate $tmp/cert.pem;
+        ssl_certificate_key $tmp/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        root $tmp/www;
+    }
+}
+EOF
+"$NGINX" -p "$tmp" -c "$tmp/nginx.conf" &
+ngx_pid=$!
+for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/f1000" && break
+    sleep 0.1
+done
+
+# col CSV NAME: a column of the only data row.
+col() {
+    python3 - "$1" "$2" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(rows[-1].get(sys.argv[2], "") if rows else "")
+PY
+}
+
+# run NAME ARGS...: one netrig client test into NAME.csv.
+run() {
+    local name=$1
+    shift
+    rm -f "$tmp/$name.csv"
+    "$NETRIG" client --duration 1s --warmup 200ms --quiet --csv "$tmp/$name.csv" "$@" \
+        >"$tmp/$name.out" 2>&1 || fail "$name: client exit $? ($(tail -2 "$tmp/$name.out"))"
+}
+
+# expect NAME COLUMN OP VALUE
+expect() {
+    local v
+    v=$(col "$tmp/$1.csv" "$2")
+    python3 -c "import sys; v=float('$v' or 'nan'); sys.exit(0 if v $3 $4 else 1)" ||
+        fail "$1: $2 = '$v', expected $3 $4 (errors: $(col "$tmp/$1.csv" errors_by_class))"
+}
+
+# The head bytes curl receives for a GET of URL.
+curl_head_bytes() {
+    curl -sk -D - -o /dev/null "$@" | wc -c
+}
+
+hb=$(curl_head_bytes "http://127.0.0.1:$port/f1000")
+run rr --url "http://127.0.0.1:$port/f1000" --mode rr --conns 2
+expect rr messages '>' 100
+expect rr errors '==' 0
+expect rr resp_bytes '==' 1000
+expect rr header_bytes '==' "$hb"
+grep -q '^http,' "$tmp/rr.csv" 2>/dev/null || grep -q ',http,' "$tmp/rr.csv" ||
+    fail "rr: proto column is not http"
+
+# Pipelined, with nginx closing every 100 requests: reconnects are not errors.
+run pipe --url "http://127.0.0.1:$cport/f1000" --mode rr --pipeline 8 --conns 2
+expect pipe messages '>' 1000
+expect pipe errors '==' 0
+expect pipe resp_bytes '==' 1000
+
+run crr --url "http://127.0.0.1:$port/f1000" --mode crr
+expect crr messages '>' 50
+expect crr errors '==' 0
+expect crr connect_p50_us '>' 0
+
+run big --url "http://127.0.0.1:$port/big" --mode stream
+expect big resp_bytes '==' 1048576
+expect big errors '==' 0
+
+run rate --url "http://127.0.0.1:$port/f1000" --mode rate --rate 500/s
+expect rate messages '>' 300
+expect rate messages '<' 600
+
+run miss --url "http://127.0.0.1:$port/nothing" --mode rr
+expect miss messages '==' 0
+expect miss errors '>' 10
+grep -q 'status_4xx=' "$tmp/miss.csv" || fail "miss: no status_4xx class in errors_by_class"
+
+run hdr --url "http://127.0.0.1:$port/f1000" --header 'X-Test: 1' --header 'Accept: */*'
+expect hdr errors '==' 0
+
+for v in 1.2 1.3; do
+    hbs=$(curl_head_bytes "https://127.0.0.1:$sport/f1000")
+    run "tls$v" --url "https://127.0.0.1:$sport/f1000" --tls-version "$v" --conns 2
+    expect "tls$v" messages '>' 100
+    expect "tls$v" errors '==' 0
+    expect "tls$v" resp_bytes '==' 1000
+    expect "tls$v" header_bytes '==' "$hbs"
+    run "tcrr$v" --url "https://127.0.0.1:$sport/f1000" --tls-version "$v" --mode crr
+    expect "tcrr$v" messages '>' 10
+    expect "tcrr$v" errors '==' 0
+    expect "tcrr$v" connect_p50_us '>' 0
+done
+run verify --url "https://localhost:$sport/f1000" --verify --cafile "$tmp/cert.pem"
+expect verify errors '==' 0
+expect verify messages '>' 10
+run noverify --url "https://127.0.0.1:$sport/f1000" --verify --cafile /etc/ssl/certs/ca-certificates.crt
+expect noverify messages '==' 0
+
+if [ "$fails" -ne 0 ]; then
+    echo "$fails check(s) failed"
+    exit 1
+fi
+echo "OK: netrig client against nginx (HTTP, HTTPS 1.2/1.3)"

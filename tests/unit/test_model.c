@@ -1,0 +1,391 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+#define CLOSE(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (tol))
+
+static void test_udp_overhead(void **state)
+{
+    (void)state;
+    struct model_wire w;
+    model_wire_defaults(&w);
+    CLOSE(model_wire_udp(&w, 1472), 1472 + 8 + 20 + 14, 0);
+    /* 1473 bytes: 1481 bytes of IP payload need a second fragment, which
+     * repeats the IP and Ethernet headers. */
+    CLOSE(model_wire_udp(&w, 1473), 1473 + 8 + 2 * (20 + 14), 0);
+    CLOSE(model_wire_udp(&w, 64), 64 + 42, 0);
+    /* 2952 + 8 = 2 x 1480 exactly; one byte more needs a third. */
+    CLOSE(model_wire_udp(&w, 2952), 2952 + 8 + 2 * 34, 0);
+    CLOSE(model_wire_udp(&w, 2953), 2953 + 8 + 3 * 34, 0);
+    model_wire_set_ipv6(&w);
+    CLOSE(model_wire_udp(&w, 1452), 1452 + 8 + 40 + 14, 0);
+    /* IPv6 fragments carry an 8-byte fragment header each. */
+    CLOSE(model_wire_udp(&w, 1453), 1453 + 8 + 2 * (48 + 14), 0);
+}
+
+static void test_tcp_overhead(void **state)
+{
+    (void)state;
+    struct model_wire w;
+    model_wire_defaults(&w);
+    CLOSE(w.mss, 1448, 0);
+    CLOSE(w.tcp_hdr, 32, 0);
+    /* A saturated stream is cut into full segments: 64 KiB is 45.26 of
+     * them, 66 header bytes each (14 + 20 + 20 + 12). */
+    CLOSE(model_wire_tcp(&w, 65536, true), 65536 + 65536.0 / 1448 * 66, 1e-9);
+    /* Sent alone, the message takes 46 segments, the last one short. */
+    CLOSE(model_wire_tcp(&w, 65536, false), 65536 + 46 * 66, 0);
+    CLOSE(model_wire_tcp(&w, 100, false), 166, 0);
+    /* An MSS of 1460 on a 1500 MTU means no timestamps. */
+    model_wire_set_mss(&w, 1460);
+    CLOSE(w.tcp_hdr, 20, 0);
+    CLOSE(model_wire_tcp(&w, 1460, false), 1460 + 54, 0);
+    /* A loopback MSS does not fit 1500: the MTU follows it. */
+    model_wire_set_mss(&w, 65483);
+    CLOSE(w.mtu, 65483 + 52, 0);
+    CLOSE(w.tcp_hdr, 32, 0);
+    model_wire_set_mss(&w, NAN);
+    CLOSE(w.mss, 65483, 0);
+}
+
+static void test_tls_records(void **state)
+{
+    (void)state;
+    struct model_wire w;
+    model_wire_defaults(&w);
+    CLOSE(model_wire_tls_records(&w, 1024), 1024 + 22, 0);
+    CLOSE(model_wire_tls_records(&w, 16384), 16384 + 22, 0);
+    CLOSE(model_wire_tls_records(&w, 16385), 16385 + 44, 0);
+    CLOSE(model_wire_tls_records(&w, 1 << 20), (1 << 20) + 64 * 22, 0);
+    w.tls_ovh = MODEL_WIRE_TLS12;
+    CLOSE(model_wire_tls_records(&w, 1 << 20), (1 << 20) + 64 * 29, 0);
+}
+
+static struct test_result row(const char *proto, const char *mode, double size, double goodput)
+{
+    struct test_result r;
+    result_init(&r);
+    snprintf(r.proto, sizeof(r.proto), "%s", proto);
+    snprintf(r.mode, sizeof(r.mode), "%s", mode);
+    snprintf(r.step, sizeof(r.step), "%s-%s-%.0f", proto, mode, size);
+    r.size_bytes = size;
+    r.goodput_bps = goodput;
+    r.duration_s = 10;
+    return r;
+}
+
+static void test_msg_of(void **state)
+{
+    (void)state;
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_msg m;
+    struct test_result r = row("udp", "stream", 1472, 1);
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    assert_int_equal(m.form, MODEL_PIPELINED);
+    CLOSE(model_msg_wire(&m), 1514, 0);
+
+    r = row("tls", "stream", 1024, 1);
+    r.mss = 1448;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 1046 + 1046.0 / 1448 * 66, 1e-9);
+    r.tls_record_overhead = 29;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 1053 + 1053.0 / 1448 * 66, 1e-9);
+
+    /* HTTP: the body is the payload; the response header rides with it.
+     * Four connections keep the link busy (pipelined form), but each
+     * response starts its own segments. */
+    r = row("http", "rr", 16384, 1);
+    r.header_bytes = 180;
+    r.conns = 4;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    assert_int_equal(m.form, MODEL_PIPELINED);
+    CLOSE(m.payload, 16384, 0);
+    CLOSE(model_msg_wire(&m), 16564 + 12 * 66, 1e-9);
+    /* Pipelined requests on one connection: responses queue up and share
+     * full segments. */
+    r.conns = 1;
+    r.pipeline = 8;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 16564 + 16564.0 / 1448 * 66, 1e-9);
+
+    /* A POST: the measured bytes per transaction exceed the response body;
+     * the rest went up as the request body. */
+    r = row("http", "rr", 4096, 8 * (4096 + 1024) * 1000.0);
+    r.resp_bytes = 1024;
+    r.header_bytes = 100;
+    r.messages = 10000; /* 1000/s over 10 s */
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(m.payload, 5120, 1e-9);
+    assert_int_equal(m.form, MODEL_SERIAL);
+    CLOSE(m.wire_fwd, 4096 + 3 * 66, 1e-9);
+    CLOSE(m.wire_rev, 1124 + 66, 1e-9);
+
+    /* One transaction at a time: serial, both directions add up. */
+    r = row("tcp", "rr", 100, 1);
+    r.resp_bytes = 200;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    assert_int_equal(m.form, MODEL_SERIAL);
+    CLOSE(m.payload, 300, 0);
+    CLOSE(model_msg_wire(&m), 166 + 266, 0);
+
+    r = row("sctp", "stream", 100, 1);
+    assert_int_equal(model_msg_of(&o, &r, &m), -1);
+}
+
+static void test_t_quantile(void **state)
+{
+    (void)state;
+    CLOSE(model_fit_t975(1), 12.7062, 1e-4);
+    CLOSE(model_fit_t975(10), 2.2281, 1e-4);
+    CLOSE(model_fit_t975(31), 2.0395, 1e-4);
+    CLOSE(model_fit_t975(60), 2.0003, 1e-4);
+    CLOSE(model_fit_t975(1000), 1.9623, 1e-4);
+    assert_true(isnan(model_fit_t975(0)));
+}
+
+/* Serial rows made from the model itself: T = t0 + (B + O) / C exactly. */
+static void synth_rr(struct test_result *rows, size_t n, double c, double t0, const double *noise)
+{
+    struct model_opts o;
+    model_opts_defaults(&o);
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = row("tcp", "rr", 64.0 * (double)(1u << (i % 12)), 1);
+        rows[i].resp_bytes = 64;
+        struct model_msg m;
+        assert_int_equal(model_msg_of(&o, &rows[i], &m), 0);
+        double t = (t0 + 8 * model_msg_wire(&m) / c) * (noise ? 1 + noise[i] : 1);
+        rows[i].goodput_bps = 8 * m.payload / t;
+    }
+}
+
+static void test_fit_exact(void **state)
+{
+    (void)state;
+    struct test_result rows[8];
+    synth_rr(rows, 8, 250e6, 42e-6, NULL);
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_run run;
+    char err[128];
+    assert_int_equal(model_apply(rows, 8, &o, &run, err, sizeof(err)), 0);
+    assert_int_equal(run.ngroups, 1);
+    const struct model_group *g = &run.groups[0];
+    assert_true(g->fitted);
+    assert_int_equal(g->form, MODEL_SERIAL);
+    CLOSE(g->c_bps / 250e6, 1, 1e-9);
+    CLOSE(g->t0_s / 42e-6, 1, 1e-9);
+    CLOSE(g->fit.r2, 1, 1e-12);
+    assert_true(g->fit.slope_ci < 1e-9 * g->fit.slope);
+    for (size_t i = 0; i < 8; i++) {
+        assert_string_equal(rows[i].model_ok, "yes");
+        CLOSE(rows[i].model_err_pct, 0, 1e-6);
+        CLOSE(rows[i].model_c_bps / 250e6, 1, 1e-9);
+        CLOSE(rows[i].model_t0_us, 42, 1e-6);
+    }
+    assert_int_equal(run.nyes, 8);
+    model_run_close(&run);
+}
+
+/* A deterministic normal-ish deviate: the sum of 12 uniforms, minus 6. */
+static double gauss(uint64_t *s)
+{
+    double sum = 0;
+    for (int k = 0; k < 12; k++) {
+        *s = *s * 6364136223846793005u + 1442695040888963407u;
+        sum += (double)(*s >> 11) / 9007199254740992.0;
+    }
+    return sum - 6;
+}
+
+static void test_fit_noise(void **state)
+{
+    (void)state;
+    enum { N = 12, TRIALS = 400 };
+    const double c = 100e6, t0 = 30e-6;
+    uint64_t seed = 12345;
+    int cover_c = 0, cover_t0 = 0;
+    for (int t = 0; t < TRIALS; t++) {
+        /* Additive noise on T (homoscedastic), as least squares assumes. */
+        double x[N], y[N];
+        for (size_t i = 0; i < N; i++) {
+            x[i] = 8 * (100.0 + 1000.0 * (double)i);
+            y[i] = t0 + x[i] / c + 2e-6 * gauss(&seed);
+        }
+        struct model_fit f;
+        assert_int_equal(model_fit_linear(x, y, N, &f), 0);
+        assert_true(f.slope_ci > 0 && f.intercept_ci > 0);
+        assert_true(f.r2 > 0.99 && f.r2 < 1);
+        cover_c += fabs(f.slope - 1 / c) <= f.slope_ci;
+        cover_t0 += fabs(f.intercept - t0) <= f.intercept_ci;
+    }
+    /* 95 % intervals cover the truth about 95 % of the time. */
+    assert_in_range(cover_c, TRIALS * 90 / 100, TRIALS * 99 / 100);
+    assert_in_range(cover_t0, TRIALS * 90 / 100, TRIALS * 99 / 100);
+}
+
+static void test_fit_degenerate(void **state)
+{
+    (void)state;
+    double x[3] = {1, 1, 1}, y[3] = {1, 2, 3};
+    struct model_fit f;
+    assert_int_equal(model_fit_linear(x, y, 3, &f), -1);
+    assert_int_equal(model_fit_linear(x, y, 1, &f), -1);
+    double x2[2] = {1, 2}, y2[2] = {3, 5};
+    assert_int_equal(model_fit_linear(x2, y2, 2, &f), 0);
+    CLOSE(f.slope, 2, 1e-12);
+    CLOSE(f.intercept, 1, 1e-12);
+    assert_true(isnan(f.slope_ci));
+}
+
+/* Stream rows on a known 100 Mbit/s link. */
+static void test_known_link_verdicts(void **state)
+{
+    (void)state;
+    struct model_opts o;
+    model_opts_defaults(&o);
+    o.link_rate_bps = 100e6;
+    const double eff = 1448.0 / 1514;
+    struct test_result rows[6] = {
+        row("tcp", "stream", 65536, 100e6 * eff * 1.009), /* inside 1 % */
+        row("tcp", "stream", 16384, 100e6 * eff * 0.989), /* outside */
+        row("tcp", "stream", 1024, 100e6 * eff * 0.5),    /* CPU at 99 %: cpu */
+        row("tcp", "stream", 2048, 100e6 * eff * 0.5),    /* CPU at 40 %: a miss */
+        row("udp", "stream", 64, 100e6 * 64 / 106),       /* exact, CPU busy too */
+        row("udp", "stream", 0, 1),                       /* nothing to check */
+    };
+    rows[2].cpu_client_pct = 99;
+    rows[3].cpu_server_pct = 40;
+    rows[4].cpu_client_pct = 100;
+    for (size_t i = 0; i < 5; i++)
+        rows[i].messages = rows[i].goodput_bps * rows[i].duration_s / 8 / rows[i].size_bytes;
+    struct model_run run;
+    char err[128];
+    assert_int_equal(model_apply(rows, 6, &o, &run, err, sizeof(err)), 0);
+    assert_string_equal(rows[0].model_ok, "yes");
+    CLOSE(rows[0].model_err_pct, 0.9, 1e-9);
+    CLOSE(rows[0].model_goodput_bps, 100e6 * eff, 1e-3);
+    CLOSE(rows[0].overhead_bytes, 65536.0 / 1448 * 66, 1e-9);
+    assert_string_equal(rows[1].model_ok, "no");
+    CLOSE(rows[1].model_err_pct, -1.1, 1e-9);
+    assert_string_equal(rows[2].model_ok, "cpu");
+    CLOSE(rows[2].model_goodput_bps, rows[2].goodput_bps / 0.99, 1e-3);
+    assert_string_equal(rows[3].model_ok, "no");
+    CLOSE(rows[3].model_err_pct, -50, 1e-9);
+    assert_string_equal(rows[4].model_ok, "yes");
+    CLOSE(rows[4].model_err_pct, 0, 1e-9);
+    assert_string_equal(rows[5].model_ok, "");
+    assert_true(isnan(rows[5].model_err_pct));
+    assert_int_equal(run.nyes, 2);
+    assert_int_equal(run.nno, 2);
+    assert_int_equal(run.ncpu, 1);
+    assert_int_equal(run.nskip, 1);
+    /* A wider tolerance accepts the 1.1 % row. */
+    model_run_close(&run);
+    o.tolerance_pct = 2;
+    assert_int_equal(model_apply(rows, 6, &o, &run, err, sizeof(err)), 0);
+    assert_string_equal(rows[1].model_ok, "yes");
+    model_run_close(&run);
+}
+
+/* Serial rows with C known: t0 comes from the rows, slope fixed. */
+static void test_known_link_serial(void **state)
+{
+    (void)state;
+    struct test_result rows[6];
+    synth_rr(rows, 6, 100e6, 80e-6, NULL);
+    struct model_opts o;
+    model_opts_defaults(&o);
+    o.link_rate_bps = 100e6;
+    struct model_run run;
+    char err[128];
+    assert_int_equal(model_apply(rows, 6, &o, &run, err, sizeof(err)), 0);
+    CLOSE(run.groups[0].t0_s, 80e-6, 1e-12);
+    for (size_t i = 0; i < 6; i++)
+        CLOSE(rows[i].model_err_pct, 0, 1e-6);
+    model_run_close(&run);
+    /* The same rows checked against a link twice as fast miss. */
+    o.link_rate_bps = 200e6;
+    assert_int_equal(model_apply(rows, 6, &o, &run, err, sizeof(err)), 0);
+    assert_true(run.nno > 0);
+    model_run_close(&run);
+}
+
+/* No link rate: C comes from the sweep, without the row whose sender was
+ * out of CPU. */
+static void test_fit_skips_cpu_rows(void **state)
+{
+    (void)state;
+    struct test_result rows[4] = {
+        row("udp", "stream", 512, 100e6 * 512 / 554),
+        row("udp", "stream", 1024, 100e6 * 1024 / 1066),
+        row("udp", "stream", 1472, 100e6 * 1472 / 1514),
+        row("udp", "stream", 64, 100e6 * 64 / 106 * 0.5),
+    };
+    rows[3].cpu_client_pct = 98;
+    rows[3].messages = rows[3].goodput_bps * rows[3].duration_s / 8 / 64;
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_run run;
+    char err[128];
+    assert_int_equal(model_apply(rows, 4, &o, &run, err, sizeof(err)), 0);
+    assert_int_equal(run.groups[0].fit.n, 3);
+    assert_int_equal(run.groups[0].nrows, 4);
+    CLOSE(run.groups[0].c_bps / 100e6, 1, 1e-9);
+    CLOSE(run.groups[0].t0_s, 0, 1e-12);
+    assert_false(run.groups[0].c_known);
+    assert_string_equal(rows[0].model_ok, "yes");
+    assert_string_equal(rows[3].model_ok, "cpu");
+    model_run_close(&run);
+}
+
+static void test_report(void **state)
+{
+    (void)state;
+    struct test_result rows[3] = {
+        row("udp", "stream", 512, 100e6 * 512 / 554),
+        row("udp", "stream", 1472, 100e6 * 1472 / 1514),
+        row("tcp", "stream", 8192, 100e6 * 1448 / 1514),
+    };
+    struct model_opts o;
+    model_opts_defaults(&o);
+    o.link_rate_bps = 100e6;
+    struct model_run run;
+    char err[128], *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(model_apply(rows, 3, &o, &run, err, sizeof(err)), 0);
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    model_report(out, rows, 3, &o, &run);
+    fclose(out);
+    assert_non_null(strstr(buf, "100.000 Mbit/s, known"));
+    assert_non_null(strstr(buf, "pipelined form"));
+    /* Efficiency 1472 / 1514 = 97.2259 %, predicted and measured. */
+    assert_non_null(strstr(buf, "97.2259%   97.2259%"));
+    assert_non_null(strstr(buf, "3 within tolerance"));
+    free(buf);
+    model_run_close(&run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_udp_overhead),        cmocka_unit_test(test_tcp_overhead),
+        cmocka_unit_test(test_tls_records),         cmocka_unit_test(test_msg_of),
+        cmocka_unit_test(test_t_quantile),          cmocka_unit_test(test_fit_exact),
+        cmocka_unit_test(test_fit_noise),           cmocka_unit_test(test_fit_degenerate),
+        cmocka_unit_test(test_known_link_verdicts), cmocka_unit_test(test_known_link_serial),
+        cmocka_unit_test(test_fit_skips_cpu_rows),  cmocka_unit_test(test_report),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
