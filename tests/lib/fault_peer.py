@@ -7,7 +7,9 @@ says what the server answered. Every operation is bounded in time.
                                             out-of-order control messages
   fault_peer.py garbage HOST PORT SECONDS   random bytes on fresh connections
   fault_peer.py udp HOST PORT SECONDS       random datagrams at a UDP port
-  fault_peer.py slow HOST PORT N SECONDS    N connections, one byte every 0.5 s
+  fault_peer.py slow HOST PORT N SECONDS [http]
+                                            N connections, one byte every 0.5 s of a
+                                            control request (or of an HTTP head)
   fault_peer.py liar HOST PORT N            a fake server: answers N connections
                                             with random bytes
   fault_peer.py udpports PID                the UDP ports process PID has open
@@ -140,10 +142,12 @@ def cmd_udp(host, port, seconds):
     return 0
 
 
-def cmd_slow(host, port, count, seconds):
+def cmd_slow(host, port, count, seconds, http=False):
     """Opens count connections that each send one byte of a valid request
     every 0.5 s; reports how many the server cut off within seconds."""
     req = frame(REQUEST, request())
+    if http:
+        req = b"GET /bytes/10 HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"y" * 200 + b"\r\n\r\n"
     socks = []
     for _ in range(count):
         s = socket.create_connection((host, port), timeout=3)
@@ -230,7 +234,8 @@ def main():
     if cmd == "udp":
         return cmd_udp(host, port, float(sys.argv[4]))
     if cmd == "slow":
-        return cmd_slow(host, port, int(sys.argv[4]), float(sys.argv[5]))
+        return cmd_slow(host, port, int(sys.argv[4]), float(sys.argv[5]),
+                        len(sys.argv) > 6 and sys.argv[6] == "http")
     if cmd == "liar":
         return cmd_liar(host, port, int(sys.argv[4]))
     print(__doc__)
