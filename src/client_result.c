@@ -143,7 +143,9 @@ static void http_figures(const struct netrig_config *cfg, const struct client_fi
     r->duration_s = f->client_window_s;
     r->messages = (double)cs->txn;
     r->goodput_bps = ratio(8.0 * (double)(cs->rx_bytes + cs->tx_bytes), r->duration_s);
-    r->resp_bytes = ratio((double)cs->rx_bytes, (double)cs->txn);
+    /* Bodies count in the goodput as they arrive; the size of one is
+     * what the completed responses carried. */
+    r->resp_bytes = ratio((double)cs->body_done, (double)cs->txn);
     r->header_bytes = ratio((double)cs->hdr_bytes, (double)cs->txn);
     hist_add(&out->lat, &cs->total);
     hist_add(&out->connect, &cs->connect);
