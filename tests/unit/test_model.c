@@ -324,6 +324,22 @@ static void test_known_link_verdicts(void **state)
     assert_int_equal(run.nno, 2);
     assert_int_equal(run.ncpu, 1);
     assert_int_equal(run.nskip, 1);
+    /* A sender at 96 % of its core, 3 % short of the link: its CPU bound
+     * extrapolates to just over the link, but it had nothing to spare. The
+     * row is CPU-bound and keeps the link's prediction. */
+    struct test_result flat = row("udp", "stream", 64, 100e6 * 64 / 106 * 0.97);
+    flat.cpu_client_pct = 96;
+    flat.messages = flat.goodput_bps * flat.duration_s / 8 / 64;
+    struct model_run r1;
+    assert_int_equal(model_apply(&flat, 1, &o, &r1, err, sizeof(err)), 0);
+    assert_string_equal(flat.model_ok, "cpu");
+    CLOSE(flat.model_err_pct, -3, 1e-9);
+    model_run_close(&r1);
+    /* The same shortfall at 50 % CPU is a miss. */
+    flat.cpu_client_pct = 50;
+    assert_int_equal(model_apply(&flat, 1, &o, &r1, err, sizeof(err)), 0);
+    assert_string_equal(flat.model_ok, "no");
+    model_run_close(&r1);
     /* A wider tolerance accepts the 1.1 % row. */
     model_run_close(&run);
     o.tolerance_pct = 2;
