@@ -185,7 +185,7 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
         err[i] = cs->err[i] + (sr ? sr->errors[i] : 0);
     r->errors = (double)stats_err_sum(err);
     stats_err_format(err, r->errors_by_class, sizeof(r->errors_by_class));
-    if (cfg->proto == PROTO_TCP || http_target_wanted(cfg))
+    if (cfg->proto == PROTO_TCP || cfg->proto == PROTO_TLS || http_target_wanted(cfg))
         tcp_info(cfg, f, r);
     r->cpu_client_pct = ratio(100.0 * f->cpu_client_s, f->client_window_s);
     if (sr)

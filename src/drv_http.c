@@ -442,6 +442,11 @@ static int do_read(struct ep *ep)
 static void http_close(struct ep *ep, bool for_good)
 {
     struct hep *h = H(ep);
+    bool more = ep->quota > 0;
+    bool done = for_good || ep->state != EP_RUN || !more;
+    /* The last connection's TCP_INFO (MSS, retransmits) for the row. */
+    if (done && !(ep->role & EP_CRR))
+        ep_tcp_info(ep);
     if (ep->io.fd >= 0) {
         loop_del(ep->w->loop, &ep->io);
         tls_conn_free(h->ssl);
@@ -449,10 +454,9 @@ static void http_close(struct ep *ep, bool for_good)
         net_close_reset(ep->io.fd);
         ep->io.fd = -1;
     }
-    bool more = ep->quota > 0;
     /* Draining, requests left unanswered by a closing server fall outside
      * the measured window: they are not reconnected for. */
-    if (for_good || ep->state != EP_RUN || !more) {
+    if (done) {
         ep->drv->finish(ep);
         return;
     }
