@@ -41,9 +41,10 @@ struct cworker {
     struct civ_slot ring[CLIENT_IV_RING];
     _Atomic uint64_t published, consumed;
     uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs;
-    uint64_t t_done_ns;    /* when this worker stopped measuring */
-    _Atomic bool ended;    /* stopped measuring */
-    _Atomic bool finished; /* loop returned */
+    uint64_t t_done_ns;        /* when this worker stopped measuring */
+    uint64_t cpu0_ns, cpu1_ns; /* this thread's CPU time when the window opened, closed */
+    _Atomic bool ended;        /* stopped measuring */
+    _Atomic bool finished;     /* loop returned */
     int rc;
     char err[256];
 };

@@ -14,8 +14,25 @@
 
 #define CTRL_SEND_TIMEOUT_NS (2ull * 1000000000ull)
 
-static uint64_t cpu_now_ns(void)
+/* The CPU time of the server's threads. In the epoll model they live as
+ * long as the server and their clocks are read from here, so a client in
+ * the same process (netrig run's embedded server) does not count; the
+ * threads model's come and go, and the process's time stands in. */
+static uint64_t cpu_now_ns(const struct srv *s)
 {
+    uint64_t sum = 0;
+    bool all = !s->cfg.model_threads;
+    for (uint32_t i = 0; all && i < s->nth; i++) {
+        clockid_t id;
+        struct timespec ts;
+        if (!s->th[i].started || pthread_getcpuclockid(s->th[i].th, &id) != 0 ||
+            clock_gettime(id, &ts) != 0)
+            all = false;
+        else
+            sum += (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    }
+    if (all)
+        return sum;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
@@ -107,7 +124,7 @@ static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *
          * data connection joins (srv_attach) or now, for UDP. */
         atomic_store(&t->phase, CTRL_PHASE_MEASURE);
         t->mark_start_ns = clock_now_ns();
-        t->cpu_start_ns = cpu_now_ns();
+        t->cpu_start_ns = cpu_now_ns(s);
         t->start_on_attach = q->proto == PROTO_TCP;
     }
     if (getrandom(&t->id, sizeof(t->id), 0) != sizeof(t->id))
@@ -186,7 +203,7 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
         t->measure_marked = true;
         if (!t->mark_start_ns) {
             t->mark_start_ns = now;
-            t->cpu_start_ns = cpu_now_ns();
+            t->cpu_start_ns = cpu_now_ns(c->th->srv);
         }
         if (t->req.stall_ns)
             atomic_store(&t->stall_at, now + t->req.duration_ns / 4);
@@ -194,7 +211,7 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
     } else if (phase == CTRL_PHASE_DONE && !t->mark_end_ns) {
         atomic_store(&t->phase, CTRL_PHASE_DONE);
         t->mark_end_ns = now;
-        t->cpu_end_ns = cpu_now_ns();
+        t->cpu_end_ns = cpu_now_ns(c->th->srv);
     }
     pthread_mutex_unlock(&c->th->srv->mu);
 }

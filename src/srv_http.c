@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -90,31 +92,63 @@ static void conn_close(struct srv_http *c)
     srv_thread_maybe_exit(th);
 }
 
+/* Seals up to one record's worth of the pending iovecs. The head and the
+ * start of the body share a record: one write and one record's overhead
+ * for a small response. */
+static enum tls_result write_record(struct srv_http *c, const struct iovec *iov, int n,
+                                    size_t *done)
+{
+    char rec[16384];
+    size_t len = 0;
+    for (int i = 0; i < n && len < sizeof(rec); i++) {
+        size_t k = iov[i].iov_len < sizeof(rec) - len ? iov[i].iov_len : sizeof(rec) - len;
+        memcpy(rec + len, iov[i].iov_base, k);
+        len += k;
+    }
+    return tls_write(c->ssl, rec, len, done);
+}
+
+/* Each record is a send of its own, and with TCP_NODELAY the tail of one
+ * would leave in a short segment of its own before the next is sealed.
+ * Corked while a response takes several records, they fill full segments
+ * the way one sendmsg of head and body does over plain TCP. */
+static void cork(struct srv_http *c, int on)
+{
+    setsockopt(c->io.fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+static bool more_than_a_record(const struct iovec *iov, int n)
+{
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += iov[i].iov_len;
+    return len > 16384;
+}
+
 /* Writes what http_serve has pending. Returns 1 when all is written, 0
  * when the socket is full, -1 on error. */
 static int flush(struct srv_http *c)
 {
     struct iovec iov[8];
-    int n;
+    int n, rc = 1;
+    bool corked = false;
     while ((n = http_serve_pending(&c->hs, iov, 8)) > 0) {
         size_t done = 0;
         if (c->ssl != NULL) {
-            /* The head and the start of the body share a record: one
-             * write and one record's overhead for a small response. */
-            char rec[16384];
-            size_t len = 0;
-            for (int i = 0; i < n && len < sizeof(rec); i++) {
-                size_t k = iov[i].iov_len < sizeof(rec) - len ? iov[i].iov_len : sizeof(rec) - len;
-                memcpy(rec + len, iov[i].iov_base, k);
-                len += k;
+            if (!corked && more_than_a_record(iov, n)) {
+                cork(c, 1);
+                corked = true;
             }
-            enum tls_result r = tls_write(c->ssl, rec, len, &done);
+            enum tls_result r = write_record(c, iov, n, &done);
             if (r == TLS_WANT_WRITE || r == TLS_WANT_READ) {
                 c->want_out = r == TLS_WANT_WRITE;
-                return 0;
+                rc = 0;
+                break;
             }
-            if (r != TLS_OK)
-                return -1;
+            if (r != TLS_OK) {
+                rc = -1;
+                break;
+            }
         } else {
             struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
             ssize_t w = sendmsg(c->io.fd, &mh, MSG_NOSIGNAL);
@@ -129,8 +163,11 @@ static int flush(struct srv_http *c)
         }
         http_serve_sent(&c->hs, done);
     }
-    c->want_out = false;
-    return 1;
+    if (corked)
+        cork(c, 0);
+    if (rc == 1)
+        c->want_out = false;
+    return rc;
 }
 
 /* Reads into the buffer. Returns bytes read, 0 when nothing is ready, -1
