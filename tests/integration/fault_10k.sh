@@ -1,4 +1,5 @@
 # 10,000 concurrent connections against one server: every one served, no
+# ctest: run-serial
 # errors, and the server's memory measured before, at the peak and after
 # (VmRSS and VmHWM from /proc). The descriptors come back afterwards.
 source "$NETRIG_TESTS/lib/netrig_test.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest: run-serial
 # A short run through an emulated 100 Mbit/s link (root: namespaces, tbf):
 # UDP and TCP streams, HTTP GET of 16 KiB and more and TLS land within the
 # model's tolerance (1 %, TLS 2 %) unless the model marks the row CPU-bound,
