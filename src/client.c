@@ -8,7 +8,6 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,14 +18,6 @@
 
 #define MAX_STORED_INTERVALS 3600
 #define SUP_IDLE_NS 50000000u /* how often the supervisor looks at Ctrl-C */
-
-static double cpu_now_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
 {
@@ -69,7 +60,6 @@ static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
 struct sup {
     int ctrl_fd;
     bool mark1, mark2;
-    double cpu0, cpu1;
     uint64_t next_iv;
 };
 
@@ -185,7 +175,6 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
         uint64_t now = clock_now_ns();
         if (!sp->mark1 && now >= cl->t_measure) {
             sp->mark1 = true;
-            sp->cpu0 = cpu_now_s();
             out->start_wall_s = (double)clock_wall_ns() / 1e9;
             mark(cl, sp, CTRL_PHASE_MEASURE);
         }
@@ -197,7 +186,6 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
         }
         bool ended = all_ended(cl), finished = all_finished(cl);
         if (ended && !sp->mark2 && (!count_stream || finished)) {
-            sp->cpu1 = cpu_now_s();
             if (sp->mark1)
                 mark(cl, sp, CTRL_PHASE_DONE);
             sp->mark2 = true;
@@ -211,7 +199,6 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
     while (take_interval(cl, sp, stop, out, true))
         ;
     if (!sp->mark2) {
-        sp->cpu1 = cpu_now_s();
         if (sp->mark1)
             mark(cl, sp, CTRL_PHASE_DONE);
         sp->mark2 = true;
@@ -253,15 +240,20 @@ static int start_workers(struct client *cl, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
-static void stop_workers(struct client *cl, struct stats *merged, double *window_s)
+/* Merges the workers' counters; the window is the longest worker's, the
+ * CPU time the workers' own in their windows (the process's would count
+ * an embedded server too). */
+static void stop_workers(struct client *cl, struct stats *merged, double *window_s, double *cpu_s)
 {
-    uint64_t done = 0;
+    uint64_t done = 0, cpu = 0;
     for (uint32_t i = 0; i < cl->nw; i++) {
         struct cworker *wk = &cl->w[i];
         pthread_join(wk->th, NULL);
         stats_add(merged, &wk->st);
         if (wk->t_done_ns > done)
             done = wk->t_done_ns;
+        if (wk->cpu0_ns && wk->cpu1_ns > wk->cpu0_ns)
+            cpu += wk->cpu1_ns - wk->cpu0_ns;
         stats_close(&wk->st);
         for (int k = 0; k < CLIENT_IV_RING; k++)
             hist_close(&wk->ring[k].lat);
@@ -271,6 +263,7 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
         free(wk->eps);
     }
     *window_s = done > cl->t_measure ? (double)(done - cl->t_measure) / 1e9 : 0;
+    *cpu_s = (double)cpu / 1e9;
     pthread_barrier_destroy(&cl->ready);
     pthread_barrier_destroy(&cl->go);
     if (cl->wake_fd >= 0)
@@ -346,10 +339,9 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     int started = start_workers(&cl, err, errlen);
     supervise(&cl, &sp, stop, out);
     struct client_figures f = {.cs = &cs};
-    stop_workers(&cl, &cs, &f.client_window_s);
+    stop_workers(&cl, &cs, &f.client_window_s, &f.cpu_client_s);
     if (cl.tls)
         transport_tls_negotiated(&cs.tls_cipher, &cs.tls_version);
-    f.cpu_client_s = sp.cpu1 - sp.cpu0;
     if (started == 0)
         rc = 0;
     if (sp.ctrl_fd >= 0 && started == 0) {

@@ -42,9 +42,10 @@ struct cworker {
     struct civ_slot ring[CLIENT_IV_RING];
     _Atomic uint64_t published, consumed;
     uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs;
-    uint64_t t_done_ns;    /* when this worker stopped measuring */
-    _Atomic bool ended;    /* stopped measuring */
-    _Atomic bool finished; /* loop returned */
+    uint64_t t_done_ns;        /* when this worker stopped measuring */
+    uint64_t cpu0_ns, cpu1_ns; /* this thread's CPU time when the window opened, closed */
+    _Atomic bool ended;        /* stopped measuring */
+    _Atomic bool finished;     /* loop returned */
     int rc;
     char err[256];
 };
@@ -66,6 +67,11 @@ struct client {
     struct cpulist cpus;      /* --cpu: worker i runs on cpus.cpu[i % n] */
     int wake_fd;              /* eventfd: a worker has news for client_run's thread */
 };
+
+/* client_auth.c: proves knowledge of the key in cfg->psk on the fresh
+ * control connection fd (see auth.h). Returns 0, or -1 with a message
+ * naming the server. */
+int client_auth(const struct client *cl, int fd, uint64_t deadline_ns, char *err, size_t errlen);
 
 /* Worker thread body (pthread start routine); arg is a struct cworker. */
 void *client_worker_main(void *arg);

@@ -143,7 +143,9 @@ static void http_figures(const struct netrig_config *cfg, const struct client_fi
     r->duration_s = f->client_window_s;
     r->messages = (double)cs->txn;
     r->goodput_bps = ratio(8.0 * (double)(cs->rx_bytes + cs->tx_bytes), r->duration_s);
-    r->resp_bytes = ratio((double)cs->rx_bytes, (double)cs->txn);
+    /* Bodies count in the goodput as they arrive; the size of one is
+     * what the completed responses carried. */
+    r->resp_bytes = ratio((double)cs->body_done, (double)cs->txn);
     r->header_bytes = ratio((double)cs->hdr_bytes, (double)cs->txn);
     hist_add(&out->lat, &cs->total);
     hist_add(&out->connect, &cs->connect);
@@ -183,7 +185,7 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
         err[i] = cs->err[i] + (sr ? sr->errors[i] : 0);
     r->errors = (double)stats_err_sum(err);
     stats_err_format(err, r->errors_by_class, sizeof(r->errors_by_class));
-    if (cfg->proto == PROTO_TCP || http_target_wanted(cfg))
+    if (cfg->proto == PROTO_TCP || cfg->proto == PROTO_TLS || http_target_wanted(cfg))
         tcp_info(cfg, f, r);
     r->cpu_client_pct = ratio(100.0 * f->cpu_client_s, f->client_window_s);
     if (sr)

@@ -30,7 +30,8 @@ struct hep {
     uint32_t to_send; /* requests in the ring not fully written yet */
     uint64_t tx_pos;  /* bytes of the first of them already written */
     struct http_reader rd;
-    size_t held; /* start of an unfinished response head, kept in hold */
+    uint64_t credited; /* body bytes of the response in progress counted so far */
+    size_t held;       /* start of an unfinished response head, kept in hold */
     char hold[HTTP_DEFAULT_MAX_HEAD];
 };
 
@@ -135,6 +136,7 @@ static int begin_session(struct ep *ep)
     net_set_nodelay(ep->io.fd);
     ep_busy_poll(ep);
     memset(&h->rd, 0, sizeof(h->rd));
+    h->credited = 0;
     h->rd.head_request = t->head_method;
     h->held = 0;
     h->tx_pos = 0;
@@ -283,6 +285,19 @@ static int do_write(struct ep *ep)
 
 /* --- receiving --------------------------------------------------------- */
 
+/* Body bytes count in the goodput as they arrive in the measured window,
+ * not when their response completes: a 1 MiB body that straddles the
+ * window's start or end then counts only for its part inside. Bodies of
+ * 4xx and 5xx responses stay out, as the responses themselves do. */
+static void credit_body(struct ep *ep)
+{
+    struct hep *h = H(ep);
+    uint64_t got = h->rd.body_bytes - h->credited;
+    h->credited = h->rd.body_bytes;
+    if (got > 0 && h->rd.resp.status < 400 && wctx_measuring(ep->w))
+        ep->w->st->rx_bytes += got;
+}
+
 /* A whole response arrived. Returns -1 when the connection was closed
  * (crr, or the server said it would close). */
 static int response_done(struct ep *ep, uint64_t now)
@@ -295,6 +310,8 @@ static int response_done(struct ep *ep, uint64_t now)
         http_close(ep, false);
         return -1;
     }
+    credit_body(ep);
+    h->credited = 0; /* the next response starts from zero */
     uint64_t t0 = ring_pop(ep);
     int st = h->rd.resp.status;
     bool last = ep->state == EP_DRAIN && ep->ring_n == 0;
@@ -305,7 +322,7 @@ static int response_done(struct ep *ep, uint64_t now)
         } else {
             s->txn++;
             s->rx_msgs++;
-            s->rx_bytes += h->rd.body_bytes;
+            s->body_done += h->rd.body_bytes;
             s->hdr_bytes += h->rd.head_bytes;
             if (timed(ep))
                 hist_record(&s->lat, (int64_t)(now - t0));
@@ -334,6 +351,7 @@ static int feed(struct ep *ep, char *buf, size_t len)
         size_t used = 0;
         enum http_read_result r = http_reader_feed(&h->rd, buf + off, len - off, &used);
         off += used;
+        credit_body(ep);
         if (r == HTTP_READ_ERROR) {
             ep->w->st->err[ERRC_PARSE]++;
             http_close(ep, false);
@@ -426,6 +444,11 @@ static int do_read(struct ep *ep)
 static void http_close(struct ep *ep, bool for_good)
 {
     struct hep *h = H(ep);
+    bool more = ep->quota > 0;
+    bool done = for_good || ep->state != EP_RUN || !more;
+    /* The last connection's TCP_INFO (MSS, retransmits) for the row. */
+    if (done && !(ep->role & EP_CRR))
+        ep_tcp_info(ep);
     if (ep->io.fd >= 0) {
         loop_del(ep->w->loop, &ep->io);
         tls_conn_free(h->ssl);
@@ -433,10 +456,9 @@ static void http_close(struct ep *ep, bool for_good)
         net_close_reset(ep->io.fd);
         ep->io.fd = -1;
     }
-    bool more = ep->quota > 0;
     /* Draining, requests left unanswered by a closing server fall outside
      * the measured window: they are not reconnected for. */
-    if (for_good || ep->state != EP_RUN || !more) {
+    if (done) {
         ep->drv->finish(ep);
         return;
     }

@@ -99,8 +99,10 @@ double model_wire_tcp(const struct model_wire *w, double payload, bool packed)
     return payload + segs * (w->tcp_hdr + w->ip_hdr + w->link_hdr);
 }
 
-double model_wire_tls_records(const struct model_wire *w, double payload)
+double model_wire_tls_records(const struct model_wire *w, double payload, bool packed)
 {
-    double recs = payload > 0 ? ceil(payload / w->tls_rec_max) : 1;
+    double recs = payload / w->tls_rec_max;
+    if (!packed)
+        recs = payload > 0 ? ceil(recs) : 1;
     return payload + recs * w->tls_ovh;
 }

@@ -60,8 +60,11 @@ double model_wire_udp(const struct model_wire *w, double payload);
  * sent on its own and takes ceil(payload / mss) segments. */
 double model_wire_tcp(const struct model_wire *w, double payload, bool packed);
 
-/* Bytes of TLS records carrying `payload` plaintext bytes written in one
- * call: ceil(payload / tls_rec_max) records of tls_ovh bytes each. */
-double model_wire_tls_records(const struct model_wire *w, double payload);
+/* Bytes of TLS records carrying `payload` plaintext bytes: each record
+ * holds up to tls_rec_max bytes and adds tls_ovh. packed: the bytes are
+ * part of a stream the sender seals in full records whatever the message
+ * size (a fractional number of records per message); otherwise they are
+ * written on their own, ceil(payload / tls_rec_max) records. */
+double model_wire_tls_records(const struct model_wire *w, double payload, bool packed);
 
 #endif

@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -29,6 +31,7 @@ struct srv_http {
     bool classified; /* TLS: the first bytes said HTTP rather than a hello */
     bool want_out;
     struct http_serve hs;
+    struct srv_deadline dl; /* hello and idle timeouts (server_guard.c) */
     size_t held;
     struct srv_http *next, *prev;
     char in[IN_CAP];
@@ -79,12 +82,47 @@ static void conn_close(struct srv_http *c)
     if (c->next)
         c->next->prev = c->prev;
     loop_del(th->loop, &c->io);
+    srv_deadline_stop(&c->dl);
     if (c->ssl != NULL && !c->handshaking)
         tls_shutdown(c->ssl);
     tls_conn_free(c->ssl);
     close(c->io.fd);
+    srv_guard_closed(th->srv);
     free(c);
     srv_thread_maybe_exit(th);
+}
+
+/* Seals up to one record's worth of the pending iovecs. The head and the
+ * start of the body share a record: one write and one record's overhead
+ * for a small response. */
+static enum tls_result write_record(struct srv_http *c, const struct iovec *iov, int n,
+                                    size_t *done)
+{
+    char rec[16384];
+    size_t len = 0;
+    for (int i = 0; i < n && len < sizeof(rec); i++) {
+        size_t k = iov[i].iov_len < sizeof(rec) - len ? iov[i].iov_len : sizeof(rec) - len;
+        memcpy(rec + len, iov[i].iov_base, k);
+        len += k;
+    }
+    return tls_write(c->ssl, rec, len, done);
+}
+
+/* Each record is a send of its own, and with TCP_NODELAY the tail of one
+ * would leave in a short segment of its own before the next is sealed.
+ * Corked while a response takes several records, they fill full segments
+ * the way one sendmsg of head and body does over plain TCP. */
+static void cork(struct srv_http *c, int on)
+{
+    setsockopt(c->io.fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+static bool more_than_a_record(const struct iovec *iov, int n)
+{
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += iov[i].iov_len;
+    return len > 16384;
 }
 
 /* Writes what http_serve has pending. Returns 1 when all is written, 0
@@ -92,26 +130,25 @@ static void conn_close(struct srv_http *c)
 static int flush(struct srv_http *c)
 {
     struct iovec iov[8];
-    int n;
+    int n, rc = 1;
+    bool corked = false;
     while ((n = http_serve_pending(&c->hs, iov, 8)) > 0) {
         size_t done = 0;
         if (c->ssl != NULL) {
-            /* The head and the start of the body share a record: one
-             * write and one record's overhead for a small response. */
-            char rec[16384];
-            size_t len = 0;
-            for (int i = 0; i < n && len < sizeof(rec); i++) {
-                size_t k = iov[i].iov_len < sizeof(rec) - len ? iov[i].iov_len : sizeof(rec) - len;
-                memcpy(rec + len, iov[i].iov_base, k);
-                len += k;
+            if (!corked && more_than_a_record(iov, n)) {
+                cork(c, 1);
+                corked = true;
             }
-            enum tls_result r = tls_write(c->ssl, rec, len, &done);
+            enum tls_result r = write_record(c, iov, n, &done);
             if (r == TLS_WANT_WRITE || r == TLS_WANT_READ) {
                 c->want_out = r == TLS_WANT_WRITE;
-                return 0;
+                rc = 0;
+                break;
             }
-            if (r != TLS_OK)
-                return -1;
+            if (r != TLS_OK) {
+                rc = -1;
+                break;
+            }
         } else {
             struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
             ssize_t w = sendmsg(c->io.fd, &mh, MSG_NOSIGNAL);
@@ -126,8 +163,11 @@ static int flush(struct srv_http *c)
         }
         http_serve_sent(&c->hs, done);
     }
-    c->want_out = false;
-    return 1;
+    if (corked)
+        cork(c, 0);
+    if (rc == 1)
+        c->want_out = false;
+    return rc;
 }
 
 /* Reads into the buffer. Returns bytes read, 0 when nothing is ready, -1
@@ -154,7 +194,7 @@ static long fill(struct srv_http *c)
 }
 
 /* Returns -1 when the connection was closed. */
-static int serve(struct srv_http *c)
+static int serve_io(struct srv_http *c)
 {
     for (int i = 0; i < IO_BUDGET; i++) {
         int f = flush(c);
@@ -179,6 +219,22 @@ static int serve(struct srv_http *c)
     }
     c->want_out = true; /* budget spent: come back after the others */
     return 0;
+}
+
+/* Whole requests and body bytes either way are progress; a head that
+ * trickles in is not, so a slow client is cut off at the deadline. */
+static int serve(struct srv_http *c)
+{
+    uint64_t before = c->hs.requests + c->hs.rx_body + c->hs.tx_body;
+    int rc = serve_io(c);
+    if (rc == 0 && c->hs.requests + c->hs.rx_body + c->hs.tx_body != before)
+        srv_deadline_progress(&c->dl);
+    return rc;
+}
+
+static void expire(void *arg)
+{
+    conn_close(arg);
 }
 
 /* After the handshake: a netrig data connection says its hello first;
@@ -218,6 +274,7 @@ static int classify_tls(struct srv_http *c)
     if (c->next)
         c->next->prev = c->prev;
     loop_del(th->loop, &c->io);
+    srv_deadline_stop(&c->dl);
     free(c);
     srv_join(th, fd, p, sizeof(p), &transport_tls, ssl);
     srv_thread_maybe_exit(th);
@@ -254,16 +311,20 @@ void srv_http_start(struct srv_thread *th, int fd, bool tls)
     struct srv_http *c = malloc(sizeof(*c));
     if (c == NULL) {
         close(fd);
+        srv_guard_closed(th->srv);
         return;
     }
     memset(c, 0, offsetof(struct srv_http, in));
     c->th = th;
     c->io = (struct loop_io){.fd = fd, .fn = on_io, .arg = c};
-    http_serve_init(&c->hs, pattern, sizeof(pattern), date, 0);
+    const struct server_limits *lim = &th->srv->cfg.lim;
+    http_serve_init(&c->hs, pattern, sizeof(pattern), date, lim->http_max_body);
+    c->hs.lim.max_head = lim->http_max_head; /* at most IN_CAP's head room */
     if (tls) {
         c->ssl = th->srv->tls ? tls_conn_new(th->srv->tls, fd, NULL, NULL, err, sizeof(err)) : NULL;
         if (c->ssl == NULL) {
             close(fd);
+            srv_guard_closed(th->srv);
             free(c);
             return;
         }
@@ -276,6 +337,8 @@ void srv_http_start(struct srv_thread *th, int fd, bool tls)
     th->http_conns = c;
     if (loop_add(th->loop, &c->io, EPOLLIN) != 0)
         conn_close(c);
+    else
+        srv_deadline_start(&c->dl, th, expire, c);
 }
 
 void srv_http_close_all(struct srv_thread *th)

@@ -46,6 +46,7 @@ void stats_add(struct stats *d, const struct stats *s)
     d->tx_msgs += s->tx_msgs;
     d->txn += s->txn;
     d->hdr_bytes += s->hdr_bytes;
+    d->body_done += s->body_done;
     if (d->tls_cipher == NULL) {
         d->tls_cipher = s->tls_cipher;
         d->tls_version = s->tls_version;

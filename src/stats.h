@@ -47,6 +47,7 @@ struct stats {
     uint64_t hdr_bytes;     /* HTTP: response head bytes in the window */
     const void *tls_cipher; /* TLS: the SSL_CIPHER of a completed handshake */
     int tls_version;
+    uint64_t body_done; /* HTTP: body bytes of the responses completed in the window */
 };
 
 /* Returns 0 or -1 (no memory). */

@@ -1,11 +1,13 @@
 #!/bin/bash
+# ctest: run-serial
 # A short run through an emulated 100 Mbit/s link (root: namespaces, tbf):
-# every row the sender can saturate lands within the model's tolerance, the
-# rest are marked cpu, and no namespace is left behind, also after Ctrl-C.
+# UDP and TCP streams, HTTP GET of 16 KiB and more and TLS land within the
+# model's tolerance (1 %, TLS 2 %) unless the model marks the row CPU-bound,
+# and no namespace is left behind, also after Ctrl-C or a failed check.
 set -u
 NETRIG=${1:?usage: model_link.sh /path/to/netrig}
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-for tool in tc chrt; do
+for tool in ip tc chrt python3; do
     command -v $tool >/dev/null || { echo "skip: no $tool"; exit 77; }
 done
 if "$NETRIG" run --help 2>&1 | grep -q 'being built'; then
@@ -14,15 +16,33 @@ if "$NETRIG" run --help 2>&1 | grep -q 'being built'; then
 fi
 TMP=$(mktemp -d)
 RUN_PID=
+STARTED=() # every netrig run this test started: their namespaces must go
+ours() { # the namespaces of our runs still there
+    local pid
+    for pid in "${STARTED[@]}"; do
+        ip netns list | awk '{print $1}' | grep -E "^netrig-[sc]-$pid$"
+    done
+}
 cleanup() {
-    [ -n "$RUN_PID" ] && kill -9 "$RUN_PID" 2>/dev/null
-    for ns in $(ip netns list | awk '{print $1}' | grep -E "^netrig-[sc]-(${RUN_PID:-x}|${LAST_PID:-x})$"); do
+    local rc=$?
+    [ -n "$RUN_PID" ] && kill -9 "$RUN_PID" 2>/dev/null && wait "$RUN_PID" 2>/dev/null
+    local ns
+    for ns in $(ours); do
         ip netns del "$ns"
     done
+    if [ -n "$(ours)" ]; then
+        echo "FAIL: namespaces left: $(ours | tr '\n' ' ')"
+        rc=1
+    fi
     rm -rf "$TMP"
+    exit $rc
 }
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail() {
+    echo "FAIL: $*"
+    exit 1
+}
 left() { ip netns list | grep -cE "^netrig-[sc]-$1( |$)"; }
 
 cat >"$TMP/link.ini" <<'INI'
@@ -34,18 +54,38 @@ warmup = 0.5s
 [udp]
 proto = udp
 mode = stream
-size = 512,1472
+size = 256,1472
 rate = 110mbit
 
 [tcp]
 proto = tcp
 mode = stream
-size = 16k,64k
+size = 4k,64k
+
+[http]
+proto = http
+mode = rr
+conns = 4
+size = 16k,1m
+
+[https]
+proto = https
+mode = rr
+conns = 4
+size = 64k
+tolerance = 2
+
+[tls]
+proto = tls
+mode = stream
+size = 1k,64k
+tolerance = 2
 INI
 
 # SCHED_FIFO: other load on the machine must not leave the link idle.
 chrt -f 10 "$NETRIG" run "$TMP/link.ini" --out "$TMP/res" --no-plot >"$TMP/out" 2>&1 &
 RUN_PID=$!
+STARTED+=("$RUN_PID")
 wait $RUN_PID
 status=$?
 LAST_PID=$RUN_PID
@@ -54,19 +94,53 @@ cat "$TMP/out"
 [ $status = 0 ] || fail "netrig run exited $status"
 [ "$(left $LAST_PID)" = 0 ] || fail "namespaces of run $LAST_PID left behind"
 [ -s "$TMP/res/model.txt" ] || fail "no model.txt"
-grep -q 'link_rate_bps' "$TMP/res/summary.csv" || fail "no link rate in summary.csv"
 
-# The rows say their link rate and tolerance: a plain re-check must pass.
-"$NETRIG" model "$TMP/res" --no-write >"$TMP/check" 2>&1
-status=$?
-cat "$TMP/check"
-[ $status = 0 ] || fail "rows outside tolerance"
-yes=$(grep -c ' yes$' "$TMP/check")
-[ "$yes" -ge 3 ] || fail "only $yes rows within tolerance: the link was not saturated"
+# The tolerances, row by row: UDP and TCP 1 %, HTTP 1 % from 16 KiB, TLS
+# and HTTPS 2 %. A row the model marks cpu is not a miss; sanitizer builds
+# run several times slower and widen the tolerance by NETRIG_TEST_SLACK.
+python3 - "$TMP/res/summary.csv" <<'PY' || fail "rows outside the model's tolerance"
+import csv, os, sys
+slack = float(os.environ.get("NETRIG_TEST_SLACK", "1"))
+limit = {"udp": 1, "tcp": 1, "http": 1, "https": 2, "tls": 2}
+rows = list(csv.DictReader(open(sys.argv[1])))
+bad, checked, seen = [], 0, set()
+for r in rows:
+    proto, size = r["proto"], float(r["size_bytes"])
+    seen.add(proto)
+    if float(r["link_rate_bps"] or 0) != 100e6:
+        bad.append("%s: link_rate_bps %s" % (r["step"], r["link_rate_bps"]))
+    if r["model_ok"] == "cpu":
+        print("%-24s cpu-bound, not checked" % r["step"])
+        continue
+    if proto == "http" and size < 16384:
+        continue
+    err = float(r["model_err_pct"])
+    ok = abs(err) <= limit[proto] * slack
+    checked += 1
+    print("%-24s %+.3f %%  %s" % (r["step"], err, "ok" if ok else "OUT"))
+    if not ok:
+        bad.append("%s: %+.3f %% (limit %g %%)" % (r["step"], err, limit[proto] * slack))
+if seen != set(limit):
+    bad.append("protocols run: %s" % sorted(seen))
+if checked < 5 and slack == 1:
+    bad.append("only %d rows checked: the link was not saturated" % checked)
+for b in bad:
+    print("FAIL " + b)
+sys.exit(1 if bad else 0)
+PY
+
+# The rows carry their link rate and tolerance: a plain re-check agrees
+# (at full speed; the sanitizer pass only widened the check above).
+if [ "${NETRIG_TEST_SLACK:-1}" = 1 ]; then
+    "$NETRIG" model "$TMP/res" --no-write >"$TMP/check" 2>&1
+    status=$?
+    [ $status = 0 ] || { cat "$TMP/check"; fail "netrig model exited $status"; }
+fi
 
 # Ctrl-C in the middle of a step: the namespaces go too.
 "$NETRIG" run "$TMP/link.ini" --out "$TMP/res2" --no-plot >"$TMP/out2" 2>&1 &
 RUN_PID=$!
+STARTED+=("$RUN_PID")
 sleep 1.5
 [ "$(left $RUN_PID)" = 2 ] || fail "no namespaces while running"
 kill -INT $RUN_PID

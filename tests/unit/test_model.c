@@ -62,12 +62,16 @@ static void test_tls_records(void **state)
     (void)state;
     struct model_wire w;
     model_wire_defaults(&w);
-    CLOSE(model_wire_tls_records(&w, 1024), 1024 + 22, 0);
-    CLOSE(model_wire_tls_records(&w, 16384), 16384 + 22, 0);
-    CLOSE(model_wire_tls_records(&w, 16385), 16385 + 44, 0);
-    CLOSE(model_wire_tls_records(&w, 1 << 20), (1 << 20) + 64 * 22, 0);
+    CLOSE(model_wire_tls_records(&w, 1024, false), 1024 + 22, 0);
+    CLOSE(model_wire_tls_records(&w, 16384, false), 16384 + 22, 0);
+    CLOSE(model_wire_tls_records(&w, 16385, false), 16385 + 44, 0);
+    CLOSE(model_wire_tls_records(&w, 1 << 20, false), (1 << 20) + 64 * 22, 0);
     w.tls_ovh = MODEL_WIRE_TLS12;
-    CLOSE(model_wire_tls_records(&w, 1 << 20), (1 << 20) + 64 * 29, 0);
+    CLOSE(model_wire_tls_records(&w, 1 << 20, false), (1 << 20) + 64 * 29, 0);
+    /* A stream seals full records whatever the message size. */
+    w.tls_ovh = MODEL_WIRE_TLS13;
+    CLOSE(model_wire_tls_records(&w, 1024, true), 1024 + 22.0 / 16, 1e-12);
+    CLOSE(model_wire_tls_records(&w, 65536, true), 65536 + 4 * 22, 1e-9);
 }
 
 static struct test_result row(const char *proto, const char *mode, double size, double goodput)
@@ -94,13 +98,29 @@ static void test_msg_of(void **state)
     assert_int_equal(m.form, MODEL_PIPELINED);
     CLOSE(model_msg_wire(&m), 1514, 0);
 
+    /* A TLS stream: 1 KiB messages share 16 KiB records. */
     r = row("tls", "stream", 1024, 1);
     r.mss = 1448;
     assert_int_equal(model_msg_of(&o, &r, &m), 0);
-    CLOSE(model_msg_wire(&m), 1046 + 1046.0 / 1448 * 66, 1e-9);
+    double rec = 1024 + 22.0 / 16;
+    CLOSE(model_msg_wire(&m), rec + rec / 1448 * 66, 1e-9);
     r.tls_record_overhead = 29;
     assert_int_equal(model_msg_of(&o, &r, &m), 0);
-    CLOSE(model_msg_wire(&m), 1053 + 1053.0 / 1448 * 66, 1e-9);
+    rec = 1024 + 29.0 / 16;
+    CLOSE(model_msg_wire(&m), rec + rec / 1448 * 66, 1e-9);
+
+    /* HTTPS: the head and the body go out in the same records, at most
+     * 16 KiB each: a 1 KiB response is one record in one segment, a 64 KiB
+     * one five records. */
+    r = row("https", "rr", 1024, 1);
+    r.header_bytes = 134;
+    r.conns = 4;
+    r.tls_record_overhead = 22;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(m.wire_rev, 1024 + 134 + 22 + 66, 1e-9);
+    r.size_bytes = 65536;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(m.wire_rev, 65536 + 134 + 5 * 22 + ceil((65670.0 + 110) / 1448) * 66, 1e-9);
 
     /* HTTP: the body is the payload; the response header rides with it.
      * Four connections keep the link busy (pipelined form), but each
@@ -130,6 +150,20 @@ static void test_msg_of(void **state)
     assert_int_equal(m.form, MODEL_SERIAL);
     CLOSE(m.wire_fwd, 4096 + 3 * 66, 1e-9);
     CLOSE(m.wire_rev, 1124 + 66, 1e-9);
+
+    /* A GET whose window caught more body bytes than its whole responses
+     * (bodies straddling its edges, at most one per connection) has no
+     * upload; beyond that, the rest went up. */
+    r = row("http", "rr", 1 << 20, 8 * (1 << 20) * 1.03 * 100 / 10.0);
+    r.resp_bytes = 1 << 20;
+    r.header_bytes = 134;
+    r.conns = 4;
+    r.messages = 100;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(m.payload, 1 << 20, 0);
+    r.goodput_bps = 8 * (1 << 20) * 1.5 * 100 / 10.0;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(m.payload, (1 << 20) * 1.5, 1e-6);
 
     /* One transaction at a time: serial, both directions add up. */
     r = row("tcp", "rr", 100, 1);
@@ -290,6 +324,22 @@ static void test_known_link_verdicts(void **state)
     assert_int_equal(run.nno, 2);
     assert_int_equal(run.ncpu, 1);
     assert_int_equal(run.nskip, 1);
+    /* A sender at 96 % of its core, 3 % short of the link: its CPU bound
+     * extrapolates to just over the link, but it had nothing to spare. The
+     * row is CPU-bound and keeps the link's prediction. */
+    struct test_result flat = row("udp", "stream", 64, 100e6 * 64 / 106 * 0.97);
+    flat.cpu_client_pct = 96;
+    flat.messages = flat.goodput_bps * flat.duration_s / 8 / 64;
+    struct model_run r1;
+    assert_int_equal(model_apply(&flat, 1, &o, &r1, err, sizeof(err)), 0);
+    assert_string_equal(flat.model_ok, "cpu");
+    CLOSE(flat.model_err_pct, -3, 1e-9);
+    model_run_close(&r1);
+    /* The same shortfall at 50 % CPU is a miss. */
+    flat.cpu_client_pct = 50;
+    assert_int_equal(model_apply(&flat, 1, &o, &r1, err, sizeof(err)), 0);
+    assert_string_equal(flat.model_ok, "no");
+    model_run_close(&r1);
     /* A wider tolerance accepts the 1.1 % row. */
     model_run_close(&run);
     o.tolerance_pct = 2;
