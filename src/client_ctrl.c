@@ -27,7 +27,10 @@ int client_ctrl_recv(int fd, struct ctrl_msg *m, uint8_t **frame, char *err, siz
     uint64_t deadline = clock_now_ns() + CTRL_TIMEOUT_NS;
     *frame = NULL;
     if (net_recv_full(fd, hdr, sizeof(hdr), deadline) != 0) {
-        snprintf(err, errlen, "control: %s", errno == EPIPE ? "server closed" : strerror(errno));
+        snprintf(err, errlen, "%s",
+                 errno == EPIPE       ? "closed the control connection (stopped or crashed?)"
+                 : errno == ETIMEDOUT ? "no answer on the control connection in time"
+                                      : strerror(errno));
         return -1;
     }
     if (ctrl_decode(hdr, sizeof(hdr), m, &need, err, errlen) < 0)
@@ -37,7 +40,8 @@ int client_ctrl_recv(int fd, struct ctrl_msg *m, uint8_t **frame, char *err, siz
         return snprintf(err, errlen, "control: out of memory"), -1;
     memcpy(*frame, hdr, sizeof(hdr));
     if (net_recv_full(fd, *frame + sizeof(hdr), need - sizeof(hdr), deadline) != 0) {
-        snprintf(err, errlen, "control: %s", strerror(errno));
+        snprintf(err, errlen, "control: %s",
+                 errno == EPIPE ? "connection closed in the middle of a frame" : strerror(errno));
         return -1;
     }
     return ctrl_decode(*frame, need, m, &need, err, errlen) > 0 ? 0 : -1;
@@ -64,19 +68,33 @@ void client_ctrl_request(const struct netrig_config *cfg, struct ctrl_request *q
     q->stall_ns = cfg->stall_ns;
 }
 
-/* Opens the control connection and has the server accept the test. */
+/* Puts "server ADDR: " before the message in err. */
+static void name_peer(const struct client *cl, char *err, size_t errlen)
+{
+    char as[96], e[512];
+    snprintf(e, sizeof(e), "%s", err[0] ? err : strerror(errno));
+    snprintf(err, errlen, "server %s: %s", net_format_addr(&cl->addr, as, sizeof(as)), e);
+}
+
+/* Opens the control connection (proving the key with --psk) and has the
+ * server accept the test. */
 int client_ctrl_open(struct client *cl, char *err, size_t errlen)
 {
     char as[96];
     int fd = net_connect_wait(&cl->addr, SOCK_STREAM, CTRL_TIMEOUT_NS, err, errlen);
-    if (fd < 0)
+    if (fd < 0) {
+        char e[512];
+        snprintf(e, sizeof(e), "%s", err);
+        snprintf(err, errlen, "cannot reach the server: %s", e);
         return -1;
+    }
     struct ctrl_msg m = {.type = CTRL_REQUEST}, r;
     m.u.req = cl->req;
     uint8_t *frame = NULL;
+    if (cl->cfg->psk[0] && client_auth(cl, fd, clock_now_ns() + CTRL_TIMEOUT_NS, err, errlen) != 0)
+        goto fail;
     if (client_ctrl_send(fd, &m) != 0 || client_ctrl_recv(fd, &r, &frame, err, errlen) != 0) {
-        if (!err[0])
-            snprintf(err, errlen, "control: %s", strerror(errno));
+        name_peer(cl, err, errlen);
         goto fail;
     }
     if (r.type == CTRL_ERROR) {
@@ -107,8 +125,18 @@ int client_ctrl_finish(struct client *cl, int fd, struct ctrl_result *res, struc
     struct ctrl_msg m = {.type = CTRL_END}, r;
     uint8_t *frame = NULL;
     char as[96];
-    if (client_ctrl_send(fd, &m) != 0 || client_ctrl_recv(fd, &r, &frame, err, errlen) != 0)
+    int sent = client_ctrl_send(fd, &m);
+    if (sent != 0)
+        snprintf(err, errlen, "%s",
+                 errno == EPIPE || errno == ECONNRESET
+                     ? "closed the control connection (stopped or crashed?)"
+                     : strerror(errno));
+    if (sent != 0 || client_ctrl_recv(fd, &r, &frame, err, errlen) != 0) {
+        name_peer(cl, err, errlen);
+        snprintf(err + strlen(err), errlen - strlen(err),
+                 "; the figures are the client's own, without the server's result");
         goto fail;
+    }
     if (r.type != CTRL_RESULT) {
         snprintf(err, errlen, "server %s: %s", net_format_addr(&cl->addr, as, sizeof(as)),
                  r.type == CTRL_ERROR ? r.u.error : "no result");

@@ -65,6 +65,11 @@ struct client {
     struct tls_ctx *tls;      /* --proto tls: the data connections' context */
 };
 
+/* client_auth.c: proves knowledge of the key in cfg->psk on the fresh
+ * control connection fd (see auth.h). Returns 0, or -1 with a message
+ * naming the server. */
+int client_auth(const struct client *cl, int fd, uint64_t deadline_ns, char *err, size_t errlen);
+
 /* Worker thread body (pthread start routine); arg is a struct cworker. */
 void *client_worker_main(void *arg);
 /* Asks a worker to stop measuring now (from another thread). */

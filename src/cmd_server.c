@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "net.h"
 #include "server.h"
 
 void cmd_server_help(FILE *out)
@@ -19,19 +20,22 @@ void cmd_server_help(FILE *out)
             "  --threads N         worker threads, each with its own epoll loop (default 1)\n"
             "  --model epoll       N threads multiplexing every connection (default)\n"
             "  --model threads     one thread per connection, each waiting on its own socket\n"
-            "  --max-tests N       tests at once (default 64)\n"
             "  --tls               also accept TLS: HTTPS and TLS data connections; with a\n"
             "                      fresh self-signed EC P-256 certificate unless --cert\n"
             "  --cert FILE         PEM certificate (chain) for --tls\n"
             "  --key FILE          PEM private key for --cert (default: in the --cert file)\n"
-            "  --quiet             print nothing but errors\n");
+            "  --psk FILE          control connections must prove this pre-shared key\n"
+            "                      (a private file; clients give the same --psk FILE)\n"
+            "  --quiet             print nothing but errors\n\n");
+    server_limits_print_help(out);
 }
 
 static int parse_args(int argc, char **argv, struct server_config *c)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
+        char *end = NULL, lerr[160];
+        int lim;
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "--tls") == 0) {
             *(a[2] == 'q' ? &c->quiet : &c->tls) = true;
             continue;
@@ -52,11 +56,11 @@ static int parse_args(int argc, char **argv, struct server_config *c)
             if (*end || n < 1 || n > 256)
                 return fprintf(stderr, "netrig server: --threads from 1 to 256\n"), -1;
             c->threads = (uint32_t)n;
-        } else if (strcmp(a, "--max-tests") == 0) {
-            unsigned long n = strtoul(v, &end, 10);
-            if (*end || n < 1 || n > 100000)
-                return fprintf(stderr, "netrig server: bad --max-tests\n"), -1;
-            c->max_tests = (uint32_t)n;
+        } else if (strcmp(a, "--psk") == 0 && strlen(v) < sizeof(c->psk_file)) {
+            snprintf(c->psk_file, sizeof(c->psk_file), "%s", v);
+        } else if ((lim = server_limits_set(&c->lim, a, v, lerr, sizeof(lerr))) != 0) {
+            if (lim < 0)
+                return fprintf(stderr, "netrig server: %s\n", lerr), -1;
         } else if (strcmp(a, "--model") == 0 &&
                    (strcmp(v, "epoll") == 0 || strcmp(v, "threads") == 0)) {
             c->model_threads = strcmp(v, "threads") == 0;
@@ -66,6 +70,20 @@ static int parse_args(int argc, char **argv, struct server_config *c)
         }
     }
     return 0;
+}
+
+/* A server reachable from other hosts runs tests for anyone who finds it
+ * unless it asks for a key. */
+static void warn_exposed(const struct server_config *c, const char *bound)
+{
+    struct net_addr a;
+    char err[160];
+    if (net_parse_addr(bound, 7878, &a, err, sizeof(err)) == 0 && !net_addr_is_loopback(&a) &&
+        !c->psk_file[0])
+        fprintf(stderr,
+                "netrig server: warning: listening on %s beyond loopback without --psk: "
+                "anyone who reaches this port can run tests (see --psk FILE)\n",
+                bound);
 }
 
 int cmd_server(int argc, char **argv)
@@ -85,11 +103,15 @@ int cmd_server(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    char nofile[200];
+    if (server_limits_raise_nofile(&c.lim, nofile, sizeof(nofile)) < c.lim.max_conns)
+        fprintf(stderr, "netrig server: warning: %s\n", nofile);
     struct server *s = server_start(&c, bound, sizeof(bound), err, sizeof(err));
     if (!s) {
         fprintf(stderr, "netrig server: %s\n", err);
         return 1;
     }
+    warn_exposed(&c, bound);
     if (!c.quiet) {
         printf("netrig server listening on %s%s (%s model, %u thread%s)\n", bound,
                !c.tls      ? ""

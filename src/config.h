@@ -61,6 +61,7 @@ struct netrig_config {
     bool quiet;
     /* testing */
     uint64_t stall_ns; /* the server stalls once this long mid-test */
+    char psk[512];     /* file with the server's pre-shared key ("" = none) */
 };
 
 const char *proto_name(enum proto p);

@@ -129,12 +129,14 @@ static void enc_request(struct wbuf *w, const struct ctrl_request *q)
     put64(w, q->stall_ns);
 }
 
-static void dec_request(struct rbuf *r, struct ctrl_request *q)
+/* Returns false if the reserved byte is not zero: a frame that means
+ * something this version cannot know is refused, not half understood. */
+static bool dec_request(struct rbuf *r, struct ctrl_request *q)
 {
     q->proto = get8(r);
     q->mode = get8(r);
     q->flags = get8(r);
-    (void)get8(r);
+    uint8_t reserved = get8(r);
     q->conns = get32(r);
     q->threads = get32(r);
     q->pipeline = get32(r);
@@ -147,6 +149,7 @@ static void dec_request(struct rbuf *r, struct ctrl_request *q)
     q->timeout_ns = get64(r);
     q->count = get64(r);
     q->stall_ns = get64(r);
+    return reserved == 0;
 }
 
 #define DAY_NS (86400ull * 1000000000ull)
@@ -261,7 +264,10 @@ static int dec_payload(struct rbuf *r, struct ctrl_msg *m, char *err, size_t err
 {
     switch (m->type) {
     case CTRL_REQUEST:
-        dec_request(r, &m->u.req);
+        if (!dec_request(r, &m->u.req) && !r->bad) {
+            snprintf(err, errlen, "control: request with a non-zero reserved byte");
+            return -1;
+        }
         return r->bad ? 0 : ctrl_request_check(&m->u.req, err, errlen);
     case CTRL_ACCEPT:
         m->u.acc.test_id = get64(r);

@@ -52,6 +52,7 @@ const struct opt_def opts_table[] = {
     {"quiet", OPT_BOOL, F(quiet), "false", 0, 0, "print only errors and the result"},
     {"stall", OPT_DURATION, F(stall_ns), NULL, 0, 60,
      "testing: ask the server to stall once this long, a quarter into measuring"},
+    {"psk", OPT_STR, F(psk), NULL, 0, 0, "file with the server's pre-shared key (server --psk)"},
     {NULL, OPT_STR, 0, 0, NULL, 0, 0, NULL},
 };
 

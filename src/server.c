@@ -44,6 +44,8 @@ void srv_conn_new(struct srv_thread *th, int fd)
     th->conns = c;
     if (loop_add(th->loop, &c->io, EPOLLIN) != 0)
         srv_conn_close(c);
+    else
+        srv_guard_conn_open(c);
 }
 
 static void conn_unlink(struct srv_conn *c)
@@ -56,6 +58,7 @@ static void conn_unlink(struct srv_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     loop_del(th->loop, &c->io);
+    loop_timer_cancel(th->loop, &c->guard);
 }
 
 void srv_conn_close(struct srv_conn *c)
@@ -64,6 +67,7 @@ void srv_conn_close(struct srv_conn *c)
     struct srv *s = th->srv;
     conn_unlink(c);
     close(c->io.fd);
+    srv_guard_closed(s);
     if (c->test) {
         pthread_mutex_lock(&s->mu);
         c->test->ending = true; /* the client is gone: tear its test down */
@@ -112,6 +116,7 @@ int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
         if (tp)
             tp->close(tp_ctx);
         close(fd);
+        srv_guard_closed(s);
         return -1;
     }
     int rc = srv_attach(th, t, fd, index, false, tp, tp_ctx);
@@ -123,6 +128,7 @@ int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
  * test. Reads no further than the hello, so data stays in the socket. */
 static void conn_pending(struct srv_conn *c)
 {
+    struct srv *s = c->th->srv;
     if (c->inlen == 0 && hand_over(c))
         return;
     ssize_t n = recv(c->io.fd, c->in + c->inlen, CTRL_HELLO_LEN - c->inlen, 0);
@@ -133,6 +139,15 @@ static void conn_pending(struct srv_conn *c)
         return;
     }
     c->inlen += (size_t)n;
+    if (auth_is_auth(c->in, c->inlen)) {
+        srv_auth_input(c);
+        return;
+    }
+    if (c->inlen >= 4 && ctrl_get32(c->in) == CTRL_MAGIC && s->psk) {
+        srv_guard_refuse(c->io.fd, "authentication failed: the server requires --psk");
+        srv_conn_close(c);
+        return;
+    }
     if (c->inlen >= 4 && ctrl_get32(c->in) == CTRL_MAGIC) {
         c->ctrl = true;
         srv_ctrl_input(c);
@@ -161,6 +176,8 @@ static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events)
     struct srv_conn *c = io->arg;
     if (c->ctrl)
         srv_ctrl_input(c);
+    else if (c->auth_started)
+        srv_auth_input(c);
     else
         conn_pending(c);
 }
@@ -172,8 +189,12 @@ void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events)
     struct srv_thread *th = io->arg;
     for (int i = 0; i < 64; i++) {
         int fd = accept4(th->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+            srv_guard_accept_failed(th, errno);
             return;
+        }
+        if (!srv_guard_admit(th, fd))
+            continue;
         if (th->srv->cfg.model_threads)
             srv_spawn(th->srv, fd, NULL, 0);
         else
@@ -248,6 +269,8 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
         if (tp)
             tp->close(tp_ctx);
         close(fd);
+        if (!udp)
+            srv_guard_closed(th->srv);
         return -1;
     }
     sl->w.ub = th->ub;
@@ -299,6 +322,8 @@ void srv_slot_merge(struct srv_slot *sl)
 static void slot_ep_closed(struct ep *ep)
 {
     struct srv_slot *sl = ep->w->owner;
+    if (ep->drv == &drv_tcp)
+        srv_guard_closed(sl->th->srv);
     if (ep->prev)
         ep->prev->next = ep->next;
     else

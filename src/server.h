@@ -6,16 +6,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "server_limits.h"
+
 struct server_config {
     char listen[256]; /* ADDR:PORT, default 127.0.0.1:7878; port 0 = any */
     uint32_t threads;
     bool model_threads; /* one thread per connection instead of epoll loops */
     bool tls;           /* TLS on by default for data connections that ask */
     char cert[512], key[512];
-    char psk_file[512];
-    uint32_t max_conns, max_tests;
-    uint64_t max_duration_ns;
+    char psk_file[512]; /* control connections must prove this key; "" = open */
     bool quiet;
+    struct server_limits lim; /* what clients may ask; server_limits_defaults */
 };
 
 void server_config_defaults(struct server_config *c);

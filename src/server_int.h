@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "auth.h"
 #include "ctrl.h"
 #include "ep.h"
 #include "net.h"
@@ -33,8 +34,9 @@ struct srv_thread {
     _Atomic bool done;         /* threads model: this connection's thread ended */
     struct srv_test *udp_test; /* threads model: the UDP socket to serve */
     uint32_t udp_i;
-    struct srv_thread *next;     /* threads model: list of connection threads */
-    struct srv_http *http_conns; /* HTTP and HTTPS connections (srv_http.c) */
+    struct srv_thread *next;        /* threads model: list of connection threads */
+    struct srv_http *http_conns;    /* HTTP and HTTPS connections (srv_http.c) */
+    struct loop_timer accept_pause; /* out of descriptors: accepting rests */
 };
 
 struct srv_slot {
@@ -58,6 +60,9 @@ struct srv_conn {
     struct srv_test *test;
     bool end_received, result_sent;
     struct srv_conn *next, *prev;
+    struct loop_timer guard; /* hello, test deadline or idle timeout */
+    bool auth_started, authed;
+    struct auth_server auth;
 };
 
 struct srv_test {
@@ -91,7 +96,9 @@ struct srv {
     struct srv_test *tests;
     struct srv_thread *conn_threads; /* threads model */
     _Atomic bool stopping;
-    struct tls_ctx *tls; /* --tls: for HTTPS and TLS data connections */
+    struct tls_ctx *tls;     /* --tls: for HTTPS and TLS data connections */
+    struct auth_key *psk;    /* NULL: control connections need no key */
+    _Atomic uint32_t nconns; /* open TCP connections, all kinds */
 };
 
 /* server.c */
@@ -121,6 +128,47 @@ void srv_conn_new(struct srv_thread *th, int fd);
 void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events);
 /* Threads model: ends a connection thread with nothing left to serve. */
 void srv_thread_maybe_exit(struct srv_thread *th);
+
+/* server_guard.c: limits and timeouts on connections */
+/* Counts a new connection in; when --max-conns are open, refuses and
+ * closes it (returns false). */
+bool srv_guard_admit(struct srv_thread *th, int fd);
+/* accept failed with errno e: when descriptors ran out, accepting rests a
+ * while instead of spinning on a listening socket that stays readable. */
+void srv_guard_accept_failed(struct srv_thread *th, int e);
+/* A counted connection's descriptor was closed. */
+void srv_guard_closed(struct srv *s);
+/* Arms the hello timeout of a new connection. */
+void srv_guard_conn_open(struct srv_conn *c);
+/* The control connection's test was accepted: the deadline becomes the
+ * test's planned end plus the grace period. */
+void srv_guard_test_started(struct srv_conn *c);
+/* The result went out: the client has the idle timeout to close. */
+void srv_guard_result_sent(struct srv_conn *c);
+/* Sends an ERROR frame without waiting (best effort, before a close). */
+void srv_guard_refuse(int fd, const char *msg);
+
+/* A deadline for a connection that makes progress in its own way (HTTP):
+ * it is cut off hello_ns after it started unless it made progress, and
+ * then idle_ns after its last progress. Progress only notes the time; the
+ * timer catches up when it fires, so the hot path arms no timer. */
+struct srv_deadline {
+    struct loop_timer t;
+    struct loop *loop;
+    uint64_t last_ns, idle_ns;
+    void (*expire)(void *arg);
+    void *arg;
+};
+void srv_deadline_start(struct srv_deadline *d, struct srv_thread *th, void (*expire)(void *arg),
+                        void *arg);
+void srv_deadline_progress(struct srv_deadline *d);
+void srv_deadline_stop(struct srv_deadline *d);
+
+/* server_auth.c */
+/* Handles input on a connection that began with the authentication magic. */
+void srv_auth_input(struct srv_conn *c);
+/* Loads the key of cfg->psk_file into s->psk. Returns 0 or -1. */
+int srv_auth_setup(struct srv *s, char *err, size_t errlen);
 
 /* server_test.c */
 /* Handles the readable control connection c. */

@@ -157,11 +157,15 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
                  proto_name((enum proto)q->proto));
         return send_error(c, err), -1;
     }
+    struct server_limits_ask ask = {q->conns,      q->duration_ns, q->warmup_ns, q->rate_bps,
+                                    q->rate_per_s, q->size,        q->resp_size};
+    if (server_limits_check_test(&s->cfg.lim, &ask, err, sizeof(err)) != 0)
+        return send_error(c, err), -1;
     pthread_mutex_lock(&s->mu);
-    int busy = count_tests(s) >= (int)s->cfg.max_tests;
+    bool admit = server_limits_admit_test(&s->cfg.lim, (uint32_t)count_tests(s), err, sizeof(err));
     pthread_mutex_unlock(&s->mu);
-    if (busy)
-        return send_error(c, "server: too many tests at once, try again later"), -1;
+    if (!admit)
+        return send_error(c, err), -1;
     struct srv_test *t = test_new(c, q, err, sizeof(err));
     if (!t)
         return send_error(c, err), -1;
@@ -185,6 +189,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
         srv_spawn(s, -1, t, i);
     }
     srv_wake_all(s);
+    srv_guard_test_started(c);
     return send_msg(c, &m);
 }
 
@@ -270,6 +275,8 @@ static void send_result(struct srv_conn *c)
     size_t n = buf ? ctrl_encode(&m, buf, cap) : 0;
     if (n == 0 || net_send_all(c->io.fd, buf, n, clock_now_ns() + CTRL_SEND_TIMEOUT_NS) != 0)
         srv_conn_close(c);
+    else
+        srv_guard_result_sent(c);
     free(hist);
     free(buf);
 }
@@ -290,14 +297,41 @@ static int on_frame(struct srv_conn *c, const struct ctrl_msg *m)
     return 0;
 }
 
+/* Acts on every whole frame buffered in c. Returns -1 when c was closed. */
+static int ctrl_drain(struct srv_conn *c)
+{
+    struct ctrl_msg m;
+    size_t need = 0;
+    char err[200];
+    long used;
+    while ((used = ctrl_decode(c->in, c->inlen, &m, &need, err, sizeof(err))) > 0) {
+        if (on_frame(c, &m) != 0) {
+            srv_conn_close(c);
+            return -1;
+        }
+        memmove(c->in, c->in + used, c->inlen - (size_t)used);
+        c->inlen -= (size_t)used;
+    }
+    if (used == 0 && need > sizeof(c->in)) {
+        used = -1; /* would never fit: say so now, not when the buffer fills */
+        snprintf(err, sizeof(err), "control: frame of %zu bytes is too long", need);
+    }
+    if (used < 0) {
+        send_error(c, err);
+        srv_conn_close(c);
+        return -1;
+    }
+    return 0;
+}
+
 void srv_ctrl_input(struct srv_conn *c)
 {
-    for (;;) {
-        if (c->inlen == sizeof(c->in)) {
-            send_error(c, "control: frame too long");
-            srv_conn_close(c);
-            return;
-        }
+    /* The first bytes came in with the connection's hello read. */
+    if (ctrl_drain(c) != 0)
+        return;
+    /* Bounded rounds: a peer that keeps sending cannot hold the thread;
+     * the level-triggered loop calls again for the rest. */
+    for (int round = 0; round < 16; round++) {
         ssize_t n = recv(c->io.fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             break;
@@ -306,23 +340,8 @@ void srv_ctrl_input(struct srv_conn *c)
             return;
         }
         c->inlen += (size_t)n;
-        struct ctrl_msg m;
-        size_t need;
-        char err[200];
-        long used;
-        while ((used = ctrl_decode(c->in, c->inlen, &m, &need, err, sizeof(err))) > 0) {
-            if (on_frame(c, &m) != 0) {
-                srv_conn_close(c);
-                return;
-            }
-            memmove(c->in, c->in + used, c->inlen - (size_t)used);
-            c->inlen -= (size_t)used;
-        }
-        if (used < 0) {
-            send_error(c, err);
-            srv_conn_close(c);
+        if (ctrl_drain(c) != 0)
             return;
-        }
     }
 }
 
@@ -362,6 +381,9 @@ void srv_thread_chores(struct srv_thread *th)
             }
     }
     pthread_mutex_unlock(&s->mu);
+    /* A test ended under a connection's own thread (its client went
+     * silent): nothing is left for the thread to serve. */
+    srv_thread_maybe_exit(th);
     for (struct srv_conn *c = th->conns, *next; c; c = next) {
         next = c->next;
         if (!c->ctrl || !c->test || !c->end_received || c->result_sent)

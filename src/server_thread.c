@@ -19,8 +19,7 @@ void server_config_defaults(struct server_config *c)
     memset(c, 0, sizeof(*c));
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:7878");
     c->threads = 1;
-    c->max_conns = 10000;
-    c->max_tests = 64;
+    server_limits_defaults(&c->lim);
 }
 
 static void wake_cb(struct loop *l, void *arg)
@@ -131,8 +130,10 @@ int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i)
         if (th && th->loop)
             thread_teardown(th);
         free(th);
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
+            srv_guard_closed(s);
+        }
         if (udp_test) {
             pthread_mutex_lock(&s->mu);
             srv_test_unref(s, udp_test);
@@ -178,7 +179,8 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
     }
     s->cfg = *c;
     pthread_mutex_init(&s->mu, NULL);
-    if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0)
+    if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0 ||
+        srv_auth_setup(s, err, errlen) != 0)
         goto fail;
     /* Always there: tests with --proto tls ask for it; --tls also answers
      * HTTPS on the listening port. */
@@ -240,6 +242,8 @@ void server_stop(struct server *srv)
         tls_close(s->tls);
         free(s->tls);
     }
+    auth_key_wipe(s->psk);
+    free(s->psk);
     free(s->th);
     free(s);
 }

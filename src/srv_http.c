@@ -31,6 +31,7 @@ struct srv_http {
     bool classified; /* TLS: the first bytes said HTTP rather than a hello */
     bool want_out;
     struct http_serve hs;
+    struct srv_deadline dl; /* hello and idle timeouts (server_guard.c) */
     size_t held;
     struct srv_http *next, *prev;
     char in[IN_CAP];
@@ -81,10 +82,12 @@ static void conn_close(struct srv_http *c)
     if (c->next)
         c->next->prev = c->prev;
     loop_del(th->loop, &c->io);
+    srv_deadline_stop(&c->dl);
     if (c->ssl != NULL && !c->handshaking)
         tls_shutdown(c->ssl);
     tls_conn_free(c->ssl);
     close(c->io.fd);
+    srv_guard_closed(th->srv);
     free(c);
     srv_thread_maybe_exit(th);
 }
@@ -191,7 +194,7 @@ static long fill(struct srv_http *c)
 }
 
 /* Returns -1 when the connection was closed. */
-static int serve(struct srv_http *c)
+static int serve_io(struct srv_http *c)
 {
     for (int i = 0; i < IO_BUDGET; i++) {
         int f = flush(c);
@@ -216,6 +219,22 @@ static int serve(struct srv_http *c)
     }
     c->want_out = true; /* budget spent: come back after the others */
     return 0;
+}
+
+/* Whole requests and body bytes either way are progress; a head that
+ * trickles in is not, so a slow client is cut off at the deadline. */
+static int serve(struct srv_http *c)
+{
+    uint64_t before = c->hs.requests + c->hs.rx_body + c->hs.tx_body;
+    int rc = serve_io(c);
+    if (rc == 0 && c->hs.requests + c->hs.rx_body + c->hs.tx_body != before)
+        srv_deadline_progress(&c->dl);
+    return rc;
+}
+
+static void expire(void *arg)
+{
+    conn_close(arg);
 }
 
 /* After the handshake: a netrig data connection says its hello first;
@@ -255,6 +274,7 @@ static int classify_tls(struct srv_http *c)
     if (c->next)
         c->next->prev = c->prev;
     loop_del(th->loop, &c->io);
+    srv_deadline_stop(&c->dl);
     free(c);
     srv_join(th, fd, p, sizeof(p), &transport_tls, ssl);
     srv_thread_maybe_exit(th);
@@ -291,16 +311,20 @@ void srv_http_start(struct srv_thread *th, int fd, bool tls)
     struct srv_http *c = malloc(sizeof(*c));
     if (c == NULL) {
         close(fd);
+        srv_guard_closed(th->srv);
         return;
     }
     memset(c, 0, offsetof(struct srv_http, in));
     c->th = th;
     c->io = (struct loop_io){.fd = fd, .fn = on_io, .arg = c};
-    http_serve_init(&c->hs, pattern, sizeof(pattern), date, 0);
+    const struct server_limits *lim = &th->srv->cfg.lim;
+    http_serve_init(&c->hs, pattern, sizeof(pattern), date, lim->http_max_body);
+    c->hs.lim.max_head = lim->http_max_head; /* at most IN_CAP's head room */
     if (tls) {
         c->ssl = th->srv->tls ? tls_conn_new(th->srv->tls, fd, NULL, NULL, err, sizeof(err)) : NULL;
         if (c->ssl == NULL) {
             close(fd);
+            srv_guard_closed(th->srv);
             free(c);
             return;
         }
@@ -313,6 +337,8 @@ void srv_http_start(struct srv_thread *th, int fd, bool tls)
     th->http_conns = c;
     if (loop_add(th->loop, &c->io, EPOLLIN) != 0)
         conn_close(c);
+    else
+        srv_deadline_start(&c->dl, th, expire, c);
 }
 
 void srv_http_close_all(struct srv_thread *th)

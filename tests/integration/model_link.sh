@@ -1,9 +1,9 @@
 #!/bin/bash
+# ctest: run-serial
 # A short run through an emulated 100 Mbit/s link (root: namespaces, tbf):
 # UDP and TCP streams, HTTP GET of 16 KiB and more and TLS land within the
 # model's tolerance (1 %, TLS 2 %) unless the model marks the row CPU-bound,
 # and no namespace is left behind, also after Ctrl-C or a failed check.
-# ctest: run alone (SCHED_FIFO would starve the timing of other tests)
 set -u
 NETRIG=${1:?usage: model_link.sh /path/to/netrig}
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }

@@ -1,4 +1,5 @@
 # A server that stalls for 200 ms in the middle of an open-loop (rate)
+# ctest: run-serial
 # test must show in the percentiles: every transaction meant to start
 # during the stall waits for it, measured from its intended start. The
 # stall is asked for with --stall, a test-only request flag. A closed-loop

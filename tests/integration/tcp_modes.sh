@@ -1,4 +1,5 @@
 # TCP: every mode on loopback against the real server, with figures that
+# ctest: run-serial
 # must hold whatever the machine's speed.
 source "$NETRIG_TESTS/lib/netrig_test.sh"
 start_server --threads 2

@@ -1,4 +1,5 @@
 # UDP: streams (forward, reverse, bidir), request/response and rate on
+# ctest: run-serial
 # loopback: no loss at modest paced rates, rates held, headers intact.
 source "$NETRIG_TESTS/lib/netrig_test.sh"
 start_server --threads 2

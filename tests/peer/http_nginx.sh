@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest: run-serial
 # netrig's HTTP client against nginx on loopback, HTTP and HTTPS (TLS 1.2
 # and 1.3): status classes, body sizes and header bytes must match what
 # curl sees from the same server. nginx runs from a config written here,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest: run-serial
 # iperf3 through a veth pair shaped by tbf at 100 Mbit/s, its receiver
 # goodput written as summary.csv rows and checked by netrig model with the
 # link rate known: the overhead accounting (Ethernet 14 as tbf counts it,

@@ -1,4 +1,5 @@
 # TCP stream goodput across a veth pair shaped by tbf to 100 Mbit/s, in
+# ctest: run-serial
 # two network namespaces this test makes: netrig and iperf3 must agree
 # within 2 %. Needs root (exit 77 otherwise).
 source "$NETRIG_TESTS/lib/netrig_test.sh"
