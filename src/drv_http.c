@@ -285,10 +285,9 @@ static int do_write(struct ep *ep)
 
 /* --- receiving --------------------------------------------------------- */
 
-/* Body bytes count in the goodput as they arrive in the measured window,
- * not when their response completes: a 1 MiB body that straddles the
- * window's start or end then counts only for its part inside. Bodies of
- * 4xx and 5xx responses stay out, as the responses themselves do. */
+/* Body bytes count as they arrive in the window, not when their response
+ * completes: a body straddling an edge counts for its part inside. 4xx and
+ * 5xx bodies stay out, as their responses do. */
 static void credit_body(struct ep *ep)
 {
     struct hep *h = H(ep);
@@ -439,28 +438,22 @@ static int do_read(struct ep *ep)
 
 /* --- the table --------------------------------------------------------- */
 
-/* Ends the connection; reconnects unless for_good or the endpoint is done
- * (draining with nothing outstanding, or quota used up). */
+/* Ends the connection and reconnects, unless for_good or the endpoint is
+ * done: draining (requests a closing server left unanswered fall outside
+ * the window) or its quota used up. finish reads TCP_INFO, then closes. */
 static void http_close(struct ep *ep, bool for_good)
 {
     struct hep *h = H(ep);
-    bool more = ep->quota > 0;
-    bool done = for_good || ep->state != EP_RUN || !more;
-    /* The last connection's TCP_INFO (MSS, retransmits) for the row. */
-    if (done && !(ep->role & EP_CRR))
-        ep_tcp_info(ep);
+    if (for_good || ep->state != EP_RUN || ep->quota == 0) {
+        ep->drv->finish(ep);
+        return;
+    }
     if (ep->io.fd >= 0) {
         loop_del(ep->w->loop, &ep->io);
         tls_conn_free(h->ssl);
         h->ssl = NULL;
         net_close_reset(ep->io.fd);
         ep->io.fd = -1;
-    }
-    /* Draining, requests left unanswered by a closing server fall outside
-     * the measured window: they are not reconnected for. */
-    if (done) {
-        ep->drv->finish(ep);
-        return;
     }
     h->phase = H_IDLE;
     if (ep->role & EP_CRR)
@@ -474,7 +467,7 @@ static void interest(struct ep *ep)
     loop_mod(ep->w->loop, &ep->io, ev);
 }
 
-static void on_io(struct ep *ep, uint32_t events)
+static void http_on_io(struct ep *ep, uint32_t events)
 {
     struct hep *h = H(ep);
     if (h->phase == H_CONNECTING) {
@@ -561,22 +554,15 @@ static int http_start(struct ep *ep)
     return 0;
 }
 
-static void http_on_io(struct ep *ep, uint32_t events)
-{
-    on_io(ep, events);
-}
-
 static void http_drain(struct ep *ep)
 {
     if (ep->state == EP_CLOSED)
         return;
     ep->state = EP_DRAIN;
-    struct hep *h = H(ep);
-    if (h->phase != H_RUN || ep->ring_n == 0) {
+    if (H(ep)->phase != H_RUN || ep->ring_n == 0)
         ep->drv->finish(ep);
-        return;
-    }
-    loop_timer_cancel(ep->w->loop, &ep->timer);
+    else
+        loop_timer_cancel(ep->w->loop, &ep->timer);
 }
 
 static void http_finish(struct ep *ep)
