@@ -188,14 +188,15 @@ int tcp_io_read(struct ep *ep, bool wait)
 {
     /* Who needs the time of arrival: a timed receiver or requester, and
      * an open-loop schedule; never a server answering requests. */
-    bool clock = (ep->role & EP_RATE) ||
-                 (tcp_io_timed(ep) && (ep->role & (EP_RR_CLIENT | EP_RECV)));
+    bool clock =
+        (ep->role & EP_RATE) || (tcp_io_timed(ep) && (ep->role & (EP_RR_CLIENT | EP_RECV)));
     int got = 0;
     for (int i = 0; i < IO_BUDGET && !ep->shut_rd; i++) {
         size_t n = 0;
-        enum tp_status st = wait && i == 0 && ep->wait_answer
-                                ? read_wait(ep, &n)
-                                : ep->tp->read(ep->tp_ctx, ep->io.fd, ep->w->rxbuf, ep->w->rxcap, &n);
+        enum tp_status st =
+            wait && i == 0 && ep->wait_answer
+                ? read_wait(ep, &n)
+                : ep->tp->read(ep->tp_ctx, ep->io.fd, ep->w->rxbuf, ep->w->rxcap, &n);
         if (st == TP_OK) {
             uint32_t ring = ep->ring_n;
             got = 1;
