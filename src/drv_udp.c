@@ -161,6 +161,8 @@ static bool udp_spec(struct ep *ep)
         return false;
     if ((ep->role & EP_RR_CLIENT) && (ep->ring_n == 0 || (ep->role & EP_RATE)))
         return false;
+    if (ep->wait_answer)
+        return true;
     return ep_spec_try(ep);
 }
 
@@ -168,9 +170,11 @@ static void udp_on_io(struct ep *ep, uint32_t events)
 {
     bool rd = events & EPOLLIN, full = false;
     for (int k = 0;; k++) {
-        int got = rd ? udp_io_recv(ep) : 0;
-        if (k > 0)
+        int got = rd ? udp_io_recv(ep, k > 0) : 0;
+        if (k > 0 && !ep->wait_answer)
             ep_spec_note(ep, got > 0);
+        if (k > 0 && got == 0)
+            break; /* no answer yet (or not in time): epoll says when */
         if (ep->state == EP_DRAIN && (ep->role & EP_RR_CLIENT) && ep->ring_n == 0) {
             udp_finish(ep);
             return;
@@ -241,6 +245,11 @@ static int udp_init(struct ep *ep)
 static int udp_start(struct ep *ep)
 {
     ep_busy_poll(ep);
+    /* A closed-loop client alone in its thread sleeps in recvmmsg for its
+     * answers (not while busy polling: that spins instead). */
+    if (ep->role == EP_RR_CLIENT && ep->w->eps == 1 && !ep->w->server &&
+        loop_busy_poll(ep->w->loop) == 0)
+        udp_io_wait_setup(ep);
     if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
         return -1;
     ep->state = EP_RUN;

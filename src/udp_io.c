@@ -3,6 +3,7 @@
  * to answer, an answer to time, or a stream datagram to count per flow. */
 #include <errno.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -49,6 +50,21 @@ int udp_io_send_batch(struct ep *ep, int n, size_t len)
     if (wctx_measuring(ep->w))
         ep->w->st->tx_bytes += (uint64_t)sent * len;
     return sent;
+}
+
+#define WAIT_ANSWER_US 2000 /* then back to the loop: timers, wake-ups */
+
+int udp_io_wait_setup(struct ep *ep)
+{
+    struct timeval tv = {0, WAIT_ANSWER_US};
+    if (net_set_nonblock(ep->io.fd, false) != 0)
+        return -1;
+    if (setsockopt(ep->io.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
+        net_set_nonblock(ep->io.fd, true);
+        return -1;
+    }
+    ep->wait_answer = true;
+    return 0;
 }
 
 /* --- receivers --------------------------------------------------------- */
@@ -165,10 +181,13 @@ static void on_dgrams(struct ep *ep, int n, uint64_t now)
     }
 }
 
-int udp_io_recv(struct ep *ep)
+int udp_io_recv(struct ep *ep, bool wait)
 {
     struct udp_batch *b = ep->w->ub;
     int got = 0;
+    /* Waiting: sleep for the first datagram (the socket's receive timeout
+     * bounds it), take whatever else is there with it. */
+    int flags = wait && ep->wait_answer ? MSG_WAITFORONE : MSG_DONTWAIT;
     for (int round = 0; round < IO_BUDGET; round++) {
         for (int i = 0; i < UDP_BATCH; i++) {
             b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
@@ -179,9 +198,11 @@ int udp_io_recv(struct ep *ep)
             b->msg[i].msg_hdr.msg_name = &b->name[i];
             b->msg[i].msg_hdr.msg_namelen = sizeof(b->name[i]);
         }
-        int n = recvmmsg(ep->io.fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
+        int n = recvmmsg(ep->io.fd, b->msg, UDP_BATCH, flags, NULL);
+        flags = MSG_DONTWAIT;
         if (n <= 0) {
-            if (n < 0 && errno != EAGAIN && errno != ECONNREFUSED)
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                errno != ECONNREFUSED)
                 ep->w->st->err[ERRC_READ]++;
             return got;
         }

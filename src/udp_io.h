@@ -13,7 +13,13 @@ void udp_io_put_dgram(struct udp_batch *b, int i, size_t len, const struct net_a
 int udp_io_send_batch(struct ep *ep, int n, size_t len);
 /* Receives and handles what the socket holds (bounded): counts, timing,
  * per-flow sequence tracking; a server answers requests in batches.
- * Returns the number of datagrams received. */
-int udp_io_recv(struct ep *ep);
+ * With wait (an endpoint with wait_answer, see udp_io_wait_setup), the
+ * first receive sleeps for an answer. Returns the datagrams received. */
+int udp_io_recv(struct ep *ep, bool wait);
+/* A closed-loop client alone in its thread: its socket is made blocking
+ * (every call here passes MSG_DONTWAIT but the waiting one) with a short
+ * receive timeout, so it can sleep in recvmmsg for its answers instead of
+ * in epoll. Returns 0 or -1 (the endpoint keeps using epoll). */
+int udp_io_wait_setup(struct ep *ep);
 
 #endif
