@@ -71,8 +71,8 @@ want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 # shellcheck disable=SC2086
 "$NETRIG" server --listen 127.0.0.1:$NP --quiet $SERVER_ARGS & PIDS+=($!)
 if want cost; then
-    "$NETRIG" server --listen 127.0.0.1:$CP --quiet --cpu "$CCPU" & PIDS+=($!)
-    [ -n "$NOTIME_BIN" ] && { "$NOTIME_BIN" server --listen 127.0.0.1:$XP --quiet --cpu "$CCPU" & PIDS+=($!); }
+    taskset -c "$CCPU" "$NETRIG" server --listen 127.0.0.1:$CP --quiet & PIDS+=($!)
+    [ -n "$NOTIME_BIN" ] && { taskset -c "$CCPU" "$NOTIME_BIN" server --listen 127.0.0.1:$XP --quiet & PIDS+=($!); }
 fi
 have iperf3 && { iperf3 -s -B 127.0.0.1 -p $IP >/dev/null 2>&1 & PIDS+=($!); }
 if have sockperf; then
@@ -111,7 +111,7 @@ js() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "
 nr() {
     local bin=${NR_BIN:-$NETRIG}
     # shellcheck disable=SC2086
-    "$bin" client --json --duration "$SECS" --warmup 0.5 $CLIENT_ARGS "$@" 2>"$TMP/n.err" \
+    $bin client --json --duration "$SECS" --warmup 0.5 $CLIENT_ARGS "$@" 2>"$TMP/n.err" \
         >"$TMP/n.json"
 }
 nrs() { nr --server 127.0.0.1:$NP "$@"; }
@@ -169,10 +169,10 @@ cost_run() { # side row args...
     local side=$1 row=$2
     shift 2
     if [ "$side" = build ]; then
-        NR_BIN=$NOTIME_BIN nr --server 127.0.0.1:$XP --cpu "$CCPU" --duration 1 "$@"
+        NR_BIN="taskset -c $CCPU $NOTIME_BIN" nr --server 127.0.0.1:$XP --duration 1 "$@"
         side=ours
     else
-        nr --server 127.0.0.1:$CP --cpu "$CCPU" --duration 1 "$@"
+        NR_BIN="taskset -c $CCPU $NETRIG" nr --server 127.0.0.1:$CP --duration 1 "$@"
     fi
     put "$row" "$side" "$(js "$TMP/n.json" "$COST_FIG")"
     put "${row}cpu" "$side" "$(js "$TMP/n.json" "$CPU_FIG")"
