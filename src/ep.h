@@ -125,6 +125,7 @@ struct ep {
     uint64_t until_ns;      /* draining: give up at this time */
     uint16_t spec_skip;     /* speculative reads: attempts still to skip */
     uint8_t spec_miss;      /* speculative reads: misses in a row */
+    bool wait_answer;       /* rr client alone in its thread: sleep in recv (see tcp_io.h) */
     /* UDP */
     struct seqtrack *seq; /* per flow (server: all flows of the test) */
     uint32_t nflows;

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -153,16 +155,48 @@ static int on_eof(struct ep *ep, bool reset)
 
 /* Returns 1 if it read something, 0 if not, -1 when the endpoint was
  * closed (or recycled, crr). */
-int tcp_io_read(struct ep *ep)
+/* How long an endpoint with wait_answer sleeps in recv before it goes
+ * back to its loop (timers, wake-ups). */
+#define WAIT_ANSWER_US 2000
+
+int tcp_io_wait_setup(struct ep *ep)
+{
+    struct timeval tv = {0, WAIT_ANSWER_US};
+    if (ep->tp != &transport_plain || net_set_nonblock(ep->io.fd, false) != 0)
+        return -1;
+    if (setsockopt(ep->io.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
+        net_set_nonblock(ep->io.fd, true);
+        return -1;
+    }
+    ep->wait_answer = true;
+    return 0;
+}
+
+/* The blocking read of an endpoint with wait_answer. */
+static enum tp_status read_wait(struct ep *ep, size_t *n)
+{
+    ssize_t r = recv(ep->io.fd, ep->w->rxbuf, ep->w->rxcap, 0);
+    *n = r > 0 ? (size_t)r : 0;
+    if (r > 0)
+        return TP_OK;
+    if (r == 0)
+        return TP_EOF;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? TP_WANT_READ : TP_ERR;
+}
+
+int tcp_io_read(struct ep *ep, bool wait)
 {
     /* Who needs the time of arrival: a timed receiver or requester, and
      * an open-loop schedule; never a server answering requests. */
-    bool clock = (ep->role & EP_RATE) ||
-                 (tcp_io_timed(ep) && (ep->role & (EP_RR_CLIENT | EP_RECV)));
+    bool clock =
+        (ep->role & EP_RATE) || (tcp_io_timed(ep) && (ep->role & (EP_RR_CLIENT | EP_RECV)));
     int got = 0;
     for (int i = 0; i < IO_BUDGET && !ep->shut_rd; i++) {
         size_t n = 0;
-        enum tp_status st = ep->tp->read(ep->tp_ctx, ep->io.fd, ep->w->rxbuf, ep->w->rxcap, &n);
+        enum tp_status st =
+            wait && i == 0 && ep->wait_answer
+                ? read_wait(ep, &n)
+                : ep->tp->read(ep->tp_ctx, ep->io.fd, ep->w->rxbuf, ep->w->rxcap, &n);
         if (st == TP_OK) {
             uint32_t ring = ep->ring_n;
             got = 1;
@@ -199,6 +233,8 @@ bool tcp_io_spec(struct ep *ep)
         return false;
     if ((ep->role & EP_RR_CLIENT) && ep->ring_n == 0)
         return false;
+    if (ep->wait_answer)
+        return true;
     return ep_spec_try(ep);
 }
 

@@ -7,8 +7,16 @@
 
 /* Reads what the socket has (a bounded number of times) and handles every
  * whole message, request or response. Returns 1 if it read anything, 0 if
- * not, -1 when the endpoint was closed. */
-int tcp_io_read(struct ep *ep);
+ * not, -1 when the endpoint was closed. With wait (an endpoint with
+ * wait_answer), the first read sleeps in recv for the answer, up to the
+ * socket's receive timeout: one system call where epoll and a read would
+ * be two. */
+int tcp_io_read(struct ep *ep, bool wait);
+/* A request/response client that is alone in its thread, on plain TCP:
+ * its socket is made blocking (every other call passes MSG_DONTWAIT) with
+ * a short receive timeout, so that it can sleep in recv for its answers.
+ * Returns 0 or -1 (the endpoint keeps using epoll). */
+int tcp_io_wait_setup(struct ep *ep);
 /* Whether to read again at once, without epoll (see ep_spec_try): a
  * request/response endpoint with everything sent and an answer (client)
  * or the next request (server) to come. */

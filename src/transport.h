@@ -38,7 +38,8 @@ struct transport {
     void (*close)(void *ctx);
 };
 
-/* Plain TCP: recv/sendmsg, no state. */
+/* Plain TCP: recv/sendmsg, no state. Every call is non-blocking
+ * (MSG_DONTWAIT), whatever the socket's own mode. */
 extern const struct transport transport_plain;
 
 #endif

@@ -24,7 +24,7 @@ static enum tp_status plain_handshake(void *ctx, int fd)
 static enum tp_status plain_read(void *ctx, int fd, void *buf, size_t len, size_t *done)
 {
     (void)ctx;
-    ssize_t n = recv(fd, buf, len, 0);
+    ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
     if (n > 0) {
         *done = (size_t)n;
         return TP_OK;
@@ -40,7 +40,7 @@ static enum tp_status plain_writev(void *ctx, int fd, const struct iovec *iov, i
 {
     (void)ctx;
     struct msghdr mh = {.msg_iov = (struct iovec *)(uintptr_t)iov, .msg_iovlen = (size_t)iovcnt};
-    ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+    ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0) {
         *done = (size_t)n;
         return TP_OK;

@@ -2,7 +2,8 @@
 # server), --busy-poll spins before sleeping, --no-timing leaves the
 # latency out but counts everything else; request/response answers read
 # at once after sending (both ends on one CPU, where they are there
-# already) lose and duplicate nothing.
+# already, or a client alone in its thread that sleeps in recv) lose and
+# duplicate nothing.
 source "$NETRIG_TESTS/lib/netrig_test.sh"
 start_server --threads 2 --cpu 0 --busy-poll 20
 
@@ -19,6 +20,11 @@ run_json rr --mode rr --size 100 --resp-size 1000 --pipeline 4 --conns 2 --count
     --warmup 0 --cpu 0
 check rr 'r["messages"] == 5000 and r["tx_bytes"] == r["rx_bytes"] and r["errors"] == 0' \
     "rr count on one CPU"
+# One connection per thread: the client sleeps in recv for its answers.
+run_json wait --mode rr --size 100 --resp-size 1000 --pipeline 2 --conns 2 --threads 2 \
+    --count 4000 --warmup 0
+check wait 'r["messages"] == 4000 and r["tx_bytes"] == r["rx_bytes"] and r["errors"] == 0' \
+    "rr count, a connection per thread"
 run_json udprr --proto udp --mode rr --size 64 --conns 2 --count 3000 --warmup 0 --cpu 0
 check udprr 'r["messages"] == 3000 and r["loss_pct"] == 0 and r["errors"] == 0' "udp rr count"
 
