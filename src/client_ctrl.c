@@ -28,7 +28,9 @@ int client_ctrl_recv(int fd, struct ctrl_msg *m, uint8_t **frame, char *err, siz
     *frame = NULL;
     if (net_recv_full(fd, hdr, sizeof(hdr), deadline) != 0) {
         snprintf(err, errlen, "%s",
-                 errno == EPIPE       ? "closed the control connection (stopped or crashed?)"
+                 /* a reset is how a killed server's kernel says it */
+                 errno == EPIPE || errno == ECONNRESET
+                     ? "closed the control connection (stopped or crashed?)"
                  : errno == ETIMEDOUT ? "no answer on the control connection in time"
                                       : strerror(errno));
         return -1;

@@ -118,7 +118,10 @@ for r in rows:
     ok = abs(err) <= limit[proto] * slack
     checked += 1
     print("%-24s %+.3f %%  %s" % (r["step"], err, "ok" if ok else "OUT"))
-    if not ok:
+    # A sanitized binary is several times slower than the one users run:
+    # its rows are printed, but the accuracy verdict belongs to the plain
+    # build. Every other check (rows, link rate, namespaces) still holds.
+    if not ok and os.environ.get("NETRIG_SANITIZED") != "1":
         bad.append("%s: %+.3f %% (limit %g %%)" % (r["step"], err, limit[proto] * slack))
 if seen != set(limit):
     bad.append("protocols run: %s" % sorted(seen))
