@@ -45,9 +45,9 @@ static bool stream_send(struct ep *ep, uint64_t now)
     if (ep->period_ns > 0)
         ep_pace_slack(ep, ep->tx_seq, now);
     for (int round = 0; round < IO_BUDGET; round++) {
-        int n = 0;
+        int n = 0, max = ep->txbuf ? (int)(ep->txcap / q->size) : UDP_BATCH;
         bool meas = wctx_measuring(ep->w);
-        while (n < UDP_BATCH && ep->quota > 0) {
+        while (n < max && ep->quota > 0) {
             if (ep->period_ns > 0 && ep_sched(ep, ep->tx_seq) > now) {
                 loop_timer_set(ep->w->loop, &ep->timer, ep_sched(ep, ep->tx_seq));
                 break;
@@ -68,7 +68,7 @@ static bool stream_send(struct ep *ep, uint64_t now)
         }
         if (n == 0)
             return false;
-        int sent = udp_io_send_batch(ep, n, q->size);
+        int sent = ep->txbuf ? udp_io_send_gso(ep, n, q->size) : udp_io_send_batch(ep, n, q->size);
         if (sent < n) {
             ep->tx_seq -= (uint64_t)(n - sent); /* those go again */
             return true;
@@ -229,6 +229,8 @@ static int udp_init(struct ep *ep)
         ep->period_ns = share > 0 && here ? 1e9 / (share * here) : 0;
     } else if (ep->role & (EP_SEND | EP_RATE)) {
         ep->period_ns = share > 0 ? 1e9 / share : 0;
+        if (ep->role & EP_SEND)
+            udp_io_gso_setup(ep, q->size);
     }
     if (closed_loop(ep)) {
         ep->slots = malloc(q->pipeline * sizeof(*ep->slots));

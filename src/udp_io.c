@@ -2,6 +2,8 @@
  * (recvmmsg), and what each received datagram means: a hello, a request
  * to answer, an answer to time, or a stream datagram to count per flow. */
 #include <errno.h>
+#include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -35,6 +37,14 @@ void udp_io_put_dgram(struct udp_batch *b, int i, size_t len, const struct net_a
     }
 }
 
+/* Counts n datagrams of len bytes sent. */
+static void count_sent(struct ep *ep, int n, size_t len)
+{
+    ep->w->st->tx_total += (uint64_t)n * len;
+    if (wctx_measuring(ep->w))
+        ep->w->st->tx_bytes += (uint64_t)n * len;
+}
+
 /* Sends n prepared datagrams; returns how many left, -1 on a hard error. */
 int udp_io_send_batch(struct ep *ep, int n, size_t len)
 {
@@ -46,9 +56,7 @@ int udp_io_send_batch(struct ep *ep, int n, size_t len)
             ep->w->st->err[ERRC_WRITE]++;
         return 0;
     }
-    ep->w->st->tx_total += (uint64_t)sent * len;
-    if (wctx_measuring(ep->w))
-        ep->w->st->tx_bytes += (uint64_t)sent * len;
+    count_sent(ep, sent, len);
     return sent;
 }
 
@@ -65,6 +73,55 @@ int udp_io_wait_setup(struct ep *ep)
     }
     ep->wait_answer = true;
     return 0;
+}
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103 /* Linux 4.18; older C library headers lack it */
+#endif
+
+void udp_io_gso_setup(struct ep *ep, size_t len)
+{
+    size_t per = UDP_GSO_MAX_BYTES / len;
+    if (per > UDP_BATCH)
+        per = UDP_BATCH;
+    if (per < 2)
+        return;
+    ep->txbuf = calloc(per, len); /* zeros: only the headers are written */
+    ep->txcap = ep->txbuf ? per * len : 0;
+}
+
+int udp_io_send_gso(struct ep *ep, int n, size_t len)
+{
+    struct udp_batch *b = ep->w->ub;
+    for (int i = 0; i < n; i++)
+        memcpy(ep->txbuf + (size_t)i * len, b->hdr[i], WIRE_HDR_LEN);
+    union {
+        char buf[CMSG_SPACE(sizeof(uint16_t))];
+        struct cmsghdr align;
+    } c;
+    memset(&c, 0, sizeof(c));
+    struct iovec iov = {ep->txbuf, (size_t)n * len};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_UDP;
+    cm->cmsg_type = UDP_SEGMENT;
+    cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    uint16_t seg = (uint16_t)len;
+    memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+    ssize_t r = sendmsg(ep->io.fd, &mh, MSG_DONTWAIT);
+    if (r >= 0) {
+        count_sent(ep, n, len);
+        return n;
+    }
+    if (errno == EAGAIN || errno == ENOBUFS || errno == ECONNREFUSED)
+        return 0;
+    /* The kernel or the route will not segment (no GSO, a datagram over
+     * the MTU): plain batches from now on. */
+    free(ep->txbuf);
+    ep->txbuf = NULL;
+    ep->txcap = 0;
+    return udp_io_send_batch(ep, n, len);
 }
 
 /* --- receivers --------------------------------------------------------- */
