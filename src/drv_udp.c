@@ -161,7 +161,7 @@ static bool udp_spec(struct ep *ep)
         return false;
     if ((ep->role & EP_RR_CLIENT) && (ep->ring_n == 0 || (ep->role & EP_RATE)))
         return false;
-    if (ep->wait_answer)
+    if (ep_waits(ep))
         return true;
     return ep_spec_try(ep);
 }
@@ -169,11 +169,13 @@ static bool udp_spec(struct ep *ep)
 static void udp_on_io(struct ep *ep, uint32_t events)
 {
     bool rd = events & EPOLLIN, full = false;
+    /* The loop's waiter is called to sleep in recv from the first read. */
+    bool waiter = loop_is_waiter(ep->w->loop, &ep->io);
     for (int k = 0;; k++) {
-        int got = rd ? udp_io_recv(ep, k > 0) : 0;
-        if (k > 0 && !ep->wait_answer)
+        int got = rd ? udp_io_recv(ep, k > 0 || waiter) : 0;
+        if (k > 0 && !ep_waits(ep))
             ep_spec_note(ep, got > 0);
-        if (k > 0 && got == 0)
+        if ((k > 0 || (waiter && rd)) && got == 0)
             break; /* no answer yet (or not in time): epoll says when */
         if (ep->state == EP_DRAIN && (ep->role & EP_RR_CLIENT) && ep->ring_n == 0) {
             udp_finish(ep);
@@ -232,6 +234,8 @@ static int udp_init(struct ep *ep)
         if (ep->role & EP_SEND)
             udp_io_gso_setup(ep, q->size);
     }
+    if (ep->role & (EP_RR_CLIENT | EP_RR_SERVER))
+        udp_io_single_setup(ep);
     if (closed_loop(ep)) {
         ep->slots = malloc(q->pipeline * sizeof(*ep->slots));
         if (!ep->slots)
@@ -247,13 +251,12 @@ static int udp_init(struct ep *ep)
 static int udp_start(struct ep *ep)
 {
     ep_busy_poll(ep);
-    /* A closed-loop client alone in its thread sleeps in recvmmsg for its
-     * answers (not while busy polling: that spins instead). */
-    if (ep->role == EP_RR_CLIENT && ep->w->eps == 1 && !ep->w->server &&
-        loop_busy_poll(ep->w->loop) == 0)
-        udp_io_wait_setup(ep);
-    if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
+    if (ep_may_wait(ep) && udp_io_wait_setup(ep) == 0) {
+        if (loop_add_waiter(ep->w->loop, &ep->io, EPOLLIN) != 0)
+            return -1;
+    } else if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0) {
         return -1;
+    }
     ep->state = EP_RUN;
     udp_on_io(ep, 0);
     return 0;
