@@ -24,6 +24,10 @@ void udp_io_gso_setup(struct ep *ep, size_t len);
  * refuses, frees the buffer and sends them by udp_io_send_batch, as every
  * later batch then is. Returns how many went out (0 when full). */
 int udp_io_send_gso(struct ep *ep, int n, size_t len);
+/* Gives a request/response endpoint its whole-datagram send buffer
+ * (ep->txbuf), so that single datagrams go out by sendto; without it they
+ * go by sendmmsg. */
+void udp_io_single_setup(struct ep *ep);
 /* Receives and handles what the socket holds (bounded): counts, timing,
  * per-flow sequence tracking; a server answers requests in batches.
  * With wait (an endpoint with wait_answer, see udp_io_wait_setup), the
