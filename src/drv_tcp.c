@@ -209,13 +209,12 @@ static int tcp_start(struct ep *ep)
     if (ep->role & EP_CRR)
         return crr_connect(ep);
     ep_busy_poll(ep);
-    /* A closed-loop client alone in its thread sleeps in recv for its
-     * answers (not while busy polling: that spins instead). */
-    if (ep->role == EP_RR_CLIENT && ep->w->eps == 1 && !ep->w->server &&
-        loop_busy_poll(ep->w->loop) == 0)
-        tcp_io_wait_setup(ep);
-    if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
+    if (ep_may_wait(ep) && tcp_io_wait_setup(ep) == 0) {
+        if (loop_add_waiter(ep->w->loop, &ep->io, EPOLLIN) != 0)
+            return -1;
+    } else if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0) {
         return -1;
+    }
     if (tp_begin(ep) == 1)
         tcp_run(ep);
     return 0;
@@ -237,13 +236,15 @@ static void tcp_on_io(struct ep *ep, uint32_t events)
         return;
     }
     bool rd = events & (EPOLLIN | EPOLLERR | EPOLLHUP);
+    /* The loop's waiter is called to sleep in recv from the first read. */
+    bool waiter = loop_is_waiter(ep->w->loop, &ep->io);
     for (int k = 0;; k++) {
-        int got = rd ? tcp_io_read(ep, k > 0) : 0;
+        int got = rd ? tcp_io_read(ep, k > 0 || waiter) : 0;
         if (got < 0)
             return;
-        if (k > 0 && !ep->wait_answer)
+        if (k > 0 && !ep_waits(ep))
             ep_spec_note(ep, got > 0);
-        if (k > 0 && got == 0)
+        if ((k > 0 || (waiter && rd)) && got == 0)
             break; /* no answer yet (or not in time): epoll says when */
         if (tcp_io_write(ep) < 0)
             return;

@@ -45,9 +45,9 @@ static bool stream_send(struct ep *ep, uint64_t now)
     if (ep->period_ns > 0)
         ep_pace_slack(ep, ep->tx_seq, now);
     for (int round = 0; round < IO_BUDGET; round++) {
-        int n = 0;
+        int n = 0, max = ep->txbuf ? (int)(ep->txcap / q->size) : UDP_BATCH;
         bool meas = wctx_measuring(ep->w);
-        while (n < UDP_BATCH && ep->quota > 0) {
+        while (n < max && ep->quota > 0) {
             if (ep->period_ns > 0 && ep_sched(ep, ep->tx_seq) > now) {
                 loop_timer_set(ep->w->loop, &ep->timer, ep_sched(ep, ep->tx_seq));
                 break;
@@ -68,7 +68,7 @@ static bool stream_send(struct ep *ep, uint64_t now)
         }
         if (n == 0)
             return false;
-        int sent = udp_io_send_batch(ep, n, q->size);
+        int sent = ep->txbuf ? udp_io_send_gso(ep, n, q->size) : udp_io_send_batch(ep, n, q->size);
         if (sent < n) {
             ep->tx_seq -= (uint64_t)(n - sent); /* those go again */
             return true;
@@ -161,16 +161,22 @@ static bool udp_spec(struct ep *ep)
         return false;
     if ((ep->role & EP_RR_CLIENT) && (ep->ring_n == 0 || (ep->role & EP_RATE)))
         return false;
+    if (ep_waits(ep))
+        return true;
     return ep_spec_try(ep);
 }
 
 static void udp_on_io(struct ep *ep, uint32_t events)
 {
     bool rd = events & EPOLLIN, full = false;
+    /* The loop's waiter is called to sleep in recv from the first read. */
+    bool waiter = loop_is_waiter(ep->w->loop, &ep->io);
     for (int k = 0;; k++) {
-        int got = rd ? udp_io_recv(ep) : 0;
-        if (k > 0)
+        int got = rd ? udp_io_recv(ep, k > 0 || waiter) : 0;
+        if (k > 0 && !ep_waits(ep))
             ep_spec_note(ep, got > 0);
+        if ((k > 0 || (waiter && rd)) && got == 0)
+            break; /* no answer yet (or not in time): epoll says when */
         if (ep->state == EP_DRAIN && (ep->role & EP_RR_CLIENT) && ep->ring_n == 0) {
             udp_finish(ep);
             return;
@@ -225,7 +231,11 @@ static int udp_init(struct ep *ep)
         ep->period_ns = share > 0 && here ? 1e9 / (share * here) : 0;
     } else if (ep->role & (EP_SEND | EP_RATE)) {
         ep->period_ns = share > 0 ? 1e9 / share : 0;
+        if (ep->role & EP_SEND)
+            udp_io_gso_setup(ep, q->size);
     }
+    if (ep->role & (EP_RR_CLIENT | EP_RR_SERVER))
+        udp_io_single_setup(ep);
     if (closed_loop(ep)) {
         ep->slots = malloc(q->pipeline * sizeof(*ep->slots));
         if (!ep->slots)
@@ -241,8 +251,12 @@ static int udp_init(struct ep *ep)
 static int udp_start(struct ep *ep)
 {
     ep_busy_poll(ep);
-    if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0)
+    if (ep_may_wait(ep) && udp_io_wait_setup(ep) == 0) {
+        if (loop_add_waiter(ep->w->loop, &ep->io, EPOLLIN) != 0)
+            return -1;
+    } else if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0) {
         return -1;
+    }
     ep->state = EP_RUN;
     udp_on_io(ep, 0);
     return 0;

@@ -64,6 +64,15 @@ void ep_free_state(struct ep *ep)
     ep->flow_known = NULL;
 }
 
+bool ep_may_wait(const struct ep *ep)
+{
+    if (loop_busy_poll(ep->w->loop) != 0 || ep->w->req->mode != MODE_RR)
+        return false;
+    if (ep->w->server)
+        return ep->role == EP_RR_SERVER;
+    return ep->role == EP_RR_CLIENT && ep->w->eps == 1;
+}
+
 void ep_busy_poll(struct ep *ep)
 {
     uint64_t ns = loop_busy_poll(ep->w->loop);

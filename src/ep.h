@@ -48,7 +48,10 @@ struct wctx {
     size_t rxcap;
     struct udp_batch *ub;       /* UDP: mmsg arrays of this thread */
     const struct transport *tp; /* TCP byte transport; NULL = plain */
-    uint32_t eps;               /* endpoints of this test in this thread (buffer sizing) */
+    /* Server: data endpoints and HTTP connections its thread serves now
+     * (an endpoint waits in recv only while it is alone); NULL = client. */
+    const uint32_t *serving;
+    uint32_t eps; /* endpoints of this test in this thread (buffer sizing) */
     /* The owner's hooks: an endpoint closed for good; a request arrived
      * (server; the test-only stall). */
     void (*closed)(struct ep *ep);
@@ -125,7 +128,7 @@ struct ep {
     uint64_t until_ns;      /* draining: give up at this time */
     uint16_t spec_skip;     /* speculative reads: attempts still to skip */
     uint8_t spec_miss;      /* speculative reads: misses in a row */
-    bool wait_answer;       /* rr client alone in its thread: sleep in recv (see tcp_io.h) */
+    bool wait_answer;       /* alone in its thread: may sleep in recv (see ep_waits) */
     /* UDP */
     struct seqtrack *seq; /* per flow (server: all flows of the test) */
     uint32_t nflows;
@@ -190,6 +193,21 @@ static inline uint64_t ep_sched(const struct ep *ep, uint64_t k)
  * nothing: an endpoint whose guesses miss backs off (1, 3, 7 ... up to
  * 255 chances skipped) and a hit makes it guess every time again. */
 #define EP_SPEC_ROUNDS 8 /* answers handled in a row without epoll */
+
+/* Whether an endpoint set up to wait (tcp_io_wait_setup, udp_io_wait_setup)
+ * sleeps in recv for its next message now instead of in epoll. A server's
+ * endpoint stops while its thread has anything else to serve: the other
+ * party would wait for the receive timeout. */
+static inline bool ep_waits(const struct ep *ep)
+{
+    return ep->wait_answer && (!ep->w->serving || *ep->w->serving == 1);
+}
+
+/* Whether a request/response endpoint should be set up to wait: a
+ * closed-loop client alone in its thread, or a server endpoint answering
+ * a closed-loop test (it waits only while alone, see ep_waits); never
+ * while busy polling (that spins instead). */
+bool ep_may_wait(const struct ep *ep);
 static inline bool ep_spec_try(struct ep *ep)
 {
     if (ep->spec_skip == 0)

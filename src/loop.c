@@ -23,6 +23,7 @@ struct loop {
     struct loop_timer **heap; /* heap[0] is the earliest */
     size_t nheap, capheap;
     struct loop_io wake_io;
+    struct loop_io *waiter; /* sleeps in its own receive, out of epoll */
     void (*wake_fn)(struct loop *l, void *arg);
     void *wake_arg;
 };
@@ -73,10 +74,32 @@ int loop_add(struct loop *l, struct loop_io *io, uint32_t events)
     return 0;
 }
 
+int loop_add_waiter(struct loop *l, struct loop_io *io, uint32_t events)
+{
+    if (l->waiter || events != EPOLLIN)
+        return loop_add(l, io, events);
+    l->waiter = io;
+    io->events = events;
+    return 0;
+}
+
+int loop_end_wait(struct loop *l)
+{
+    struct loop_io *io = l->waiter;
+    if (!io)
+        return 0;
+    l->waiter = NULL;
+    return loop_add(l, io, io->events);
+}
+
 int loop_mod(struct loop *l, struct loop_io *io, uint32_t events)
 {
     if (io->events == events)
         return 0;
+    if (io == l->waiter) {
+        io->events = events;
+        return loop_end_wait(l); /* it needs epoll for more than input */
+    }
     struct epoll_event ev = {.events = events, .data.ptr = io};
     if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, io->fd, &ev) != 0)
         return -1;
@@ -86,7 +109,9 @@ int loop_mod(struct loop *l, struct loop_io *io, uint32_t events)
 
 void loop_del(struct loop *l, struct loop_io *io)
 {
-    if (io->fd >= 0)
+    if (io == l->waiter)
+        l->waiter = NULL;
+    else if (io->fd >= 0)
         epoll_ctl(l->epfd, EPOLL_CTL_DEL, io->fd, NULL);
     io->events = 0;
 }
@@ -234,6 +259,11 @@ void loop_set_busy_poll(struct loop *l, uint64_t spin_ns)
     (void)r; /* older kernels: netrig's own spin still works */
 }
 
+bool loop_is_waiter(const struct loop *l, const struct loop_io *io)
+{
+    return l->waiter == io;
+}
+
 uint64_t loop_busy_poll(const struct loop *l)
 {
     return l->spin_ns;
@@ -244,6 +274,8 @@ uint64_t loop_busy_poll(const struct loop *l)
  * now is the time if the caller has just read it, else 0. */
 static int wait_events(struct loop *l, struct epoll_event *ev, uint64_t now)
 {
+    if (l->waiter) /* it sleeps instead, after this round */
+        return epoll_wait(l->epfd, ev, LOOP_BATCH, 0);
     if (l->nheap == 0 && l->spin_ns == 0)
         return epoll_pwait2(l->epfd, ev, LOOP_BATCH, NULL, NULL);
     if (now == 0)
@@ -294,6 +326,10 @@ int loop_run(struct loop *l)
                 l->wake_fn(l, l->wake_arg);
         }
         now = run_timers(l);
+        if (l->waiter && !l->stop) {
+            l->waiter->fn(l, l->waiter, EPOLLIN);
+            now = 0;
+        }
     }
     return 0;
 }

@@ -39,6 +39,21 @@ int loop_mod(struct loop *l, struct loop_io *io, uint32_t events);
 /* Unregisters io (before the caller closes the fd). */
 void loop_del(struct loop *l, struct loop_io *io);
 
+/* A waiter sleeps in its own blocking receive instead of in epoll: one
+ * system call per message instead of two, and no epoll wake-up work in
+ * the kernel for each packet the socket gets or frees. Registers io for
+ * EPOLLIN like loop_add but, when the loop has no waiter yet, keeps its fd
+ * out of epoll: each round then checks the other registrations without
+ * sleeping, runs due timers and calls io->fn(EPOLLIN), which must sleep
+ * in a receive bounded by a timeout (timers and the others wait for it).
+ * Returns 0 or -1. */
+int loop_add_waiter(struct loop *l, struct loop_io *io, uint32_t events);
+/* Puts the waiter (if any) back under epoll with its interest, as when
+ * it must share the thread. loop_mod asking for more than EPOLLIN does
+ * this too; loop_del of the waiter forgets it. Returns 0 or -1. */
+int loop_end_wait(struct loop *l);
+bool loop_is_waiter(const struct loop *l, const struct loop_io *io);
+
 /* Arms (or re-arms) t to fire at absolute time when_ns. */
 int loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t when_ns);
 void loop_timer_cancel(struct loop *l, struct loop_timer *t);

@@ -248,6 +248,7 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
     w->ub = NULL; /* set by srv_attach for UDP: threads allocate it lazily */
     w->eps = t->req.conns / (th->srv->nth ? th->srv->nth : 1) + 1;
     w->closed = slot_ep_closed;
+    w->serving = &th->serving;
     w->on_request = t->req.stall_ns ? stall_hook : NULL;
     w->owner = sl;
     sl->next = th->slots;
@@ -285,6 +286,10 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
     }
     if (!udp && t->req.mode != MODE_STREAM)
         net_set_nodelay(fd);
+    /* Before start: a waiting endpoint must see it; one that waits
+     * already must share the thread from now on. */
+    if (++th->serving > 1)
+        loop_end_wait(th->loop);
     ep->next = sl->eps;
     if (sl->eps)
         sl->eps->prev = ep;
@@ -330,6 +335,7 @@ static void slot_ep_closed(struct ep *ep)
         sl->eps = ep->next;
     if (ep->next)
         ep->next->prev = ep->prev;
+    sl->th->serving--;
     free(ep);
     /* With a thread per connection the slot is the connection's: done. */
     if (!sl->merged && !sl->eps && sl->th->srv->cfg.model_threads) {

@@ -37,6 +37,7 @@ struct srv_thread {
     struct srv_thread *next;        /* threads model: list of connection threads */
     struct srv_http *http_conns;    /* HTTP and HTTPS connections (srv_http.c) */
     struct loop_timer accept_pause; /* out of descriptors: accepting rests */
+    uint32_t serving;               /* data endpoints and HTTP connections now */
 };
 
 struct srv_slot {

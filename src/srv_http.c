@@ -81,6 +81,7 @@ static void conn_close(struct srv_http *c)
         th->http_conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    th->serving--;
     loop_del(th->loop, &c->io);
     srv_deadline_stop(&c->dl);
     if (c->ssl != NULL && !c->handshaking)
@@ -273,6 +274,7 @@ static int classify_tls(struct srv_http *c)
         th->http_conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    th->serving--;
     loop_del(th->loop, &c->io);
     srv_deadline_stop(&c->dl);
     free(c);
@@ -335,6 +337,8 @@ void srv_http_start(struct srv_thread *th, int fd, bool tls)
     if (th->http_conns)
         th->http_conns->prev = c;
     th->http_conns = c;
+    if (++th->serving > 1)
+        loop_end_wait(th->loop);
     if (loop_add(th->loop, &c->io, EPOLLIN) != 0)
         conn_close(c);
     else

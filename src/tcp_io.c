@@ -194,7 +194,7 @@ int tcp_io_read(struct ep *ep, bool wait)
     for (int i = 0; i < IO_BUDGET && !ep->shut_rd; i++) {
         size_t n = 0;
         enum tp_status st =
-            wait && i == 0 && ep->wait_answer
+            wait && i == 0 && ep_waits(ep)
                 ? read_wait(ep, &n)
                 : ep->tp->read(ep->tp_ctx, ep->io.fd, ep->w->rxbuf, ep->w->rxcap, &n);
         if (st == TP_OK) {
@@ -233,7 +233,7 @@ bool tcp_io_spec(struct ep *ep)
         return false;
     if ((ep->role & EP_RR_CLIENT) && ep->ring_n == 0)
         return false;
-    if (ep->wait_answer)
+    if (ep_waits(ep))
         return true;
     return ep_spec_try(ep);
 }

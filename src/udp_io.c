@@ -2,7 +2,10 @@
  * (recvmmsg), and what each received datagram means: a hello, a request
  * to answer, an answer to time, or a stream datagram to count per flow. */
 #include <errno.h>
+#include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -34,10 +37,39 @@ void udp_io_put_dgram(struct udp_batch *b, int i, size_t len, const struct net_a
     }
 }
 
+/* Counts n datagrams of len bytes sent. */
+static void count_sent(struct ep *ep, int n, size_t len)
+{
+    ep->w->st->tx_total += (uint64_t)n * len;
+    if (wctx_measuring(ep->w))
+        ep->w->st->tx_bytes += (uint64_t)n * len;
+}
+
+void udp_io_single_setup(struct ep *ep)
+{
+    const struct ctrl_request *q = ep->w->req;
+    size_t cap = q->size > resp_size(q) ? q->size : resp_size(q);
+    ep->txbuf = calloc(1, cap); /* zeros: only the header is written */
+    ep->txcap = ep->txbuf ? cap : 0;
+}
+
+/* Datagram 0 of the batch by sendto from the endpoint's whole-datagram
+ * buffer: one request or answer costs the kernel no message header and
+ * vector to copy in and walk (sendmmsg and sendmsg do). */
+static int send_one(struct ep *ep, size_t len)
+{
+    const struct msghdr *m = &ep->w->ub->msg[0].msg_hdr;
+    memcpy(ep->txbuf, ep->w->ub->hdr[0], WIRE_HDR_LEN);
+    return sendto(ep->io.fd, ep->txbuf, len, MSG_DONTWAIT, m->msg_name, m->msg_namelen) < 0 ? -1
+                                                                                            : 1;
+}
+
 /* Sends n prepared datagrams; returns how many left, -1 on a hard error. */
 int udp_io_send_batch(struct ep *ep, int n, size_t len)
 {
-    int sent = sendmmsg(ep->io.fd, ep->w->ub->msg, (unsigned)n, MSG_DONTWAIT);
+    int sent = n == 1 && ep->txbuf && !(ep->role & EP_SEND) && len <= ep->txcap
+                   ? send_one(ep, len)
+                   : sendmmsg(ep->io.fd, ep->w->ub->msg, (unsigned)n, MSG_DONTWAIT);
     if (sent < 0) {
         if (errno == EAGAIN || errno == ENOBUFS)
             return 0;
@@ -45,10 +77,72 @@ int udp_io_send_batch(struct ep *ep, int n, size_t len)
             ep->w->st->err[ERRC_WRITE]++;
         return 0;
     }
-    ep->w->st->tx_total += (uint64_t)sent * len;
-    if (wctx_measuring(ep->w))
-        ep->w->st->tx_bytes += (uint64_t)sent * len;
+    count_sent(ep, sent, len);
     return sent;
+}
+
+#define WAIT_ANSWER_US 2000 /* then back to the loop: timers, wake-ups */
+
+int udp_io_wait_setup(struct ep *ep)
+{
+    struct timeval tv = {0, WAIT_ANSWER_US};
+    if (net_set_nonblock(ep->io.fd, false) != 0)
+        return -1;
+    if (setsockopt(ep->io.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
+        net_set_nonblock(ep->io.fd, true);
+        return -1;
+    }
+    ep->wait_answer = true;
+    return 0;
+}
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103 /* Linux 4.18; older C library headers lack it */
+#endif
+
+void udp_io_gso_setup(struct ep *ep, size_t len)
+{
+    size_t per = UDP_GSO_MAX_BYTES / len;
+    if (per > UDP_BATCH)
+        per = UDP_BATCH;
+    if (per < 2)
+        return;
+    ep->txbuf = calloc(per, len); /* zeros: only the headers are written */
+    ep->txcap = ep->txbuf ? per * len : 0;
+}
+
+int udp_io_send_gso(struct ep *ep, int n, size_t len)
+{
+    struct udp_batch *b = ep->w->ub;
+    for (int i = 0; i < n; i++)
+        memcpy(ep->txbuf + (size_t)i * len, b->hdr[i], WIRE_HDR_LEN);
+    union {
+        char buf[CMSG_SPACE(sizeof(uint16_t))];
+        struct cmsghdr align;
+    } c;
+    memset(&c, 0, sizeof(c));
+    struct iovec iov = {ep->txbuf, (size_t)n * len};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_UDP;
+    cm->cmsg_type = UDP_SEGMENT;
+    cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    uint16_t seg = (uint16_t)len;
+    memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+    ssize_t r = sendmsg(ep->io.fd, &mh, MSG_DONTWAIT);
+    if (r >= 0) {
+        count_sent(ep, n, len);
+        return n;
+    }
+    if (errno == EAGAIN || errno == ENOBUFS || errno == ECONNREFUSED)
+        return 0;
+    /* The kernel or the route will not segment (no GSO, a datagram over
+     * the MTU): plain batches from now on. */
+    free(ep->txbuf);
+    ep->txbuf = NULL;
+    ep->txcap = 0;
+    return udp_io_send_batch(ep, n, len);
 }
 
 /* --- receivers --------------------------------------------------------- */
@@ -165,31 +259,72 @@ static void on_dgrams(struct ep *ep, int n, uint64_t now)
     }
 }
 
-int udp_io_recv(struct ep *ep)
+/* How many datagrams one receive asks for: no more than can be there. A
+ * closed-loop client expects one per request out, and the server of a
+ * single closed-loop flow one at a time (*exact: once they are in, there
+ * is nothing else to read); asking for more costs a failed dequeue in the
+ * kernel per call and slots set up for nothing. */
+static unsigned recv_vlen(const struct ep *ep, bool *exact)
+{
+    const struct ctrl_request *q = ep->w->req;
+    *exact = true;
+    if ((ep->role & EP_RR_CLIENT) && !(ep->role & EP_RATE) && ep->ring_n > 0)
+        return ep->ring_n < UDP_BATCH ? ep->ring_n : UDP_BATCH;
+    if ((ep->role & EP_RR_SERVER) && q->mode == MODE_RR && q->conns <= 1 && q->pipeline <= 1)
+        return 1;
+    *exact = false;
+    return UDP_BATCH;
+}
+
+/* One receive of up to vlen datagrams into the batch; waiting sleeps for
+ * the first (the socket's receive timeout bounds it). */
+static int recv_batch(struct ep *ep, unsigned vlen, bool wait)
 {
     struct udp_batch *b = ep->w->ub;
+    if (vlen == 1) { /* recvfrom: no message header and vector to copy */
+        socklen_t nl = sizeof(b->name[0]);
+        ssize_t r = recvfrom(ep->io.fd, b->discard, sizeof(b->discard), wait ? 0 : MSG_DONTWAIT,
+                             (struct sockaddr *)&b->name[0], &nl);
+        if (r < 0)
+            return -1;
+        memcpy(b->hdr[0], b->discard, (size_t)r < WIRE_HDR_LEN ? (size_t)r : WIRE_HDR_LEN);
+        b->msg[0].msg_len = (unsigned)r;
+        b->msg[0].msg_hdr.msg_namelen = nl;
+        return 1;
+    }
+    for (unsigned i = 0; i < vlen; i++) {
+        b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
+        b->iov[i][1] = (struct iovec){b->discard, UDP_MAX};
+        memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
+        b->msg[i].msg_hdr.msg_iov = b->iov[i];
+        b->msg[i].msg_hdr.msg_iovlen = 2;
+        b->msg[i].msg_hdr.msg_name = &b->name[i];
+        b->msg[i].msg_hdr.msg_namelen = sizeof(b->name[i]);
+    }
+    return recvmmsg(ep->io.fd, b->msg, vlen, wait ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
+}
+
+int udp_io_recv(struct ep *ep, bool wait)
+{
     int got = 0;
+    bool exact;
+    unsigned vlen = recv_vlen(ep, &exact);
+    wait = wait && ep_waits(ep);
     for (int round = 0; round < IO_BUDGET; round++) {
-        for (int i = 0; i < UDP_BATCH; i++) {
-            b->iov[i][0] = (struct iovec){b->hdr[i], WIRE_HDR_LEN};
-            b->iov[i][1] = (struct iovec){b->discard, UDP_MAX};
-            memset(&b->msg[i].msg_hdr, 0, sizeof(b->msg[i].msg_hdr));
-            b->msg[i].msg_hdr.msg_iov = b->iov[i];
-            b->msg[i].msg_hdr.msg_iovlen = 2;
-            b->msg[i].msg_hdr.msg_name = &b->name[i];
-            b->msg[i].msg_hdr.msg_namelen = sizeof(b->name[i]);
-        }
-        int n = recvmmsg(ep->io.fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
+        int n = recv_batch(ep, vlen, wait);
+        wait = false;
         if (n <= 0) {
-            if (n < 0 && errno != EAGAIN && errno != ECONNREFUSED)
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                errno != ECONNREFUSED)
                 ep->w->st->err[ERRC_READ]++;
             return got;
         }
         got += n;
         /* A server answering requests times nothing: no clock read. */
         on_dgrams(ep, n, (ep->role & EP_RR_SERVER) ? 0 : clock_now_ns());
-        if (n < UDP_BATCH)
+        if ((unsigned)n < vlen || exact)
             return got;
+        vlen = recv_vlen(ep, &exact);
     }
     return got;
 }

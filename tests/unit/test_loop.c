@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <string.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -182,13 +184,97 @@ static void test_wake(void **state)
     loop_free(NULL);
 }
 
+/* The waiter: kept out of epoll and called every round to do its own
+ * (here: bounded) sleeping, while other descriptors and timers are still
+ * served; loop_end_wait and loop_mod for output put it back under epoll. */
+struct waitstate {
+    int calls, other, epoll_calls;
+    int fd;
+};
+static struct waitstate ws;
+
+static void waiter_fn(struct loop *l, struct loop_io *io, uint32_t ev)
+{
+    (void)ev;
+    if (loop_is_waiter(l, io))
+        ws.calls++;
+    else
+        ws.epoll_calls++; /* delivered by epoll: it is readable */
+    char c;
+    if (read(io->fd, &c, 1) == 1 && c == 'q')
+        loop_stop(l);
+}
+
+static void other_fn(struct loop *l, struct loop_io *io, uint32_t ev)
+{
+    (void)l;
+    (void)ev;
+    char c;
+    if (read(io->fd, &c, 1) == 1)
+        ws.other++;
+}
+
+static void test_waiter(void **state)
+{
+    (void)state;
+    char err[128];
+    struct loop *l = loop_new(err, sizeof(err));
+    assert_non_null(l);
+    int a[2], b[2];
+    assert_int_equal(pipe2(a, O_NONBLOCK), 0);
+    assert_int_equal(pipe2(b, O_NONBLOCK), 0);
+    memset(&ws, 0, sizeof(ws));
+    struct loop_io w = {.fd = a[0], .fn = waiter_fn}, o = {.fd = b[0], .fn = other_fn};
+    assert_int_equal(loop_add_waiter(l, &w, EPOLLIN), 0);
+    assert_true(loop_is_waiter(l, &w));
+    assert_int_equal(loop_add(l, &o, EPOLLIN), 0);
+    /* Only one waiter per loop: a second is an ordinary registration. */
+    struct loop_io o2 = {.fd = b[0], .fn = other_fn};
+    int dup = fcntl(b[0], F_DUPFD_CLOEXEC, 3);
+    o2.fd = dup;
+    assert_int_equal(loop_add_waiter(l, &o2, EPOLLIN), 0);
+    assert_false(loop_is_waiter(l, &o2));
+    loop_del(l, &o2);
+    close(dup);
+    /* Rounds call the waiter; the other descriptor is still served. */
+    assert_int_equal(write(b[1], "x", 1), 1);
+    assert_int_equal(write(a[1], "q", 1), 1);
+    assert_int_equal(loop_run(l), 0);
+    assert_int_equal(ws.other, 1);
+    assert_true(ws.calls >= 1);
+    assert_int_equal(ws.epoll_calls, 0);
+    /* Back under epoll: called only when readable, not every round. */
+    assert_int_equal(loop_end_wait(l), 0);
+    assert_false(loop_is_waiter(l, &w));
+    int calls = ws.calls;
+    assert_int_equal(write(a[1], "q", 1), 1);
+    assert_int_equal(loop_run(l), 0);
+    assert_int_equal(ws.calls, calls);
+    assert_int_equal(ws.epoll_calls, 1);
+    /* loop_mod asking for output ends a wait; loop_del forgets one. */
+    loop_del(l, &w);
+    assert_int_equal(loop_add_waiter(l, &w, EPOLLIN), 0);
+    assert_int_equal(loop_mod(l, &w, EPOLLIN | EPOLLOUT), 0);
+    assert_false(loop_is_waiter(l, &w));
+    loop_del(l, &w);
+    assert_int_equal(loop_add_waiter(l, &w, EPOLLIN), 0);
+    loop_del(l, &w);
+    assert_false(loop_is_waiter(l, &w));
+    assert_int_equal(loop_end_wait(l), 0); /* nothing to end */
+    for (int i = 0; i < 2; i++) {
+        close(a[i]);
+        close(b[i]);
+    }
+    loop_del(l, &o);
+    loop_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_timer_order),
-        cmocka_unit_test(test_io),
-        cmocka_unit_test(test_busy_poll),
-        cmocka_unit_test(test_wake),
+        cmocka_unit_test(test_timer_order), cmocka_unit_test(test_io),
+        cmocka_unit_test(test_busy_poll),   cmocka_unit_test(test_wake),
+        cmocka_unit_test(test_waiter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
