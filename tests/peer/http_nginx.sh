@@ -5,24 +5,12 @@
 # curl sees from the same server. nginx runs from a config written here,
 # with its own pid file and ports, and is stopped by PID.
 set -u
-NETRIG=${1:?usage: http_nginx.sh /path/to/netrig}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if [ ! -x "$NGINX" ] || ! command -v curl >/dev/null || ! command -v openssl >/dev/null; then
     echo "SKIP: nginx, curl or openssl missing"
     exit 77
 fi
-tmp=$(mktemp -d)
-ngx_pid=
-cleanup() {
-    [ -n "$ngx_pid" ] && kill "$ngx_pid" 2>/dev/null && wait "$ngx_pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+source "$NETRIG_TESTS/lib/check_tally.sh"
 
 port=$((20000 + RANDOM % 20000))
 sport=$((port + 1))
@@ -64,7 +52,7 @@ http {
 }
 EOF
 "$NGINX" -p "$tmp" -c "$tmp/nginx.conf" &
-ngx_pid=$!
+pids+=($!)
 for _ in $(seq 50); do
     curl -s -o /dev/null "http://127.0.0.1:$port/f1000" && break
     sleep 0.1
@@ -155,8 +143,4 @@ expect verify messages '>' 10
 run noverify --url "https://127.0.0.1:$sport/f1000" --verify --cafile /etc/ssl/certs/ca-certificates.crt
 expect noverify messages '==' 0
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "OK: netrig client against nginx (HTTP, HTTPS 1.2/1.3)"
+checks_done "OK: netrig client against nginx (HTTP, HTTPS 1.2/1.3)"
