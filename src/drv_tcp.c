@@ -26,20 +26,15 @@ static void crr_retry(struct ep *ep)
 
 static int crr_connect(struct ep *ep)
 {
-    char err[160];
-    ep->conn_start_ns = clock_now_ns();
-    int fd = net_connect_start(ep->w->peer, SOCK_STREAM, err, sizeof(err));
-    if (fd < 0) {
-        ep->w->st->err[ERRC_CONNECT]++;
+    if (ep_connect_start(ep) != 0) {
         crr_retry(ep);
         return 0;
     }
-    ep->io.fd = fd;
     ep_busy_poll(ep);
     ep->state = EP_CONNECTING;
     ep->shut = ep->shut_rd = false;
     if (loop_add(ep->w->loop, &ep->io, EPOLLOUT) != 0) {
-        close(fd);
+        close(ep->io.fd);
         ep->io.fd = -1;
         return -1;
     }
@@ -100,12 +95,7 @@ static void crr_ready(struct ep *ep)
 
 static void crr_connected(struct ep *ep)
 {
-    int e = net_connect_result(ep->io.fd);
-    if (e != 0) {
-        ep->w->st->err[ERRC_CONNECT]++;
-        loop_del(ep->w->loop, &ep->io);
-        close(ep->io.fd);
-        ep->io.fd = -1;
+    if (ep_connect_done(ep) != 0) {
         crr_retry(ep);
         return;
     }
@@ -119,22 +109,13 @@ static void crr_connected(struct ep *ep)
 void drv_tcp_close(struct ep *ep)
 {
     if ((ep->role & EP_CRR) && ep->state == EP_RUN && ep->quota > 0) {
-        loop_del(ep->w->loop, &ep->io);
         ep->tp->close(ep->tp_ctx);
         ep->tp_ctx = NULL;
-        net_close_reset(ep->io.fd);
-        ep->io.fd = -1;
+        ep_close_socket(ep, true);
         crr_connect(ep);
         return;
     }
     ep->drv->finish(ep);
-}
-
-static void io_cb(struct loop *l, struct loop_io *io, uint32_t events)
-{
-    (void)l;
-    struct ep *ep = io->arg;
-    ep->drv->on_io(ep, events);
 }
 
 static void timer_cb(struct loop *l, struct loop_timer *t)
@@ -153,14 +134,6 @@ static void timer_cb(struct loop *l, struct loop_timer *t)
     tcp_io_interest(ep);
 }
 
-static uint32_t pow2_at_least(double v)
-{
-    uint32_t c = 64;
-    while (c < v && c < (1u << 20))
-        c <<= 1;
-    return c;
-}
-
 static int tcp_init(struct ep *ep)
 {
     const struct ctrl_request *q = ep->w->req;
@@ -176,19 +149,10 @@ static int tcp_init(struct ep *ep)
         ep->rx_unit = q->size;
     if (ep->role & EP_RR_CLIENT) {
         ep->rx_unit = resp_size(q);
-        double cap = q->pipeline;
-        if (ep->role & EP_RATE) {
-            double share = ep_rate_share(q, q->conns);
-            ep->period_ns = share > 0 ? 1e9 / share : 1e9;
-            cap = share * 4; /* four seconds of backlog before it stops issuing */
-        }
-        uint32_t n = pow2_at_least(cap);
-        ep->ring_mask = n - 1;
-        ep->ring = malloc(n * sizeof(*ep->ring));
-        if (!ep->ring)
+        if (ep_ring_init(ep) != 0)
             return -1;
     }
-    ep->io.fn = io_cb;
+    ep->io.fn = ep_io_cb;
     ep->timer.fn = timer_cb;
     return 0;
 }
@@ -208,13 +172,8 @@ static int tcp_start(struct ep *ep)
 {
     if (ep->role & EP_CRR)
         return crr_connect(ep);
-    ep_busy_poll(ep);
-    if (ep_may_wait(ep) && tcp_io_wait_setup(ep) == 0) {
-        if (loop_add_waiter(ep->w->loop, &ep->io, EPOLLIN) != 0)
-            return -1;
-    } else if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0) {
+    if (ep_loop_add(ep, tcp_io_wait_setup) != 0)
         return -1;
-    }
     if (tp_begin(ep) == 1)
         tcp_run(ep);
     return 0;
@@ -278,20 +237,10 @@ static void tcp_finish(struct ep *ep)
     if (sender)
         ep_tcp_info(ep);
     loop_timer_cancel(ep->w->loop, &ep->timer);
-    if (ep->io.fd >= 0) {
-        loop_del(ep->w->loop, &ep->io);
-        ep->tp->close(ep->tp_ctx);
-        ep->tp_ctx = NULL;
-        if (ep->role & EP_CRR)
-            net_close_reset(ep->io.fd);
-        else
-            close(ep->io.fd);
-        ep->io.fd = -1;
-    }
-    ep_free_state(ep);
-    ep->state = EP_CLOSED;
-    if (ep->w->closed)
-        ep->w->closed(ep);
+    ep->tp->close(ep->tp_ctx); /* NULL when there is no connection */
+    ep->tp_ctx = NULL;
+    ep_close_socket(ep, ep->role & EP_CRR);
+    ep_finished(ep);
 }
 
 const struct drv_ops drv_tcp = {

@@ -250,13 +250,8 @@ static int udp_init(struct ep *ep)
 
 static int udp_start(struct ep *ep)
 {
-    ep_busy_poll(ep);
-    if (ep_may_wait(ep) && udp_io_wait_setup(ep) == 0) {
-        if (loop_add_waiter(ep->w->loop, &ep->io, EPOLLIN) != 0)
-            return -1;
-    } else if (loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0) {
+    if (ep_loop_add(ep, udp_io_wait_setup) != 0)
         return -1;
-    }
     ep->state = EP_RUN;
     udp_on_io(ep, 0);
     return 0;
@@ -296,15 +291,8 @@ static void udp_finish(struct ep *ep)
     for (uint32_t i = 0; i < ep->nflows && ep->seq; i++)
         seqtrack_flush(&ep->seq[i], ep->w->st);
     loop_timer_cancel(ep->w->loop, &ep->timer);
-    if (ep->io.fd >= 0) {
-        loop_del(ep->w->loop, &ep->io);
-        close(ep->io.fd);
-        ep->io.fd = -1;
-    }
-    ep_free_state(ep);
-    ep->state = EP_CLOSED;
-    if (ep->w->closed)
-        ep->w->closed(ep);
+    ep_close_socket(ep, false);
+    ep_finished(ep);
 }
 
 const struct drv_ops drv_udp = {

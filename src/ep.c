@@ -2,7 +2,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 
 void ep_setup(struct ep *ep, struct wctx *w, const struct drv_ops *drv, int fd, uint32_t index,
@@ -99,4 +102,84 @@ void ep_quota_done(struct ep *ep)
 {
     if (ep->w->quota_done)
         ep->w->quota_done(ep);
+}
+
+int ep_loop_add(struct ep *ep, int (*wait_setup)(struct ep *ep))
+{
+    ep_busy_poll(ep);
+    if (ep_may_wait(ep) && wait_setup(ep) == 0)
+        return loop_add_waiter(ep->w->loop, &ep->io, EPOLLIN) != 0 ? -1 : 0;
+    return loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0 ? -1 : 0;
+}
+
+void ep_io_cb(struct loop *l, struct loop_io *io, uint32_t events)
+{
+    (void)l;
+    struct ep *ep = io->arg;
+    ep->drv->on_io(ep, events);
+}
+
+static uint32_t pow2_at_least(double v)
+{
+    uint32_t c = 64;
+    while (c < v && c < (1u << 20))
+        c <<= 1;
+    return c;
+}
+
+int ep_ring_init(struct ep *ep)
+{
+    const struct ctrl_request *q = ep->w->req;
+    double cap = q->pipeline;
+    if (ep->role & EP_RATE) {
+        double share = ep_rate_share(q, q->conns);
+        ep->period_ns = share > 0 ? 1e9 / share : 1e9;
+        cap = share * 4; /* four seconds of backlog before it stops issuing */
+    }
+    uint32_t n = pow2_at_least(cap);
+    ep->ring_mask = n - 1;
+    ep->ring = malloc(n * sizeof(*ep->ring));
+    return ep->ring ? 0 : -1;
+}
+
+int ep_connect_start(struct ep *ep)
+{
+    char err[160];
+    ep->conn_start_ns = clock_now_ns();
+    int fd = net_connect_start(ep->w->peer, SOCK_STREAM, err, sizeof(err));
+    if (fd < 0) {
+        ep->w->st->err[ERRC_CONNECT]++;
+        return -1;
+    }
+    ep->io.fd = fd;
+    return 0;
+}
+
+int ep_connect_done(struct ep *ep)
+{
+    if (net_connect_result(ep->io.fd) == 0)
+        return 0;
+    ep->w->st->err[ERRC_CONNECT]++;
+    ep_close_socket(ep, false);
+    return -1;
+}
+
+void ep_close_socket(struct ep *ep, bool reset)
+{
+    if (ep->io.fd < 0)
+        return;
+    loop_del(ep->w->loop, &ep->io);
+    if (reset)
+        net_close_reset(ep->io.fd);
+    else
+        close(ep->io.fd);
+    ep->io.fd = -1;
+}
+
+void ep_finished(struct ep *ep)
+{
+    ep_free_state(ep);
+    ep->state = EP_CLOSED;
+    if (ep->w->closed)
+        ep->w->closed(ep);
 }

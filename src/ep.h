@@ -124,7 +124,7 @@ struct ep {
     uint64_t sched_k;       /* rate: transactions scheduled so far */
     double period_ns;       /* rate: ns between transactions on this endpoint */
     uint64_t shift_ns;      /* stream pacing: schedule moved on after a stall */
-    uint64_t conn_start_ns; /* crr */
+    uint64_t conn_start_ns; /* crr, HTTP: when the connect started */
     uint64_t until_ns;      /* draining: give up at this time */
     uint16_t spec_skip;     /* speculative reads: attempts still to skip */
     uint8_t spec_miss;      /* speculative reads: misses in a row */
@@ -156,6 +156,29 @@ void ep_free_state(struct ep *ep);
 void ep_busy_poll(struct ep *ep);
 /* Records a count of TCP_INFO for a sending socket. */
 void ep_tcp_info(struct ep *ep);
+/* Registers a starting endpoint with its loop: as the loop's waiter when
+ * it may wait (ep_may_wait) and wait_setup made its socket ready for that
+ * (0), else with epoll; busy polling is set first. Returns 0 or -1. */
+int ep_loop_add(struct ep *ep, int (*wait_setup)(struct ep *ep));
+/* The loop's callback of a TCP or HTTP endpoint: the driver's on_io. */
+void ep_io_cb(struct loop *l, struct loop_io *io, uint32_t events);
+/* A request/response client's ring of start times: the pipeline depth,
+ * or (rate, whose period it sets) four seconds of backlog, as a power of
+ * two. Returns 0 or -1. */
+int ep_ring_init(struct ep *ep);
+/* Starts a non-blocking connect to the peer (crr, HTTP reconnects) and
+ * notes when (conn_start_ns). Returns 0, or -1 with the failure counted. */
+int ep_connect_start(struct ep *ep);
+/* The connect has ended: 0 when it worked, else -1 with the failure
+ * counted and the socket closed. */
+int ep_connect_done(struct ep *ep);
+/* Takes the endpoint's socket out of its loop and closes it, with an RST
+ * when reset (no TIME_WAIT left behind); nothing when it has none. The
+ * driver frees its transport state first. */
+void ep_close_socket(struct ep *ep, bool reset);
+/* The end of every driver's finish: frees what init allocated, marks the
+ * endpoint closed and runs the owner's closed hook, which may free it. */
+void ep_finished(struct ep *ep);
 
 /* UDP: the mmsg arrays of one thread. Headers land in hdr[], the rest of
  * each datagram in one shared discard area (its bytes are never read). */
@@ -193,6 +216,10 @@ static inline uint64_t ep_sched(const struct ep *ep, uint64_t k)
  * nothing: an endpoint whose guesses miss backs off (1, 3, 7 ... up to
  * 255 chances skipped) and a hit makes it guess every time again. */
 #define EP_SPEC_ROUNDS 8 /* answers handled in a row without epoll */
+
+/* How long an endpoint set up to wait sleeps in recv before it goes back
+ * to its loop (timers, wake-ups). */
+#define EP_WAIT_ANSWER_US 2000u
 
 /* Whether an endpoint set up to wait (tcp_io_wait_setup, udp_io_wait_setup)
  * sleeps in recv for its next message now instead of in epoll. A server's

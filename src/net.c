@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -210,6 +211,18 @@ int net_set_nonblock(int fd, bool on)
         return -1;
     fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
     return fcntl(fd, F_SETFL, fl);
+}
+
+int net_set_recv_wait(int fd, uint32_t usec)
+{
+    struct timeval tv = {(time_t)(usec / 1000000u), (suseconds_t)(usec % 1000000u)};
+    if (net_set_nonblock(fd, false) != 0)
+        return -1;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
+        net_set_nonblock(fd, true);
+        return -1;
+    }
+    return 0;
 }
 
 int net_set_nodelay(int fd)

@@ -40,6 +40,10 @@ int net_connect_wait(const struct net_addr *a, int type, uint64_t timeout_ns, ch
 int net_local_addr(int fd, struct net_addr *a);
 
 int net_set_nonblock(int fd, bool on);
+/* Makes a socket blocking with a receive timeout of usec, for one that
+ * sleeps in recv for its answer (its other calls pass MSG_DONTWAIT).
+ * Returns 0, or -1 with the socket left non-blocking. */
+int net_set_recv_wait(int fd, uint32_t usec);
 int net_set_nodelay(int fd);
 /* SO_BUSY_POLL: a blocking read on a network device's socket polls the
  * device's queue for up to usec first. Raising it past net.core.busy_read

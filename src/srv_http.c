@@ -72,7 +72,9 @@ enum srv_first srv_http_classify(const unsigned char *p, size_t n)
     return memcmp(p, "NRG", 3) == 0 ? SRV_FIRST_NETRIG : SRV_FIRST_HTTP;
 }
 
-static void conn_close(struct srv_http *c)
+/* Takes the connection off its thread: the thread's list and count, the
+ * loop, the deadline. Its socket and TLS state stay for the caller. */
+static void conn_detach(struct srv_http *c)
 {
     struct srv_thread *th = c->th;
     if (c->prev)
@@ -84,6 +86,12 @@ static void conn_close(struct srv_http *c)
     th->serving--;
     loop_del(th->loop, &c->io);
     srv_deadline_stop(&c->dl);
+}
+
+static void conn_close(struct srv_http *c)
+{
+    struct srv_thread *th = c->th;
+    conn_detach(c);
     if (c->ssl != NULL && !c->handshaking)
         tls_shutdown(c->ssl);
     tls_conn_free(c->ssl);
@@ -268,15 +276,7 @@ static int classify_tls(struct srv_http *c)
     struct srv_thread *th = c->th;
     int fd = c->io.fd;
     SSL *ssl = c->ssl;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        th->http_conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    th->serving--;
-    loop_del(th->loop, &c->io);
-    srv_deadline_stop(&c->dl);
+    conn_detach(c);
     free(c);
     srv_join(th, fd, p, sizeof(p), &transport_tls, ssl);
     srv_thread_maybe_exit(th);

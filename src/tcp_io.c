@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -153,21 +152,10 @@ static int on_eof(struct ep *ep, bool reset)
     return -1;
 }
 
-/* Returns 1 if it read something, 0 if not, -1 when the endpoint was
- * closed (or recycled, crr). */
-/* How long an endpoint with wait_answer sleeps in recv before it goes
- * back to its loop (timers, wake-ups). */
-#define WAIT_ANSWER_US 2000
-
 int tcp_io_wait_setup(struct ep *ep)
 {
-    struct timeval tv = {0, WAIT_ANSWER_US};
-    if (ep->tp != &transport_plain || net_set_nonblock(ep->io.fd, false) != 0)
+    if (ep->tp != &transport_plain || net_set_recv_wait(ep->io.fd, EP_WAIT_ANSWER_US) != 0)
         return -1;
-    if (setsockopt(ep->io.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
-        net_set_nonblock(ep->io.fd, true);
-        return -1;
-    }
     ep->wait_answer = true;
     return 0;
 }

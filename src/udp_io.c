@@ -5,7 +5,6 @@
 #include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -81,17 +80,10 @@ int udp_io_send_batch(struct ep *ep, int n, size_t len)
     return sent;
 }
 
-#define WAIT_ANSWER_US 2000 /* then back to the loop: timers, wake-ups */
-
 int udp_io_wait_setup(struct ep *ep)
 {
-    struct timeval tv = {0, WAIT_ANSWER_US};
-    if (net_set_nonblock(ep->io.fd, false) != 0)
+    if (net_set_recv_wait(ep->io.fd, EP_WAIT_ANSWER_US) != 0)
         return -1;
-    if (setsockopt(ep->io.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
-        net_set_nonblock(ep->io.fd, true);
-        return -1;
-    }
     ep->wait_answer = true;
     return 0;
 }

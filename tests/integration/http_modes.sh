@@ -2,39 +2,13 @@
 # The HTTP client against netrig's own HTTP server, every mode, HTTP and
 # HTTPS: counts, body and header bytes exactly as the server sends them,
 # errors by class.
-set -u
-NETRIG=${1:?usage: http_modes.sh /path/to/netrig}
-tmp=$(mktemp -d)
-spid=
-cleanup() {
-    [ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
-for try in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 20000))
-    "$NETRIG" server --listen "127.0.0.1:$port" --tls --quiet 2>"$tmp/server.err" &
-    spid=$!
-    sleep 0.3
-    kill -0 "$spid" 2>/dev/null && break
-done
+source "$NETRIG_TESTS/lib/check_tally.sh"
+start_server --tls --quiet
 run() {
     local name=$1
     shift
     "$NETRIG" client --duration 1s --warmup 200ms --json "$@" >"$tmp/$name.json" \
         2>"$tmp/$name.err" || fail "$name: exit $? ($(tail -1 "$tmp/$name.err"))"
-}
-check() {
-    python3 - "$tmp/$1.json" "$2" <<'PY' || fail "$1: $2 ($(head -c 600 "$tmp/$1.json"))"
-import json, sys
-d = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)
-PY
 }
 # The server's head for a 555-byte body: status line, Date (29 chars),
 # Server, Content-Type, Content-Length and the blank line.
@@ -62,8 +36,4 @@ run miss --url "http://127.0.0.1:$port/nothing"
 check miss "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class']"
 run iv $S --proto http --interval 200ms --duration 1s
 check iv "d['errors'] == 0 and d['messages'] > 0"
-if [ "$fails" -ne 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "OK: HTTP and HTTPS client against netrig's server, every mode"
+checks_done "OK: HTTP and HTTPS client against netrig's server, every mode"

@@ -3,27 +3,8 @@
 # pipelining, crr with full and resumed handshakes, TLS 1.2 and 1.3. No
 # errors, the TLS columns filled, and resumed handshakes faster than full
 # ones (TLS 1.2 resumption skips the key exchange altogether).
-set -u
-NETRIG=${1:?usage: tls_modes.sh /path/to/netrig}
-tmp=$(mktemp -d)
-spid=
-cleanup() {
-    [ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
-for try in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 20000))
-    "$NETRIG" server --listen "127.0.0.1:$port" --quiet 2>"$tmp/server.err" &
-    spid=$!
-    sleep 0.3
-    kill -0 "$spid" 2>/dev/null && break
-done
+source "$NETRIG_TESTS/lib/check_tally.sh"
+start_server --quiet
 
 # run NAME ARGS...: a test whose JSON lands in NAME.json.
 run() {
@@ -32,14 +13,6 @@ run() {
     "$NETRIG" client --server "127.0.0.1:$port" --proto tls --duration 1s --warmup 200ms \
         --json "$@" >"$tmp/$name.json" 2>"$tmp/$name.err" ||
         fail "$name: exit $? ($(tail -1 "$tmp/$name.err"))"
-}
-# check NAME PYTHON-EXPRESSION-ON-d
-check() {
-    python3 - "$tmp/$1.json" "$2" <<'PY' || fail "$1: $2 ($(head -c 400 "$tmp/$1.json"))"
-import json, sys
-d = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)
-PY
 }
 
 for v in 1.2 1.3; do
@@ -62,8 +35,4 @@ full, res = (json.load(open(p)) for p in sys.argv[1:3])
 print(f"TLS 1.2 connect+handshake p50: full {full['connect_p50_us']:.0f} us, resumed {res['connect_p50_us']:.0f} us")
 sys.exit(0 if res['connect_p50_us'] < full['connect_p50_us'] else 1)
 PY
-if [ "$fails" -ne 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "OK: --proto tls stream, rr and crr (full and resumed), TLS 1.2 and 1.3"
+checks_done "OK: --proto tls stream, rr and crr (full and resumed), TLS 1.2 and 1.3"

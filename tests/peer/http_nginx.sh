@@ -5,35 +5,19 @@
 # curl sees from the same server. nginx runs from a config written here,
 # with its own pid file and ports, and is stopped by PID.
 set -u
-NETRIG=${1:?usage: http_nginx.sh /path/to/netrig}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if [ ! -x "$NGINX" ] || ! command -v curl >/dev/null || ! command -v openssl >/dev/null; then
     echo "SKIP: nginx, curl or openssl missing"
     exit 77
 fi
-tmp=$(mktemp -d)
-ngx_pid=
-cleanup() {
-    [ -n "$ngx_pid" ] && kill "$ngx_pid" 2>/dev/null && wait "$ngx_pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+source "$NETRIG_TESTS/lib/check_tally.sh"
+source "$NETRIG_TESTS/lib/http_peer.sh"
 
 port=$((20000 + RANDOM % 20000))
 sport=$((port + 1))
 cport=$((port + 2)) # closes each connection after 100 requests
 chmod 755 "$tmp" # nginx workers run as an unprivileged user
-mkdir -p "$tmp/www" "$tmp/logs"
-head -c 1000 /dev/zero | tr '\0' 'a' >"$tmp/www/f1000"
-head -c 1048576 /dev/zero >"$tmp/www/big"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
-    -subj /CN=localhost -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null ||
-    { echo "FAIL: cannot make a certificate"; exit 1; }
+peer_files
 cat >"$tmp/nginx.conf" <<EOF
 worker_processes 1;
 pid $tmp/nginx.pid;
@@ -64,42 +48,11 @@ http {
 }
 EOF
 "$NGINX" -p "$tmp" -c "$tmp/nginx.conf" &
-ngx_pid=$!
+pids+=($!)
 for _ in $(seq 50); do
     curl -s -o /dev/null "http://127.0.0.1:$port/f1000" && break
     sleep 0.1
 done
-
-# col CSV NAME: a column of the only data row.
-col() {
-    python3 - "$1" "$2" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-print(rows[-1].get(sys.argv[2], "") if rows else "")
-PY
-}
-
-# run NAME ARGS...: one netrig client test into NAME.csv.
-run() {
-    local name=$1
-    shift
-    rm -f "$tmp/$name.csv"
-    "$NETRIG" client --duration 1s --warmup 200ms --quiet --csv "$tmp/$name.csv" "$@" \
-        >"$tmp/$name.out" 2>&1 || fail "$name: client exit $? ($(tail -2 "$tmp/$name.out"))"
-}
-
-# expect NAME COLUMN OP VALUE
-expect() {
-    local v
-    v=$(col "$tmp/$1.csv" "$2")
-    python3 -c "import sys; v=float('$v' or 'nan'); sys.exit(0 if v $3 $4 else 1)" ||
-        fail "$1: $2 = '$v', expected $3 $4 (errors: $(col "$tmp/$1.csv" errors_by_class))"
-}
-
-# The head bytes curl receives for a GET of URL.
-curl_head_bytes() {
-    curl -sk -D - -o /dev/null "$@" | wc -c
-}
 
 hb=$(curl_head_bytes "http://127.0.0.1:$port/f1000")
 run rr --url "http://127.0.0.1:$port/f1000" --mode rr --conns 2
@@ -155,8 +108,4 @@ expect verify messages '>' 10
 run noverify --url "https://127.0.0.1:$sport/f1000" --verify --cafile /etc/ssl/certs/ca-certificates.crt
 expect noverify messages '==' 0
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "OK: netrig client against nginx (HTTP, HTTPS 1.2/1.3)"
+checks_done "OK: netrig client against nginx (HTTP, HTTPS 1.2/1.3)"

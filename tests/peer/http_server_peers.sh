@@ -5,22 +5,10 @@
 # certificate and --cert/--key files.
 set -u
 [ -n "${NETRIG_DEBUG:-}" ] && set -x
-NETRIG=${1:?usage: http_server_peers.sh /path/to/netrig}
 for t in curl openssl socat; do
     command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+source "$NETRIG_TESTS/lib/check_tally.sh"
 
 # start ARGS...: a netrig server on a free random port (tried again on
 # another port if the first is taken), waited for; sets $port.
@@ -115,8 +103,4 @@ got=$(curl -s --cacert "$tmp/cert.pem" --resolve "localhost:$port2:127.0.0.1" \
     -o /dev/null -w '%{http_code}' "https://localhost:$port2/bytes/10")
 [ "$got" = "200" ] || fail "curl --cacert against --cert/--key: $got"
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "OK: curl, wrk and openssl s_client against netrig's HTTP/HTTPS server"
+checks_done "OK: curl, wrk and openssl s_client against netrig's HTTP/HTTPS server"

@@ -1,0 +1,51 @@
+#ifndef NETRIG_HTTP_IO_H
+#define NETRIG_HTTP_IO_H
+/* The HTTP client's data path (http_io.c) as its driver (drv_http.c) uses
+ * it, and the per-endpoint state they share. The read and write functions
+ * return -1 when the connection was closed inside them (and perhaps
+ * reopened): the caller must not go on with it. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ep.h"
+#include "http_client.h"
+#include "tls.h"
+
+/* Where a connection slot stands: no connection (a connect is due or
+ * retried on the timer), connecting, in the TLS handshake, or running. */
+enum { H_IDLE, H_CONNECTING, H_HANDSHAKE, H_RUN };
+
+/* An HTTP endpoint's own state (ep->priv). */
+struct hep {
+    int phase;
+    SSL *ssl;
+    SSL_SESSION *sess; /* crr --resume: offered on the next connection */
+    uint32_t to_send;  /* requests in the ring not fully written yet */
+    uint64_t tx_pos;   /* bytes of the first of them already written */
+    struct http_reader rd;
+    uint64_t credited; /* body bytes of the response in progress counted so far */
+    size_t held;       /* start of an unfinished response head, kept in hold */
+    char hold[HTTP_DEFAULT_MAX_HEAD];
+};
+
+static inline struct hep *http_io_hep(const struct ep *ep)
+{
+    return ep->priv;
+}
+
+/* Queues requests: closed loop up to the pipeline depth (one for crr), or
+ * (rate) each scheduled one that is due, stamped with its intended start. */
+void http_io_issue(struct ep *ep, uint64_t now);
+/* Writes queued request heads and bodies (a bounded number of times).
+ * Returns 0, or -1 when the connection was closed. */
+int http_io_write(struct ep *ep);
+/* Reads what the connection has (a bounded number of times) and handles
+ * every whole response, and the server's close. Returns 0, or -1 when the
+ * connection was closed. */
+int http_io_read(struct ep *ep);
+
+/* drv_http.c: ends the connection and reconnects, unless for_good or the
+ * endpoint is done (draining, or its quota used up): then it finishes. */
+void drv_http_close(struct ep *ep, bool for_good);
+
+#endif
