@@ -66,7 +66,16 @@ size = 4k,64k
 proto = http
 mode = rr
 conns = 4
-size = 16k,1m
+size = 16k
+
+# About 12 responses a second: a longer window, so that where one
+# response starts and ends within it weighs less.
+[http-big]
+proto = http
+mode = rr
+conns = 4
+size = 1m
+duration = 4s
 
 [https]
 proto = https
