@@ -45,3 +45,49 @@ expect() {
 curl_head_bytes() {
     curl -sk -D - -o /dev/null "$@" | wc -c
 }
+
+# peer_client_checks HTTP_URL PIPE_URL HTTPS_URL [CURL OPTIONS...]: what
+# every server must give netrig's client, checked against curl's view of
+# the same server: keep-alive (HTTP_URL ends in /f1000), pipelining,
+# a new connection per request, a 1 MiB body (/big), a missing file as
+# status_4xx (/nothing), and HTTPS 1.2 and 1.3 with and without a new
+# connection per request. PIPE_URL may be a server that closes now and
+# then; the curl options apply to both curl_head_bytes calls.
+peer_client_checks() {
+    local http=$1 pipe=$2 https=$3 base hb hbs v
+    shift 3
+    base=${http%/f1000}
+    hb=$(curl_head_bytes "$@" "$http")
+    run rr --url "$http" --mode rr --conns 2
+    expect rr messages '>' 100
+    expect rr errors '==' 0
+    expect rr resp_bytes '==' 1000
+    expect rr header_bytes '==' "$hb"
+    run pipe --url "$pipe" --mode rr --pipeline 8 --conns 2
+    expect pipe messages '>' 1000
+    expect pipe errors '==' 0
+    expect pipe resp_bytes '==' 1000
+    run crr --url "$http" --mode crr
+    expect crr messages '>' 50
+    expect crr errors '==' 0
+    expect crr connect_p50_us '>' 0
+    run big --url "$base/big" --mode stream
+    expect big resp_bytes '==' 1048576
+    expect big errors '==' 0
+    run miss --url "$base/nothing" --mode rr
+    expect miss messages '==' 0
+    expect miss errors '>' 10
+    grep -q 'status_4xx=' "$tmp/miss.csv" || fail "miss: no status_4xx class in errors_by_class"
+    for v in 1.2 1.3; do
+        hbs=$(curl_head_bytes "$@" "$https")
+        run "tls$v" --url "$https" --tls-version "$v" --conns 2
+        expect "tls$v" messages '>' 100
+        expect "tls$v" errors '==' 0
+        expect "tls$v" resp_bytes '==' 1000
+        expect "tls$v" header_bytes '==' "$hbs"
+        run "tcrr$v" --url "$https" --tls-version "$v" --mode crr
+        expect "tcrr$v" messages '>' 10
+        expect "tcrr$v" errors '==' 0
+        expect "tcrr$v" connect_p50_us '>' 0
+    done
+}

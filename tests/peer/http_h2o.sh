@@ -64,42 +64,7 @@ for try in 1 2 3 4 5; do
 done
 
 # curl is held to HTTP/1.1: h2o would offer HTTP/2 over TLS.
-hb=$(curl_head_bytes --http1.1 "http://127.0.0.1:$port/f1000")
-run rr --url "http://127.0.0.1:$port/f1000" --mode rr --conns 2
-expect rr messages '>' 100
-expect rr errors '==' 0
-expect rr resp_bytes '==' 1000
-expect rr header_bytes '==' "$hb"
-
-run pipe --url "http://127.0.0.1:$port/f1000" --mode rr --pipeline 8 --conns 2
-expect pipe messages '>' 1000
-expect pipe errors '==' 0
-expect pipe resp_bytes '==' 1000
-
-run crr --url "http://127.0.0.1:$port/f1000" --mode crr
-expect crr messages '>' 50
-expect crr errors '==' 0
-expect crr connect_p50_us '>' 0
-
-run big --url "http://127.0.0.1:$port/big" --mode stream
-expect big resp_bytes '==' 1048576
-expect big errors '==' 0
-
-run miss --url "http://127.0.0.1:$port/nothing" --mode rr
-expect miss messages '==' 0
-expect miss errors '>' 10
-grep -q 'status_4xx=' "$tmp/miss.csv" || fail "miss: no status_4xx class in errors_by_class"
-
-for v in 1.2 1.3; do
-    hbs=$(curl_head_bytes --http1.1 "https://127.0.0.1:$sport/f1000")
-    run "tls$v" --url "https://127.0.0.1:$sport/f1000" --tls-version "$v" --conns 2
-    expect "tls$v" messages '>' 100
-    expect "tls$v" errors '==' 0
-    expect "tls$v" resp_bytes '==' 1000
-    expect "tls$v" header_bytes '==' "$hbs"
-    run "tcrr$v" --url "https://127.0.0.1:$sport/f1000" --tls-version "$v" --mode crr
-    expect "tcrr$v" messages '>' 10
-    expect "tcrr$v" errors '==' 0
-done
+peer_client_checks "http://127.0.0.1:$port/f1000" "http://127.0.0.1:$port/f1000" \
+    "https://127.0.0.1:$sport/f1000" --http1.1
 
 checks_done "OK: netrig client against h2o (HTTP, HTTPS 1.2/1.3)"
