@@ -84,7 +84,7 @@ static void crr_ready(struct ep *ep)
         ctrl_hello_encode(ep->pre, ep->w->test_id, ep->index);
         ep->pre_len = CTRL_HELLO_LEN;
     }
-    tcp_io_ring_push(ep, ep->conn_start_ns);
+    ep_ring_push(ep, ep->conn_start_ns);
     ep->owed = ep->w->req->size;
     ep->rx_pos = 0;
     ep->state = EP_RUN;

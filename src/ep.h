@@ -166,6 +166,18 @@ void ep_io_cb(struct loop *l, struct loop_io *io, uint32_t events);
  * or (rate, whose period it sets) four seconds of backlog, as a power of
  * two. Returns 0 or -1. */
 int ep_ring_init(struct ep *ep);
+/* Queues a start time at the tail of the ring (room checked by the caller). */
+static inline void ep_ring_push(struct ep *ep, uint64_t t)
+{
+    ep->ring[(ep->ring_head + ep->ring_n++) & ep->ring_mask] = t;
+}
+/* Takes the oldest start time off the ring (not empty). */
+static inline uint64_t ep_ring_pop(struct ep *ep)
+{
+    uint64_t t = ep->ring[ep->ring_head++ & ep->ring_mask];
+    ep->ring_n--;
+    return t;
+}
 /* Starts a non-blocking connect to the peer (crr, HTTP reconnects) and
  * notes when (conn_start_ns). Returns 0, or -1 with the failure counted. */
 int ep_connect_start(struct ep *ep);

@@ -12,18 +12,6 @@
 
 #define IO_BUDGET 16
 
-static void ring_push(struct ep *ep, uint64_t t)
-{
-    ep->ring[(ep->ring_head + ep->ring_n++) & ep->ring_mask] = t;
-}
-
-static uint64_t ring_pop(struct ep *ep)
-{
-    uint64_t t = ep->ring[ep->ring_head++ & ep->ring_mask];
-    ep->ring_n--;
-    return t;
-}
-
 void http_io_issue(struct ep *ep, uint64_t now)
 {
     struct hep *h = http_io_hep(ep);
@@ -33,7 +21,7 @@ void http_io_issue(struct ep *ep, uint64_t now)
         uint64_t when;
         while ((when = ep_sched(ep, ep->sched_k)) <= now && ep->ring_n <= ep->ring_mask &&
                ep->ring_n < ep->quota) {
-            ring_push(ep, when);
+            ep_ring_push(ep, when);
             h->to_send++;
             ep->sched_k++;
         }
@@ -43,7 +31,7 @@ void http_io_issue(struct ep *ep, uint64_t now)
     }
     uint32_t depth = (ep->role & EP_CRR) ? 1 : ep->w->req->pipeline;
     while (ep->ring_n < depth && ep->ring_n < ep->quota) {
-        ring_push(ep, now);
+        ep_ring_push(ep, now);
         h->to_send++;
     }
 }
@@ -174,7 +162,7 @@ static int response_done(struct ep *ep, uint64_t now)
     }
     credit_body(ep);
     h->credited = 0; /* the next response starts from zero */
-    uint64_t t0 = ring_pop(ep);
+    uint64_t t0 = ep_ring_pop(ep);
     int st = h->rd.resp.status;
     bool last = ep->state == EP_DRAIN && ep->ring_n == 0;
     if (meas) {

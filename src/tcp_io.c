@@ -27,18 +27,6 @@ static bool send_idle(const struct ep *ep)
 
 /* --- request/response client: the ring of start times -------------- */
 
-void tcp_io_ring_push(struct ep *ep, uint64_t t)
-{
-    ep->ring[(ep->ring_head + ep->ring_n++) & ep->ring_mask] = t;
-}
-
-static uint64_t ring_pop(struct ep *ep)
-{
-    uint64_t t = ep->ring[ep->ring_head++ & ep->ring_mask];
-    ep->ring_n--;
-    return t;
-}
-
 /* Queues requests: closed loop up to the pipeline depth, or (rate) every
  * scheduled one that is due, each stamped with its intended start. */
 void tcp_io_rr_issue(struct ep *ep, uint64_t now)
@@ -50,7 +38,7 @@ void tcp_io_rr_issue(struct ep *ep, uint64_t now)
         uint64_t when;
         while ((when = ep_sched(ep, ep->sched_k)) <= now && ep->ring_n <= ep->ring_mask &&
                ep->ring_n < ep->quota) {
-            tcp_io_ring_push(ep, when);
+            ep_ring_push(ep, when);
             ep->owed += q->size;
             ep->sched_k++;
         }
@@ -59,14 +47,14 @@ void tcp_io_rr_issue(struct ep *ep, uint64_t now)
         return;
     }
     while (ep->ring_n < q->pipeline && ep->ring_n < ep->quota) {
-        tcp_io_ring_push(ep, now);
+        ep_ring_push(ep, now);
         ep->owed += q->size;
     }
 }
 
 static void rr_done(struct ep *ep, uint64_t now, bool meas)
 {
-    uint64_t t0 = ring_pop(ep);
+    uint64_t t0 = ep_ring_pop(ep);
     struct stats *s = ep->w->st;
     if (meas) {
         s->txn++;

@@ -31,8 +31,6 @@ int tcp_io_maybe_shut(struct ep *ep);
 void tcp_io_interest(struct ep *ep);
 /* Queues requests: closed loop up to the pipeline, or (rate) the due ones. */
 void tcp_io_rr_issue(struct ep *ep, uint64_t now);
-/* Records the start time of a transaction now outstanding. */
-void tcp_io_ring_push(struct ep *ep, uint64_t t);
 
 static inline bool tcp_io_timed(const struct ep *ep)
 {

@@ -47,20 +47,15 @@ static enum tp_status plain_writev(void *ctx, int fd, const struct iovec *iov, i
      * header and vector sendmsg makes the kernel copy in and walk. */
     uint8_t small[PLAIN_GATHER];
     size_t total = 0;
-    for (int i = 0; i < iovcnt && total <= sizeof(small); i++)
+    for (int i = 0; i < iovcnt; i++)
         total += iov[i].iov_len;
     ssize_t n;
-    if (iovcnt == 1 || total <= sizeof(small)) {
-        const void *p = iov[0].iov_base;
-        if (iovcnt > 1) {
-            size_t at = 0;
-            for (int i = 0; i < iovcnt; at += iov[i].iov_len, i++)
-                memcpy(small + at, iov[i].iov_base, iov[i].iov_len);
-            p = small;
-        } else {
-            total = iov[0].iov_len;
-        }
-        n = send(fd, p, total, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (iovcnt == 1) {
+        n = send(fd, iov[0].iov_base, total, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } else if (total <= sizeof(small)) {
+        for (size_t i = 0, at = 0; i < (size_t)iovcnt; at += iov[i].iov_len, i++)
+            memcpy(small + at, iov[i].iov_base, iov[i].iov_len);
+        n = send(fd, small, total, MSG_NOSIGNAL | MSG_DONTWAIT);
     } else {
         struct msghdr mh = {.msg_iov = (struct iovec *)(uintptr_t)iov,
                             .msg_iovlen = (size_t)iovcnt};

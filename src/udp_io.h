@@ -33,10 +33,10 @@ void udp_io_single_setup(struct ep *ep);
  * With wait (an endpoint with wait_answer, see udp_io_wait_setup), the
  * first receive sleeps for an answer. Returns the datagrams received. */
 int udp_io_recv(struct ep *ep, bool wait);
-/* A closed-loop client alone in its thread: its socket is made blocking
+/* An endpoint that may wait (ep_may_wait): its socket is made blocking
  * (every call here passes MSG_DONTWAIT but the waiting one) with a short
- * receive timeout, so it can sleep in recvmmsg for its answers instead of
- * in epoll. Returns 0 or -1 (the endpoint keeps using epoll). */
+ * receive timeout, so it can sleep in its receive instead of in epoll.
+ * Returns 0 or -1 (the endpoint keeps using epoll). */
 int udp_io_wait_setup(struct ep *ep);
 
 #endif

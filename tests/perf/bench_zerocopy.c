@@ -119,8 +119,7 @@ int main(int argc, char **argv)
         printf("pair %d: plain %.2f Gbit/s, MSG_ZEROCOPY %.2f Gbit/s\n", i + 1, plain[i], zc[i]);
     }
     qsort(ratio, (size_t)pairs, sizeof(double), cmp);
-    printf("MSG_ZEROCOPY / plain on loopback, median of %d pairs: %.3f\n", pairs,
-           ratio[pairs / 2]);
+    printf("MSG_ZEROCOPY / plain on loopback, median of %d pairs: %.3f\n", pairs, ratio[pairs / 2]);
     free(buf);
     return 0;
 }
