@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "config.h"
 #include "client_int.h"
+#include "steal.h"
 #include "transport_tls.h"
 
 #define MAX_STORED_INTERVALS 3600
@@ -61,6 +62,7 @@ struct sup {
     int ctrl_fd;
     bool mark1, mark2;
     uint64_t next_iv;
+    int64_t steal0; /* steal time at the window's start, ns; -1 unknown */
 };
 
 static void mark(struct client *cl, struct sup *sp, uint8_t phase)
@@ -175,6 +177,7 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
         uint64_t now = clock_now_ns();
         if (!sp->mark1 && now >= cl->t_measure) {
             sp->mark1 = true;
+            sp->steal0 = steal_now_ns();
             out->start_wall_s = (double)clock_wall_ns() / 1e9;
             mark(cl, sp, CTRL_PHASE_MEASURE);
         }
@@ -308,7 +311,7 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     result_init(&out->result);
     err[0] = '\0';
     struct client cl = {.cfg = cfg};
-    struct sup sp = {.ctrl_fd = -1};
+    struct sup sp = {.ctrl_fd = -1, .steal0 = -1};
     struct stats cs;
     struct ctrl_result sr = {0};
     struct hist sh = {0};
@@ -338,7 +341,10 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     cl.iv_ns = cfg->interval_ns ? cfg->interval_ns : (cfg->hlog[0] ? 1000000000ull : 0);
     int started = start_workers(&cl, err, errlen);
     supervise(&cl, &sp, stop, out);
-    struct client_figures f = {.cs = &cs};
+    int64_t steal1 = sp.mark1 ? steal_now_ns() : -1;
+    struct client_figures f = {.cs = &cs, .steal_s = NAN};
+    if (sp.steal0 >= 0 && steal1 >= sp.steal0)
+        f.steal_s = (double)(steal1 - sp.steal0) / 1e9;
     stop_workers(&cl, &cs, &f.client_window_s, &f.cpu_client_s);
     if (cl.tls)
         transport_tls_negotiated(&cs.tls_cipher, &cs.tls_version);

@@ -103,6 +103,7 @@ struct client_figures {
     const struct hist *server_lat; /* decoded, or NULL */
     double client_window_s, server_window_s;
     double cpu_client_s;
+    double steal_s; /* host steal time in the client's window; NaN unknown */
 };
 
 /* Fills out->result (and out->lat, out->connect) from the figures. */

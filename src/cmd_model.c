@@ -120,12 +120,21 @@ static void print_verdicts(const struct model_args *a, const struct result_file 
         const struct test_result *r = &f->rows[i];
         if (r->model_ok[0] == '\0')
             continue;
-        printf("%-28s %-5s %-6s %9.0f B  %10.3f Mbit/s  model %10.3f  %+7.3f %%  %s\n", r->step,
+        printf("%-28s %-5s %-6s %9.0f B  %10.3f Mbit/s  model %10.3f  %+7.3f %%  %s", r->step,
                r->proto, r->mode, r->size_bytes, r->goodput_bps / 1e6, r->model_goodput_bps / 1e6,
                r->model_err_pct, r->model_ok);
+        if (strcmp(r->model_ok, "steal") == 0)
+            printf(" (host steal %.2f %%)", r->steal_pct);
+        putchar('\n');
     }
     for (size_t i = 0; i < f->n; i++) {
         const struct test_result *r = &f->rows[i];
+        if (strcmp(r->model_ok, "steal") == 0)
+            fprintf(stderr,
+                    "netrig model: %s:%zu: step '%s' is %+.3f %% from the model, outside %g %%, "
+                    "but the host stole %.2f %% of a core in its window: not counted as a miss\n",
+                    a->csv, f->line[i], r->step, r->model_err_pct, model_row_tolerance(&a->o, r),
+                    r->steal_pct);
         if (strcmp(r->model_ok, "no") != 0)
             continue;
         fprintf(stderr,
@@ -189,8 +198,9 @@ int cmd_model(int argc, char **argv)
         if (write_txt(&a, &f, &run) < 0)
             goto out_run;
     }
-    printf("%zu rows: %zu within tolerance, %zu outside, %zu CPU-bound, %zu not checked\n", f.n,
-           run.nyes, run.nno, run.ncpu, run.nskip);
+    printf("%zu rows: %zu within tolerance, %zu outside, %zu CPU-bound, %zu short by host steal, "
+           "%zu not checked\n",
+           f.n, run.nyes, run.nno, run.ncpu, run.nsteal, run.nskip);
     status = run.nno ? 1 : 0;
 out_run:
     model_run_close(&run);

@@ -82,7 +82,7 @@ struct model_run {
     double *payload;   /* per row: payload bytes per message (goodput's B) */
     double *wire;      /* per row: bytes occupying the bottleneck per message */
     size_t nrows;
-    size_t nyes, nno, ncpu, nskip;
+    size_t nyes, nno, ncpu, nsteal, nskip;
 };
 
 /* Fits and checks rows[0..n): fills overhead_bytes (header bytes per

@@ -99,10 +99,13 @@ static void report_rows(FILE *out, const struct test_result *rows, const struct 
             fprintf(out, " %8s", "-");
         else
             fprintf(out, " %+8.3f", r->model_err_pct);
-        fprintf(out, "  %s\n",
+        fprintf(out, "  %s",
                 r->model_ok[0]       ? r->model_ok
                 : r->goodput_bps > 0 ? "not checked"
                                      : "not checked (no goodput)");
+        if (strcmp(r->model_ok, "steal") == 0)
+            fprintf(out, " (host %.2f %%)", r->steal_pct);
+        fputc('\n', out);
     }
 }
 
@@ -138,6 +141,8 @@ void model_report(FILE *out, const struct test_result *rows, size_t n, const str
         report_group(out, &run->groups[g]);
     report_rows(out, rows, run);
     report_overhead(out, rows, run);
-    fprintf(out, "\n%zu rows: %zu within tolerance, %zu outside, %zu CPU-bound, %zu not checked\n",
-            run->nrows, run->nyes, run->nno, run->ncpu, run->nskip);
+    fprintf(out,
+            "\n%zu rows: %zu within tolerance, %zu outside, %zu CPU-bound, %zu short by host "
+            "steal, %zu not checked\n",
+            run->nrows, run->nyes, run->nno, run->ncpu, run->nsteal, run->nskip);
 }

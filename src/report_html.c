@@ -117,9 +117,9 @@ static void put_cell(FILE *out, const struct test_result *r, size_t k)
     case C_STR:
         if (strcmp(col->name, "model_ok") == 0 && p[0])
             fprintf(out, "<td class=\"s %s\">",
-                    strcmp(p, "yes") == 0   ? "yes"
-                    : strcmp(p, "cpu") == 0 ? "cpu"
-                                            : "no");
+                    strcmp(p, "yes") == 0                              ? "yes"
+                    : strcmp(p, "cpu") == 0 || strcmp(p, "steal") == 0 ? "cpu"
+                                                                       : "no");
         else
             fputs("<td class=\"s\">", out);
         report_html_escape(out, p);
@@ -161,7 +161,7 @@ static void put_verdicts(FILE *out, const struct plot_rows *rows)
     for (size_t i = 0; i < rows->n; i++) {
         const char *v = rows->r[i].model_ok;
         yes += strcmp(v, "yes") == 0;
-        cpu += strcmp(v, "cpu") == 0;
+        cpu += strcmp(v, "cpu") == 0 || strcmp(v, "steal") == 0;
         none += v[0] == '\0';
     }
     no = rows->n - yes - cpu - none;
@@ -173,7 +173,8 @@ static void put_verdicts(FILE *out, const struct plot_rows *rows)
         return;
     }
     fprintf(out,
-            "<p>%zu rows within tolerance, %zu outside, %zu limited by the CPU (not a miss), "
+            "<p>%zu rows within tolerance, %zu outside, %zu limited by the CPU or host steal "
+            "(not a miss), "
             "%zu not checked.</p>\n",
             yes, no, cpu, none);
     if (no == 0)
@@ -181,7 +182,8 @@ static void put_verdicts(FILE *out, const struct plot_rows *rows)
     fputs("<p>Outside tolerance:</p>\n<ul>\n", out);
     for (size_t i = 0; i < rows->n; i++) {
         const struct test_result *r = &rows->r[i];
-        if (!r->model_ok[0] || strcmp(r->model_ok, "yes") == 0 || strcmp(r->model_ok, "cpu") == 0)
+        if (!r->model_ok[0] || strcmp(r->model_ok, "yes") == 0 || strcmp(r->model_ok, "cpu") == 0 ||
+            strcmp(r->model_ok, "steal") == 0)
             continue;
         fputs("<li>", out);
         report_html_escape(out, r->step);

@@ -99,6 +99,8 @@ void report_text_result(FILE *out, const struct netrig_config *cfg, const struct
     fprintf(out, "cpu: client %.1f %%", isnan(r->cpu_client_pct) ? 0 : r->cpu_client_pct);
     if (!isnan(r->cpu_server_pct))
         fprintf(out, "  server %.1f %%", r->cpu_server_pct);
+    if (r->steal_pct >= 0.05)
+        fprintf(out, "  host steal %.1f %%", r->steal_pct);
     fprintf(out, "  (of one core)\n");
     fprintf(out, "bytes: sent %.0f  received %.0f%s\n", r->tx_bytes, r->rx_bytes,
             o->server_figures ? " (both ends, whole test)" : " (client only)");

@@ -35,7 +35,7 @@ struct test_result {
     /* model */
     double overhead_bytes;
     double model_c_bps, model_t0_us, model_goodput_bps, model_err_pct;
-    char model_ok[16]; /* "yes", "no", "cpu" (CPU-bound), "" (not checked) */
+    char model_ok[16]; /* "yes", "no", "cpu" (CPU-bound), "steal", "" (not checked) */
     /* beyond schema version 1's required columns */
     double connect_p50_us, connect_p99_us; /* crr: connect (+handshake) time */
     double header_bytes;                   /* HTTP: response header bytes per message */
@@ -51,6 +51,9 @@ struct test_result {
      * (a short OpenSSL EVP calibration after the test) for the E term */
     char tls_cipher[64]; /* "TLSv1.3 TLS_AES_256_GCM_SHA384" */
     double tls_crypto_Bps;
+    /* host steal time in the client's window, percent of one core (summed
+     * over CPUs): CPU time the hypervisor gave to others */
+    double steal_pct;
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

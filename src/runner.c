@@ -109,8 +109,12 @@ static void result_line(struct run *R, const struct scenario_step *st, uint32_t 
         snprintf(name, sizeof(name), "%s #%u", st->name, rep);
     else
         snprintf(name, sizeof(name), "%s", st->name);
-    progress_line(&R->con, "  %s: %s  p50 %s  p99 %s  errors %.0f", name, gp, p50, p99,
-                  isnan(t->errors) ? 0 : t->errors);
+    /* Steal worth naming: a tenth of a percent of a core and more. */
+    char steal[48] = "";
+    if (t->steal_pct >= 0.1)
+        snprintf(steal, sizeof(steal), "  host steal %.1f %%", t->steal_pct);
+    progress_line(&R->con, "  %s: %s  p50 %s  p99 %s  errors %.0f%s", name, gp, p50, p99,
+                  isnan(t->errors) ? 0 : t->errors, steal);
 }
 
 /* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */

@@ -2,7 +2,8 @@
 # ctest: run-serial
 # A short run through an emulated 100 Mbit/s link (root: namespaces, tbf):
 # UDP and TCP streams, HTTP GET of 16 KiB and more and TLS land within the
-# model's tolerance (1 %, TLS 2 %) unless the model marks the row CPU-bound,
+# model's tolerance (1 %, TLS 2 %) unless the model marks the row CPU-bound
+# (or short by no more than the host's steal time in its window: "steal"),
 # and no namespace is left behind, also after Ctrl-C or a failed check.
 set -u
 NETRIG=${1:?usage: model_link.sh /path/to/netrig}
@@ -121,12 +122,19 @@ for r in rows:
     if r["model_ok"] == "cpu":
         print("%-24s cpu-bound, not checked" % r["step"])
         continue
+    # The hypervisor took CPU time in the window (steal): netrig model
+    # excused the shortfall as at most that share of the link; the row is
+    # still judged here, with that allowance, and never above the model.
+    steal = float(r.get("steal_pct") or 0)
     if proto == "http" and size < 16384:
         continue
     err = float(r["model_err_pct"])
-    ok = abs(err) <= limit[proto] * slack
+    ok = -(limit[proto] * slack + steal) <= err <= limit[proto] * slack
+    if slack == 1 and (r["model_ok"] == "steal") != (ok and abs(err) > limit[proto]):
+        bad.append("%s: verdict %s for %+.3f %% with steal %.2f %%" % (r["step"], r["model_ok"], err, steal))
     checked += 1
-    print("%-24s %+.3f %%  %s" % (r["step"], err, "ok" if ok else "OUT"))
+    print("%-24s %+.3f %%  %s%s" % (r["step"], err, "ok" if ok else "OUT",
+                                   "  (host steal %.2f %%)" % steal if steal else ""))
     # A sanitized binary is several times slower than the one users run:
     # its rows are printed, but the accuracy verdict belongs to the plain
     # build. Every other check (rows, link rate, namespaces) still holds.

@@ -340,6 +340,27 @@ static void test_known_link_verdicts(void **state)
     assert_int_equal(model_apply(&flat, 1, &o, &r1, err, sizeof(err)), 0);
     assert_string_equal(flat.model_ok, "no");
     model_run_close(&r1);
+    /* The same shortfall with the host stealing 2.5 % of a core in the
+     * window: 3 % is within 1 % + 2.5 %, a steal row, not a miss. */
+    flat.steal_pct = 2.5;
+    assert_int_equal(model_apply(&flat, 1, &o, &r1, err, sizeof(err)), 0);
+    assert_string_equal(flat.model_ok, "steal");
+    CLOSE(flat.model_err_pct, -3, 1e-9);
+    assert_int_equal(r1.nsteal, 1);
+    assert_int_equal(r1.nno, 0);
+    model_run_close(&r1);
+    /* Steal that cannot explain the shortfall (1 % + 1.5 % < 3 %). */
+    flat.steal_pct = 1.5;
+    assert_int_equal(model_apply(&flat, 1, &o, &r1, err, sizeof(err)), 0);
+    assert_string_equal(flat.model_ok, "no");
+    model_run_close(&r1);
+    /* Steal never excuses a row above the model. */
+    flat.goodput_bps = 100e6 * 64 / 106 * 1.03;
+    flat.steal_pct = 10;
+    assert_int_equal(model_apply(&flat, 1, &o, &r1, err, sizeof(err)), 0);
+    assert_string_equal(flat.model_ok, "no");
+    CLOSE(flat.model_err_pct, 3, 1e-9);
+    model_run_close(&r1);
     /* A wider tolerance accepts the 1.1 % row. */
     model_run_close(&run);
     o.tolerance_pct = 2;
