@@ -188,7 +188,7 @@ LINES=()
 # report ROW NAME UNIT [lower]: medians and the median of per-pair ratios.
 report() {
     local line
-    line=$(python3 - "$TMP/$1.peer" "$TMP/$1.ours" "$2" "$3" "${4:-}" "${NA:-}" <<'PY'
+    line=$(python3 - "$TMP/$1.peer" "$TMP/$1.ours" "$2" "$3" "${4:-}" "${NA:-}" "$(row_steal)" <<'PY'
 import statistics, sys
 def load(p):
     try:
@@ -202,7 +202,7 @@ def load(p):
     except OSError:
         return []
 peer, ours = load(sys.argv[1]), load(sys.argv[2])
-name, unit, lower, na = sys.argv[3], sys.argv[4], sys.argv[5] == "lower", sys.argv[6]
+name, unit, lower, na, steal = sys.argv[3], sys.argv[4], sys.argv[5] == "lower", sys.argv[6], sys.argv[7]
 pairs = [(p, o) for p, o in zip(peer, ours) if p and o]
 def fmt(x):
     return f"{x:.0f}" if x >= 1000 else f"{x:.4g}"
@@ -214,14 +214,27 @@ note = "lower is better" if lower else ""
 if na:
     print(f"{name:<34} {'':>10} {na}")
 else:
-    print(f"{name:<34} {med(peer):>10} {med(ours):>10} {unit:<9} {ratio:>6}  {len(pairs)} pairs {note}")
+    print(f"{name:<34} {med(peer):>10} {med(ours):>10} {unit:<9} {ratio:>6} {steal:>6}  {len(pairs)} pairs {note}")
 PY
 )
     LINES+=("$line")
     echo "$line" >&2
 }
 
-pairs() { for _ in $(seq "$PAIRS"); do "$@"; done; }
+# The host's steal time (the hypervisor running others while this machine
+# had work), clock ticks: each row reports it for its own pairs, so that a
+# ratio measured while the host took CPU time away is seen as such.
+steal_ticks() { awk '$1 == "cpu" { print $9 + 0; exit }' /proc/stat; }
+HZ=$(getconf CLK_TCK)
+row_start() { STEAL0=$(steal_ticks) T0=$(date +%s.%N); }
+row_steal() { # percent of one core since row_start
+    awk -v a="$STEAL0" -v b="$(steal_ticks)" -v hz="$HZ" -v t0="$T0" -v t1="$(date +%s.%N)" \
+        'BEGIN { printf "%.1f", (t1 > t0 ? 100 * (b - a) / hz / (t1 - t0) : 0) }'
+}
+pairs() {
+    row_start
+    for _ in $(seq "$PAIRS"); do "$@"; done
+}
 
 echo "netrig vs peers on loopback: $PAIRS alternating pairs of ${SECS}s runs, $(nproc) CPUs," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -264,7 +277,10 @@ if want tls; then
 fi
 if want cost; then
     # Twice the pairs: the differences sought are small.
-    cpairs() { for _ in $(seq $((2 * PAIRS))); do "$@"; done; }
+    cpairs() {
+        row_start
+        for _ in $(seq $((2 * PAIRS))); do "$@"; done
+    }
     COST_ARGS=(--size 128k) COST_FIG='j["goodput_bps"]/1e9'
     cpairs cost coststream --no-timing
     report coststream "timing on/off: TCP stream 128k" Gbit/s
@@ -288,8 +304,11 @@ if want cost; then
 fi
 
 echo
-printf '%-34s %10s %10s %-9s %6s\n' "row (ratio = netrig / peer)" peer netrig unit ratio
+printf '%-34s %10s %10s %-9s %6s %6s\n' "row (ratio = netrig / peer)" peer netrig unit ratio steal%
 for l in "${LINES[@]}"; do echo "$l"; done
 echo "rr p50: whole round trips on both sides (sockperf --full-rtt). Timing rows: the"
 echo "'peer' column is netrig with per-message timing, the 'netrig' column without,"
 echo "client and server pinned to CPU $CCPU; CPU per message counts both ends."
+echo "steal%: the host's steal time during the row's pairs, percent of one core (the"
+echo "hypervisor ran others while this machine had work); above a few percent, the"
+echo "ratio carries the host's noise."
