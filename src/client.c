@@ -8,6 +8,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -334,6 +335,11 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
         goto out;
     if (net_parse_addr(http ? http->addr : cfg->server, 7878, &cl.addr, err, errlen) != 0)
         goto out;
+    if (cfg->ipv6 && cl.addr.ss.ss_family != AF_INET6) {
+        snprintf(err, errlen, "ipv6 asked for, but %s is an IPv4 address",
+                 http ? http->addr : cfg->server);
+        goto out;
+    }
     client_ctrl_request(cfg, &cl.req);
     if (!cfg->echo && !http && (sp.ctrl_fd = client_ctrl_open(&cl, err, errlen)) < 0)
         goto out;
@@ -361,6 +367,7 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     f.server_window_s = have_sr ? (double)sr.window_ns / 1e9 : 0;
     out->server_figures = have_sr;
     client_result_fill(cfg, &f, out);
+    out->result.ip_version = cl.addr.ss.ss_family == AF_INET6 ? 6 : 4;
     if (rc != 0)
         out->result.errors = (isnan(out->result.errors) ? 0 : out->result.errors) + 1;
 out:

@@ -13,9 +13,10 @@ enum mode { MODE_STREAM, MODE_RR, MODE_CRR, MODE_RATE, MODE_COUNT };
 
 struct netrig_config {
     /* where */
-    char server[256];  /* HOST:PORT of a netrig server (or echo server) */
-    char url[1024];    /* http:// or https:// URL of any HTTP server */
-    char link[64];     /* "tbf:100mbit": emulate a link in namespaces */
+    char server[256]; /* HOST:PORT of a netrig server (or echo server) */
+    char url[1024];   /* http:// or https:// URL of any HTTP server */
+    char link[64];    /* "tbf:100mbit": emulate a link in namespaces */
+    bool ipv6;        /* the embedded server and the link over IPv6 */
     /* what */
     enum proto proto;
     enum mode mode;
@@ -52,8 +53,8 @@ struct netrig_config {
     bool verify;
     char cafile[512];
     /* instrument */
-    bool no_timing; /* skip per-message timestamps (instrument cost) */
-    char cpu[64];   /* CPU list to pin threads to, "0,1" */
+    bool no_timing;        /* skip per-message timestamps (instrument cost) */
+    char cpu[64];          /* CPU list to pin threads to, "0,1" */
     uint32_t busy_poll_us; /* spin this long for data before sleeping (0 = off) */
     /* output */
     char csv[512];

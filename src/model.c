@@ -63,6 +63,8 @@ int model_msg_of(const struct model_opts *o, const struct test_result *r, struct
     if (proto < 0 || mode < 0 || !(r->size_bytes >= 0))
         return -1;
     struct model_wire w = o->wire;
+    if (r->ip_version == 6 || r->ip_version == 4)
+        model_wire_set_ip(&w, r->ip_version == 6); /* the row knows its path */
     model_wire_set_mss(&w, r->mss);
     if (r->tls_record_overhead > 0)
         w.tls_ovh = r->tls_record_overhead;

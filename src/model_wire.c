@@ -21,7 +21,12 @@ void model_wire_defaults(struct model_wire *w)
 
 void model_wire_set_ipv6(struct model_wire *w)
 {
-    w->ip_hdr = MODEL_WIRE_IPV6;
+    model_wire_set_ip(w, true);
+}
+
+void model_wire_set_ip(struct model_wire *w, bool v6)
+{
+    w->ip_hdr = v6 ? MODEL_WIRE_IPV6 : MODEL_WIRE_IPV4;
     w->mss = w->mtu - w->ip_hdr - w->tcp_hdr;
 }
 

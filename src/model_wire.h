@@ -38,6 +38,9 @@ void model_wire_defaults(struct model_wire *w);
 /* Adjusts w for IPv6 (header 40) keeping the MTU; the MSS shrinks by 20. */
 void model_wire_set_ipv6(struct model_wire *w);
 
+/* IPv6 (v6) or IPv4 headers, keeping the MTU: the MSS follows. */
+void model_wire_set_ip(struct model_wire *w, bool v6);
+
 /* Takes the MSS a socket reported (payload per full segment): the TCP
  * option bytes follow as mtu - ip - 20 - mss. When the MSS cannot fit the
  * MTU (loopback, or an unknown MTU) the MTU is raised to mss + headers with

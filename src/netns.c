@@ -110,6 +110,7 @@ static void sweep_stale(void)
 static int create(struct netns_link *l, char *err, size_t errlen)
 {
     static const char *const addr[2] = {NETNS_SERVER_ADDR "/24", NETNS_CLIENT_ADDR "/24"};
+    static const char *const addr6[2] = {NETNS_SERVER_ADDR6 "/64", NETNS_CLIENT_ADDR6 "/64"};
     char rate[32], burst[32];
     snprintf(rate, sizeof(rate), "%.0fbit", l->rate_bps);
     /* The bucket must hold a full GSO burst at high rates and a few
@@ -129,12 +130,15 @@ static int create(struct netns_link *l, char *err, size_t errlen)
     for (int i = 0; i < 2; i++) {
         char *ns = l->ns[i], *dev = l->veth[i];
         char *a[] = {"ip", "-n", ns, "addr", "add", (char *)addr[i], "dev", dev, NULL};
+        /* nodad: usable at once, not after duplicate address detection. */
+        char *a6[] = {"ip",  "-n", ns,      "-6", "addr", "add", (char *)addr6[i],
+                      "dev", dev,  "nodad", NULL};
         char *up[] = {"ip", "-n", ns, "link", "set", dev, "up", NULL};
         char *lo[] = {"ip", "-n", ns, "link", "set", "lo", "up", NULL};
         char *tbf[] = {"tc",  "-n",   ns,   "qdisc", "add", "dev",     dev,    "root",
                        "tbf", "rate", rate, "burst", burst, "latency", "20ms", NULL};
-        if (run(a, err, errlen) < 0 || run(up, err, errlen) < 0 || run(lo, err, errlen) < 0 ||
-            run(tbf, err, errlen) < 0)
+        if (run(a, err, errlen) < 0 || run(a6, err, errlen) < 0 || run(up, err, errlen) < 0 ||
+            run(lo, err, errlen) < 0 || run(tbf, err, errlen) < 0)
             return -1;
     }
     return 0;

@@ -2,9 +2,10 @@
 #define NETRIG_NETNS_H
 /* Link emulation: two network namespaces joined by a veth pair whose ends
  * are both shaped by tbf at the asked rate, so the path between them is a
- * full-duplex link of known rate C. The server side is 198.18.0.1, the
- * client side 198.18.0.2 (RFC 2544 benchmarking range); nothing reaches
- * any other network. Needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN).
+ * full-duplex link of known rate C. The server side is 198.18.0.1 and
+ * 2001:2::1, the client side 198.18.0.2 and 2001:2::2 (the benchmarking
+ * ranges of RFC 2544 and RFC 5180); nothing reaches any other network. Needs root (CAP_NET_ADMIN
+ * and CAP_SYS_ADMIN).
  *
  * Use: netns_link_setup, then netns_link_enter(SERVER) on a thread before
  * it creates the server's sockets and threads (new threads inherit the
@@ -16,6 +17,9 @@
 
 #define NETNS_SERVER_ADDR "198.18.0.1"
 #define NETNS_CLIENT_ADDR "198.18.0.2"
+/* IPv6 beside it: 2001:2::/48, the IPv6 benchmarking range (RFC 5180). */
+#define NETNS_SERVER_ADDR6 "2001:2::1"
+#define NETNS_CLIENT_ADDR6 "2001:2::2"
 
 enum netns_side { NETNS_SERVER, NETNS_CLIENT };
 

@@ -17,7 +17,8 @@ const struct opt_def opts_table[] = {
     {"proto", OPT_PROTO, F(proto), "tcp", 0, 0, "tcp, udp, http, tls or https"},
     {"mode", OPT_MODE, F(mode), "stream", 0, 0, "stream, rr, crr or rate"},
     {"size", OPT_SIZE, F(size), "1k", 1, 1 << 30, "message / request payload bytes (k, m: 1024)"},
-    {"resp_size", OPT_SIZE, F(resp_size), NULL, 0, 1 << 30, "response payload bytes (default: size)"},
+    {"resp_size", OPT_SIZE, F(resp_size), NULL, 0, 1 << 30,
+     "response payload bytes (default: size)"},
     {"rate", OPT_RATE, 0, 0, NULL, 0, 0,
      "pace: bits/s (50mbit, 1gbit: 1000-based) or per second (20000/s)"},
     {"conns", OPT_U32, F(conns), "1", 1, 100000, "connections (or UDP flows)"},
@@ -36,7 +37,10 @@ const struct opt_def opts_table[] = {
     {"link_rate", OPT_BITRATE, F(link_rate_bps), NULL, 0, 0, "known bottleneck rate for the model"},
     {"tolerance", OPT_DOUBLE, F(tolerance_pct), "1", 0, 100, "model tolerance in percent"},
     {"link", OPT_STR, F(link), NULL, 0, 0, "emulate a link in namespaces: tbf:RATE (root)"},
-    {"method", OPT_STR, F(method), "GET", 0, 0, "HTTP method: GET, HEAD or POST (with a --size body)"},
+    {"ipv6", OPT_BOOL, F(ipv6), "false", 0, 0,
+     "over IPv6: a run's own server on ::1 (2001:2::1 across a link); --server must be IPv6"},
+    {"method", OPT_STR, F(method), "GET", 0, 0,
+     "HTTP method: GET, HEAD or POST (with a --size body)"},
     {"header", OPT_HEADER, F(headers), NULL, 0, 0, "extra HTTP header 'K: V' (repeatable)"},
     {"tls_version", OPT_STR, F(tls_version), NULL, 0, 0, "1.2 or 1.3 (default: negotiate)"},
     {"ciphers", OPT_STR, F(ciphers), NULL, 0, 0, "OpenSSL cipher list / TLS 1.3 suites"},
@@ -121,7 +125,8 @@ static size_t edit_distance(const char *a, const char *b)
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            size_t cost =
+                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
             size_t best = diag + cost;
             if (row[j] + 1 < best)
                 best = row[j] + 1;
@@ -256,8 +261,7 @@ static int store(struct netrig_config *cfg, const struct opt_def *d, const char 
             return -2;
         *(double *)(void *)base = x;
         return 0;
-    case OPT_BOOL:
-        return parse_bool(v, (bool *)(void *)base);
+    case OPT_BOOL: return parse_bool(v, (bool *)(void *)base);
     case OPT_PROTO:
         e = proto_from_name(v);
         if (e < 0)
@@ -352,6 +356,16 @@ int opts_parse_argv(struct netrig_config *cfg, int argc, char **argv, char *err,
     return i;
 }
 
+/* An IPv6 literal: "[::1]:7878", a bare "::1", or a URL's "[::1]" host. */
+static bool ipv6_literal(const char *s)
+{
+    const char *u = strstr(s, "://");
+    if (u)
+        return u[3] == '[';
+    const char *c = strchr(s, ':');
+    return s[0] == '[' || (c && strchr(c + 1, ':'));
+}
+
 int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen)
 {
     if (cfg->url[0] == '\0' && cfg->server[0] == '\0' && cfg->link[0] == '\0') {
@@ -378,6 +392,11 @@ int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "--verify needs --cafile FILE");
         return -1;
     }
+    const char *peer = cfg->url[0] ? cfg->url : cfg->server;
+    if (cfg->ipv6 && peer[0] && !ipv6_literal(peer)) {
+        snprintf(err, errlen, "--ipv6: '%s' is not an IPv6 address (write [::1]:7878)", peer);
+        return -1;
+    }
     struct cpulist cpus;
     if (cpulist_parse(cfg->cpu, &cpus, err, errlen) != 0 || cpulist_check(&cpus, err, errlen) != 0)
         return -1;
@@ -388,19 +407,13 @@ void opts_format(const struct netrig_config *cfg, const struct opt_def *d, char 
 {
     const char *base = (const char *)cfg + d->offset;
     switch (d->type) {
-    case OPT_STR:
-        snprintf(buf, len, "%s", base);
-        break;
-    case OPT_HEADER:
-        snprintf(buf, len, "%u header(s)", cfg->nheaders);
-        break;
+    case OPT_STR: snprintf(buf, len, "%s", base); break;
+    case OPT_HEADER: snprintf(buf, len, "%u header(s)", cfg->nheaders); break;
     case OPT_SIZE:
     case OPT_U64:
         snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)(const void *)base);
         break;
-    case OPT_U32:
-        snprintf(buf, len, "%u", *(const uint32_t *)(const void *)base);
-        break;
+    case OPT_U32: snprintf(buf, len, "%u", *(const uint32_t *)(const void *)base); break;
     case OPT_DURATION:
         snprintf(buf, len, "%gs", (double)*(const uint64_t *)(const void *)base / 1e9);
         break;
@@ -412,12 +425,8 @@ void opts_format(const struct netrig_config *cfg, const struct opt_def *d, char 
         else
             snprintf(buf, len, "0");
         break;
-    case OPT_BITRATE:
-        snprintf(buf, len, "%gbit", *(const double *)(const void *)base);
-        break;
-    case OPT_DOUBLE:
-        snprintf(buf, len, "%g", *(const double *)(const void *)base);
-        break;
+    case OPT_BITRATE: snprintf(buf, len, "%gbit", *(const double *)(const void *)base); break;
+    case OPT_DOUBLE: snprintf(buf, len, "%g", *(const double *)(const void *)base); break;
     case OPT_BOOL:
         snprintf(buf, len, "%s", *(const bool *)(const void *)base ? "true" : "false");
         break;

@@ -58,7 +58,8 @@ const struct result_column result_columns[] = {
     {"model_t0_us", D(model_t0_us), "model: fixed cost per message t0, microseconds"},
     {"model_goodput_bps", D(model_goodput_bps), "model: predicted goodput, bit/s"},
     {"model_err_pct", D(model_err_pct), "model: (measured - predicted) / predicted, percent"},
-    {"model_ok", S(model_ok), "model verdict: yes, no, cpu (CPU-bound), steal (host steal) or empty"},
+    {"model_ok", S(model_ok),
+     "model verdict: yes, no, cpu (CPU-bound), steal (host steal) or empty"},
     {"connect_p50_us", D(connect_p50_us), "crr: connect (and handshake) median, microseconds"},
     {"connect_p99_us", D(connect_p99_us), "crr: connect (and handshake) 99th percentile, us"},
     {"header_bytes", D(header_bytes), "HTTP: response header bytes per response"},
@@ -73,6 +74,7 @@ const struct result_column result_columns[] = {
     {"tls_cipher", S(tls_cipher), "TLS: negotiated version and cipher suite"},
     {"tls_crypto_Bps", D(tls_crypto_Bps), "TLS: cipher bulk speed on this CPU, bytes/s"},
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
+    {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

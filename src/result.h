@@ -45,8 +45,8 @@ struct test_result {
     /* payload bytes over the whole test, warm-up included, both ends:
      * what the senders wrote and what the receivers read (conservation) */
     double tx_bytes, rx_bytes;
-    double link_rate_bps;      /* known bottleneck (emulated link, link_rate), 0 = unknown */
-    double tolerance_pct;      /* the model tolerance the step asked for */
+    double link_rate_bps; /* known bottleneck (emulated link, link_rate), 0 = unknown */
+    double tolerance_pct; /* the model tolerance the step asked for */
     /* TLS: what was negotiated, and the cipher's bulk speed on this CPU
      * (a short OpenSSL EVP calibration after the test) for the E term */
     char tls_cipher[64]; /* "TLSv1.3 TLS_AES_256_GCM_SHA384" */
@@ -54,6 +54,7 @@ struct test_result {
     /* host steal time in the client's window, percent of one core (summed
      * over CPUs): CPU time the hypervisor gave to others */
     double steal_pct;
+    double ip_version; /* 4 or 6: the family of the path measured */
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };
@@ -62,7 +63,7 @@ struct result_column {
     const char *name;
     enum col_kind kind;
     size_t offset;
-    size_t size; /* of the field, bytes */
+    size_t size;           /* of the field, bytes */
     const char *unit_help; /* for the README and --help */
 };
 

@@ -31,8 +31,8 @@ struct run {
     const struct runner_opts *o;
     struct results res;
     struct progress con;
-    struct server *srv;
-    char srv_addr[256];
+    struct server *srv, *srv6; /* embedded servers: IPv4, and IPv6 when a step asks */
+    char srv_addr[256], srv6_addr[256];
     struct netns_link link; /* emulated link, when link = tbf:RATE */
     bool linked;
     size_t tests_total; /* steps x repeats */
@@ -65,7 +65,7 @@ static void step_config(const struct run *R, const struct scenario_step *st,
     if (R->o->server && cfg->url[0] == '\0')
         snprintf(cfg->server, sizeof(cfg->server), "%s", R->o->server);
     else if (!scenario_step_has_peer(st))
-        snprintf(cfg->server, sizeof(cfg->server), "%s", R->srv_addr);
+        snprintf(cfg->server, sizeof(cfg->server), "%s", cfg->ipv6 ? R->srv6_addr : R->srv_addr);
     if (R->linked) {
         cfg->link_rate_bps = R->link.rate_bps; /* C for the model */
         cfg->link[0] = '\0';                   /* the runner made the link */
@@ -218,28 +218,54 @@ static void print_table(struct run *R)
     free(s);
 }
 
-static int start_server(struct run *R)
+/* One embedded server listening on addr (port 0: the kernel's pick). */
+static struct server *start_one(struct run *R, const char *addr, char *bound, size_t boundlen)
 {
     struct server_config sc;
     char err[512];
     server_config_defaults(&sc);
-    snprintf(sc.listen, sizeof(sc.listen), "%s:0", R->linked ? NETNS_SERVER_ADDR : "127.0.0.1");
+    snprintf(sc.listen, sizeof(sc.listen), "%s:0", addr);
     sc.quiet = true;
+    struct server *srv = NULL;
     /* Through an emulated link the server's sockets and threads live in
      * one namespace, the client's (made later on this thread) in the other. */
-    if (R->linked && netns_link_enter(&R->link, NETNS_SERVER, err, sizeof(err)) != 0)
-        R->srv = NULL;
-    else
-        R->srv = server_start(&sc, R->srv_addr, sizeof(R->srv_addr), err, sizeof(err));
-    if (R->srv && R->linked && netns_link_enter(&R->link, NETNS_CLIENT, err, sizeof(err)) != 0) {
-        server_stop(R->srv);
-        R->srv = NULL;
+    if (!R->linked || netns_link_enter(&R->link, NETNS_SERVER, err, sizeof(err)) == 0)
+        srv = server_start(&sc, bound, boundlen, err, sizeof(err));
+    if (srv && R->linked && netns_link_enter(&R->link, NETNS_CLIENT, err, sizeof(err)) != 0) {
+        server_stop(srv);
+        srv = NULL;
     }
-    if (!R->srv) {
-        snprintf(R->msg, sizeof(R->msg), "cannot start the embedded server: %s", err);
+    if (!srv) {
+        snprintf(R->msg, sizeof(R->msg), "cannot start the embedded server on %s: %s", sc.listen,
+                 err);
+        return NULL;
+    }
+    progress_line(&R->con, "embedded server on %s", bound);
+    return srv;
+}
+
+static bool wants_ipv6(const struct scenario *sc)
+{
+    for (size_t i = 0; i < sc->nsteps; i++)
+        if (sc->steps[i].cfg.ipv6 && !scenario_step_has_peer(&sc->steps[i]))
+            return true;
+    return false;
+}
+
+/* The embedded server, and a second one on IPv6 (::1, or the link's
+ * 2001:2::1) when a step without a peer of its own asks for IPv6. */
+static int start_server(struct run *R)
+{
+    R->srv =
+        start_one(R, R->linked ? NETNS_SERVER_ADDR : "127.0.0.1", R->srv_addr, sizeof(R->srv_addr));
+    if (!R->srv)
         return -1;
+    if (wants_ipv6(R->sc) && !R->o->server) {
+        R->srv6 = start_one(R, R->linked ? "[" NETNS_SERVER_ADDR6 "]" : "[::1]", R->srv6_addr,
+                            sizeof(R->srv6_addr));
+        if (!R->srv6)
+            return -1;
     }
-    progress_line(&R->con, "embedded server on %s", R->srv_addr);
     return 0;
 }
 
@@ -322,9 +348,11 @@ static void begin_meta(struct run *R, double start_s)
 static int finish(struct run *R, int rc)
 {
     const char *status = rc == 0 ? "complete" : rc == 1 ? "interrupted" : "failed";
+    if (R->srv6)
+        server_stop(R->srv6);
     if (R->srv)
         server_stop(R->srv);
-    R->srv = NULL;
+    R->srv = R->srv6 = NULL;
     link_end(R);
     if (results_write_summaries(&R->res, status, R->msg) != 0)
         progress_line(&R->con, "cannot write %s/summary.json: %s", R->res.dir, strerror(errno));

@@ -325,7 +325,7 @@ static int check_step(struct ctx *c, const struct group *g, const struct entry *
      * without a peer gets the embedded server, so lend it one here. */
     struct netrig_config tmp = *cfg;
     if (tmp.server[0] == '\0' && tmp.url[0] == '\0')
-        snprintf(tmp.server, sizeof(tmp.server), "127.0.0.1:1");
+        snprintf(tmp.server, sizeof(tmp.server), "%s", tmp.ipv6 ? "[::1]:1" : "127.0.0.1:1");
     char msg[300];
     if (opts_validate(&tmp, msg, sizeof(msg)) != 0) {
         fail(c, g->line, "[%s] %s", g->name, msg);

@@ -1,8 +1,8 @@
 #!/bin/bash
 # netrig run end to end on loopback with the embedded server: the results
 # folder, the CSV rows, the histogram logs, --dry-run, a scenario error,
-# an interrupted run that keeps its finished steps, and netrig compare
-# with its --fail-on-regression exit status.
+# an interrupted run that keeps its finished steps, netrig compare
+# with its --fail-on-regression exit status, and steps over IPv6.
 set -u
 NETRIG=$(readlink -f "${1:?usage: run_scenario.sh /path/to/netrig}")
 tmp=$(mktemp -d /tmp/netrig-run-test.XXXXXX)
@@ -171,6 +171,49 @@ rc=$?
 rc=$?
 [ $rc -eq 2 ] || fail "compare of a missing run exit $rc"
 ok "compare"
+
+# ipv6 = true: those steps run against a second embedded server on [::1]
+# and their rows say ip_version 6; the others stay on 127.0.0.1 (4). A
+# step asking for IPv6 from an IPv4 server is refused before anything runs.
+if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
+    cat > "$tmp/v6.ini" <<'INI'
+[global]
+duration = 300ms
+warmup = 100ms
+[tcp6]
+proto = tcp
+ipv6 = true
+[udp6]
+proto = udp
+mode = rr
+size = 64
+ipv6 = true
+[tcp4]
+proto = tcp
+INI
+    "$NETRIG" run "$tmp/v6.ini" --out "$tmp/v6" --no-plot > "$tmp/v6.console" 2>&1 ||
+        fail "ipv6 run exit $?: $(cat "$tmp/v6.console")"
+    grep -q "embedded server on \[::1\]:" "$tmp/v6.console" || fail "no IPv6 embedded server"
+    python3 - "$tmp/v6/summary.csv" <<'PY2' || fail "ipv6 rows"
+import csv, sys
+rows = {r["step"]: r for r in csv.DictReader(open(sys.argv[1]))}
+want = {"tcp6": "6", "udp6": "6", "tcp4": "4"}
+bad = [s for s, v in want.items()
+       if s not in rows or rows[s]["ip_version"] != v or not float(rows[s]["goodput_bps"] or 0) > 0
+       or float(rows[s]["errors"] or 0) != 0]
+print("\n".join("bad row: %s %s" % (s, rows.get(s)) for s in bad))
+sys.exit(1 if bad else 0)
+PY2
+    printf '[a]\nipv6 = true\nserver = 127.0.0.1:7878\n' > "$tmp/bad6.ini"
+    err=$(cd "$tmp" && "$NETRIG" run bad6.ini 2>&1)
+    rc=$?
+    [ $rc -eq 2 ] || fail "ipv6 with an IPv4 server exit $rc"
+    echo "$err" | grep -q "bad6.ini:1: \[a\] --ipv6: '127.0.0.1:7878' is not an IPv6 address" ||
+        fail "ipv6 with an IPv4 server message: $err"
+    ok "ipv6 steps"
+else
+    echo "no ::1 on lo: ipv6 steps not checked"
+fi
 
 [ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all checks passed"

@@ -98,6 +98,30 @@ static void test_msg_of(void **state)
     assert_int_equal(m.form, MODEL_PIPELINED);
     CLOSE(model_msg_wire(&m), 1514, 0);
 
+    /* The row's own IP version wins over the default: IPv6 adds 20 bytes
+     * per packet and 8 per fragment; an IPv4 row stays IPv4 under an IPv6
+     * default (netrig model --ipv6 is for rows without the column). */
+    r = row("udp", "stream", 1452, 1);
+    r.ip_version = 6;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 1452 + 8 + 40 + 14, 0);
+    r.size_bytes = 3000; /* two fragments of at most 1448 + one of the rest */
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 3008 + 3 * (40 + 8 + 14), 0);
+    r = row("tcp", "stream", 65536, 1);
+    r.ip_version = 6;
+    r.mss = 1428;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 65536 + 65536.0 / 1428 * (20 + 12 + 40 + 14), 1e-9);
+    struct model_opts o6 = o;
+    model_wire_set_ipv6(&o6.wire);
+    r = row("udp", "stream", 1400, 1);
+    assert_int_equal(model_msg_of(&o6, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 1400 + 8 + 40 + 14, 0);
+    r.ip_version = 4;
+    assert_int_equal(model_msg_of(&o6, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 1400 + 8 + 20 + 14, 0);
+
     /* A TLS stream: 1 KiB messages share 16 KiB records. */
     r = row("tls", "stream", 1024, 1);
     r.mss = 1448;

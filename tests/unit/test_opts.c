@@ -48,8 +48,8 @@ static void test_argv(void **state)
     struct netrig_config c;
     char err[256];
     opts_defaults(&c);
-    char *argv[] = {"--server", "127.0.0.1:7878", "--proto=udp", "--reverse", "--mode", "rr",
-                    "--json", "false", "rest"};
+    char *argv[] = {"--server", "127.0.0.1:7878", "--proto=udp", "--reverse", "--mode",
+                    "rr",       "--json",         "false",       "rest"};
     int n = opts_parse_argv(&c, 9, argv, err, sizeof(err));
     assert_int_equal(n, 8);
     assert_string_equal(c.server, "127.0.0.1:7878");
@@ -77,6 +77,20 @@ static void test_validate(void **state)
     c.mode = MODE_CRR;
     c.proto = PROTO_UDP;
     assert_int_equal(opts_validate(&c, err, sizeof(err)), -1);
+    /* --ipv6 wants an IPv6 peer: a literal, bracketed or bare, or a URL
+     * whose host is one. */
+    c.mode = MODE_STREAM;
+    c.ipv6 = true;
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "127.0.0.1:1"));
+    strcpy(c.server, "[::1]:7878");
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), 0);
+    strcpy(c.server, "2001:2::1");
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), 0);
+    strcpy(c.url, "http://127.0.0.1:8080/");
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), -1);
+    strcpy(c.url, "https://[::1]:8443/x");
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), 0);
 }
 
 static void test_format_roundtrip(void **state)
