@@ -64,6 +64,7 @@ struct sup {
     bool mark1, mark2;
     uint64_t next_iv;
     int64_t steal0; /* steal time at the window's start, ns; -1 unknown */
+    uint64_t scpu0; /* an in-process server's CPU time then (stop->server_cpu_ns) */
 };
 
 static void mark(struct client *cl, struct sup *sp, uint8_t phase)
@@ -179,6 +180,8 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
         if (!sp->mark1 && now >= cl->t_measure) {
             sp->mark1 = true;
             sp->steal0 = steal_now_ns();
+            if (stop && stop->server_cpu_ns)
+                sp->scpu0 = stop->server_cpu_ns(stop->server);
             out->start_wall_s = (double)clock_wall_ns() / 1e9;
             mark(cl, sp, CTRL_PHASE_MEASURE);
         }
@@ -348,7 +351,9 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     int started = start_workers(&cl, err, errlen);
     supervise(&cl, &sp, stop, out);
     int64_t steal1 = sp.mark1 ? steal_now_ns() : -1;
-    struct client_figures f = {.cs = &cs, .steal_s = NAN};
+    struct client_figures f = {.cs = &cs, .steal_s = NAN, .server_cpu_s = NAN};
+    if (sp.mark1 && stop && stop->server_cpu_ns)
+        f.server_cpu_s = (double)(stop->server_cpu_ns(stop->server) - sp.scpu0) / 1e9;
     if (sp.steal0 >= 0 && steal1 >= sp.steal0)
         f.steal_s = (double)(steal1 - sp.steal0) / 1e9;
     stop_workers(&cl, &cs, &f.client_window_s, &f.cpu_client_s);

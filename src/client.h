@@ -38,6 +38,11 @@ struct client_stop {
      * interval completes (--interval); the histogram is only lent. */
     void (*on_interval)(const struct client_interval *iv, void *ctx);
     void *ctx;
+    /* Optional: the CPU time so far of a server in this process (netrig
+     * run's embedded one), ns, read at the window's start and end for a
+     * server that reports no figures of its own (HTTP). */
+    uint64_t (*server_cpu_ns)(void *server);
+    void *server;
 };
 
 /* Runs the test cfg describes. Fills out (init'd by the call; release with

@@ -104,6 +104,9 @@ struct client_figures {
     double client_window_s, server_window_s;
     double cpu_client_s;
     double steal_s; /* host steal time in the client's window; NaN unknown */
+    /* an in-process server's CPU time in the client's window, for a
+     * server without figures of its own (HTTP); NaN unknown */
+    double server_cpu_s;
 };
 
 /* Fills out->result (and out->lat, out->connect) from the figures. */

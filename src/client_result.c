@@ -190,6 +190,8 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
     r->cpu_client_pct = ratio(100.0 * f->cpu_client_s, f->client_window_s);
     if (sr)
         r->cpu_server_pct = ratio(100.0 * (double)sr->cpu_ns / 1e9, f->server_window_s);
+    else if (!isnan(f->server_cpu_s))
+        r->cpu_server_pct = ratio(100.0 * f->server_cpu_s, f->client_window_s);
     if (!isnan(f->steal_s))
         r->steal_pct = ratio(100.0 * f->steal_s, f->client_window_s);
     tls_cost_fill(r, cs->tls_cipher, cs->tls_version);

@@ -117,6 +117,11 @@ static void result_line(struct run *R, const struct scenario_step *st, uint32_t 
                   isnan(t->errors) ? 0 : t->errors, steal);
 }
 
+static uint64_t embedded_cpu_ns(void *srv)
+{
+    return server_cpu_ns(srv);
+}
+
 /* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */
 static int run_one(struct run *R, size_t i, uint32_t rep)
 {
@@ -133,6 +138,10 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     step_config(R, st, &cfg);
     struct client_output out;
     struct client_stop stop = {.flag = &stop_flag, .on_interval = NULL, .ctx = NULL};
+    /* A step on the embedded server: its threads' CPU time in the window
+     * is the server CPU of rows whose server sends no figures (HTTP). */
+    stop.server = scenario_step_has_peer(st) || R->o->server ? NULL : cfg.ipv6 ? R->srv6 : R->srv;
+    stop.server_cpu_ns = stop.server ? embedded_cpu_ns : NULL;
     int rc = client_run(&cfg, &stop, &out, err, sizeof(err));
     /* What the model needs to re-check the row later, from the file alone. */
     out.result.link_rate_bps = cfg.link_rate_bps;

@@ -13,8 +13,8 @@ struct server_config {
     uint32_t threads;
     char cpu[64];          /* --cpu: thread i runs on the i-th CPU of this list */
     uint32_t busy_poll_us; /* --busy-poll: spin this long before sleeping */
-    bool model_threads; /* one thread per connection instead of epoll loops */
-    bool tls;           /* TLS on by default for data connections that ask */
+    bool model_threads;    /* one thread per connection instead of epoll loops */
+    bool tls;              /* TLS on by default for data connections that ask */
     char cert[512], key[512];
     char psk_file[512]; /* control connections must prove this key; "" = open */
     bool quiet;
@@ -28,8 +28,12 @@ struct server; /* opaque */
 /* Binds and starts the server's threads; returns at once. The bound
  * address (with the real port when 0 was asked) goes into bound. Returns
  * NULL with a message on failure. */
-struct server *server_start(const struct server_config *c, char *bound, size_t boundlen,
-                            char *err, size_t errlen);
+struct server *server_start(const struct server_config *c, char *bound, size_t boundlen, char *err,
+                            size_t errlen);
+/* The CPU time the server's threads have used so far, ns (the process's in
+ * the threads model): what a client in the same process reads around its
+ * window when the server reports no figures of its own (HTTP). */
+uint64_t server_cpu_ns(struct server *s);
 /* Stops the threads, closes every socket and frees everything. NULL ok. */
 void server_stop(struct server *s);
 

@@ -102,6 +102,9 @@ struct srv {
     _Atomic uint32_t nconns; /* open TCP connections, all kinds */
 };
 
+/* server_test.c: the CPU time of the server's threads (see server_cpu_ns). */
+uint64_t srv_cpu_now_ns(const struct srv *s);
+
 /* server.c */
 /* A slot for test t in thread th (created on first use). Under srv->mu. */
 struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t);

@@ -18,7 +18,7 @@
  * long as the server and their clocks are read from here, so a client in
  * the same process (netrig run's embedded server) does not count; the
  * threads model's come and go, and the process's time stands in. */
-static uint64_t cpu_now_ns(const struct srv *s)
+uint64_t srv_cpu_now_ns(const struct srv *s)
 {
     uint64_t sum = 0;
     bool all = !s->cfg.model_threads;
@@ -124,7 +124,7 @@ static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *
          * data connection joins (srv_attach) or now, for UDP. */
         atomic_store(&t->phase, CTRL_PHASE_MEASURE);
         t->mark_start_ns = clock_now_ns();
-        t->cpu_start_ns = cpu_now_ns(s);
+        t->cpu_start_ns = srv_cpu_now_ns(s);
         t->start_on_attach = q->proto == PROTO_TCP;
     }
     if (getrandom(&t->id, sizeof(t->id), 0) != sizeof(t->id))
@@ -203,7 +203,7 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
         t->measure_marked = true;
         if (!t->mark_start_ns) {
             t->mark_start_ns = now;
-            t->cpu_start_ns = cpu_now_ns(c->th->srv);
+            t->cpu_start_ns = srv_cpu_now_ns(c->th->srv);
         }
         if (t->req.stall_ns)
             atomic_store(&t->stall_at, now + t->req.duration_ns / 4);
@@ -211,7 +211,7 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
     } else if (phase == CTRL_PHASE_DONE && !t->mark_end_ns) {
         atomic_store(&t->phase, CTRL_PHASE_DONE);
         t->mark_end_ns = now;
-        t->cpu_end_ns = cpu_now_ns(c->th->srv);
+        t->cpu_end_ns = srv_cpu_now_ns(c->th->srv);
     }
     pthread_mutex_unlock(&c->th->srv->mu);
 }

@@ -181,6 +181,11 @@ void srv_wake_all(struct srv *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+uint64_t server_cpu_ns(struct server *srv)
+{
+    return srv_cpu_now_ns((const struct srv *)srv);
+}
+
 struct server *server_start(const struct server_config *c, char *bound, size_t boundlen, char *err,
                             size_t errlen)
 {
