@@ -202,8 +202,10 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
         srv_auth_setup(s, err, errlen) != 0)
         goto fail;
     /* Always there: tests with --proto tls ask for it; --tls also answers
-     * HTTPS on the listening port. */
-    struct tls_opts o = {.cert = c->cert, .key = c->key};
+     * HTTPS on the listening port. ALPN: a client offering http/1.1 (curl
+     * offers h2 first) gets it; one offering nothing we speak, or nothing
+     * at all (netrig's TLS tests), goes on without ALPN. */
+    struct tls_opts o = {.cert = c->cert, .key = c->key, .alpn = "http/1.1"};
     s->tls = calloc(1, sizeof(*s->tls));
     if (!s->tls || tls_server_init(s->tls, &o, err, errlen) != 0) {
         free(s->tls);
