@@ -343,6 +343,11 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
                  http ? http->addr : cfg->server);
         goto out;
     }
+    cl.tune.mss = cfg->mss;
+    cl.tune.window = (uint32_t)cfg->window;
+    snprintf(cl.tune.cc, sizeof(cl.tune.cc), "%s", cfg->cc);
+    if (cfg->proto != PROTO_UDP && net_tune_check(&cl.tune, cl.addr.ss.ss_family, err, errlen) != 0)
+        goto out;
     client_ctrl_request(cfg, &cl.req);
     if (!cfg->echo && !http && (sp.ctrl_fd = client_ctrl_open(&cl, err, errlen)) < 0)
         goto out;

@@ -68,6 +68,7 @@ void client_ctrl_request(const struct netrig_config *cfg, struct ctrl_request *q
     q->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : 1000000000ull;
     q->count = cfg->count;
     q->stall_ns = cfg->stall_ns;
+    snprintf(q->cc, sizeof(q->cc), "%s", cfg->cc);
 }
 
 /* Puts "server ADDR: " before the message in err. */
@@ -83,7 +84,7 @@ static void name_peer(const struct client *cl, char *err, size_t errlen)
 int client_ctrl_open(struct client *cl, char *err, size_t errlen)
 {
     char as[96];
-    int fd = net_connect_wait(&cl->addr, SOCK_STREAM, CTRL_TIMEOUT_NS, err, errlen);
+    int fd = net_connect_wait(&cl->addr, SOCK_STREAM, NULL, CTRL_TIMEOUT_NS, err, errlen);
     if (fd < 0) {
         char e[512];
         snprintf(e, sizeof(e), "%s", err);

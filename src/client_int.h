@@ -54,6 +54,7 @@ struct client {
     const struct netrig_config *cfg;
     struct ctrl_request req;
     struct net_addr addr;
+    struct net_tune tune; /* --mss, --window, --cc for the data connections */
     uint64_t test_id;
     uint16_t ports[CTRL_MAX_PORTS];
     uint16_t nports;

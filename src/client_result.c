@@ -108,6 +108,9 @@ static void tcp_info(const struct netrig_config *cfg, const struct client_figure
     bool server_sends = cfg->mode == MODE_STREAM && (cfg->reverse || cfg->bidir);
     bool client_sends = !(cfg->mode == MODE_STREAM && cfg->reverse) && cfg->mode != MODE_CRR;
     double retrans = 0, rtt = 0, cwnd = 0, n = 0;
+    /* Read back from a connection; crr's are gone by the end: what was
+     * asked (and checked) then. */
+    snprintf(r->tcp_cc, sizeof(r->tcp_cc), "%s", cs->cc[0] ? cs->cc : cfg->cc);
     if (client_sends && cs->tcpinfo_n) {
         retrans += (double)cs->retrans;
         rtt += (double)cs->rtt_us_sum / (double)cs->tcpinfo_n;

@@ -195,7 +195,8 @@ static int open_data(struct cworker *wk, uint32_t i, char *err, size_t errlen)
     bool udp = cl->req.proto == PROTO_UDP;
     if (udp && !cfg->echo)
         net_addr_set_port(&a, cl->ports[i % cl->nports]);
-    int fd = net_connect_wait(&a, udp ? SOCK_DGRAM : SOCK_STREAM, CTRL_TIMEOUT_NS, err, errlen);
+    int fd = net_connect_wait(&a, udp ? SOCK_DGRAM : SOCK_STREAM, &cl->tune, CTRL_TIMEOUT_NS, err,
+                              errlen);
     if (fd < 0)
         return -1;
     if (udp) {
@@ -235,6 +236,7 @@ static int setup(struct cworker *wk)
                        .phase = &wk->phase,
                        .test_id = cl->test_id,
                        .peer = &cl->addr,
+                       .tune = &cl->tune,
                        .rxbuf = wk->rxbuf,
                        .rxcap = RXBUF_LEN,
                        .ub = wk->ub,

@@ -114,7 +114,11 @@ static void enc_request(struct wbuf *w, const struct ctrl_request *q)
     put8(w, q->proto);
     put8(w, q->mode);
     put8(w, q->flags);
-    put8(w, 0);
+    /* Once reserved (zero), now the length of the congestion control name
+     * that ends the request: a server that predates it refuses a request
+     * naming one, with a message, and understands every other. */
+    size_t cc_len = strnlen(q->cc, sizeof(q->cc) - 1);
+    put8(w, (uint8_t)cc_len);
     put32(w, q->conns);
     put32(w, q->threads);
     put32(w, q->pipeline);
@@ -127,16 +131,18 @@ static void enc_request(struct wbuf *w, const struct ctrl_request *q)
     put64(w, q->timeout_ns);
     put64(w, q->count);
     put64(w, q->stall_ns);
+    for (size_t i = 0; i < cc_len; i++)
+        put8(w, (uint8_t)q->cc[i]);
 }
 
-/* Returns false if the reserved byte is not zero: a frame that means
- * something this version cannot know is refused, not half understood. */
+/* Returns false if the congestion control name is longer than this
+ * version knows: refused, not half understood. */
 static bool dec_request(struct rbuf *r, struct ctrl_request *q)
 {
     q->proto = get8(r);
     q->mode = get8(r);
     q->flags = get8(r);
-    uint8_t reserved = get8(r);
+    uint8_t cc_len = get8(r);
     q->conns = get32(r);
     q->threads = get32(r);
     q->pipeline = get32(r);
@@ -149,7 +155,12 @@ static bool dec_request(struct rbuf *r, struct ctrl_request *q)
     q->timeout_ns = get64(r);
     q->count = get64(r);
     q->stall_ns = get64(r);
-    return reserved == 0;
+    memset(q->cc, 0, sizeof(q->cc));
+    if (cc_len >= sizeof(q->cc))
+        return false;
+    for (uint8_t i = 0; i < cc_len; i++)
+        q->cc[i] = (char)get8(r);
+    return true;
 }
 
 #define DAY_NS (86400ull * 1000000000ull)
@@ -177,6 +188,8 @@ int ctrl_request_check(const struct ctrl_request *q, char *err, size_t errlen)
     else if (q->duration_ns > DAY_NS || q->warmup_ns > DAY_NS || q->timeout_ns > DAY_NS ||
              q->stall_ns > 60ull * 1000000000ull)
         what = "duration";
+    else if (strspn(q->cc, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(q->cc))
+        what = "cc";
     if (!what)
         return 0;
     snprintf(err, errlen, "control: request field %s out of range", what);
@@ -265,7 +278,7 @@ static int dec_payload(struct rbuf *r, struct ctrl_msg *m, char *err, size_t err
     switch (m->type) {
     case CTRL_REQUEST:
         if (!dec_request(r, &m->u.req) && !r->bad) {
-            snprintf(err, errlen, "control: request with a non-zero reserved byte");
+            snprintf(err, errlen, "control: congestion control name too long");
             return -1;
         }
         return r->bad ? 0 : ctrl_request_check(&m->u.req, err, errlen);

@@ -52,6 +52,7 @@ struct ctrl_request {
     double rate_bps, rate_per_s; /* per test, as the client asked */
     uint64_t duration_ns, warmup_ns, timeout_ns, count;
     uint64_t stall_ns; /* testing: the server stalls once this long */
+    char cc[16];       /* TCP congestion control of the server's data sockets, "" = default */
 };
 
 struct ctrl_accept {

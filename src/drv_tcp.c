@@ -236,6 +236,8 @@ static void tcp_finish(struct ep *ep)
     bool sender = (ep->role & EP_SEND) || ((ep->role & EP_RR_CLIENT) && !(ep->role & EP_CRR));
     if (sender)
         ep_tcp_info(ep);
+    else
+        ep_tcp_cc(ep);
     loop_timer_cancel(ep->w->loop, &ep->timer);
     ep->tp->close(ep->tp_ctx); /* NULL when there is no connection */
     ep->tp_ctx = NULL;

@@ -2,7 +2,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -93,7 +96,18 @@ void ep_tcp_info(struct ep *ep)
     s->rtt_us_sum += ti.rtt_us;
     s->cwnd_sum += ti.cwnd;
     s->mss = ti.mss;
+    if (!s->cc[0])
+        memcpy(s->cc, ti.cc, sizeof(s->cc));
     s->tcpinfo_n++;
+}
+
+void ep_tcp_cc(struct ep *ep)
+{
+    struct stats *s = ep->w->st;
+    socklen_t l = sizeof(s->cc) - 1;
+    if (!s->cc[0] && ep->io.fd >= 0 &&
+        getsockopt(ep->io.fd, IPPROTO_TCP, TCP_CONGESTION, s->cc, &l) != 0)
+        s->cc[0] = '\0';
 }
 
 const uint8_t ep_zero[EP_ZERO_LEN];
@@ -146,7 +160,7 @@ int ep_connect_start(struct ep *ep)
 {
     char err[160];
     ep->conn_start_ns = clock_now_ns();
-    int fd = net_connect_start(ep->w->peer, SOCK_STREAM, err, sizeof(err));
+    int fd = net_connect_start(ep->w->peer, SOCK_STREAM, ep->w->tune, err, sizeof(err));
     if (fd < 0) {
         ep->w->st->err[ERRC_CONNECT]++;
         return -1;

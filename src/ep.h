@@ -42,6 +42,7 @@ struct wctx {
     uint64_t origin_ns;       /* client: when the schedule starts */
     uint64_t test_id;
     const struct net_addr *peer; /* client: the data address */
+    const struct net_tune *tune; /* client: TCP settings of its connections */
     uint16_t udp_ports[CTRL_MAX_PORTS];
     uint16_t nports;
     uint8_t *rxbuf; /* scratch receive buffer, rxcap bytes */
@@ -156,6 +157,9 @@ void ep_free_state(struct ep *ep);
 void ep_busy_poll(struct ep *ep);
 /* Records a count of TCP_INFO for a sending socket. */
 void ep_tcp_info(struct ep *ep);
+/* Only the congestion control in use, for an endpoint that does not send
+ * (its TCP_INFO says nothing of the transfer), when none is noted yet. */
+void ep_tcp_cc(struct ep *ep);
 /* Registers a starting endpoint with its loop: as the loop's waiter when
  * it may wait (ep_may_wait) and wait_setup made its socket ready for that
  * (0), else with epoll; busy polling is set first. Returns 0 or -1. */

@@ -41,6 +41,11 @@ void model_wire_set_mss(struct model_wire *w, double mss)
          * larger one (loopback's is 64 KiB). Assume timestamps. */
         w->tcp_hdr = MODEL_WIRE_TCP + MODEL_WIRE_TCP_TS;
         w->mtu = mss + w->ip_hdr + w->tcp_hdr;
+    } else if (opts > MODEL_WIRE_TCP_OPT_MAX) {
+        /* More than TCP options can be: the MSS was clamped (--mss,
+         * TCP_MAXSEG), and segments are smaller than the MTU. Assume
+         * timestamps. */
+        w->tcp_hdr = MODEL_WIRE_TCP + MODEL_WIRE_TCP_TS;
     } else {
         w->tcp_hdr = MODEL_WIRE_TCP + opts;
     }

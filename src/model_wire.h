@@ -15,9 +15,10 @@
 #define MODEL_WIRE_IPV6 40.0
 #define MODEL_WIRE_UDP 8.0
 #define MODEL_WIRE_TCP 20.0
-#define MODEL_WIRE_TCP_TS 12.0 /* timestamp option, padded */
-#define MODEL_WIRE_TLS13 22.0  /* 5 header + 16 AEAD tag + 1 content type */
-#define MODEL_WIRE_TLS12 29.0  /* 5 header + 8 explicit nonce + 16 tag */
+#define MODEL_WIRE_TCP_TS 12.0      /* timestamp option, padded */
+#define MODEL_WIRE_TCP_OPT_MAX 40.0 /* the most option bytes a TCP header holds */
+#define MODEL_WIRE_TLS13 22.0       /* 5 header + 16 AEAD tag + 1 content type */
+#define MODEL_WIRE_TLS12 29.0       /* 5 header + 8 explicit nonce + 16 tag */
 #define MODEL_WIRE_TLS_RECORD 16384.0
 
 /* The framing of one path. */
@@ -44,7 +45,9 @@ void model_wire_set_ip(struct model_wire *w, bool v6);
 /* Takes the MSS a socket reported (payload per full segment): the TCP
  * option bytes follow as mtu - ip - 20 - mss. When the MSS cannot fit the
  * MTU (loopback, or an unknown MTU) the MTU is raised to mss + headers with
- * timestamps. mss <= 0 or NaN leaves w unchanged. */
+ * timestamps; when it leaves more room than options can take (a clamped
+ * MSS: --mss) the segments are smaller than the MTU, with timestamps.
+ * mss <= 0 or NaN leaves w unchanged. */
 void model_wire_set_mss(struct model_wire *w, double mss);
 
 /* Reads the framing from a connected socket: family (IPv4/IPv6), MTU

@@ -140,12 +140,53 @@ int net_listen(const struct net_addr *a, int type, bool reuseport, char *err, si
     return fd;
 }
 
-int net_connect_start(const struct net_addr *a, int type, char *err, size_t errlen)
+int net_tune_apply(int fd, const struct net_tune *t, char *err, size_t errlen)
+{
+    if (!t)
+        return 0;
+    int v = (int)t->mss;
+    if (t->mss && setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &v, sizeof(v)) != 0) {
+        snprintf(err, errlen, "mss %u: %s", t->mss, strerror(errno));
+        return -1;
+    }
+    if (t->window && net_set_bufs(fd, (int)t->window, (int)t->window) != 0) {
+        snprintf(err, errlen, "window %u: %s", t->window, strerror(errno));
+        return -1;
+    }
+    if (t->cc[0] &&
+        setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, t->cc, (socklen_t)strlen(t->cc)) != 0) {
+        snprintf(err, errlen,
+                 "congestion control '%s': %s (available: see "
+                 "/proc/sys/net/ipv4/tcp_available_congestion_control)",
+                 t->cc, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int net_tune_check(const struct net_tune *t, int family, char *err, size_t errlen)
+{
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int rc = net_tune_apply(fd, t, err, errlen);
+    close(fd);
+    return rc;
+}
+
+int net_connect_start(const struct net_addr *a, int type, const struct net_tune *t, char *err,
+                      size_t errlen)
 {
     char as[80];
     int fd = net_socket(a, type, err, errlen);
     if (fd < 0)
         return -1;
+    if (type == SOCK_STREAM && net_tune_apply(fd, t, err, errlen) != 0) {
+        close(fd);
+        return -1;
+    }
     if (connect(fd, (const struct sockaddr *)&a->ss, a->len) != 0 && errno != EINPROGRESS) {
         snprintf(err, errlen, "connect %s: %s", net_format_addr(a, as, sizeof(as)),
                  strerror(errno));
@@ -182,11 +223,11 @@ static int wait_fd(int fd, short ev, uint64_t deadline_ns)
     }
 }
 
-int net_connect_wait(const struct net_addr *a, int type, uint64_t timeout_ns, char *err,
-                     size_t errlen)
+int net_connect_wait(const struct net_addr *a, int type, const struct net_tune *t,
+                     uint64_t timeout_ns, char *err, size_t errlen)
 {
     char as[80];
-    int fd = net_connect_start(a, type, err, errlen);
+    int fd = net_connect_start(a, type, t, err, errlen);
     if (fd < 0)
         return -1;
     int e = wait_fd(fd, POLLOUT, clock_now_ns() + timeout_ns) == 0 ? net_connect_result(fd) : errno;
@@ -267,6 +308,10 @@ int net_tcp_info(int fd, struct net_tcp_info *ti)
     ti->rtt_us = t.tcpi_rtt;
     ti->cwnd = t.tcpi_snd_cwnd;
     ti->mss = t.tcpi_snd_mss;
+    socklen_t cl = sizeof(ti->cc) - 1;
+    memset(ti->cc, 0, sizeof(ti->cc));
+    if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, ti->cc, &cl) != 0)
+        ti->cc[0] = '\0';
     return 0;
 }
 

@@ -28,14 +28,30 @@ int net_socket(const struct net_addr *a, int type, char *err, size_t errlen);
 /* Bound (and for SOCK_STREAM listening) socket; reuseport lets several
  * threads share the port. Returns fd or -1. */
 int net_listen(const struct net_addr *a, int type, bool reuseport, char *err, size_t errlen);
-/* Starts a non-blocking connect; the fd becomes writable when done (then
- * see net_connect_result). Returns fd or -1. */
-int net_connect_start(const struct net_addr *a, int type, char *err, size_t errlen);
+/* TCP settings of a connection, set before it connects (the MSS and the
+ * window scale are fixed by the handshake); zero / empty: the system's. */
+struct net_tune {
+    uint32_t mss;    /* TCP_MAXSEG: largest segment this end sends and accepts */
+    uint32_t window; /* SO_SNDBUF and SO_RCVBUF: caps the bytes in flight */
+    char cc[16];     /* TCP_CONGESTION: cubic, bbr, reno ... */
+};
+/* Applies t to a TCP socket (NULL: nothing). Returns 0, or -1 with a
+ * message naming the setting the kernel refused. */
+int net_tune_apply(int fd, const struct net_tune *t, char *err, size_t errlen);
+/* Tries t on a scratch TCP socket of that family: whether the kernel takes
+ * it (a congestion control that is not available or not allowed fails
+ * here, before any test). Returns 0 or -1 with a message. */
+int net_tune_check(const struct net_tune *t, int family, char *err, size_t errlen);
+/* Starts a non-blocking connect (a TCP socket tuned by t, NULL: as the
+ * system has it); the fd becomes writable when done (then see
+ * net_connect_result). Returns fd or -1. */
+int net_connect_start(const struct net_addr *a, int type, const struct net_tune *t, char *err,
+                      size_t errlen);
 /* 0 when the connect succeeded, else the errno value it failed with. */
 int net_connect_result(int fd);
 /* Connects and waits up to timeout_ns. Returns a non-blocking fd or -1. */
-int net_connect_wait(const struct net_addr *a, int type, uint64_t timeout_ns, char *err,
-                     size_t errlen);
+int net_connect_wait(const struct net_addr *a, int type, const struct net_tune *t,
+                     uint64_t timeout_ns, char *err, size_t errlen);
 /* The address a socket is bound to. Returns 0 or -1. */
 int net_local_addr(int fd, struct net_addr *a);
 
@@ -60,6 +76,7 @@ struct net_tcp_info {
     uint32_t rtt_us;
     uint32_t cwnd; /* segments */
     uint32_t mss;
+    char cc[16]; /* congestion control in use */
 };
 int net_tcp_info(int fd, struct net_tcp_info *ti);
 

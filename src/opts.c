@@ -53,6 +53,12 @@ const struct opt_def opts_table[] = {
     {"cpu", OPT_STR, F(cpu), NULL, 0, 0, "pin worker threads to these CPUs: 0,1 or 0-3"},
     {"busy_poll", OPT_U32, F(busy_poll_us), NULL, 0, 100000,
      "spin up to N us for data before sleeping (latency; burns CPU)"},
+    {"mss", OPT_U32, F(mss), NULL, 0, 65535,
+     "TCP: largest segment, bytes (TCP_MAXSEG, as iperf3 -M)"},
+    {"window", OPT_SIZE, F(window), NULL, 0, 1 << 30,
+     "TCP: the client's socket buffers, caps bytes in flight (as iperf3 -w)"},
+    {"cc", OPT_STR, F(cc), NULL, 0, 0,
+     "TCP congestion control of both ends: cubic, bbr, reno (as iperf3 -C)"},
     {"csv", OPT_STR, F(csv), NULL, 0, 0, "append one result row to this CSV file"},
     {"hlog", OPT_STR, F(hlog), NULL, 0, 0, "write the interval histogram log here"},
     {"json", OPT_BOOL, F(json), "false", 0, 0, "print the result as one JSON object"},
@@ -390,6 +396,15 @@ int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen)
     }
     if (cfg->verify && cfg->cafile[0] == '\0') {
         snprintf(err, errlen, "--verify needs --cafile FILE");
+        return -1;
+    }
+    if (cfg->proto == PROTO_UDP && (cfg->mss || cfg->window || cfg->cc[0])) {
+        snprintf(err, errlen, "--mss, --window and --cc are TCP settings: not for --proto udp");
+        return -1;
+    }
+    if (strlen(cfg->cc) > 15 ||
+        strspn(cfg->cc, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(cfg->cc)) {
+        snprintf(err, errlen, "--cc '%s': a congestion control name such as cubic or bbr", cfg->cc);
         return -1;
     }
     const char *peer = cfg->url[0] ? cfg->url : cfg->server;

@@ -28,9 +28,9 @@ struct opt_def {
     const char *name; /* as typed: --name on the command line, name = in files */
     enum opt_type type;
     size_t offset;
-    size_t size;      /* for OPT_STR: the array size */
-    const char *def;  /* default as text, NULL = zero */
-    double min, max;  /* numeric range, inclusive; both 0 = unchecked */
+    size_t size;     /* for OPT_STR: the array size */
+    const char *def; /* default as text, NULL = zero */
+    double min, max; /* numeric range, inclusive; both 0 = unchecked */
     const char *help;
 };
 

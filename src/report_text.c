@@ -94,8 +94,8 @@ void report_text_result(FILE *out, const struct netrig_config *cfg, const struct
         fputc('\n', out);
     }
     if (!isnan(r->rtt_us))
-        fprintf(out, "tcp: retransmits %.0f  rtt %.0f us  cwnd %.0f  mss %.0f\n", r->retrans,
-                r->rtt_us, r->cwnd, r->mss);
+        fprintf(out, "tcp: retransmits %.0f  rtt %.0f us  cwnd %.0f  mss %.0f%s%s\n", r->retrans,
+                r->rtt_us, r->cwnd, r->mss, r->tcp_cc[0] ? "  cc " : "", r->tcp_cc);
     fprintf(out, "cpu: client %.1f %%", isnan(r->cpu_client_pct) ? 0 : r->cpu_client_pct);
     if (!isnan(r->cpu_server_pct))
         fprintf(out, "  server %.1f %%", r->cpu_server_pct);

@@ -74,6 +74,7 @@ const struct result_column result_columns[] = {
     {"tls_cipher", S(tls_cipher), "TLS: negotiated version and cipher suite"},
     {"tls_crypto_Bps", D(tls_crypto_Bps), "TLS: cipher bulk speed on this CPU, bytes/s"},
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
+    {"tcp_cc", S(tcp_cc), "TCP: congestion control of the client's connections (cubic, bbr...)"},
     {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
     {NULL, COL_STR, 0, 0, NULL},
 };

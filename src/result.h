@@ -55,6 +55,7 @@ struct test_result {
      * over CPUs): CPU time the hypervisor gave to others */
     double steal_pct;
     double ip_version; /* 4 or 6: the family of the path measured */
+    char tcp_cc[16];   /* TCP: congestion control of the client's connections */
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

@@ -286,6 +286,12 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
     }
     if (!udp && t->req.mode != MODE_STREAM)
         net_set_nodelay(fd);
+    if (!udp && t->req.cc[0]) { /* checked when the test was asked for */
+        struct net_tune tune = {0};
+        char why[160];
+        memcpy(tune.cc, t->req.cc, sizeof(tune.cc));
+        net_tune_apply(fd, &tune, why, sizeof(why));
+    }
     /* Before start: a waiting endpoint must see it; one that waits
      * already must share the thread from now on. */
     if (++th->serving > 1)

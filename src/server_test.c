@@ -157,6 +157,15 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
                  proto_name((enum proto)q->proto));
         return send_error(c, err), -1;
     }
+    if (q->cc[0] && q->proto != PROTO_UDP) { /* refused now, not on every connection */
+        struct net_tune tune = {0};
+        char why[160];
+        memcpy(tune.cc, q->cc, sizeof(tune.cc));
+        if (net_tune_check(&tune, s->addr.ss.ss_family, why, sizeof(why)) != 0) {
+            snprintf(err, sizeof(err), "server: %s", why);
+            return send_error(c, err), -1;
+        }
+    }
     struct server_limits_ask ask = {q->conns,      q->duration_ns, q->warmup_ns, q->rate_bps,
                                     q->rate_per_s, q->size,        q->resp_size};
     if (server_limits_check_test(&s->cfg.lim, &ask, err, sizeof(err)) != 0)

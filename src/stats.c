@@ -67,6 +67,8 @@ void stats_add(struct stats *d, const struct stats *s)
     d->tcpinfo_n += s->tcpinfo_n;
     if (s->mss)
         d->mss = s->mss;
+    if (!d->cc[0])
+        memcpy(d->cc, s->cc, sizeof(d->cc));
     /* Adding walks every slot: skip the (often) empty ones. */
     if (s->lat.total_count)
         hist_add(&d->lat, &s->lat);

@@ -41,6 +41,7 @@ struct stats {
     uint64_t err[ERRC_COUNT];
     /* TCP_INFO of the sending sockets, summed over sockets */
     uint64_t retrans, rtt_us_sum, cwnd_sum, mss, tcpinfo_n;
+    char cc[16];            /* congestion control of the first connection read */
     struct hist lat;        /* current interval, ns */
     struct hist total;      /* everything before the current interval */
     struct hist connect;    /* crr connect time, ns */

@@ -50,6 +50,29 @@ static void test_request_roundtrip(void **state)
     assert_int_equal(d.u.req.stall_ns, 200000000ull);
     assert_int_equal(d.u.req.count, 99);
     assert_int_equal(need, n);
+    assert_string_equal(d.u.req.cc, "");
+
+    /* A congestion control name ends the request; its length sits in the
+     * byte that was reserved, so a request without one is as before. */
+    m.u.req.cc[0] = 'b', m.u.req.cc[1] = 'b', m.u.req.cc[2] = 'r';
+    size_t n2 = ctrl_encode(&m, buf, sizeof(buf));
+    assert_int_equal(n2, n + 3);
+    assert_int_equal(buf[CTRL_HDR_LEN + 3], 3);
+    assert_int_equal(ctrl_decode(buf, n2, &d, &need, err, sizeof(err)), (long)n2);
+    assert_string_equal(d.u.req.cc, "bbr");
+    /* A name of the wrong characters, or longer than 15, is refused. */
+    m.u.req.cc[1] = 'B';
+    n2 = ctrl_encode(&m, buf, sizeof(buf));
+    assert_int_equal(ctrl_decode(buf, n2, &d, &need, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "cc"));
+    m.u.req.cc[1] = 'b';
+    n2 = ctrl_encode(&m, buf, sizeof(buf));
+    buf[CTRL_HDR_LEN + 3] = 16;
+    ctrl_put32(buf + 8, ctrl_get32(buf + 8) + 13);
+    uint8_t big[300] = {0};
+    memcpy(big, buf, n2);
+    assert_int_equal(ctrl_decode(big, n2 + 13, &d, &need, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "too long"));
 }
 
 static void test_result_roundtrip(void **state)

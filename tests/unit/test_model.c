@@ -55,6 +55,17 @@ static void test_tcp_overhead(void **state)
     CLOSE(w.tcp_hdr, 32, 0);
     model_wire_set_mss(&w, NAN);
     CLOSE(w.mss, 65483, 0);
+    /* A clamped MSS (--mss 536: 524 with timestamps) leaves 936 bytes of a
+     * 1500 MTU, more than TCP options can be: small segments, the header
+     * as ever. */
+    model_wire_defaults(&w);
+    model_wire_set_mss(&w, 524);
+    CLOSE(w.tcp_hdr, 32, 0);
+    CLOSE(w.mtu, 1500, 0);
+    CLOSE(model_wire_tcp(&w, 65536, true), 65536 + 65536.0 / 524 * 66, 1e-9);
+    /* 40 bytes of options is still options: 1500 - 20 - 20 - 40. */
+    model_wire_set_mss(&w, 1420);
+    CLOSE(w.tcp_hdr, 60, 0);
 }
 
 static void test_tls_records(void **state)

@@ -49,7 +49,7 @@ static void test_connect_transfer(void **state)
     assert_true(l >= 0);
     assert_int_equal(net_local_addr(l, &b), 0);
     assert_true(net_addr_port(&b) > 0);
-    int c = net_connect_wait(&b, SOCK_STREAM, 1000000000ull, err, sizeof(err));
+    int c = net_connect_wait(&b, SOCK_STREAM, NULL, 1000000000ull, err, sizeof(err));
     assert_true(c >= 0);
     assert_int_equal(net_set_nodelay(c), 0);
     assert_int_equal(net_set_bufs(c, 65536, 65536), 0);
@@ -77,7 +77,7 @@ static void test_connect_transfer(void **state)
     close(s);
     close(l);
     /* Refused: nobody listens on the port any more. */
-    assert_int_equal(net_connect_wait(&b, SOCK_STREAM, 1000000000ull, err, sizeof(err)), -1);
+    assert_int_equal(net_connect_wait(&b, SOCK_STREAM, NULL, 1000000000ull, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "127.0.0.1"));
 }
 

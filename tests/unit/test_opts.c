@@ -91,6 +91,22 @@ static void test_validate(void **state)
     assert_int_equal(opts_validate(&c, err, sizeof(err)), -1);
     strcpy(c.url, "https://[::1]:8443/x");
     assert_int_equal(opts_validate(&c, err, sizeof(err)), 0);
+    /* TCP settings: not for UDP; a congestion control is a plain name. */
+    c.url[0] = '\0';
+    strcpy(c.cc, "bbr");
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "TCP settings"));
+    c.proto = PROTO_TCP;
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), 0);
+    strcpy(c.cc, "bbr;x");
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "--cc"));
+    c.cc[0] = '\0';
+    c.mss = 536;
+    assert_int_equal(opts_validate(&c, err, sizeof(err)), 0);
+    assert_int_equal(opts_set(&c, "mss", "70000", err, sizeof(err)), -1);
+    assert_int_equal(opts_set(&c, "window", "256k", err, sizeof(err)), 0);
+    assert_int_equal(c.window, 262144);
 }
 
 static void test_format_roundtrip(void **state)
