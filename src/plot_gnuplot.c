@@ -55,12 +55,14 @@ int plot_find_scripts(const char *given, char *out, size_t len, char *err, size_
         }
     }
     const char *env = getenv("NETRIG_PLOTS");
+    /* An installed netrig's own scripts come before the source tree it
+     * was built from (which may have changed or gone since). */
     const char *cand[] = {given,
                           given ? NULL : env,
+                          given ? NULL : exe_share,
 #ifdef NETRIG_SOURCE_DIR
                           given ? NULL : NETRIG_SOURCE_DIR "/plots",
 #endif
-                          given ? NULL : exe_share,
                           given ? NULL : "/usr/local/share/netrig/plots",
                           given ? NULL : "/usr/share/netrig/plots"};
     size_t o = 0;
