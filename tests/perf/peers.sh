@@ -16,6 +16,9 @@
 #   SERVER_ARGS    extra netrig server options (--cpu 0 ...)
 #   NOTIME_BIN     a second netrig built with -DNETRIG_NO_TIMING=ON: the cost
 #                  rows then also compare it with the timed build
+#   STEAL_MAX=5    a pair during which the host (hypervisor) stole more than
+#                  this percent of a core is run again, up to 3x the pairs
+#                  in all tries (0: keep every pair)
 #
 # Peers: iperf3 (TCP and UDP streams), sockperf ping-pong (rr), wrk against
 # nginx (HTTP keep-alive), openssl s_time -new against openssl s_server
@@ -31,6 +34,7 @@ ONLY=${ONLY:-tcp udp rr http tls cost}
 CLIENT_ARGS=${CLIENT_ARGS:-}
 SERVER_ARGS=${SERVER_ARGS:-}
 NOTIME_BIN=${NOTIME_BIN:-}
+STEAL_MAX=${STEAL_MAX:-5}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 TMP=$(mktemp -d)
@@ -188,7 +192,8 @@ LINES=()
 # report ROW NAME UNIT [lower]: medians and the median of per-pair ratios.
 report() {
     local line
-    line=$(python3 - "$TMP/$1.peer" "$TMP/$1.ours" "$2" "$3" "${4:-}" "${NA:-}" "$(row_steal)" <<'PY'
+    line=$(python3 - "$TMP/$1.peer" "$TMP/$1.ours" "$2" "$3" "${4:-}" "${NA:-}" "$(row_steal)" \
+        "$ROW_DROPPED" <<'PY'
 import statistics, sys
 def load(p):
     try:
@@ -203,6 +208,7 @@ def load(p):
         return []
 peer, ours = load(sys.argv[1]), load(sys.argv[2])
 name, unit, lower, na, steal = sys.argv[3], sys.argv[4], sys.argv[5] == "lower", sys.argv[6], sys.argv[7]
+dropped = int(sys.argv[8] or 0)
 pairs = [(p, o) for p, o in zip(peer, ours) if p and o]
 def fmt(x):
     return f"{x:.0f}" if x >= 1000 else f"{x:.4g}"
@@ -211,10 +217,12 @@ def med(v):
     return fmt(statistics.median(v)) if v else "n/a"
 ratio = f"{statistics.median(o / p for p, o in pairs):.3f}" if pairs else "n/a"
 note = "lower is better" if lower else ""
+if dropped:
+    note = (note + ", " if note else "") + f"{dropped} run again for steal"
 if na:
     print(f"{name:<34} {'':>10} {na}")
 else:
-    print(f"{name:<34} {med(peer):>10} {med(ours):>10} {unit:<9} {ratio:>6} {steal:>6}  {len(pairs)} pairs {note}")
+    print(f"{name:<34} {med(peer):>10} {med(ours):>10} {unit:<9} {ratio:>6} {steal:>6}  {len(pairs)} pairs{', ' + note if note else ''}")
 PY
 )
     LINES+=("$line")
@@ -226,15 +234,54 @@ PY
 # ratio measured while the host took CPU time away is seen as such.
 steal_ticks() { awk '$1 == "cpu" { print $9 + 0; exit }' /proc/stat; }
 HZ=$(getconf CLK_TCK)
-row_start() { STEAL0=$(steal_ticks) T0=$(date +%s.%N); }
-row_steal() { # percent of one core since row_start
-    awk -v a="$STEAL0" -v b="$(steal_ticks)" -v hz="$HZ" -v t0="$T0" -v t1="$(date +%s.%N)" \
-        'BEGIN { printf "%.1f", (t1 > t0 ? 100 * (b - a) / hz / (t1 - t0) : 0) }'
+row_start() { ROW_TICKS=0 ROW_SECS=0 ROW_DROPPED=0; }
+row_steal() { # percent of one core over the row's kept pairs
+    awk -v t="$ROW_TICKS" -v s="$ROW_SECS" -v hz="$HZ" \
+        'BEGIN { printf "%.1f", (s > 0 ? 100 * t / hz / s : 0) }'
 }
-pairs() {
+# One pair, kept when the host stole at most STEAL_MAX % of a core while it
+# ran. Otherwise its figures are taken back (every row file cut back to
+# what it held before) and returns 1, so that the pair runs again.
+one_pair() {
+    local f snap=() s0 t0 ticks secs
+    for f in "$TMP"/*.peer "$TMP"/*.ours; do
+        [ -e "$f" ] && snap+=("$(wc -l <"$f") $f")
+    done
+    s0=$(steal_ticks) t0=$(date +%s.%N)
+    "$@"
+    ticks=$(($(steal_ticks) - s0))
+    secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+    if [ "${KEEP_ANY:-0}" = 1 ] ||
+        awk -v t="$ticks" -v s="$secs" -v hz="$HZ" -v m="$STEAL_MAX" \
+            'BEGIN { exit !(m <= 0 || 100 * t / hz / s <= m) }'; then
+        ROW_TICKS=$((ROW_TICKS + ticks))
+        ROW_SECS=$(awk -v a="$ROW_SECS" -v b="$secs" 'BEGIN { print a + b }')
+        return 0
+    fi
+    for f in "$TMP"/*.peer "$TMP"/*.ours; do
+        [ -e "$f" ] || continue
+        local n="" e
+        for e in "${snap[@]}"; do [ "${e#* }" = "$f" ] && n=${e%% *}; done
+        if [ -z "$n" ]; then rm -f "$f"; else head -n "$n" "$f" >"$f.cut" && mv "$f.cut" "$f"; fi
+    done
+    ROW_DROPPED=$((ROW_DROPPED + 1))
+    return 1
+}
+# N pairs of a row: a pair under steal runs again, up to 3 N tries in all;
+# the last tries keep whatever they get, so a row never ends short.
+run_pairs() {
+    local want=$1 kept=0 tries=0
+    shift
     row_start
-    for _ in $(seq "$PAIRS"); do "$@"; done
+    while [ $kept -lt "$want" ]; do
+        tries=$((tries + 1))
+        KEEP_ANY=0
+        [ $((3 * want - tries)) -lt $((want - kept)) ] && KEEP_ANY=1
+        one_pair "$@" && kept=$((kept + 1))
+    done
 }
+pairs() { run_pairs "$PAIRS" "$@"; }
+row_start
 
 echo "netrig vs peers on loopback: $PAIRS alternating pairs of ${SECS}s runs, $(nproc) CPUs," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -277,10 +324,7 @@ if want tls; then
 fi
 if want cost; then
     # Twice the pairs: the differences sought are small.
-    cpairs() {
-        row_start
-        for _ in $(seq $((2 * PAIRS))); do "$@"; done
-    }
+    cpairs() { run_pairs $((2 * PAIRS)) "$@"; }
     COST_ARGS=(--size 128k) COST_FIG='j["goodput_bps"]/1e9'
     cpairs cost coststream --no-timing
     report coststream "timing on/off: TCP stream 128k" Gbit/s
@@ -309,6 +353,6 @@ for l in "${LINES[@]}"; do echo "$l"; done
 echo "rr p50: whole round trips on both sides (sockperf --full-rtt). Timing rows: the"
 echo "'peer' column is netrig with per-message timing, the 'netrig' column without,"
 echo "client and server pinned to CPU $CCPU; CPU per message counts both ends."
-echo "steal%: the host's steal time during the row's pairs, percent of one core (the"
-echo "hypervisor ran others while this machine had work); above a few percent, the"
-echo "ratio carries the host's noise."
+echo "steal%: the host's steal time during the row's kept pairs, percent of one core"
+echo "(the hypervisor ran others while this machine had work); a pair with more than"
+echo "STEAL_MAX=$STEAL_MAX % ran again, up to three tries per pair wanted."
