@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "net.h"
 
 /* Bounded writer and reader: an overflow or short read sets a flag that
  * the caller checks once, so the field lists read like the format. */
@@ -188,7 +189,7 @@ int ctrl_request_check(const struct ctrl_request *q, char *err, size_t errlen)
     else if (q->duration_ns > DAY_NS || q->warmup_ns > DAY_NS || q->timeout_ns > DAY_NS ||
              q->stall_ns > 60ull * 1000000000ull)
         what = "duration";
-    else if (strspn(q->cc, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(q->cc))
+    else if (!net_cc_name_ok(q->cc))
         what = "cc";
     if (!what)
         return 0;

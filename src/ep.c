@@ -2,10 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -104,10 +101,8 @@ void ep_tcp_info(struct ep *ep)
 void ep_tcp_cc(struct ep *ep)
 {
     struct stats *s = ep->w->st;
-    socklen_t l = sizeof(s->cc) - 1;
-    if (!s->cc[0] && ep->io.fd >= 0 &&
-        getsockopt(ep->io.fd, IPPROTO_TCP, TCP_CONGESTION, s->cc, &l) != 0)
-        s->cc[0] = '\0';
+    if (!s->cc[0] && ep->io.fd >= 0)
+        net_tcp_cc(ep->io.fd, s->cc);
 }
 
 const uint8_t ep_zero[EP_ZERO_LEN];

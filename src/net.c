@@ -308,11 +308,22 @@ int net_tcp_info(int fd, struct net_tcp_info *ti)
     ti->rtt_us = t.tcpi_rtt;
     ti->cwnd = t.tcpi_snd_cwnd;
     ti->mss = t.tcpi_snd_mss;
-    socklen_t cl = sizeof(ti->cc) - 1;
-    memset(ti->cc, 0, sizeof(ti->cc));
-    if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, ti->cc, &cl) != 0)
-        ti->cc[0] = '\0';
+    net_tcp_cc(fd, ti->cc);
     return 0;
+}
+
+void net_tcp_cc(int fd, char cc[16])
+{
+    socklen_t l = 15;
+    memset(cc, 0, 16);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &l) != 0)
+        cc[0] = '\0';
+}
+
+bool net_cc_name_ok(const char *cc)
+{
+    size_t n = strlen(cc);
+    return n <= 15 && strspn(cc, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
 int net_send_all(int fd, const void *buf, size_t len, uint64_t deadline_ns)

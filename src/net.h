@@ -79,6 +79,12 @@ struct net_tcp_info {
     char cc[16]; /* congestion control in use */
 };
 int net_tcp_info(int fd, struct net_tcp_info *ti);
+/* The congestion control a TCP socket uses, into cc (16 bytes); "" when
+ * it cannot be read. */
+void net_tcp_cc(int fd, char cc[16]);
+/* A congestion control name as the kernel's are written (cubic, bbr,
+ * dctcp): 1 to 15 of a-z, 0-9, '_' and '-'. The empty name is the default. */
+bool net_cc_name_ok(const char *cc);
 
 /* Blocking-style transfers on a non-blocking fd, bounded by an absolute
  * CLOCK_MONOTONIC deadline. Return 0, or -1 (errno ETIMEDOUT on timeout,

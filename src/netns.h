@@ -4,8 +4,8 @@
  * are both shaped by tbf at the asked rate, so the path between them is a
  * full-duplex link of known rate C. The server side is 198.18.0.1 and
  * 2001:2::1, the client side 198.18.0.2 and 2001:2::2 (the benchmarking
- * ranges of RFC 2544 and RFC 5180); nothing reaches any other network. Needs root (CAP_NET_ADMIN
- * and CAP_SYS_ADMIN).
+ * ranges of RFC 2544 and RFC 5180); nothing reaches any other network.
+ * Needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN).
  *
  * Use: netns_link_setup, then netns_link_enter(SERVER) on a thread before
  * it creates the server's sockets and threads (new threads inherit the

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpulist.h"
+#include "net.h"
 #include "units.h"
 
 #define F(field) offsetof(struct netrig_config, field), sizeof(((struct netrig_config *)0)->field)
@@ -402,8 +403,7 @@ int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "--mss, --window and --cc are TCP settings: not for --proto udp");
         return -1;
     }
-    if (strlen(cfg->cc) > 15 ||
-        strspn(cfg->cc, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(cfg->cc)) {
+    if (!net_cc_name_ok(cfg->cc)) {
         snprintf(err, errlen, "--cc '%s': a congestion control name such as cubic or bbr", cfg->cc);
         return -1;
     }
