@@ -43,7 +43,7 @@ struct run {
 
 double runner_planned_s(const struct scenario_step *st)
 {
-    return (double)(st->cfg.warmup_ns + st->cfg.duration_ns) / 1e9;
+    return (double)(config_warmup_ns(&st->cfg) + st->cfg.duration_ns) / 1e9;
 }
 
 static bool needs_server(const struct scenario *sc, const struct runner_opts *o)
