@@ -63,6 +63,10 @@ enum srv_first srv_http_classify(const unsigned char *p, size_t n)
         return SRV_FIRST_WAIT;
     if (p[0] == 0x16)
         return SRV_FIRST_TLS; /* TLS handshake record */
+    /* RFC 9112 2.2: an empty line before a request line is ignored (the
+     * parser skips it); no netrig frame starts with CR. */
+    if (p[0] == '\r')
+        return n < 2 ? SRV_FIRST_WAIT : p[1] == '\n' ? SRV_FIRST_HTTP : SRV_FIRST_NETRIG;
     if (p[0] < 'A' || p[0] > 'Z')
         return SRV_FIRST_NETRIG;
     if (p[0] != 'N')
