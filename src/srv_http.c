@@ -287,6 +287,31 @@ static int classify_tls(struct srv_http *c)
     return 1;
 }
 
+/* A keyed server (--psk) generates no traffic for clients without the
+ * key: HTTP has no way to prove it, so HTTP is served only when the user
+ * opened it (--open-http). One try at a 403 that says why, then close. */
+static bool refused(struct srv_http *c)
+{
+    const struct srv *s = c->th->srv;
+    if (!s->psk || s->cfg.open_http)
+        return false;
+    static const char msg[] = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n"
+                              "Content-Length: 82\r\nConnection: close\r\n\r\n"
+                              "this netrig server requires --psk; it serves HTTP to anyone "
+                              "only with --open-http\n";
+    if (c->ssl)
+        (void)SSL_write(c->ssl, msg, (int)sizeof(msg) - 1);
+    else
+        (void)send(c->io.fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    /* Closing with the request unread would send a reset that may destroy
+     * the answer on its way: take what has arrived (a few KiB at most). */
+    char buf[512];
+    for (int i = 0; i < 4 && recv(c->io.fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+        ;
+    conn_close(c);
+    return true;
+}
+
 static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
 {
     (void)events;
@@ -304,6 +329,8 @@ static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
         c->handshaking = false;
     }
     if (c->ssl != NULL && !c->classified && classify_tls(c) != 0)
+        return;
+    if (refused(c))
         return;
     if (serve(c) < 0)
         return;
