@@ -239,9 +239,12 @@ int hist_add(struct hist *dst, const struct hist *src)
         return -1;
     if (dst->unit_magnitude == src->unit_magnitude &&
         dst->sub_bucket_count == src->sub_bucket_count) {
-        /* Same slot meaning: every populated src slot exists in dst. */
+        /* Same slot meaning: every populated src slot exists in dst. No
+         * slot above max's is populated: a sparse, wide histogram costs
+         * its values, not its layout. */
+        int32_t end = src->total_count ? hist_counts_index(src, src->max_value) + 1 : 0;
         int64_t added = 0;
-        for (int32_t i = 0; i < src->counts_len && i < dst->counts_len; i++) {
+        for (int32_t i = 0; i < end && i < dst->counts_len; i++) {
             dst->counts[i] += src->counts[i];
             added += src->counts[i];
         }
