@@ -64,7 +64,7 @@ void client_ctrl_request(const struct netrig_config *cfg, struct ctrl_request *q
     q->rate_bps = cfg->rate_bps;
     q->rate_per_s = cfg->rate_per_s;
     q->duration_ns = cfg->duration_ns;
-    q->warmup_ns = cfg->warmup_ns;
+    q->warmup_ns = config_warmup_ns(cfg);
     q->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : 1000000000ull;
     q->count = cfg->count;
     q->stall_ns = cfg->stall_ns;

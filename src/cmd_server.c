@@ -29,6 +29,8 @@ void cmd_server_help(FILE *out)
             "  --key FILE          PEM private key for --cert (default: in the --cert file)\n"
             "  --psk FILE          control connections must prove this pre-shared key\n"
             "                      (a private file; clients give the same --psk FILE)\n"
+            "  --open-http         with --psk: serve HTTP and HTTPS (/bytes/N ...) to anyone\n"
+            "                      all the same (HTTP cannot prove the key; default: 403)\n"
             "  --quiet             print nothing but errors\n\n");
     server_limits_print_help(out);
 }
@@ -39,6 +41,10 @@ static int parse_args(int argc, char **argv, struct server_config *c)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL, lerr[160];
         int lim;
+        if (strcmp(a, "--open-http") == 0) { /* a flag: bool open_http in server_config */
+            c->open_http = true;
+            continue;
+        }
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "--tls") == 0) {
             *(a[2] == 'q' ? &c->quiet : &c->tls) = true;
             continue;

@@ -76,4 +76,13 @@ const char *mode_name(enum mode m);
 int proto_from_name(const char *s);
 int mode_from_name(const char *s);
 
+/* The warm-up a test really runs. A stream with a count runs none: the
+ * warm-up's messages still in flight when measuring starts would be
+ * counted by the receiver (or, racing the marks, the measured ones
+ * missed), so the count would not be the N asked for. */
+static inline uint64_t config_warmup_ns(const struct netrig_config *cfg)
+{
+    return cfg->count && cfg->mode == MODE_STREAM ? 0 : cfg->warmup_ns;
+}
+
 #endif

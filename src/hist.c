@@ -190,9 +190,19 @@ static bool record_backfilled(struct hist *h, int64_t v, int64_t c, int64_t inte
         return false;
     if (interval <= 0)
         return true;
-    for (int64_t m = v - interval; m >= interval; m -= interval)
-        if (!hist_record_n(h, m, c))
+    /* The missing values v - k*interval (k >= 1) down to interval, a
+     * bucket at a time: each bucket takes all of its members in one
+     * record, at its lowest member (which keeps min exact), so the work
+     * is bounded by the buckets, not by v / interval. */
+    for (int64_t m = v - interval; m >= interval;) {
+        int64_t lo = hist_lowest_equivalent(h, m);
+        if (lo < interval)
+            lo = interval;
+        int64_t n = (m - lo) / interval + 1, low = m - (n - 1) * interval;
+        if (c > INT64_MAX / n || !hist_record_n(h, low, n * c))
             return false;
+        m = low - interval;
+    }
     return true;
 }
 
@@ -229,9 +239,12 @@ int hist_add(struct hist *dst, const struct hist *src)
         return -1;
     if (dst->unit_magnitude == src->unit_magnitude &&
         dst->sub_bucket_count == src->sub_bucket_count) {
-        /* Same slot meaning: every populated src slot exists in dst. */
+        /* Same slot meaning: every populated src slot exists in dst. No
+         * slot above max's is populated: a sparse, wide histogram costs
+         * its values, not its layout. */
+        int32_t end = src->total_count ? hist_counts_index(src, src->max_value) + 1 : 0;
         int64_t added = 0;
-        for (int32_t i = 0; i < src->counts_len && i < dst->counts_len; i++) {
+        for (int32_t i = 0; i < end && i < dst->counts_len; i++) {
             dst->counts[i] += src->counts[i];
             added += src->counts[i];
         }

@@ -222,7 +222,10 @@ static int parse_header(const uint8_t *p, size_t len, struct header *hd, char *e
     return 0;
 }
 
-static int fill_items(struct hist *h, const uint8_t *p, size_t len, char *err, size_t errlen)
+/* The fills set *end past the last slot they wrote, so that what follows
+ * a decode costs what the payload holds, not what the layout could. */
+static int fill_items(struct hist *h, const uint8_t *p, size_t len, int32_t *end, char *err,
+                      size_t errlen)
 {
     int64_t idx = 0;
     for (size_t pos = 0; pos < len;) {
@@ -245,15 +248,17 @@ static int fill_items(struct hist *h, const uint8_t *p, size_t len, char *err, s
             fail(err, errlen, "histogram payload overruns its %d slots", h->counts_len);
             return -1;
         }
-        if (n > 0)
+        if (n > 0) {
             h->counts[idx] = n;
+            *end = (int32_t)idx + 1;
+        }
         idx++;
     }
     return 0;
 }
 
-static int fill_words(struct hist *h, const uint8_t *p, size_t len, int word, char *err,
-                      size_t errlen)
+static int fill_words(struct hist *h, const uint8_t *p, size_t len, int word, int32_t *end,
+                      char *err, size_t errlen)
 {
     size_t n = len / (size_t)word;
     for (size_t i = 0; i < n && i < (size_t)h->counts_len; i++) {
@@ -266,15 +271,17 @@ static int fill_words(struct hist *h, const uint8_t *p, size_t len, int word, ch
             return -1;
         }
         h->counts[i] = c;
+        *end = (int32_t)i + 1;
     }
     return 0;
 }
 
-/* Totals, min and max follow from the counts (spec 4.5). */
-static int recompute_stats(struct hist *h, char *err, size_t errlen)
+/* Totals, min and max follow from the counts (spec 4.5), slots 0 to
+ * end - 1 (the rest are zero). */
+static int recompute_stats(struct hist *h, int32_t end, char *err, size_t errlen)
 {
     int64_t total = 0;
-    for (int32_t i = 0; i < h->counts_len; i++) {
+    for (int32_t i = 0; i < end && i < h->counts_len; i++) {
         if (h->counts[i] == 0)
             continue;
         if (__builtin_add_overflow(total, h->counts[i], &total)) {
@@ -308,10 +315,11 @@ static int decode_plain(struct hist *h, const uint8_t *buf, size_t len, char *er
         return -1;
     }
     const uint8_t *p = buf + hd.header_len;
-    int rc = hd.word == 9 ? fill_items(h, p, plen, err, errlen)
-                          : fill_words(h, p, plen, hd.word, err, errlen);
+    int32_t end = 0;
+    int rc = hd.word == 9 ? fill_items(h, p, plen, &end, err, errlen)
+                          : fill_words(h, p, plen, hd.word, &end, err, errlen);
     if (rc == 0)
-        rc = recompute_stats(h, err, errlen);
+        rc = recompute_stats(h, end, err, errlen);
     if (rc != 0)
         hist_close(h);
     return rc;

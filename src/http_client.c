@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { RD_HEAD, RD_LENGTH, RD_CHUNKED, RD_CLOSE };
 
@@ -106,10 +107,22 @@ int http_client_check_header(const char *line, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
+/* A user's Host header replaces the default one: a request with two is
+ * refused (RFC 9112 3.2). */
+static bool has_host(const struct http_client_req *q)
+{
+    for (uint32_t i = 0; i < q->nheaders; i++)
+        if (strncasecmp(q->headers[i], "host:", 5) == 0)
+            return true;
+    return false;
+}
+
 long http_client_format(const struct http_client_req *q, char *out, size_t cap, char *err,
                         size_t errlen)
 {
-    int n = snprintf(out, cap, "%s %s HTTP/1.1\r\nHost: %s\r\n", q->method, q->path, q->authority);
+    int n = has_host(q) ? snprintf(out, cap, "%s %s HTTP/1.1\r\n", q->method, q->path)
+                        : snprintf(out, cap, "%s %s HTTP/1.1\r\nHost: %s\r\n", q->method,
+                                   q->path, q->authority);
     size_t len = n > 0 ? (size_t)n : cap;
     if (q->body_len > 0 || strcmp(q->method, "POST") == 0)
         len += (size_t)snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0,

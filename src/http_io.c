@@ -160,6 +160,15 @@ static int response_done(struct ep *ep, uint64_t now)
         drv_http_close(ep, false);
         return -1;
     }
+    /* Requests go out in ring order: the oldest ring_n - to_send are on
+     * the wire, and one more has begun when tx_pos > 0. An answer to a
+     * request not yet sent is a server answering ahead (a transaction of
+     * 0 ns): one protocol error, and the connection is not trusted on. */
+    if (ep->ring_n - h->to_send == 0 && h->tx_pos == 0) {
+        s->err[ERRC_PROTOCOL]++;
+        drv_http_close(ep, false);
+        return -1;
+    }
     credit_body(ep);
     h->credited = 0; /* the next response starts from zero */
     uint64_t t0 = ep_ring_pop(ep);

@@ -26,8 +26,12 @@ void report_text_header(FILE *out, const struct netrig_config *cfg)
     }
     if (cfg->count)
         fprintf(out, ", %llu messages", (unsigned long long)cfg->count);
-    fprintf(out, ", %g s after %g s warm-up\n", (double)cfg->duration_ns / 1e9,
-            (double)cfg->warmup_ns / 1e9);
+    if (cfg->warmup_ns && !config_warmup_ns(cfg))
+        fprintf(out, ", at most %g s, no warm-up (a count in stream mode)\n",
+                (double)cfg->duration_ns / 1e9);
+    else
+        fprintf(out, ", %g s after %g s warm-up\n", (double)cfg->duration_ns / 1e9,
+                (double)cfg->warmup_ns / 1e9);
 }
 
 static const char *fmt_us(double us, char *buf, unsigned len)

@@ -1,6 +1,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "result.h"
 
 void results_default_dir(const char *name, double epoch_s, char *out, size_t len)
 {
@@ -35,6 +37,37 @@ static int path_in(const struct results *r, const char *name, const char *ext, c
     return 0;
 }
 
+/* Creates summary.csv with its header, exclusively: of two runs given one
+ * folder, only the first to get here owns it (a check followed by a write
+ * would let both in). Creating it before the first test also finds a
+ * folder that cannot be written before any time is spent. Returns 0, -2
+ * when the file exists, or -1 with errno set. */
+static int claim_summary(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return errno == EEXIST ? -2 : -1;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    int rc = -1;
+    if (m) {
+        result_csv_header(m);
+        if (fclose(m) == 0)
+            rc = write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0 ? 0 : -1;
+        free(buf);
+    }
+    int saved = errno;
+    if (close(fd) != 0 && rc == 0) {
+        saved = errno;
+        rc = -1;
+    }
+    if (rc != 0)
+        unlink(path);
+    errno = saved;
+    return rc;
+}
+
 int results_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
                  size_t errlen)
 {
@@ -46,14 +79,18 @@ int results_open(struct results *r, const struct scenario *sc, const char *dir, 
     }
     snprintf(r->dir, sizeof(r->dir), "%s", dir);
     char p[4096];
-    struct stat st;
     path_in(r, "summary", ".csv", p, sizeof(p));
-    if (stat(p, &st) == 0) {
-        snprintf(err, errlen, "%s already holds results (summary.csv): choose another --out", dir);
-        return -1;
-    }
     if (fileio_mkdirs(dir) != 0) {
         snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    int rc = claim_summary(p);
+    if (rc == -2) {
+        snprintf(err, errlen, "%s already holds results (summary.csv): choose another --out", dir);
+        return -2;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", p, strerror(errno));
         return -1;
     }
     r->info = calloc(sc->nsteps, sizeof(*r->info));

@@ -47,8 +47,11 @@ struct results {
  * -3 ... appended if that exists. */
 void results_default_dir(const char *name, double epoch_s, char *out, size_t len);
 
-/* Creates dir (and parents). A folder that already holds a summary.csv is
- * refused, so two runs never mix. Returns 0 or -1 with a message. */
+/* Creates dir (and parents) and claims it by creating summary.csv (with
+ * its header) exclusively: a folder that already holds a summary.csv is
+ * refused, so two runs never mix, even two started at once. Returns 0, -2
+ * when the folder is taken, or -1 (cannot create or write it) with a
+ * message. */
 int results_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
                  size_t errlen);
 

@@ -43,7 +43,7 @@ struct run {
 
 double runner_planned_s(const struct scenario_step *st)
 {
-    return (double)(st->cfg.warmup_ns + st->cfg.duration_ns) / 1e9;
+    return (double)(config_warmup_ns(&st->cfg) + st->cfg.duration_ns) / 1e9;
 }
 
 static bool needs_server(const struct scenario *sc, const struct runner_opts *o)
@@ -399,7 +399,15 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
         snprintf(dir, sizeof(dir), "%s", o->out_dir);
     else
         results_default_dir(sc->name, start_s, dir, sizeof(dir));
-    if (results_open(&R.res, sc, dir, err, sizeof(err)) != 0) {
+    int orc = results_open(&R.res, sc, dir, err, sizeof(err));
+    /* Another run took the default folder between its look and its claim:
+     * the next look finds the next free name. */
+    for (int i = 0; orc == -2 && !o->out_dir && i < 100; i++) {
+        results_close(&R.res);
+        results_default_dir(sc->name, start_s, dir, sizeof(dir));
+        orc = results_open(&R.res, sc, dir, err, sizeof(err));
+    }
+    if (orc != 0) {
         fprintf(stderr, "netrig run: %s\n", err);
         results_close(&R.res);
         return 2;

@@ -17,6 +17,7 @@ struct server_config {
     bool tls;              /* TLS on by default for data connections that ask */
     char cert[512], key[512];
     char psk_file[512]; /* control connections must prove this key; "" = open */
+    bool open_http;     /* with psk_file: serve HTTP/HTTPS to anyone all the same */
     bool quiet;
     struct server_limits lim; /* what clients may ask; server_limits_defaults */
 };

@@ -63,6 +63,10 @@ enum srv_first srv_http_classify(const unsigned char *p, size_t n)
         return SRV_FIRST_WAIT;
     if (p[0] == 0x16)
         return SRV_FIRST_TLS; /* TLS handshake record */
+    /* RFC 9112 2.2: an empty line before a request line is ignored (the
+     * parser skips it); no netrig frame starts with CR. */
+    if (p[0] == '\r')
+        return n < 2 ? SRV_FIRST_WAIT : p[1] == '\n' ? SRV_FIRST_HTTP : SRV_FIRST_NETRIG;
     if (p[0] < 'A' || p[0] > 'Z')
         return SRV_FIRST_NETRIG;
     if (p[0] != 'N')
@@ -283,6 +287,31 @@ static int classify_tls(struct srv_http *c)
     return 1;
 }
 
+/* A keyed server (--psk) generates no traffic for clients without the
+ * key: HTTP has no way to prove it, so HTTP is served only when the user
+ * opened it (--open-http). One try at a 403 that says why, then close. */
+static bool refused(struct srv_http *c)
+{
+    const struct srv *s = c->th->srv;
+    if (!s->psk || s->cfg.open_http)
+        return false;
+    static const char msg[] = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n"
+                              "Content-Length: 82\r\nConnection: close\r\n\r\n"
+                              "this netrig server requires --psk; it serves HTTP to anyone "
+                              "only with --open-http\n";
+    if (c->ssl)
+        (void)SSL_write(c->ssl, msg, (int)sizeof(msg) - 1);
+    else
+        (void)send(c->io.fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+    /* Closing with the request unread would send a reset that may destroy
+     * the answer on its way: take what has arrived (a few KiB at most). */
+    char buf[512];
+    for (int i = 0; i < 4 && recv(c->io.fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+        ;
+    conn_close(c);
+    return true;
+}
+
 static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
 {
     (void)events;
@@ -300,6 +329,8 @@ static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
         c->handshaking = false;
     }
     if (c->ssl != NULL && !c->classified && classify_tls(c) != 0)
+        return;
+    if (refused(c))
         return;
     if (serve(c) < 0)
         return;

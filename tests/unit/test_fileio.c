@@ -60,6 +60,23 @@ static void test_atomic_replace(void **state)
     assert_int_equal(fileio_write_atomic(path, "x", 1), -1);
 }
 
+/* A FIFO (or a device) given as a file is refused at once: opening a FIFO
+ * for reading blocks until a writer comes, which none ever does. */
+static void test_not_regular(void **state)
+{
+    (void)state;
+    char path[128], err[256], *text = NULL;
+    size_t len;
+    snprintf(path, sizeof(path), "%s/fifo.ini", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10); /* a hang fails the test instead of stalling it */
+    assert_int_equal(fileio_read_all(path, 100, &text, &len, err, sizeof(err)), -1);
+    alarm(0);
+    assert_non_null(strstr(err, "not a regular file"));
+    assert_int_equal(fileio_read_all("/dev/zero", 100, &text, &len, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "/dev/zero: not a regular file"));
+}
+
 static void test_append(void **state)
 {
     (void)state;
@@ -96,6 +113,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_atomic_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mkdirs, setup, teardown),
     };

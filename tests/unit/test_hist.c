@@ -278,6 +278,41 @@ static void test_backfill_count(void **state)
     hist_close(&h);
 }
 
+/* Back-filling works per bucket, not per value: the same counts as one
+ * record per missing value, and a value of 3.6e12 with an interval of 1
+ * (3.6e12 missing values) takes no longer than any other. */
+static void test_backfill_bounded(void **state)
+{
+    (void)state;
+    struct hist a, b;
+    assert_int_equal(hist_init(&a, 1, HOUR_NS, 3), 0);
+    assert_int_equal(hist_init(&b, 1, HOUR_NS, 3), 0);
+    const int64_t vals[] = {5, 7, 100, 4097, 123457, 9999991};
+    const int64_t ivs[] = {1, 3, 7, 1000};
+    for (size_t k = 0; k < sizeof(ivs) / sizeof(ivs[0]); k++) {
+        for (size_t j = 0; j < sizeof(vals) / sizeof(vals[0]); j++) {
+            hist_reset(&a);
+            hist_reset(&b);
+            int64_t v = vals[j], iv = ivs[k];
+            assert_true(hist_record_corrected(&a, v, iv));
+            assert_true(hist_record(&b, v));
+            for (int64_t m = v - iv; m >= iv; m -= iv)
+                assert_true(hist_record(&b, m));
+            assert_int_equal(a.total_count, b.total_count);
+            assert_int_equal(hist_min(&a), hist_min(&b));
+            assert_int_equal(hist_max(&a), hist_max(&b));
+            assert_memory_equal(a.counts, b.counts, (size_t)a.counts_len * sizeof(a.counts[0]));
+        }
+    }
+    hist_close(&a);
+    assert_int_equal(hist_init(&a, 1, 3600000000000LL, 3), 0); /* hist import's default */
+    assert_true(hist_record_corrected(&a, 3600000000000LL, 1));
+    assert_int_equal(a.total_count, 3600000000000LL);
+    assert_int_equal(hist_min(&a), 1);
+    hist_close(&a);
+    hist_close(&b);
+}
+
 static int64_t pct_of(const int64_t *vals, size_t n, int64_t lo, int64_t hi, int d, double p)
 {
     struct hist h;
@@ -409,7 +444,7 @@ int main(void)
         cmocka_unit_test(test_layout_small),      cmocka_unit_test(test_layout_extremes),
         cmocka_unit_test(test_invalid_params),    cmocka_unit_test(test_classic_raw),
         cmocka_unit_test(test_classic_corrected), cmocka_unit_test(test_classic_scaled),
-        cmocka_unit_test(test_backfill_count),    cmocka_unit_test(test_percentile_edges),
+        cmocka_unit_test(test_backfill_count), cmocka_unit_test(test_backfill_bounded),    cmocka_unit_test(test_percentile_edges),
         cmocka_unit_test(test_empty_and_zero),    cmocka_unit_test(test_add),
         cmocka_unit_test(test_pct_iter),
     };

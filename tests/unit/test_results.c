@@ -156,7 +156,7 @@ static void test_folder(void **state)
                                "8000000,1000,1000,1000,"));
     free(ci);
     /* A folder with results is never reused. */
-    assert_int_equal(results_open(&r, &sc, out, err, sizeof(err)), -1);
+    assert_int_equal(results_open(&r, &sc, out, err, sizeof(err)), -2);
     snprintf(p, sizeof(p), "%s already holds results (summary.csv): choose another --out", out);
     assert_string_equal(err, p);
     results_close(&r);
