@@ -9,7 +9,7 @@
 #include "client.h"
 #include "cpulist.h"
 #include "ctrl.h"
-#include "drv_http.h"
+#include "http_target.h"
 #include "ep.h"
 #include "net.h"
 #include "stats.h"

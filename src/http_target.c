@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "drv_http.h"
+#include "http_target.h"
 #include "http_client.h"
 
 bool http_target_wanted(const struct netrig_config *cfg)
