@@ -160,15 +160,6 @@ static void sup_wait(struct client *cl, const struct sup *sp, uint64_t now)
     }
 }
 
-void client_wake(struct client *cl)
-{
-    uint64_t one = 1;
-    if (cl->wake_fd < 0)
-        return;
-    ssize_t r = write(cl->wake_fd, &one, sizeof(one));
-    (void)r; /* a full counter already means "woken" */
-}
-
 /* client_run's own loop while the workers run: marks to the server at
  * the schedule's turns, intervals, and Ctrl-C. */
 static void supervise(struct client *cl, struct sup *sp, const struct client_stop *stop,

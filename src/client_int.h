@@ -76,8 +76,6 @@ int client_auth(const struct client *cl, int fd, uint64_t deadline_ns, char *err
 
 /* Worker thread body (pthread start routine); arg is a struct cworker. */
 void *client_worker_main(void *arg);
-/* Wakes client_run's thread (from a worker). */
-void client_wake(struct client *cl);
 /* Asks a worker to stop measuring now (from another thread). */
 void client_worker_stop(struct cworker *wk);
 
