@@ -36,8 +36,9 @@ int plot_run(const char *dir, const struct plot_opts *o, struct plot_ctx *ctx_ou
              size_t errlen);
 
 /* plot_run with the defaults; what `netrig run` calls at its end. A run
- * should warn, not fail, on PLOT_NO_GNUPLOT. */
-int plot_run_dir(const char *dir, char *err, size_t errlen);
+ * should warn, not fail, on PLOT_NO_GNUPLOT. *drawn receives the number
+ * of figures gnuplot drew. */
+int plot_run_dir(const char *dir, int *drawn, char *err, size_t errlen);
 
 /* The message given when gnuplot is missing. */
 extern const char plot_no_gnuplot_msg[];
