@@ -274,19 +274,12 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
  * TLS transport with the name to send (SNI) and check. */
 static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *err, size_t errlen)
 {
-    struct tls_opts o = {.version = cfg->tls_version,
-                         .ciphers = cfg->ciphers,
-                         .groups = cfg->groups,
-                         .alpn = cfg->alpn,
-                         .verify = cfg->verify,
-                         .cafile = cfg->cafile};
+    struct tls_opts o;
+    tls_client_opts(&o, cfg, NULL);
     char host[256];
-    const char *colon = strrchr(cfg->server, ':');
-    size_t n = colon ? (size_t)(colon - cfg->server) : strlen(cfg->server);
-    if (n > 1 && cfg->server[0] == '[')
-        snprintf(host, sizeof(host), "%.*s", (int)(n - 2), cfg->server + 1);
-    else
-        snprintf(host, sizeof(host), "%.*s", (int)n, cfg->server);
+    uint16_t port;
+    if (net_split_hostport(cfg->server, 7878, host, sizeof(host), &port) != 0)
+        return snprintf(err, errlen, "bad --server '%s': expected HOST:PORT", cfg->server), -1;
     cl->tls = calloc(1, sizeof(*cl->tls));
     if (!cl->tls)
         return snprintf(err, errlen, "client: out of memory"), -1;
