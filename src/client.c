@@ -21,10 +21,10 @@
 #define MAX_STORED_INTERVALS 3600
 #define SUP_IDLE_NS 50000000u /* how often the supervisor looks at Ctrl-C */
 
-static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
+static int check_cfg(const struct netrig_config *cfg, bool http, char *err, size_t errlen)
 {
     uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
-    if (http_target_wanted(cfg)) {
+    if (http) {
         if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
             return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
         return 0;
@@ -309,10 +309,12 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
         stats_init(&cs) != 0)
         return snprintf(err, errlen, "client: out of memory"), -1;
     struct http_target *http = NULL;
-    if (check_cfg(cfg, err, errlen) != 0 || cpulist_parse(cfg->cpu, &cl.cpus, err, errlen) != 0 ||
+    bool want_http = http_target_wanted(cfg); /* the one place that decides */
+    if (check_cfg(cfg, want_http, err, errlen) != 0 ||
+        cpulist_parse(cfg->cpu, &cl.cpus, err, errlen) != 0 ||
         cpulist_check(&cl.cpus, err, errlen) != 0)
         goto out;
-    if (http_target_wanted(cfg)) {
+    if (want_http) {
         http = calloc(1, sizeof(*http));
         if (!http || http_target_init(http, cfg, err, errlen) != 0)
             goto out;
@@ -340,7 +342,7 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     int started = start_workers(&cl, err, errlen);
     supervise(&cl, &sp, stop, out);
     int64_t steal1 = sp.mark1 ? steal_now_ns() : -1;
-    struct client_figures f = {.cs = &cs, .steal_s = NAN, .server_cpu_s = NAN};
+    struct client_figures f = {.cs = &cs, .http = http, .steal_s = NAN, .server_cpu_s = NAN};
     if (sp.mark1 && stop && stop->server_cpu_ns)
         f.server_cpu_s = (double)(stop->server_cpu_ns(stop->server) - sp.scpu0) / 1e9;
     if (sp.steal0 >= 0 && steal1 >= sp.steal0)

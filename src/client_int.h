@@ -97,7 +97,8 @@ int client_ctrl_finish(struct client *cl, int fd, struct ctrl_result *res, struc
 
 /* What client_run measured, for client_result_fill. */
 struct client_figures {
-    const struct stats *cs;        /* merged client counters */
+    const struct stats *cs;          /* merged client counters */
+    const struct http_target *http; /* HTTP or HTTPS test: its target; NULL otherwise */
     const struct ctrl_result *sr;  /* the server's, or NULL (echo) */
     const struct hist *server_lat; /* decoded, or NULL */
     double client_window_s, server_window_s;
