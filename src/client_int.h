@@ -97,10 +97,10 @@ int client_ctrl_finish(struct client *cl, int fd, struct ctrl_result *res, struc
 
 /* What client_run measured, for client_result_fill. */
 struct client_figures {
-    const struct stats *cs;          /* merged client counters */
+    const struct stats *cs;         /* merged client counters */
     const struct http_target *http; /* HTTP or HTTPS test: its target; NULL otherwise */
-    const struct ctrl_result *sr;  /* the server's, or NULL (echo) */
-    const struct hist *server_lat; /* decoded, or NULL */
+    const struct ctrl_result *sr;   /* the server's, or NULL (echo) */
+    const struct hist *server_lat;  /* decoded, or NULL */
     double client_window_s, server_window_s;
     double cpu_client_s;
     double steal_s; /* host steal time in the client's window; NaN unknown */

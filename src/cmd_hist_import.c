@@ -117,7 +117,8 @@ int cmd_hist_import(int argc, char **argv)
         while (k < sizeof(nums) / sizeof(nums[0]) && strcmp(a, nums[k].name) != 0)
             k++;
         if (k < sizeof(nums) / sizeof(nums[0])) {
-            if (cmd_hist_util_number(a, next, nums[k].lo, (double *)((char *)&o + nums[k].off)) != 0)
+            double *field = (double *)((char *)&o + nums[k].off);
+            if (cmd_hist_util_number(a, next, nums[k].lo, field) != 0)
                 return 2;
             i++;
         } else if (strcmp(a, "-o") == 0 && next) {

@@ -5,9 +5,9 @@
  * a new connection to what its first bytes ask for), server_thread.c
  * (threads), server_test.c (tests and their control connections),
  * server_guard.c, server_auth.c and srv_http.c. Only the connection's
- * owner closes it: the parts it calls return a verdict. Each test has a slot per thread that serves it: the
- * thread's own counters, merged into the test under its lock once, when
- * the test ends. */
+ * owner closes it: the parts it calls return a verdict. Each test has a
+ * slot per thread that serves it: the thread's own counters, merged into
+ * the test under its lock once, when the test ends. */
 #include <pthread.h>
 #include <stdatomic.h>
 
