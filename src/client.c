@@ -21,10 +21,10 @@
 #define MAX_STORED_INTERVALS 3600
 #define SUP_IDLE_NS 50000000u /* how often the supervisor looks at Ctrl-C */
 
-static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
+static int check_cfg(const struct netrig_config *cfg, bool http, char *err, size_t errlen)
 {
     uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
-    if (http_target_wanted(cfg)) {
+    if (http) {
         if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
             return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
         return 0;
@@ -160,15 +160,6 @@ static void sup_wait(struct client *cl, const struct sup *sp, uint64_t now)
     }
 }
 
-void client_wake(struct client *cl)
-{
-    uint64_t one = 1;
-    if (cl->wake_fd < 0)
-        return;
-    ssize_t r = write(cl->wake_fd, &one, sizeof(one));
-    (void)r; /* a full counter already means "woken" */
-}
-
 /* client_run's own loop while the workers run: marks to the server at
  * the schedule's turns, intervals, and Ctrl-C. */
 static void supervise(struct client *cl, struct sup *sp, const struct client_stop *stop,
@@ -283,19 +274,12 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
  * TLS transport with the name to send (SNI) and check. */
 static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *err, size_t errlen)
 {
-    struct tls_opts o = {.version = cfg->tls_version,
-                         .ciphers = cfg->ciphers,
-                         .groups = cfg->groups,
-                         .alpn = cfg->alpn,
-                         .verify = cfg->verify,
-                         .cafile = cfg->cafile};
+    struct tls_opts o;
+    tls_client_opts(&o, cfg, NULL);
     char host[256];
-    const char *colon = strrchr(cfg->server, ':');
-    size_t n = colon ? (size_t)(colon - cfg->server) : strlen(cfg->server);
-    if (n > 1 && cfg->server[0] == '[')
-        snprintf(host, sizeof(host), "%.*s", (int)(n - 2), cfg->server + 1);
-    else
-        snprintf(host, sizeof(host), "%.*s", (int)n, cfg->server);
+    uint16_t port;
+    if (net_split_hostport(cfg->server, 7878, host, sizeof(host), &port) != 0)
+        return snprintf(err, errlen, "bad --server '%s': expected HOST:PORT", cfg->server), -1;
     cl->tls = calloc(1, sizeof(*cl->tls));
     if (!cl->tls)
         return snprintf(err, errlen, "client: out of memory"), -1;
@@ -325,10 +309,12 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
         stats_init(&cs) != 0)
         return snprintf(err, errlen, "client: out of memory"), -1;
     struct http_target *http = NULL;
-    if (check_cfg(cfg, err, errlen) != 0 || cpulist_parse(cfg->cpu, &cl.cpus, err, errlen) != 0 ||
+    bool want_http = http_target_wanted(cfg); /* the one place that decides */
+    if (check_cfg(cfg, want_http, err, errlen) != 0 ||
+        cpulist_parse(cfg->cpu, &cl.cpus, err, errlen) != 0 ||
         cpulist_check(&cl.cpus, err, errlen) != 0)
         goto out;
-    if (http_target_wanted(cfg)) {
+    if (want_http) {
         http = calloc(1, sizeof(*http));
         if (!http || http_target_init(http, cfg, err, errlen) != 0)
             goto out;
@@ -356,7 +342,7 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     int started = start_workers(&cl, err, errlen);
     supervise(&cl, &sp, stop, out);
     int64_t steal1 = sp.mark1 ? steal_now_ns() : -1;
-    struct client_figures f = {.cs = &cs, .steal_s = NAN, .server_cpu_s = NAN};
+    struct client_figures f = {.cs = &cs, .http = http, .steal_s = NAN, .server_cpu_s = NAN};
     if (sp.mark1 && stop && stop->server_cpu_ns)
         f.server_cpu_s = (double)(stop->server_cpu_ns(stop->server) - sp.scpu0) / 1e9;
     if (sp.steal0 >= 0 && steal1 >= sp.steal0)

@@ -9,7 +9,7 @@
 #include "client.h"
 #include "cpulist.h"
 #include "ctrl.h"
-#include "drv_http.h"
+#include "http_target.h"
 #include "ep.h"
 #include "net.h"
 #include "stats.h"
@@ -76,8 +76,6 @@ int client_auth(const struct client *cl, int fd, uint64_t deadline_ns, char *err
 
 /* Worker thread body (pthread start routine); arg is a struct cworker. */
 void *client_worker_main(void *arg);
-/* Wakes client_run's thread (from a worker). */
-void client_wake(struct client *cl);
 /* Asks a worker to stop measuring now (from another thread). */
 void client_worker_stop(struct cworker *wk);
 
@@ -99,9 +97,10 @@ int client_ctrl_finish(struct client *cl, int fd, struct ctrl_result *res, struc
 
 /* What client_run measured, for client_result_fill. */
 struct client_figures {
-    const struct stats *cs;        /* merged client counters */
-    const struct ctrl_result *sr;  /* the server's, or NULL (echo) */
-    const struct hist *server_lat; /* decoded, or NULL */
+    const struct stats *cs;         /* merged client counters */
+    const struct http_target *http; /* HTTP or HTTPS test: its target; NULL otherwise */
+    const struct ctrl_result *sr;   /* the server's, or NULL (echo) */
+    const struct hist *server_lat;  /* decoded, or NULL */
     double client_window_s, server_window_s;
     double cpu_client_s;
     double steal_s; /* host steal time in the client's window; NaN unknown */

@@ -134,15 +134,12 @@ static void tcp_info(const struct netrig_config *cfg, const struct client_figure
 
 /* HTTP: payload is the bodies both ways, as counted in the window; the
  * head bytes per response go apart for the model. */
-static void http_figures(const struct netrig_config *cfg, const struct client_figures *f,
-                         struct client_output *out)
+static void http_figures(const struct client_figures *f, struct client_output *out)
 {
     struct test_result *r = &out->result;
     const struct stats *cs = f->cs;
-    if (cfg->url[0] != '\0')
-        snprintf(r->proto, sizeof(r->proto), "%s",
-                 strncmp(cfg->url, "https:", 6) == 0 || cfg->proto == PROTO_HTTPS ? "https"
-                                                                                  : "http");
+    /* By the target, which knows it from --url's scheme or --proto. */
+    snprintf(r->proto, sizeof(r->proto), "%s", f->http->tls ? "https" : "http");
     r->duration_s = f->client_window_s;
     r->messages = (double)cs->txn;
     r->goodput_bps = ratio(8.0 * (double)(cs->rx_bytes + cs->tx_bytes), r->duration_s);
@@ -161,8 +158,8 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
     const struct stats *cs = f->cs;
     const struct ctrl_result *sr = f->sr;
     identity(cfg, r);
-    if (http_target_wanted(cfg)) {
-        http_figures(cfg, f, out);
+    if (f->http) {
+        http_figures(f, out);
     } else if (cfg->mode == MODE_STREAM) {
         stream_figures(cfg, f, r, &out->lat);
     } else {
@@ -188,7 +185,7 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
         err[i] = cs->err[i] + (sr ? sr->errors[i] : 0);
     r->errors = (double)stats_err_sum(err);
     stats_err_format(err, r->errors_by_class, sizeof(r->errors_by_class));
-    if (cfg->proto == PROTO_TCP || cfg->proto == PROTO_TLS || http_target_wanted(cfg))
+    if (cfg->proto == PROTO_TCP || cfg->proto == PROTO_TLS || f->http)
         tcp_info(cfg, f, r);
     r->cpu_client_pct = ratio(100.0 * f->cpu_client_s, f->client_window_s);
     if (sr)

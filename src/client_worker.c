@@ -17,6 +17,17 @@
 #define RXBUF_LEN (256u * 1024u)
 #define CTRL_TIMEOUT_NS (3ull * 1000000000ull)
 
+/* Tells client_run's thread that a worker has news (an interval, the
+ * end): its eventfd, or nothing when it could not make one (it polls). */
+static void wake_supervisor(struct client *cl)
+{
+    uint64_t one = 1;
+    if (cl->wake_fd < 0)
+        return;
+    ssize_t r = write(cl->wake_fd, &one, sizeof(one));
+    (void)r; /* a full counter already means "woken" */
+}
+
 static void wk_ep_closed(struct ep *ep)
 {
     struct cworker *wk = ep->w->owner;
@@ -59,7 +70,7 @@ static void publish(struct cworker *wk, uint64_t t1)
     wk->iv_t0 = t1;
     wk->iv_k = k + 1;
     atomic_store_explicit(&wk->published, k + 1, memory_order_release);
-    client_wake(wk->cl);
+    wake_supervisor(wk->cl);
 }
 
 /* The CPU time of the calling thread: a worker's own, whatever else runs
@@ -137,7 +148,7 @@ static void on_end(struct loop *l, struct loop_timer *t)
     wk->t_done_ns = now;
     wk->cpu1_ns = thread_cpu_ns();
     atomic_store(&wk->ended, true);
-    client_wake(wk->cl);
+    wake_supervisor(wk->cl);
     loop_timer_cancel(wk->loop, &wk->t_iv);
     loop_timer_cancel(wk->loop, &wk->t_start);
     uint64_t grace = wk->cl->req.timeout_ns + 1000000000ull;
@@ -190,10 +201,9 @@ static int udp_hello(int fd, uint64_t id, uint32_t index)
 static int open_data(struct cworker *wk, uint32_t i, char *err, size_t errlen)
 {
     struct client *cl = wk->cl;
-    const struct netrig_config *cfg = cl->cfg;
     struct net_addr a = cl->addr;
     bool udp = cl->req.proto == PROTO_UDP;
-    if (udp && !cfg->echo)
+    if (udp && !wk->w.echo)
         net_addr_set_port(&a, cl->ports[i % cl->nports]);
     int fd = net_connect_wait(&a, udp ? SOCK_DGRAM : SOCK_STREAM, &cl->tune, CTRL_TIMEOUT_NS, err,
                               errlen);
@@ -201,7 +211,7 @@ static int open_data(struct cworker *wk, uint32_t i, char *err, size_t errlen)
         return -1;
     if (udp) {
         net_set_bufs(fd, 4 << 20, 4 << 20);
-        if (!cfg->echo && udp_hello(fd, cl->test_id, i) != 0) {
+        if (!wk->w.echo && udp_hello(fd, cl->test_id, i) != 0) {
             snprintf(err, errlen, "UDP flow %u: no answer to hello from the server", i);
             close(fd);
             return -1;
@@ -260,12 +270,12 @@ static int setup(struct cworker *wk)
         }
         struct ep *ep = &wk->eps[wk->neps++];
         ep_setup(ep, w, drv, fd, i, role);
-        if (drv == &drv_tcp && !(role & EP_CRR) && !cl->cfg->echo) {
+        if (drv == &drv_tcp && !(role & EP_CRR) && !w->echo) {
             ctrl_hello_encode(ep->pre, cl->test_id, i);
             ep->pre_len = CTRL_HELLO_LEN;
         }
-        if (cl->cfg->count)
-            ep->quota = cl->cfg->count / q->conns + (i < cl->cfg->count % q->conns);
+        if (q->count)
+            ep->quota = q->count / q->conns + (i < q->count % q->conns);
         if (drv->init(ep) != 0) {
             close(fd);
             ep->io.fd = -1;
@@ -307,7 +317,7 @@ void *client_worker_main(void *arg)
         arm(wk, &wk->t_end, on_end, cl->t_end);
         arm(wk, &wk->t_iv, on_interval, 0);
         arm(wk, &wk->t_give_up, on_give_up, 0);
-        if (wk->quota_left == 0 && cl->cfg->count)
+        if (wk->quota_left == 0 && cl->req.count)
             loop_timer_set(wk->loop, &wk->t_end, cl->t_start);
         if (atomic_load(&cl->stop_now))
             loop_wake(wk->loop);
@@ -323,6 +333,6 @@ void *client_worker_main(void *arg)
     atomic_store(&wk->ended, true);
     stats_fold_interval(&wk->st);
     atomic_store(&wk->finished, true);
-    client_wake(cl);
+    wake_supervisor(cl);
     return NULL;
 }

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "cmd_hist.h"
+#include "cmd_hist_util.h"
 #include "hlog.h"
 
 void cmd_hist_help(FILE *out)
@@ -41,41 +42,6 @@ static int usage(const char *what, const char *arg)
     return 2;
 }
 
-int cmd_hist_number(const char *opt, const char *s, double lo, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = s ? strtod(s, &end) : NAN;
-    if (!s || end == s || *end != '\0' || errno || !isfinite(*v) || *v < lo) {
-        fprintf(stderr, "netrig hist: %s needs a number >= %g, not '%s'\n", opt, lo,
-                s ? s : "(nothing)");
-        return -1;
-    }
-    return 0;
-}
-
-FILE *cmd_hist_open(const char *path, const char *mode)
-{
-    if (strcmp(path, "-") == 0)
-        return mode[0] == 'r' ? stdin : stdout;
-    FILE *f = fopen(path, mode);
-    if (!f)
-        fprintf(stderr, "netrig hist: %s: %s\n", path, strerror(errno));
-    return f;
-}
-
-int cmd_hist_close(FILE *f, const char *path)
-{
-    int bad = ferror(f);
-    if (f != stdin && f != stdout)
-        bad |= fclose(f) != 0;
-    else
-        bad |= fflush(f) != 0;
-    if (bad)
-        fprintf(stderr, "netrig hist: %s: write error\n", path);
-    return bad ? -1 : 0;
-}
-
 /* --- show ------------------------------------------------------------ */
 
 struct show_opts {
@@ -99,7 +65,7 @@ static int accumulate(struct hist *acc, bool *have, const struct hist *h)
 
 static int show_read(const struct show_opts *o, struct hist *acc, bool *have, double *start_s)
 {
-    FILE *in = cmd_hist_open(o->path, "r");
+    FILE *in = cmd_hist_util_open(o->path, "r");
     if (!in)
         return -1;
     struct hlog_reader r;
@@ -159,7 +125,7 @@ static int show(const struct show_opts *o)
     }
     hist_write_hgrm(stdout, &acc, o->ticks, o->ratio, o->csv);
     hist_close(&acc);
-    return cmd_hist_close(stdout, "standard output") == 0 ? 0 : 2;
+    return cmd_hist_util_close(stdout, "standard output") == 0 ? 0 : 2;
 }
 
 static int cmd_show(int argc, char **argv)
@@ -173,16 +139,16 @@ static int cmd_show(int argc, char **argv)
         } else if (strcmp(a, "--tag") == 0 && next) {
             o.tag = argv[++i];
         } else if (strcmp(a, "--unit-ratio") == 0) {
-            if (cmd_hist_number(a, next, 1e-300, &o.ratio) != 0)
+            if (cmd_hist_util_number(a, next, 1e-300, &o.ratio) != 0)
                 return 2;
             i++;
         } else if (strcmp(a, "--ticks") == 0) {
-            if (cmd_hist_number(a, next, 1, &v) != 0 || v > 1000)
+            if (cmd_hist_util_number(a, next, 1, &v) != 0 || v > 1000)
                 return v > 1000 ? usage("at most 1000 ticks per half distance: ", next) : 2;
             o.ticks = (int)v;
             i++;
         } else if (strcmp(a, "--start") == 0 || strcmp(a, "--end") == 0) {
-            if (cmd_hist_number(a, next, 0, a[2] == 's' ? &o.start : &o.end) != 0)
+            if (cmd_hist_util_number(a, next, 0, a[2] == 's' ? &o.start : &o.end) != 0)
                 return 2;
             i++;
         } else if (a[0] == '-' && a[1] != '\0') {

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "cmd_hist.h"
+#include "cmd_hist_util.h"
 #include "hlog.h"
 
 struct import_opts {
@@ -54,7 +55,7 @@ static int import_values(const struct import_opts *o, FILE *in, struct hist *h)
 
 static int import_write(const struct import_opts *o, struct hist *h)
 {
-    FILE *out = cmd_hist_open(o->out, "w");
+    FILE *out = cmd_hist_util_open(o->out, "w");
     if (!out)
         return -1;
     char comment[300];
@@ -65,7 +66,7 @@ static int import_write(const struct import_opts *o, struct hist *h)
     h->end_ms = w.base_ms + (int64_t)llround(o->length_s * 1000.0);
     if (rc == 0)
         rc = hlog_write_interval(&w, h);
-    if (cmd_hist_close(out, o->out) != 0)
+    if (cmd_hist_util_close(out, o->out) != 0)
         rc = -1;
     if (rc != 0 && strcmp(o->out, "-") != 0)
         remove(o->out);
@@ -85,7 +86,7 @@ static int import_run(const struct import_opts *o)
         return 2;
     }
     snprintf(h.tag, sizeof(h.tag), "%s", o->tag);
-    FILE *in = cmd_hist_open(o->in, "r");
+    FILE *in = cmd_hist_util_open(o->in, "r");
     int rc = in ? import_values(o, in, &h) : -1;
     if (in && in != stdin)
         fclose(in);
@@ -116,7 +117,8 @@ int cmd_hist_import(int argc, char **argv)
         while (k < sizeof(nums) / sizeof(nums[0]) && strcmp(a, nums[k].name) != 0)
             k++;
         if (k < sizeof(nums) / sizeof(nums[0])) {
-            if (cmd_hist_number(a, next, nums[k].lo, (double *)((char *)&o + nums[k].off)) != 0)
+            double *field = (double *)((char *)&o + nums[k].off);
+            if (cmd_hist_util_number(a, next, nums[k].lo, field) != 0)
                 return 2;
             i++;
         } else if (strcmp(a, "-o") == 0 && next) {

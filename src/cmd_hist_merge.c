@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd_hist.h"
+#include "cmd_hist_util.h"
 #include "hlog.h"
 
 struct rec {
@@ -47,7 +48,7 @@ static int recs_push(struct recs *rs, const struct hist *h)
 
 static int read_log(struct recs *rs, const char *path)
 {
-    FILE *in = cmd_hist_open(path, "r");
+    FILE *in = cmd_hist_util_open(path, "r");
     if (!in)
         return -1;
     struct hlog_reader r;
@@ -127,7 +128,7 @@ static int write_merged(struct recs *rs, const char *path, double align_s)
                               : r->start_ms;
     }
     qsort(rs->v, rs->n, sizeof(*rs->v), rec_cmp);
-    FILE *out = cmd_hist_open(path, "w");
+    FILE *out = cmd_hist_util_open(path, "w");
     if (!out)
         return -1;
     struct hlog_writer w;
@@ -143,7 +144,7 @@ static int write_merged(struct recs *rs, const char *path, double align_s)
             ;
         rc = write_group(&w, rs->v, i, j);
     }
-    if (cmd_hist_close(out, path) != 0)
+    if (cmd_hist_util_close(out, path) != 0)
         rc = -1;
     if (rc != 0) {
         fprintf(stderr, "netrig hist: %s: could not write the merged log\n", path);
@@ -164,7 +165,7 @@ int cmd_hist_merge(int argc, char **argv)
         if (strcmp(a, "-o") == 0 && next) {
             out = argv[++i];
         } else if (strcmp(a, "--align") == 0) {
-            rc = cmd_hist_number(a, next, 0.001, &align);
+            rc = cmd_hist_util_number(a, next, 0.001, &align);
             i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "netrig hist merge: unknown option or missing value: %s\n", a);

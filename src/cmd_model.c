@@ -1,16 +1,10 @@
 /* netrig model: re-checks a results folder or summary.csv against the
  * goodput model, fills the model columns and writes model.txt. */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cmd.h"
-#include "model.h"
-#include "result_file.h"
+#include "model_check.h"
 #include "units.h"
 
 void cmd_model_help(FILE *out)
@@ -35,9 +29,7 @@ void cmd_model_help(FILE *out)
 
 struct model_args {
     const char *input;
-    char csv[4096], txt[4096];
-    struct model_opts o;
-    int ipv6, calibrate, no_write;
+    struct model_check_opts c;
 };
 
 static int parse_num(const char *opt, const char *v, double *out)
@@ -55,7 +47,7 @@ static int parse_args(int argc, char **argv, struct model_args *a)
         const char *s = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         double per_s = 0, num = 0;
         if (strcmp(s, "--link-rate") == 0) {
-            if (!v || units_parse_rate(v, &a->o.link_rate_bps, &per_s) < 0 || per_s > 0) {
+            if (!v || units_parse_rate(v, &a->c.model.link_rate_bps, &per_s) < 0 || per_s > 0) {
                 fprintf(stderr, "netrig model: --link-rate needs a bit rate such as 100mbit\n");
                 return -1;
             }
@@ -65,18 +57,18 @@ static int parse_args(int argc, char **argv, struct model_args *a)
             if (parse_num(s, v, &num) < 0)
                 return -1;
             if (s[2] == 't')
-                a->o.tolerance_pct = num;
+                a->c.model.tolerance_pct = num;
             else if (s[2] == 'm')
-                a->o.wire.mtu = num;
+                a->c.model.wire.mtu = num;
             else
-                a->o.wire.link_hdr = num;
+                a->c.model.wire.link_hdr = num;
             i++;
         } else if (strcmp(s, "--ipv6") == 0) {
-            a->ipv6 = 1;
+            a->c.ipv6 = true;
         } else if (strcmp(s, "--calibrate") == 0) {
-            a->calibrate = 1;
+            a->c.calibrate = true;
         } else if (strcmp(s, "--no-write") == 0) {
-            a->no_write = 1;
+            a->c.no_write = true;
         } else if (s[0] == '-' || a->input) {
             fprintf(stderr, "netrig model: unexpected argument '%s' (see netrig help model)\n", s);
             return -1;
@@ -91,31 +83,9 @@ static int parse_args(int argc, char **argv, struct model_args *a)
     return 0;
 }
 
-/* RUN_DIR means RUN_DIR/summary.csv; model.txt goes beside the CSV. */
-static int resolve_paths(struct model_args *a)
+static void print_verdicts(const struct model_args *a, const struct model_check *mc)
 {
-    struct stat st;
-    if (stat(a->input, &st) < 0) {
-        fprintf(stderr, "netrig model: %s: %s\n", a->input, strerror(errno));
-        return -1;
-    }
-    int dir = S_ISDIR(st.st_mode);
-    const char *slash = strrchr(a->input, '/');
-    int n = dir ? snprintf(a->csv, sizeof(a->csv), "%s/summary.csv", a->input)
-                : snprintf(a->csv, sizeof(a->csv), "%s", a->input);
-    int m = dir     ? snprintf(a->txt, sizeof(a->txt), "%s/model.txt", a->input)
-            : slash ? snprintf(a->txt, sizeof(a->txt), "%.*s/model.txt", (int)(slash - a->input),
-                               a->input)
-                    : snprintf(a->txt, sizeof(a->txt), "model.txt");
-    if (n >= (int)sizeof(a->csv) || m >= (int)sizeof(a->txt)) {
-        fprintf(stderr, "netrig model: %s: path too long\n", a->input);
-        return -1;
-    }
-    return 0;
-}
-
-static void print_verdicts(const struct model_args *a, const struct result_file *f)
-{
+    const struct result_file *f = &mc->file;
     for (size_t i = 0; i < f->n; i++) {
         const struct test_result *r = &f->rows[i];
         if (r->model_ok[0] == '\0')
@@ -133,78 +103,38 @@ static void print_verdicts(const struct model_args *a, const struct result_file 
             fprintf(stderr,
                     "netrig model: %s:%zu: step '%s' is %+.3f %% from the model, outside %g %%, "
                     "but the host stole %.2f %% of a core in its window: not counted as a miss\n",
-                    a->csv, f->line[i], r->step, r->model_err_pct, model_row_tolerance(&a->o, r),
+                    mc->csv, f->line[i], r->step, r->model_err_pct,
+                    model_row_tolerance(&a->c.model, r),
                     r->steal_pct);
         if (strcmp(r->model_ok, "no") != 0)
             continue;
         fprintf(stderr,
                 "netrig model: %s:%zu: step '%s' (%s %s %.0f B): %.3f Mbit/s is %+.3f %% from the "
                 "model's %.3f Mbit/s, outside %g %%\n",
-                a->csv, f->line[i], r->step, r->proto, r->mode, r->size_bytes, r->goodput_bps / 1e6,
-                r->model_err_pct, r->model_goodput_bps / 1e6, model_row_tolerance(&a->o, r));
+                mc->csv, f->line[i], r->step, r->proto, r->mode, r->size_bytes,
+                r->goodput_bps / 1e6,
+                r->model_err_pct, r->model_goodput_bps / 1e6, model_row_tolerance(&a->c.model, r));
     }
-}
-
-static int write_txt(const struct model_args *a, const struct result_file *f,
-                     const struct model_run *run)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof(tmp), "%s.tmp", a->txt);
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        fprintf(stderr, "netrig model: %s: %s\n", tmp, strerror(errno));
-        return -1;
-    }
-    model_report(out, f->rows, f->n, &a->o, run);
-    if (fclose(out) != 0 || rename(tmp, a->txt) != 0) {
-        fprintf(stderr, "netrig model: %s: %s\n", a->txt, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
 }
 
 int cmd_model(int argc, char **argv)
 {
     struct model_args a;
     memset(&a, 0, sizeof(a));
-    model_opts_defaults(&a.o);
-    if (parse_args(argc, argv, &a) < 0 || resolve_paths(&a) < 0)
+    model_check_opts_init(&a.c);
+    if (parse_args(argc, argv, &a) < 0)
         return 2;
-    if (a.ipv6)
-        model_wire_set_ipv6(&a.o.wire);
-    else
-        a.o.wire.mss = a.o.wire.mtu - a.o.wire.ip_hdr - a.o.wire.tcp_hdr;
-    if (a.calibrate)
-        a.o.crypto_bps = model_crypto_calibrate(0.2);
-    char err[4300];
-    struct result_file f;
-    if (result_file_load(a.csv, &f, err, sizeof(err)) < 0) {
+    char err[4300], counts[256];
+    struct model_check mc;
+    if (model_check_run(a.input, &a.c, &mc, err, sizeof(err)) < 0) {
         fprintf(stderr, "netrig model: %s\n", err);
+        model_check_close(&mc);
         return 2;
     }
-    struct model_run run;
-    int status = 2;
-    if (model_apply(f.rows, f.n, &a.o, &run, err, sizeof(err)) < 0) {
-        fprintf(stderr, "netrig model: %s\n", err);
-        goto out;
-    }
-    print_verdicts(&a, &f);
-    if (!a.no_write) {
-        if (result_file_save(a.csv, &f, err, sizeof(err)) < 0) {
-            fprintf(stderr, "netrig model: %s\n", err);
-            goto out_run;
-        }
-        if (write_txt(&a, &f, &run) < 0)
-            goto out_run;
-    }
-    printf("%zu rows: %zu within tolerance, %zu outside, %zu CPU-bound, %zu short by host steal, "
-           "%zu not checked\n",
-           f.n, run.nyes, run.nno, run.ncpu, run.nsteal, run.nskip);
-    status = run.nno ? 1 : 0;
-out_run:
-    model_run_close(&run);
-out:
-    result_file_close(&f);
+    print_verdicts(&a, &mc);
+    model_check_counts(&mc, counts, sizeof(counts));
+    printf("%s\n", counts);
+    int status = mc.run.nno ? 1 : 0;
+    model_check_close(&mc);
     return status;
 }

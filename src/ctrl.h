@@ -55,6 +55,13 @@ struct ctrl_request {
     char cc[16];       /* TCP congestion control of the server's data sockets, "" = default */
 };
 
+/* Payload bytes of one response of request q (resp_size 0 means the same
+ * as the request). Inline: the data path asks once per request. */
+static inline uint64_t ctrl_resp_size(const struct ctrl_request *q)
+{
+    return q->resp_size ? q->resp_size : q->size;
+}
+
 struct ctrl_accept {
     uint64_t test_id;
     uint32_t server_threads;

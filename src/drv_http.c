@@ -32,6 +32,7 @@ static void retry_later(struct ep *ep)
 
 static int begin_session(struct ep *ep);
 static void running(struct ep *ep);
+static void http_close(struct ep *ep, bool for_good);
 
 static void connect_start(struct ep *ep)
 {
@@ -41,7 +42,7 @@ static void connect_start(struct ep *ep)
     }
     H(ep)->phase = H_CONNECTING;
     if (loop_add(ep->w->loop, &ep->io, EPOLLOUT) != 0)
-        drv_http_close(ep, true);
+        http_close(ep, true);
 }
 
 static void connected(struct ep *ep)
@@ -72,7 +73,7 @@ static int begin_session(struct ep *ep)
                               sizeof(err));
         if (h->ssl == NULL) {
             ep->w->st->err[ERRC_CONNECT]++;
-            drv_http_close(ep, true);
+            http_close(ep, true);
             return -1;
         }
         h->phase = H_HANDSHAKE;
@@ -102,7 +103,7 @@ static void handshake(struct ep *ep)
     }
     if (r != TLS_OK) {
         ep->w->st->err[ERRC_CONNECT]++;
-        drv_http_close(ep, false);
+        http_close(ep, false);
         return;
     }
     tls_cost_note(h->ssl, &ep->w->st->tls_cipher, &ep->w->st->tls_version);
@@ -113,7 +114,7 @@ static void handshake(struct ep *ep)
 
 /* Requests a closing server left unanswered while draining fall outside
  * the window. finish reads TCP_INFO, then closes. */
-void drv_http_close(struct ep *ep, bool for_good)
+static void http_close(struct ep *ep, bool for_good)
 {
     struct hep *h = H(ep);
     if (for_good || ep->state != EP_RUN || ep->quota == 0) {
@@ -236,4 +237,5 @@ const struct drv_ops drv_http = {
     .on_io = http_on_io,
     .drain = http_drain,
     .finish = http_finish,
+    .close = http_close,
 };

@@ -3,37 +3,10 @@
 /* The HTTP/1.1 client driver (drv_http in ep.h): rr with keep-alive and
  * pipelining, crr, open-loop rate, and stream (back-to-back large bodies),
  * over plain TCP or TLS, against netrig's own server or any HTTP server.
- * What to request is prepared once per test in a read-only target that
- * every worker shares. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "config.h"
-#include "tls.h"
-
-struct http_target {
-    char head[4096]; /* the request head, the same for every request */
-    size_t head_len;
-    uint64_t body_len; /* request body bytes (POST) */
-    bool head_method;  /* HEAD: responses carry no body */
-    bool tls;
-    struct tls_ctx tls_ctx;
-    char host[256]; /* SNI and certificate name */
-    bool resume;    /* crr: offer the last session again */
-    char addr[300]; /* HOST:PORT to connect to */
-};
-
-/* Builds the target from the config: --url, or --server with --proto
- * http|https (GET /bytes/RESP, or POST /sink with a --size body). Returns 0
- * or -1 with a message naming the option at fault. */
-int http_target_init(struct http_target *t, const struct netrig_config *cfg, char *err,
-                     size_t errlen);
-
-/* Frees the TLS context (safe on a failed init). */
-void http_target_close(struct http_target *t);
-
-/* True when cfg asks for HTTP or HTTPS (by --proto or by --url). */
-bool http_target_wanted(const struct netrig_config *cfg);
+ * What to request is the test's shared target (http_target.h); the bytes
+ * move in http_io.c, which ends a connection through the driver table's
+ * close. */
+#include "ep.h"
+#include "http_target.h"
 
 #endif

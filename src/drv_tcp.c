@@ -11,11 +11,6 @@
 
 static int crr_connect(struct ep *ep);
 
-static uint64_t resp_size(const struct ctrl_request *q)
-{
-    return q->resp_size ? q->resp_size : q->size;
-}
-
 /* --- connect per transaction (crr) ------------------------------------ */
 
 static void crr_retry(struct ep *ep)
@@ -106,9 +101,11 @@ static void crr_connected(struct ep *ep)
 
 /* --- the table --------------------------------------------------------- */
 
-void drv_tcp_close(struct ep *ep)
+/* crr recycles the endpoint into a new connection while transactions
+ * remain; everything else finishes. */
+static void tcp_close(struct ep *ep, bool for_good)
 {
-    if ((ep->role & EP_CRR) && ep->state == EP_RUN && ep->quota > 0) {
+    if (!for_good && (ep->role & EP_CRR) && ep->state == EP_RUN && ep->quota > 0) {
         ep->tp->close(ep->tp_ctx);
         ep->tp_ctx = NULL;
         ep_close_socket(ep, true);
@@ -148,7 +145,7 @@ static int tcp_init(struct ep *ep)
     if (ep->role & (EP_RECV | EP_RR_SERVER))
         ep->rx_unit = q->size;
     if (ep->role & EP_RR_CLIENT) {
-        ep->rx_unit = resp_size(q);
+        ep->rx_unit = ctrl_resp_size(q);
         if (ep_ring_init(ep) != 0)
             return -1;
     }
@@ -252,4 +249,5 @@ const struct drv_ops drv_tcp = {
     .on_io = tcp_on_io,
     .drain = tcp_drain,
     .finish = tcp_finish,
+    .close = tcp_close,
 };

@@ -80,6 +80,12 @@ struct drv_ops {
     /* Collects final figures (TCP_INFO, UDP flows), closes the socket and
      * frees the state; the owner's closed hook runs last. */
     void (*finish)(struct ep *ep);
+    /* The data path's end of a connection (EOF, an error, a crr
+     * transaction done): a driver that reconnects (crr, HTTP) opens the
+     * next connection unless for_good or the endpoint is done; otherwise
+     * it finishes. Called once per connection, never per message. NULL
+     * for a driver whose data path never closes (UDP). */
+    void (*close)(struct ep *ep, bool for_good);
 };
 
 extern const struct drv_ops drv_tcp;

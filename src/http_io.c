@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 
 #include "clock.h"
-#include "drv_http.h"
+#include "http_target.h"
 #include "http_io.h"
 
 #define IO_BUDGET 16
@@ -127,7 +127,7 @@ int http_io_write(struct ep *ep)
             return 0;
         }
         ep->w->st->err[ERRC_WRITE]++;
-        drv_http_close(ep, false);
+        ep->drv->close(ep, false);
         return -1;
     }
     ep->want_out = true;
@@ -157,7 +157,7 @@ static int response_done(struct ep *ep, uint64_t now)
     bool meas = wctx_measuring(ep->w);
     if (ep->ring_n == 0) {
         s->err[ERRC_PARSE]++; /* an answer nobody asked for */
-        drv_http_close(ep, false);
+        ep->drv->close(ep, false);
         return -1;
     }
     /* Requests go out in ring order: the oldest ring_n - to_send are on
@@ -192,7 +192,7 @@ static int response_done(struct ep *ep, uint64_t now)
     if ((ep->role & EP_CRR) || !h->rd.resp.keep_alive || last) {
         if (h->sess == NULL && h->ssl != NULL && ep->w->http->resume)
             h->sess = tls_conn_session(h->ssl);
-        drv_http_close(ep, false);
+        ep->drv->close(ep, false);
         return -1;
     }
     http_io_issue(ep, now);
@@ -213,7 +213,7 @@ static int feed(struct ep *ep, char *buf, size_t len)
         credit_body(ep);
         if (r == HTTP_READ_ERROR) {
             ep->w->st->err[ERRC_PARSE]++;
-            drv_http_close(ep, false);
+            ep->drv->close(ep, false);
             return -1;
         }
         if (r == HTTP_READ_DONE) {
@@ -258,7 +258,7 @@ static void on_eof(struct ep *ep)
     } else if (r == HTTP_READ_ERROR || ep->ring_n > h->to_send) {
         ep->w->st->err[ERRC_READ]++; /* a response was cut short or never came */
     }
-    drv_http_close(ep, false);
+    ep->drv->close(ep, false);
 }
 
 int http_io_read(struct ep *ep)
@@ -289,7 +289,7 @@ int http_io_read(struct ep *ep)
             return -1;
         }
         ep->w->st->err[errno == ECONNRESET ? ERRC_RESET : ERRC_READ]++;
-        drv_http_close(ep, false);
+        ep->drv->close(ep, false);
         return -1;
     }
     return 0;

@@ -44,8 +44,4 @@ int http_io_write(struct ep *ep);
  * connection was closed. */
 int http_io_read(struct ep *ep);
 
-/* drv_http.c: ends the connection and reconnects, unless for_good or the
- * endpoint is done (draining, or its quota used up): then it finishes. */
-void drv_http_close(struct ep *ep, bool for_good);
-
 #endif

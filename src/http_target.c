@@ -3,45 +3,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "drv_http.h"
+#include "http_target.h"
 #include "http_client.h"
+#include "net.h"
 
 bool http_target_wanted(const struct netrig_config *cfg)
 {
     return cfg->url[0] != '\0' || cfg->proto == PROTO_HTTP || cfg->proto == PROTO_HTTPS;
 }
 
-/* Host and port of --server, for SNI and the Host header. */
-static int server_host(const char *server, char *host, size_t hostlen)
-{
-    const char *end;
-    if (server[0] == '[') {
-        end = strchr(server, ']');
-        if (end == NULL)
-            return -1;
-        server++;
-    } else {
-        end = strrchr(server, ':');
-        if (end == NULL)
-            end = server + strlen(server);
-    }
-    size_t n = (size_t)(end - server);
-    if (n == 0 || n >= hostlen)
-        return -1;
-    memcpy(host, server, n);
-    host[n] = '\0';
-    return 0;
-}
-
 static int tls_setup(struct http_target *t, const struct netrig_config *cfg, char *err,
                      size_t errlen)
 {
-    struct tls_opts o = {.version = cfg->tls_version,
-                         .ciphers = cfg->ciphers,
-                         .groups = cfg->groups,
-                         .alpn = cfg->alpn[0] ? cfg->alpn : "http/1.1",
-                         .verify = cfg->verify,
-                         .cafile = cfg->cafile};
+    struct tls_opts o;
+    tls_client_opts(&o, cfg, "http/1.1");
     t->resume = cfg->resume;
     return tls_client_init(&t->tls_ctx, &o, err, errlen);
 }
@@ -70,7 +45,8 @@ int http_target_init(struct http_target *t, const struct netrig_config *cfg, cha
     } else {
         uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
         t->tls = cfg->proto == PROTO_HTTPS;
-        if (server_host(cfg->server, t->host, sizeof(t->host)) != 0) {
+        uint16_t port;
+        if (net_split_hostport(cfg->server, 7878, t->host, sizeof(t->host), &port) != 0) {
             snprintf(err, errlen, "bad --server '%s': expected HOST:PORT", cfg->server);
             return -1;
         }

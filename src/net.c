@@ -26,19 +26,19 @@ static int parse_port(const char *s, uint16_t *port)
     return 0;
 }
 
-int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *err, size_t errlen)
+int net_split_hostport(const char *s, uint16_t def_port, char *host, size_t hostlen,
+                       uint16_t *port)
 {
-    char host[256];
-    uint16_t port = def_port;
     const char *colon;
     size_t hl;
+    *port = def_port;
     if (s[0] == '[') {
         const char *close = strchr(s, ']');
         if (!close || (close[1] != '\0' && close[1] != ':'))
-            goto bad;
+            return -1;
         hl = (size_t)(close - s - 1);
-        if (hl == 0 || hl >= sizeof(host))
-            goto bad;
+        if (hl == 0 || hl >= hostlen)
+            return -1;
         memcpy(host, s + 1, hl);
         colon = close[1] == ':' ? close + 1 : NULL;
     } else {
@@ -46,12 +46,19 @@ int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *e
         if (colon && strchr(s, ':') != colon)
             colon = NULL; /* bare IPv6 without brackets: no port */
         hl = colon ? (size_t)(colon - s) : strlen(s);
-        if (hl == 0 || hl >= sizeof(host))
-            goto bad;
+        if (hl == 0 || hl >= hostlen)
+            return -1;
         memcpy(host, s, hl);
     }
     host[hl] = '\0';
-    if (colon && parse_port(colon + 1, &port) != 0)
+    return colon && parse_port(colon + 1, port) != 0 ? -1 : 0;
+}
+
+int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *err, size_t errlen)
+{
+    char host[256];
+    uint16_t port;
+    if (net_split_hostport(s, def_port, host, sizeof(host), &port) != 0)
         goto bad;
     struct addrinfo hints = {.ai_flags = AI_NUMERICSERV}, *res = NULL;
     char ps[8];

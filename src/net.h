@@ -14,8 +14,15 @@ struct net_addr {
     socklen_t len;
 };
 
-/* Parses "HOST:PORT", "[v6]:PORT" or "HOST" (port def_port). HOST may be a
- * name (resolved, first result). Returns 0 or -1. */
+/* Splits "HOST:PORT", "[v6]:PORT", "[v6]", "HOST" or a bare IPv6 address
+ * (port def_port) into host (without brackets) and port, without
+ * resolving. Every HOST:PORT of the command line goes through here.
+ * Returns 0, or -1 on a malformed string or a host longer than hostlen-1. */
+int net_split_hostport(const char *s, uint16_t def_port, char *host, size_t hostlen,
+                       uint16_t *port);
+/* Parses "HOST:PORT", "[v6]:PORT" or "HOST" (port def_port) as
+ * net_split_hostport does. HOST may be a name (resolved, first result).
+ * Returns 0 or -1. */
 int net_parse_addr(const char *s, uint16_t def_port, struct net_addr *a, char *err, size_t errlen);
 /* "127.0.0.1:7878" or "[::1]:7878". Returns buf. */
 const char *net_format_addr(const struct net_addr *a, char *buf, size_t len);

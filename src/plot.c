@@ -198,9 +198,17 @@ out:
     return rc;
 }
 
-int plot_run_dir(const char *dir, char *err, size_t errlen)
+int plot_run_dir(const char *dir, int *drawn, char *err, size_t errlen)
 {
     struct plot_opts o;
     plot_opts_init(&o);
-    return plot_run(dir, &o, NULL, err, errlen);
+    struct plot_ctx *c = calloc(1, sizeof(*c)); /* large: 3 paths and the figure list */
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return PLOT_ERR;
+    }
+    int rc = plot_run(dir, &o, c, err, errlen);
+    *drawn = c->drawn;
+    free(c);
+    return rc;
 }

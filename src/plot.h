@@ -6,8 +6,9 @@
  * plots/style.gp) to write PNG and SVG into RUN_DIR/plots/, and finally
  * writes RUN_DIR/index.html. A figure is made only when the run holds the
  * data for it. */
-#include <limits.h>
 #include <stddef.h>
+
+#include "plot_ctx.h"
 
 /* plot_run's results. */
 enum {
@@ -17,30 +18,10 @@ enum {
     PLOT_ERR_INPUT = -3,  /* not a results folder, or a file in it does not parse */
 };
 
-#define PLOT_MAX_FIGS 64
-
-struct plot_fig {
-    char name[96];   /* output base name in RUN_DIR/plots: "throughput" */
-    char title[160]; /* the figure's title, for the report */
-    char script[32]; /* the plots/ script that draws it */
-};
-
 struct plot_opts {
     const char *scripts_dir; /* NULL: found by plot_find_scripts */
     double link_bps;         /* link rate to draw; NaN: meta.json's link_rate_bps */
     int timeout_s;           /* per gnuplot run; 0 = 60 s */
-};
-
-struct plot_ctx {
-    const struct plot_opts *opts;
-    const char *run_dir;
-    char plots_dir[PATH_MAX]; /* RUN_DIR/plots */
-    char data_dir[PATH_MAX];  /* RUN_DIR/plots/data */
-    char scripts_dir[PATH_MAX];
-    double link_bps;
-    struct plot_fig figs[PLOT_MAX_FIGS];
-    size_t nfigs;
-    int drawn; /* figures gnuplot drew */
 };
 
 /* Sets the defaults: scripts found, link rate from meta.json, 60 s. */
@@ -55,8 +36,9 @@ int plot_run(const char *dir, const struct plot_opts *o, struct plot_ctx *ctx_ou
              size_t errlen);
 
 /* plot_run with the defaults; what `netrig run` calls at its end. A run
- * should warn, not fail, on PLOT_NO_GNUPLOT. */
-int plot_run_dir(const char *dir, char *err, size_t errlen);
+ * should warn, not fail, on PLOT_NO_GNUPLOT. *drawn receives the number
+ * of figures gnuplot drew. */
+int plot_run_dir(const char *dir, int *drawn, char *err, size_t errlen);
 
 /* The message given when gnuplot is missing. */
 extern const char plot_no_gnuplot_msg[];

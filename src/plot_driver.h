@@ -7,7 +7,7 @@
  * RUN_DIR/plots. */
 #include <stdio.h>
 
-#include "plot.h"
+#include "plot_ctx.h"
 
 /* Starts figure NAME drawn by plots/SCRIPT: opens data/NAME.gp and writes
  * the common variables (scripts, data, out, fig_title). Returns NULL with a

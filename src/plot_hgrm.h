@@ -6,7 +6,7 @@
  * microseconds). One figure per protocol and mode, one curve per step. */
 #include <stddef.h>
 
-#include "plot.h"
+#include "plot_ctx.h"
 #include "plot_rows.h"
 
 struct plot_hgrm {

@@ -5,7 +5,7 @@
  * latency vs offered load. Each writes its data tables and driver and
  * registers the figure in c, or does nothing when the rows hold no sweep
  * for it. All return 0 or -1 with a message in err. */
-#include "plot.h"
+#include "plot_ctx.h"
 #include "plot_rows.h"
 #include "plot_series.h"
 

@@ -5,7 +5,7 @@
  * t_s (seconds since the run started, at the end of the interval),
  * goodput_bps, p99_us, and optionally repeat; others are ignored). One
  * figure per protocol and mode; each step is a segment of the curve. */
-#include "plot.h"
+#include "plot_ctx.h"
 #include "plot_rows.h"
 
 /* Writes the time series figures; nothing when RUN_DIR/intervals.csv does

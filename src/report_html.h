@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "plot.h"
+#include "plot_ctx.h"
 #include "plot_rows.h"
 
 /* Writes dir/index.html. figs lists the figures of c; images says whether

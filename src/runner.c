@@ -8,8 +8,9 @@
 
 #include "client.h"
 #include "clock.h"
-#include "cmd.h"
+#include "model_check.h"
 #include "netns.h"
+#include "plot.h"
 #include "progress.h"
 #include "results.h"
 #include "server.h"
@@ -321,20 +322,46 @@ static void link_end(struct run *R)
     R->linked = false;
 }
 
+/* The rows the model puts outside its tolerance, each by step. */
+static void model_misses(struct run *R, const struct model_check *mc)
+{
+    for (size_t i = 0; i < mc->file.n; i++) {
+        const struct test_result *r = &mc->file.rows[i];
+        if (strcmp(r->model_ok, "no") == 0)
+            progress_line(&R->con,
+                          "model: step '%s' (%s %s %.0f B): %.3f Mbit/s is %+.3f %% from the "
+                          "model's %.3f Mbit/s",
+                          r->step, r->proto, r->mode, r->size_bytes, r->goodput_bps / 1e6,
+                          r->model_err_pct, r->model_goodput_bps / 1e6);
+    }
+}
+
 /* Hooks run on the finished folder, in this order: the goodput model,
- * then the plots (which draw the model's columns too). */
+ * then the plots (which draw the model's columns too). The last line
+ * gives the model's verdict counts and the figures; neither changes the
+ * exit status (netrig model DIR gives the model's). */
 static void after_run(struct run *R)
 {
     if (R->res.nrows == 0)
         return;
-    char *margv[] = {"model", R->res.dir, NULL};
-    (void)cmd_model(2, margv); /* verdicts on the console, details in model.txt */
-    if (R->o->no_plot)
-        return;
-    char *argv[] = {"plot", R->res.dir, NULL};
-    int rc = cmd_plot(2, argv);
-    if (rc != 0)
-        progress_line(&R->con, "plots: netrig plot %s exited with %d", R->res.dir, rc);
+    char err[4300], counts[256] = "not checked", figs[64] = "";
+    struct model_check_opts mo;
+    struct model_check mc;
+    model_check_opts_init(&mo);
+    if (model_check_run(R->res.dir, &mo, &mc, err, sizeof(err)) == 0) {
+        model_misses(R, &mc);
+        model_check_counts(&mc, counts, sizeof(counts));
+    } else {
+        progress_line(&R->con, "model: %s", err);
+    }
+    model_check_close(&mc);
+    int drawn = 0;
+    int rc = R->o->no_plot ? PLOT_OK : plot_run_dir(R->res.dir, &drawn, err, sizeof(err));
+    if (rc != PLOT_OK)
+        progress_line(&R->con, "plots: %s", err);
+    if (!R->o->no_plot)
+        snprintf(figs, sizeof(figs), "; %d figure%s in plots/", drawn, drawn == 1 ? "" : "s");
+    progress_line(&R->con, "model: %s%s", counts, figs);
 }
 
 static void begin_meta(struct run *R, double start_s)

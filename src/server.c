@@ -1,8 +1,8 @@
-/* The netrig server's connections: accepting, handing each new
- * connection to what its first bytes ask for (a control connection or a
- * data connection of a running test), and the per-thread slots that count
- * a test's data. Two models: --model epoll runs N threads, each with its
- * own loop and listening socket (SO_REUSEPORT); --model threads gives
+/* The netrig server's connections: closing them, a data connection
+ * joining its test, and the per-thread slots that count a test's data
+ * (accepting and handing a new connection over is server_accept.c).
+ * Two models: --model epoll runs N threads, each with its own loop and
+ * listening socket (SO_REUSEPORT); --model threads gives
  * every connection (and every per-test UDP socket) a thread of its own
  * that waits on that one socket. Threads are in server_thread.c. */
 #include <errno.h>
@@ -15,38 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "server_int.h"
-#include "srv_http.h"
 #include "transport_tls.h"
-
-static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events);
-
-void srv_thread_maybe_exit(struct srv_thread *th)
-{
-    if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test &&
-        !th->http_conns)
-        loop_stop(th->loop);
-}
-
-void srv_conn_new(struct srv_thread *th, int fd)
-{
-    struct srv_conn *c = calloc(1, sizeof(*c));
-    if (!c) {
-        close(fd);
-        return;
-    }
-    c->th = th;
-    c->io.fd = fd;
-    c->io.fn = conn_cb;
-    c->io.arg = c;
-    c->next = th->conns;
-    if (th->conns)
-        th->conns->prev = c;
-    th->conns = c;
-    if (loop_add(th->loop, &c->io, EPOLLIN) != 0)
-        srv_conn_close(c);
-    else
-        srv_guard_conn_open(c);
-}
 
 static void conn_unlink(struct srv_conn *c)
 {
@@ -80,24 +49,12 @@ void srv_conn_close(struct srv_conn *c)
     srv_thread_maybe_exit(th);
 }
 
-/* HTTP, or TLS (HTTPS, or a --proto tls data connection whose hello comes
- * inside TLS), is told apart from netrig's own control frames and plain
- * hello by the first bytes, peeked so that nothing is taken from the
- * stream the next handler reads. Returns true when c was handed over. */
-static bool hand_over(struct srv_conn *c)
+int srv_conn_release(struct srv_conn *c)
 {
-    unsigned char p[4];
-    ssize_t n = recv(c->io.fd, p, sizeof(p), MSG_PEEK);
-    enum srv_first k = srv_http_classify(p, n > 0 ? (size_t)n : 0);
-    if (n <= 0 || k == SRV_FIRST_NETRIG || k == SRV_FIRST_WAIT)
-        return false;
-    struct srv_thread *th = c->th;
     int fd = c->io.fd;
     conn_unlink(c);
     free(c);
-    srv_http_start(th, fd, k == SRV_FIRST_TLS);
-    srv_thread_maybe_exit(th);
-    return true;
+    return fd;
 }
 
 int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
@@ -122,84 +79,6 @@ int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
     int rc = srv_attach(th, t, fd, index, false, tp, tp_ctx);
     pthread_mutex_unlock(&s->mu);
     return rc;
-}
-
-/* A new connection: a control frame, or a 16-byte hello that joins a
- * test. Reads no further than the hello, so data stays in the socket. */
-static void conn_pending(struct srv_conn *c)
-{
-    struct srv *s = c->th->srv;
-    if (c->inlen == 0 && hand_over(c))
-        return;
-    ssize_t n = recv(c->io.fd, c->in + c->inlen, CTRL_HELLO_LEN - c->inlen, 0);
-    if (n <= 0) {
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            return;
-        srv_conn_close(c);
-        return;
-    }
-    c->inlen += (size_t)n;
-    if (auth_is_auth(c->in, c->inlen)) {
-        srv_auth_input(c);
-        return;
-    }
-    if (c->inlen >= 4 && ctrl_get32(c->in) == CTRL_MAGIC && s->psk) {
-        srv_guard_refuse(c->io.fd, "authentication failed: the server requires --psk");
-        srv_conn_close(c);
-        return;
-    }
-    if (c->inlen >= 4 && ctrl_get32(c->in) == CTRL_MAGIC) {
-        c->ctrl = true;
-        srv_ctrl_input(c);
-        return;
-    }
-    if (c->inlen >= 4 && ctrl_get32(c->in) != CTRL_HELLO_MAGIC) {
-        srv_conn_close(c);
-        return;
-    }
-    if (c->inlen < CTRL_HELLO_LEN)
-        return;
-    uint8_t hello[CTRL_HELLO_LEN];
-    memcpy(hello, c->in, sizeof(hello));
-    int fd = c->io.fd;
-    struct srv_thread *th = c->th;
-    conn_unlink(c);
-    free(c);
-    srv_join(th, fd, hello, sizeof(hello), NULL, NULL);
-    srv_thread_maybe_exit(th);
-}
-
-static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events)
-{
-    (void)l;
-    (void)events;
-    struct srv_conn *c = io->arg;
-    if (c->ctrl)
-        srv_ctrl_input(c);
-    else if (c->auth_started)
-        srv_auth_input(c);
-    else
-        conn_pending(c);
-}
-
-void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events)
-{
-    (void)l;
-    (void)events;
-    struct srv_thread *th = io->arg;
-    for (int i = 0; i < 64; i++) {
-        int fd = accept4(th->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            srv_guard_accept_failed(th, errno);
-            return;
-        }
-        if (!srv_guard_admit(th, fd))
-            continue;
-        if (th->srv->cfg.model_threads)
-            srv_spawn(th->srv, fd, NULL, 0);
-        else
-            srv_conn_new(th, fd);
-    }
 }
 
 /* --- slots and endpoints ------------------------------------------------ */

@@ -61,7 +61,7 @@ static int on_message(struct srv_conn *c)
     return 0;
 }
 
-void srv_auth_input(struct srv_conn *c)
+enum srv_verdict srv_auth_input(struct srv_conn *c)
 {
     c->auth_started = true;
     /* Bounded rounds: a peer that keeps sending cannot hold the thread. */
@@ -69,11 +69,9 @@ void srv_auth_input(struct srv_conn *c)
         if (c->inlen < AUTH_MSG_LEN) {
             ssize_t n = recv(c->io.fd, c->in + c->inlen, AUTH_MSG_LEN - c->inlen, 0);
             if (n < 0 && (errno == EAGAIN || errno == EINTR))
-                return;
-            if (n <= 0) {
-                srv_conn_close(c);
-                return;
-            }
+                return SRV_KEEP;
+            if (n <= 0)
+                return SRV_CLOSE;
             c->inlen += (size_t)n;
         }
         struct auth_msg m;
@@ -83,14 +81,12 @@ void srv_auth_input(struct srv_conn *c)
             uint8_t out[AUTH_MSG_LEN];
             auth_server_refuse(AUTH_REASON_PROTO, out);
             send_msg(c, out);
-            srv_conn_close(c);
-            return;
+            return SRV_CLOSE;
         }
         if (r == 0)
             continue;
-        if (on_message(c) != 0) {
-            srv_conn_close(c);
-            return;
-        }
+        if (on_message(c) != 0)
+            return SRV_CLOSE;
     }
+    return SRV_KEEP;
 }

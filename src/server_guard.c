@@ -67,10 +67,8 @@ void srv_guard_accept_failed(struct srv_thread *th, int e)
     loop_timer_set(th->loop, &th->accept_pause, clock_now_ns() + GUARD_ACCEPT_PAUSE_NS);
 }
 
-static void guard_fire(struct loop *l, struct loop_timer *t)
+enum srv_verdict srv_guard_expired(struct srv_conn *c)
 {
-    (void)l;
-    struct srv_conn *c = t->arg;
     const struct server_limits *lim = &c->th->srv->cfg.lim;
     char msg[200];
     if (!c->test)
@@ -84,13 +82,13 @@ static void guard_fire(struct loop *l, struct loop_timer *t)
         msg[0] = '\0'; /* the result went out; the client just did not close */
     if (msg[0])
         srv_guard_refuse(c->io.fd, msg);
-    srv_conn_close(c);
+    return SRV_CLOSE;
 }
 
+/* The timer is the connection owner's (its callback asks
+ * srv_guard_expired, then acts); the guard only sets when it fires. */
 static void guard_arm(struct srv_conn *c, uint64_t when_ns)
 {
-    c->guard.fn = guard_fire;
-    c->guard.arg = c;
     loop_timer_set(c->th->loop, &c->guard, when_ns);
 }
 

@@ -1,10 +1,13 @@
 #ifndef NETRIG_SERVER_INT_H
 #define NETRIG_SERVER_INT_H
-/* The server's insides, shared by server.c (threads, accepting, handing
- * connections over) and server_test.c (tests and their control
- * connections). Each test has a slot per thread that serves it: the
- * thread's own counters, merged into the test under its lock once, when
- * the test ends. */
+/* The server's insides, shared by its files: server.c (connections and
+ * the per-thread slots of tests), server_accept.c (accepting, and handing
+ * a new connection to what its first bytes ask for), server_thread.c
+ * (threads), server_test.c (tests and their control connections),
+ * server_guard.c, server_auth.c and srv_http.c. Only the connection's
+ * owner closes it: the parts it calls return a verdict. Each test has a
+ * slot per thread that serves it: the thread's own counters, merged into
+ * the test under its lock once, when the test ends. */
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -17,6 +20,10 @@
 
 struct srv;
 struct srv_test;
+
+/* What a part that handled a connection's input or timer tells the
+ * connection's owner, which acts on it. */
+enum srv_verdict { SRV_KEEP = 0, SRV_CLOSE = -1 };
 
 struct srv_thread {
     struct srv *srv;
@@ -113,7 +120,12 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
                const struct transport *tp, void *tp_ctx);
 /* Wakes every thread that may hold part of a test. */
 void srv_wake_all(struct srv *s);
+/* A pending or control connection is done: closes its socket, ends its
+ * test (the client is gone) and frees it. */
 void srv_conn_close(struct srv_conn *c);
+/* Takes c off its thread and frees it, leaving its socket open for the
+ * handler it is handed to; returns that socket. */
+int srv_conn_release(struct srv_conn *c);
 /* A data connection says hello: joins the test (plain when tp is NULL,
  * else over the transport's established connection tp_ctx). Takes over
  * fd and tp_ctx whatever happens. Returns 0 or -1. */
@@ -126,10 +138,16 @@ void srv_slot_merge(struct srv_slot *sl);
  * the test the caller holds for it. Returns 0 or -1. */
 int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i);
 
+/* server_accept.c */
 /* A new pending connection in th. */
 void srv_conn_new(struct srv_thread *th, int fd);
 /* The listening socket's handler. */
 void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events);
+/* Sends the results of th's control connections whose tests are
+ * complete, closing those that fail to take them. */
+void srv_conn_send_results(struct srv_thread *th);
+
+/* server_thread.c */
 /* Threads model: ends a connection thread with nothing left to serve. */
 void srv_thread_maybe_exit(struct srv_thread *th);
 
@@ -142,8 +160,12 @@ bool srv_guard_admit(struct srv_thread *th, int fd);
 void srv_guard_accept_failed(struct srv_thread *th, int e);
 /* A counted connection's descriptor was closed. */
 void srv_guard_closed(struct srv *s);
-/* Arms the hello timeout of a new connection. */
+/* Arms the hello timeout of a new connection (its guard timer, whose
+ * callback the owner set). */
 void srv_guard_conn_open(struct srv_conn *c);
+/* The guard timer fired: tells the peer why (a timeout, a test past its
+ * deadline) and returns SRV_CLOSE. */
+enum srv_verdict srv_guard_expired(struct srv_conn *c);
 /* The control connection's test was accepted: the deadline becomes the
  * test's planned end plus the grace period. */
 void srv_guard_test_started(struct srv_conn *c);
@@ -170,15 +192,16 @@ void srv_deadline_stop(struct srv_deadline *d);
 
 /* server_auth.c */
 /* Handles input on a connection that began with the authentication magic. */
-void srv_auth_input(struct srv_conn *c);
+enum srv_verdict srv_auth_input(struct srv_conn *c);
 /* Loads the key of cfg->psk_file into s->psk. Returns 0 or -1. */
 int srv_auth_setup(struct srv *s, char *err, size_t errlen);
 
 /* server_test.c */
 /* Handles the readable control connection c. */
-void srv_ctrl_input(struct srv_conn *c);
-/* The thread's wake-up work: attach UDP sockets, finish ending tests,
- * send results that are ready. */
+enum srv_verdict srv_ctrl_input(struct srv_conn *c);
+/* Sends c's result when its test is complete and not sent yet. */
+enum srv_verdict srv_ctrl_result_due(struct srv_conn *c);
+/* The thread's wake-up work: attach UDP sockets, finish ending tests. */
 void srv_thread_chores(struct srv_thread *th);
 /* Drops a reference (srv->mu held); frees the test at zero. */
 void srv_test_unref(struct srv *s, struct srv_test *t);

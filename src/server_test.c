@@ -265,7 +265,7 @@ static void fill_result(struct srv_test *t, struct ctrl_result *r)
     }
 }
 
-static void send_result(struct srv_conn *c)
+static enum srv_verdict send_result(struct srv_conn *c)
 {
     struct srv_test *t = c->test;
     struct ctrl_msg m = {.type = CTRL_RESULT};
@@ -282,12 +282,14 @@ static void send_result(struct srv_conn *c)
     size_t cap = 1024 + hlen;
     buf = malloc(cap);
     size_t n = buf ? ctrl_encode(&m, buf, cap) : 0;
-    if (n == 0 || net_send_all(c->io.fd, buf, n, clock_now_ns() + CTRL_SEND_TIMEOUT_NS) != 0)
-        srv_conn_close(c);
-    else
+    enum srv_verdict v = SRV_CLOSE;
+    if (n > 0 && net_send_all(c->io.fd, buf, n, clock_now_ns() + CTRL_SEND_TIMEOUT_NS) == 0) {
         srv_guard_result_sent(c);
+        v = SRV_KEEP;
+    }
     free(hist);
     free(buf);
+    return v;
 }
 
 /* Returns -1 when c was closed. */
@@ -306,18 +308,16 @@ static int on_frame(struct srv_conn *c, const struct ctrl_msg *m)
     return 0;
 }
 
-/* Acts on every whole frame buffered in c. Returns -1 when c was closed. */
-static int ctrl_drain(struct srv_conn *c)
+/* Acts on every whole frame buffered in c. */
+static enum srv_verdict ctrl_drain(struct srv_conn *c)
 {
     struct ctrl_msg m;
     size_t need = 0;
     char err[200];
     long used;
     while ((used = ctrl_decode(c->in, c->inlen, &m, &need, err, sizeof(err))) > 0) {
-        if (on_frame(c, &m) != 0) {
-            srv_conn_close(c);
-            return -1;
-        }
+        if (on_frame(c, &m) != 0)
+            return SRV_CLOSE;
         memmove(c->in, c->in + used, c->inlen - (size_t)used);
         c->inlen -= (size_t)used;
     }
@@ -327,31 +327,29 @@ static int ctrl_drain(struct srv_conn *c)
     }
     if (used < 0) {
         send_error(c, err);
-        srv_conn_close(c);
-        return -1;
+        return SRV_CLOSE;
     }
-    return 0;
+    return SRV_KEEP;
 }
 
-void srv_ctrl_input(struct srv_conn *c)
+enum srv_verdict srv_ctrl_input(struct srv_conn *c)
 {
     /* The first bytes came in with the connection's hello read. */
-    if (ctrl_drain(c) != 0)
-        return;
+    if (ctrl_drain(c) != SRV_KEEP)
+        return SRV_CLOSE;
     /* Bounded rounds: a peer that keeps sending cannot hold the thread;
      * the level-triggered loop calls again for the rest. */
     for (int round = 0; round < 16; round++) {
         ssize_t n = recv(c->io.fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             break;
-        if (n <= 0) {
-            srv_conn_close(c);
-            return;
-        }
+        if (n <= 0)
+            return SRV_CLOSE;
         c->inlen += (size_t)n;
-        if (ctrl_drain(c) != 0)
-            return;
+        if (ctrl_drain(c) != SRV_KEEP)
+            return SRV_CLOSE;
     }
+    return SRV_KEEP;
 }
 
 /* Runs in each thread when woken: picks up UDP sockets meant for it,
@@ -390,17 +388,14 @@ void srv_thread_chores(struct srv_thread *th)
             }
     }
     pthread_mutex_unlock(&s->mu);
-    /* A test ended under a connection's own thread (its client went
-     * silent): nothing is left for the thread to serve. */
-    srv_thread_maybe_exit(th);
-    for (struct srv_conn *c = th->conns, *next; c; c = next) {
-        next = c->next;
-        if (!c->ctrl || !c->test || !c->end_received || c->result_sent)
-            continue;
-        pthread_mutex_lock(&s->mu);
-        bool ready = c->test->live_slots == 0;
-        pthread_mutex_unlock(&s->mu);
-        if (ready)
-            send_result(c);
-    }
+}
+
+enum srv_verdict srv_ctrl_result_due(struct srv_conn *c)
+{
+    if (!c->ctrl || !c->test || !c->end_received || c->result_sent)
+        return SRV_KEEP;
+    pthread_mutex_lock(&c->th->srv->mu);
+    bool ready = c->test->live_slots == 0;
+    pthread_mutex_unlock(&c->th->srv->mu);
+    return ready ? send_result(c) : SRV_KEEP;
 }

@@ -23,10 +23,25 @@ void server_config_defaults(struct server_config *c)
     server_limits_defaults(&c->lim);
 }
 
+void srv_thread_maybe_exit(struct srv_thread *th)
+{
+    if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test &&
+        !th->http_conns)
+        loop_stop(th->loop);
+}
+
+/* A wake-up: the tests' chores, then the results that became due. A test
+ * that ended under a connection's own thread (its client went silent)
+ * may leave the thread nothing to serve. */
 static void wake_cb(struct loop *l, void *arg)
 {
     (void)l;
-    srv_thread_chores(arg);
+    struct srv_thread *th = arg;
+    srv_thread_chores(th);
+    if (atomic_load(&th->srv->stopping))
+        return;
+    srv_thread_maybe_exit(th);
+    srv_conn_send_results(th);
 }
 
 static int thread_setup(struct srv *s, struct srv_thread *th, uint32_t idx, bool listen, char *err,

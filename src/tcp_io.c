@@ -14,11 +14,6 @@
 #define IO_BUDGET 16
 #define RR_BACKLOG (4u << 20) /* a server owing more stops reading */
 
-static uint64_t resp_size(const struct ctrl_request *q)
-{
-    return q->resp_size ? q->resp_size : q->size;
-}
-
 static bool send_idle(const struct ep *ep)
 {
     return ep->tx_off == ep->tx_len && ep->tx_msg_off == 0 && ep->owed == 0 &&
@@ -77,7 +72,7 @@ static void unit_done(struct ep *ep, uint64_t now, bool meas)
     if (ep->role & EP_RR_CLIENT) {
         rr_done(ep, now, meas);
     } else if (ep->role & EP_RR_SERVER) {
-        ep->owed += resp_size(ep->w->req);
+        ep->owed += ctrl_resp_size(ep->w->req);
         if (meas)
             s->rx_msgs++;
         if (ep->w->on_request)
@@ -136,7 +131,7 @@ static int on_eof(struct ep *ep, bool reset)
         ep->shut = true;
         return 0;
     }
-    drv_tcp_close(ep);
+    ep->drv->close(ep, false);
     return -1;
 }
 
@@ -178,7 +173,7 @@ int tcp_io_read(struct ep *ep, bool wait)
             got = 1;
             consume(ep, ep->w->rxbuf, n, clock ? clock_now_ns() : 0);
             if ((ep->role & EP_CRR) && ring > 0 && ep->ring_n == 0) {
-                drv_tcp_close(ep);
+                ep->drv->close(ep, false);
                 return -1;
             }
             if (n < ep->w->rxcap)
@@ -196,7 +191,7 @@ int tcp_io_read(struct ep *ep, bool wait)
             return on_eof(ep, st != TP_EOF);
         }
         ep->w->st->err[ERRC_READ]++;
-        drv_tcp_close(ep);
+        ep->drv->close(ep, false);
         return -1;
     }
     return got;
@@ -299,7 +294,7 @@ int tcp_io_maybe_shut(struct ep *ep)
     if (ep->state != EP_DRAIN || ep->ring_n > 0 || !send_idle(ep))
         return 0;
     if (ep->w->server) {
-        drv_tcp_close(ep);
+        ep->drv->close(ep, false);
         return -1;
     }
     if (!ep->shut) {
@@ -333,7 +328,7 @@ int tcp_io_write(struct ep *ep)
         if (errno == EPIPE || errno == ECONNRESET)
             return on_eof(ep, true) < 0 ? -1 : (ep->want_out = false, 0);
         ep->w->st->err[ERRC_WRITE]++;
-        drv_tcp_close(ep);
+        ep->drv->close(ep, false);
         return -1;
     }
     return tcp_io_maybe_shut(ep);

@@ -2,7 +2,8 @@
 #define NETRIG_TCP_IO_H
 /* The TCP data path (tcp_io.c) as the TCP driver (drv_tcp.c) uses it. The
  * read and write functions return -1 when the endpoint was closed (or,
- * crr, recycled) inside them: the caller must not touch it further. */
+ * crr, recycled) inside them, through the driver table's close: the
+ * caller must not touch it further. */
 #include "ep.h"
 
 /* Reads what the socket has (a bounded number of times) and handles every
@@ -36,9 +37,5 @@ static inline bool tcp_io_timed(const struct ep *ep)
 {
     return ep_timed(ep);
 }
-
-/* drv_tcp.c: closes the endpoint (crr: recycles it into a new
- * connection while transactions remain). */
-void drv_tcp_close(struct ep *ep);
 
 #endif

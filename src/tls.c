@@ -170,6 +170,16 @@ fail:
     return -1;
 }
 
+void tls_client_opts(struct tls_opts *o, const struct netrig_config *cfg, const char *alpn_default)
+{
+    *o = (struct tls_opts){.version = cfg->tls_version,
+                           .ciphers = cfg->ciphers,
+                           .groups = cfg->groups,
+                           .alpn = cfg->alpn[0] ? cfg->alpn : alpn_default,
+                           .verify = cfg->verify,
+                           .cafile = cfg->cafile};
+}
+
 int tls_client_init(struct tls_ctx *t, const struct tls_opts *o, char *err, size_t errlen)
 {
     memset(t, 0, sizeof(*t));

@@ -10,6 +10,8 @@
 
 #include <openssl/ssl.h>
 
+#include "config.h"
+
 enum tls_result {
     TLS_OK = 0,
     TLS_WANT_READ,  /* wait until the socket is readable, then call again */
@@ -43,6 +45,12 @@ struct tls_ctx {
  * EC P-256 certificate (CN and SAN localhost, 127.0.0.1, ::1) valid for a
  * day. Returns 0 or -1 with a message naming the option or file at fault. */
 int tls_server_init(struct tls_ctx *t, const struct tls_opts *o, char *err, size_t errlen);
+
+/* The client's TLS settings from the options (--tls-version, --ciphers,
+ * --groups, --alpn, --verify, --cafile): what --proto tls and HTTPS both
+ * use. alpn_default is offered when --alpn is not given (NULL: none). The
+ * strings stay cfg's. */
+void tls_client_opts(struct tls_opts *o, const struct netrig_config *cfg, const char *alpn_default);
 
 /* Builds a client context: verification off unless o->verify. Returns 0
  * or -1 with a message. */

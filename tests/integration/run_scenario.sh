@@ -72,6 +72,14 @@ for f in summary.csv summary_ci.csv summary.json meta.json run.log \
     [ -s "$r/$f" ] || fail "missing or empty $f"
 done
 ls "$r" | grep -q '\.tmp\.' && fail "temporary files left in $r"
+# The model checks the rows in-process at the end: its verdict counts are
+# the last line, on the console and in run.log, and do not touch the exit
+# status (0 above whatever the verdicts).
+last=$(tail -n 1 "$r.console")
+[[ "$last" =~ ^model:\ 5\ rows:\ [0-9]+\ within\ tolerance,\ [0-9]+\ outside, ]] ||
+    fail "last line is not the model's verdict counts: $last"
+grep -qxF "$last" "$r/run.log" || fail "run.log lacks the model's verdict counts"
+[ -s "$r/model.txt" ] || fail "no model.txt"
 
 # Every row whole: as many fields as the header; 5 data rows.
 check_rows() {

@@ -39,6 +39,38 @@ static void test_parse(void **state)
 
 /* A listening socket on port 0, a non-blocking connect to it, and the
  * deadline-bounded transfers. */
+/* The one HOST:PORT splitter: the TLS name of --proto tls and the HTTP
+ * Host/SNI of --server come from it, so a bare or bracketed IPv6 address
+ * gives the same host everywhere (the hand-made splits cut "::1" at its
+ * last colon). */
+static void test_split_hostport(void **state)
+{
+    (void)state;
+    char h[64];
+    uint16_t port = 0;
+    assert_int_equal(net_split_hostport("example.org:8443", 7878, h, sizeof(h), &port), 0);
+    assert_string_equal(h, "example.org");
+    assert_int_equal(port, 8443);
+    assert_int_equal(net_split_hostport("[::1]:80", 7878, h, sizeof(h), &port), 0);
+    assert_string_equal(h, "::1");
+    assert_int_equal(port, 80);
+    assert_int_equal(net_split_hostport("[::1]", 7878, h, sizeof(h), &port), 0);
+    assert_string_equal(h, "::1");
+    assert_int_equal(port, 7878);
+    assert_int_equal(net_split_hostport("::1", 7878, h, sizeof(h), &port), 0);
+    assert_string_equal(h, "::1");
+    assert_int_equal(port, 7878);
+    assert_int_equal(net_split_hostport("localhost", 9, h, sizeof(h), &port), 0);
+    assert_string_equal(h, "localhost");
+    assert_int_equal(port, 9);
+    assert_int_equal(net_split_hostport("[::1", 7878, h, sizeof(h), &port), -1);
+    assert_int_equal(net_split_hostport("[::1]x", 7878, h, sizeof(h), &port), -1);
+    assert_int_equal(net_split_hostport(":80", 7878, h, sizeof(h), &port), -1);
+    assert_int_equal(net_split_hostport("h:65536", 7878, h, sizeof(h), &port), -1);
+    assert_int_equal(net_split_hostport("h:", 7878, h, sizeof(h), &port), -1);
+    assert_int_equal(net_split_hostport("a-much-too-long-host-name:1", 1, h, 8, &port), -1);
+}
+
 static void test_connect_transfer(void **state)
 {
     (void)state;
@@ -85,6 +117,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_split_hostport),
         cmocka_unit_test(test_connect_transfer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,37 @@
+#ifndef NETRIG_HTTP_TARGET_H
+#define NETRIG_HTTP_TARGET_H
+/* What an HTTP test requests (http_target.c): prepared once per test from
+ * the options into a read-only target that every worker's HTTP driver
+ * (drv_http.c) and data path (http_io.c) share. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "tls.h"
+
+struct http_target {
+    char head[4096]; /* the request head, the same for every request */
+    size_t head_len;
+    uint64_t body_len; /* request body bytes (POST) */
+    bool head_method;  /* HEAD: responses carry no body */
+    bool tls;
+    struct tls_ctx tls_ctx;
+    char host[256]; /* SNI and certificate name */
+    bool resume;    /* crr: offer the last session again */
+    char addr[300]; /* HOST:PORT to connect to */
+};
+
+/* Builds the target from the config: --url, or --server with --proto
+ * http|https (GET /bytes/RESP, or POST /sink with a --size body). Returns 0
+ * or -1 with a message naming the option at fault. */
+int http_target_init(struct http_target *t, const struct netrig_config *cfg, char *err,
+                     size_t errlen);
+
+/* Frees the TLS context (safe on a failed init). */
+void http_target_close(struct http_target *t);
+
+/* True when cfg asks for HTTP or HTTPS (by --proto or by --url). */
+bool http_target_wanted(const struct netrig_config *cfg);
+
+#endif
