@@ -166,7 +166,7 @@ static int response_done(struct ep *ep, uint64_t now)
      * 0 ns): one protocol error, and the connection is not trusted on. */
     if (ep->ring_n - h->to_send == 0 && h->tx_pos == 0) {
         s->err[ERRC_PROTOCOL]++;
-        drv_http_close(ep, false);
+        ep->drv->close(ep, false);
         return -1;
     }
     credit_body(ep);
