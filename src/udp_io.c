@@ -166,6 +166,8 @@ static void rr_reply(struct ep *ep, struct wire_hdr h, uint64_t now)
     if (ep->role & EP_RATE) {
         if (!meas_sent || now - h.send_ns > q->timeout_ns)
             return; /* late: lost (expected but never answered in time) */
+        if (ep->ring_n == 0)
+            return; /* a duplicate: none is outstanding */
         ep->ring_n--;
     } else {
         /* Extend the 32-bit number near the newest request. */
