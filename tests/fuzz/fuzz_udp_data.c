@@ -123,8 +123,8 @@ static bool send_record(struct harness *h, struct ep *ep, const struct net_addr 
     static uint8_t d[MAX_DGRAM];
     memcpy(d, p, len);
     if (fl & 4) {
+        ctrl_hello_encode(d, TEST_ID, (len ? p[0] : 0u) % ep->w->req->conns);
         len = CTRL_HELLO_LEN;
-        ctrl_hello_encode(d, TEST_ID, p[0] % ep->w->req->conns);
     } else if ((fl & 2) && len >= 4) {
         uint32_t f = ctrl_get32(d) & (UDP_FLOW_MEASURED | ep->flow_mask);
         ctrl_put32(d, f | ep->flow_tag);
