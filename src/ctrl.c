@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "net.h"
+#include "wire.h"
 
 /* Bounded writer and reader: an overflow or short read sets a flag that
  * the caller checks once, so the field lists read like the format. */
@@ -168,7 +169,7 @@ static bool dec_request(struct rbuf *r, struct ctrl_request *q)
 
 int ctrl_request_check(const struct ctrl_request *q, char *err, size_t errlen)
 {
-    const char *what = NULL;
+    const char *what = NULL, *why = "";
     if (q->proto >= PROTO_COUNT)
         what = "proto";
     else if (q->mode >= MODE_COUNT)
@@ -183,6 +184,14 @@ int ctrl_request_check(const struct ctrl_request *q, char *err, size_t errlen)
         what = "pipeline";
     else if (q->size < 1 || q->size > (1u << 30) || q->resp_size > (1u << 30))
         what = "size";
+    else if (q->proto == PROTO_UDP &&
+             (q->size < WIRE_HDR_LEN || q->size > WIRE_UDP_MAX || q->resp_size > WIRE_UDP_MAX ||
+              (q->mode != MODE_STREAM && q->resp_size && q->resp_size < WIRE_HDR_LEN)))
+        what = "size", why = " (udp: 16 to 65507 bytes, the header included)";
+    else if (q->mode == MODE_CRR && q->proto != PROTO_TCP && q->proto != PROTO_TLS)
+        what = "mode", why = " (crr is for tcp)";
+    else if (q->mode == MODE_RATE && !(q->rate_per_s > 0))
+        what = "rate", why = " (mode rate needs one)";
     else if (!isfinite(q->rate_bps) || !isfinite(q->rate_per_s) || q->rate_bps < 0 ||
              q->rate_per_s < 0 || q->rate_bps > 1e13 || q->rate_per_s > 1e9)
         what = "rate";
@@ -193,7 +202,7 @@ int ctrl_request_check(const struct ctrl_request *q, char *err, size_t errlen)
         what = "cc";
     if (!what)
         return 0;
-    snprintf(err, errlen, "control: request field %s out of range", what);
+    snprintf(err, errlen, "control: request field %s out of range%s", what, why);
     return -1;
 }
 

@@ -56,7 +56,7 @@ static bool stream_send(struct ep *ep, uint64_t now)
             if (f < 0)
                 break;
             uint64_t seq = ep->w->server ? ep->ring[f]++ : ep->tx_seq;
-            wire_put(b->hdr[n], (uint32_t)f, (uint32_t)seq, now);
+            wire_put(b->hdr[n], (uint32_t)f | ep->flow_tag, (uint32_t)seq, now);
             udp_io_put_dgram(b, n, q->size, ep->w->server ? &ep->flow_addr[f] : NULL);
             n++;
             ep->tx_seq++;
@@ -107,7 +107,7 @@ static bool rr_send(struct ep *ep, uint64_t now)
         }
         if (rate && meas)
             ep->ring_n++;
-        uint32_t flow = ep->index | (meas ? UDP_FLOW_MEASURED : 0);
+        uint32_t flow = ep->flow_tag | (meas ? UDP_FLOW_MEASURED : 0);
         wire_put(b->hdr[n], flow, (uint32_t)ep->tx_seq, when);
         udp_io_put_dgram(b, n, q->size, NULL);
         n++;
@@ -216,6 +216,13 @@ static int udp_init(struct ep *ep)
 {
     const struct ctrl_request *q = ep->w->req;
     ep->nflows = ep->w->server ? q->conns : 1;
+    /* A server's socket takes every flow of the test; a client's flow
+     * takes only its own index (wire.h). */
+    ep->flow_tag = wire_flow_tag(ep->w->test_id, q->conns);
+    if (ep->w->server)
+        ep->flow_mask = wire_flow_mask(q->conns);
+    else
+        ep->flow_tag |= ep->index;
     ep->seq = calloc(ep->nflows, sizeof(*ep->seq));
     if (!ep->seq)
         return -1;

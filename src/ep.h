@@ -41,7 +41,9 @@ struct wctx {
     const _Atomic int *phase; /* enum ctrl_phase */
     uint64_t origin_ns;       /* client: when the schedule starts */
     uint64_t test_id;
-    const struct net_addr *peer; /* client: the data address */
+    /* Client: the data address. Server: the control connection's peer,
+     * the only host its UDP sockets answer or send to. */
+    const struct net_addr *peer;
     const struct net_tune *tune; /* client: TCP settings of its connections */
     uint16_t udp_ports[CTRL_MAX_PORTS];
     uint16_t nports;
@@ -143,6 +145,7 @@ struct ep {
     struct net_addr *flow_addr; /* server: where each flow is */
     uint8_t *flow_known;
     uint32_t next_flow;           /* server reverse: round robin */
+    uint32_t flow_tag, flow_mask; /* the test's tag in flow words, the index bits (wire.h) */
     uint64_t win_first, win_last; /* rate: sequence numbers of the window */
     bool win_open, win_closed;
     void *priv; /* a driver's own per-endpoint state */
@@ -207,7 +210,7 @@ void ep_finished(struct ep *ep);
 #define UDP_BATCH 32
 #define UDP_MAX 65536
 /* Set in the flow field of a request sent inside the measured window. */
-#define UDP_FLOW_MEASURED 0x80000000u
+#define UDP_FLOW_MEASURED WIRE_FLOW_MEASURED
 struct udp_batch {
     struct mmsghdr msg[UDP_BATCH];
     struct iovec iov[UDP_BATCH][2];

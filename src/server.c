@@ -121,6 +121,7 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
     w->phase = &t->phase;
     w->origin_ns = clock_now_ns();
     w->test_id = t->id;
+    w->peer = &t->ctrl_peer;
     w->nports = t->nports;
     w->rxbuf = th->rxbuf;
     w->rxcap = th->rxcap;

@@ -85,6 +85,10 @@ struct srv_test {
     bool start_on_attach; /* no warm-up: the window starts with the data */
     bool measure_marked;
     struct srv_thread *ctrl_th;
+    /* The control connection's peer: UDP data goes to and is taken from
+     * this host only (it asked for, and with --psk proved its key for,
+     * the test). */
+    struct net_addr ctrl_peer;
     int udp_fd[CTRL_MAX_PORTS];
     uint32_t udp_owner[CTRL_MAX_PORTS];
     bool udp_attached[CTRL_MAX_PORTS];

@@ -116,6 +116,14 @@ static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *
     t->req = *q;
     t->refs = 1;
     t->ctrl_th = c->th;
+    t->ctrl_peer.len = sizeof(t->ctrl_peer.ss);
+    if (getpeername(c->io.fd, (struct sockaddr *)&t->ctrl_peer.ss, &t->ctrl_peer.len) != 0) {
+        stats_close(&t->total);
+        free(t);
+        snprintf(err, errlen, "server: the control connection has no peer address: %s",
+                 strerror(errno));
+        return NULL;
+    }
     for (size_t i = 0; i < CTRL_MAX_PORTS; i++)
         t->udp_fd[i] = -1;
     if (q->warmup_ns == 0) {

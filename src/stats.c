@@ -162,10 +162,10 @@ void seqtrack_add(struct seqtrack *t, uint32_t seq, int64_t transit_ns)
         t->dup++; /* the same as the highest, or too old to tell: not new data */
         return;
     }
-    int64_t d = transit_ns - t->last_transit;
+    /* The send time is the peer's word: unsigned, no difference overflows. */
+    uint64_t a = (uint64_t)transit_ns, b = (uint64_t)t->last_transit;
+    uint64_t d = transit_ns >= t->last_transit ? a - b : b - a;
     t->last_transit = transit_ns;
-    if (d < 0)
-        d = -d;
     t->jitter_ns += ((double)d - t->jitter_ns) / 16.0;
 }
 

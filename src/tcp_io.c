@@ -168,6 +168,14 @@ int tcp_io_read(struct ep *ep, bool wait)
             wait && i == 0 && ep_waits(ep)
                 ? read_wait(ep, &n)
                 : ep->tp->read(ep->tp_ctx, ep->io.fd, ep->w->rxbuf, ep->w->rxcap, &n);
+        if (st == TP_OK && ep->rx_unit == 0) {
+            /* A side that only sends expects nothing after the hello:
+             * bytes from the peer break the protocol, and none of them
+             * would ever make a message to consume. */
+            ep->w->st->err[ERRC_PROTOCOL]++;
+            drv_tcp_close(ep);
+            return -1;
+        }
         if (st == TP_OK) {
             uint32_t ring = ep->ring_n;
             got = 1;

@@ -2,6 +2,7 @@
  * (recvmmsg), and what each received datagram means: a hello, a request
  * to answer, an answer to time, or a stream datagram to count per flow. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,8 @@ static void rr_reply(struct ep *ep, struct wire_hdr h, uint64_t now)
     if (ep->role & EP_RATE) {
         if (!meas_sent || now - h.send_ns > q->timeout_ns)
             return; /* late: lost (expected but never answered in time) */
+        if (ep->ring_n == 0)
+            return; /* a duplicate: none is outstanding */
         ep->ring_n--;
     } else {
         /* Extend the 32-bit number near the newest request. */
@@ -185,28 +188,61 @@ static void rr_reply(struct ep *ep, struct wire_hdr h, uint64_t now)
         ep_quota_done(ep);
 }
 
-/* Handles n received datagrams; server rr answers go into the batch. */
+/* Server: whether a datagram came from the host of the control
+ * connection's peer (any port), the only host a test answers or sends
+ * to: a datagram from anywhere else must not make the server send. */
+static bool from_peer(const struct ep *ep, const struct sockaddr_storage *ss)
+{
+    const struct net_addr *p = ep->w->peer;
+    if (!p || ss->ss_family != p->ss.ss_family)
+        return false;
+    const void *a = ss, *b = &p->ss;
+    if (ss->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    return ss->ss_family == AF_INET6 &&
+           memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                  &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+}
+
+/* Whether a datagram's header carries the test's tag (and, on a client,
+ * its own flow index): see wire.h. */
+static bool ours(const struct ep *ep, struct wire_hdr h)
+{
+    return (h.flow & ~UDP_FLOW_MEASURED & ~ep->flow_mask) == ep->flow_tag;
+}
+
+/* Handles n received datagrams; server rr answers go into the batch.
+ * Anything not of the test is dropped and counted as a protocol error
+ * before it is counted as received or answered: from another host than
+ * the control peer (server), without the test's tag, or timed data at an
+ * endpoint that does not receive timed data (a sender has no histogram). */
 static void on_dgrams(struct ep *ep, int n, uint64_t now)
 {
     struct udp_batch *b = ep->w->ub;
     struct stats *s = ep->w->st;
     bool meas = wctx_measuring(ep->w), server_rr = ep->role & EP_RR_SERVER;
+    bool server = ep->w->server;
     size_t rlen = resp_size(ep->w->req);
     int out = 0;
     for (int i = 0; i < n; i++) {
         size_t len = b->msg[i].msg_len;
+        if (server && !from_peer(ep, &b->name[i])) {
+            s->err[ERRC_PROTOCOL]++;
+            continue;
+        }
         if (len == CTRL_HELLO_LEN && ctrl_get32(b->hdr[i]) == CTRL_HELLO_MAGIC) {
             on_hello(ep, i, len);
+            continue;
+        }
+        struct wire_hdr h = wire_get(b->hdr[i]);
+        if (len < WIRE_HDR_LEN || !ours(ep, h)) {
+            s->err[ERRC_PROTOCOL]++;
             continue;
         }
         s->rx_total += len;
         if (meas)
             s->rx_bytes += len;
-        if (len < WIRE_HDR_LEN) {
-            s->err[ERRC_PROTOCOL]++;
-            continue;
-        }
-        struct wire_hdr h = wire_get(b->hdr[i]);
         if (ep->role & EP_RR_CLIENT) {
             rr_reply(ep, h, now);
             continue;
@@ -223,10 +259,8 @@ static void on_dgrams(struct ep *ep, int n, uint64_t now)
                 s->rx_msgs++;
             continue;
         }
-        uint32_t flow = h.flow & ~UDP_FLOW_MEASURED;
-        if (!ep->w->server)
-            flow = flow == ep->index ? 0 : UINT32_MAX;
-        if (flow >= ep->nflows) {
+        uint32_t flow = h.flow & ep->flow_mask;
+        if (!(ep->role & EP_RECV) || flow >= ep->nflows) {
             s->err[ERRC_PROTOCOL]++;
             continue;
         }

@@ -1,11 +1,14 @@
 /* libFuzzer harness for the control protocol decoder: any bytes a peer
  * may send. Decodes every frame in the input; what decodes must encode
- * back to the same bytes. */
+ * back to the same bytes, and a request that decodes must be one the data
+ * path can serve (the server checks every bound the client checks). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "ctrl.h"
+#include "wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         long n = ctrl_decode(data, size, &m, &need, err, sizeof(err));
         if (n <= 0)
             break;
+        const struct ctrl_request *q = &m.u.req;
+        if (m.type == CTRL_REQUEST && q->proto == PROTO_UDP &&
+            (q->size < WIRE_HDR_LEN || q->size > WIRE_UDP_MAX || q->resp_size > WIRE_UDP_MAX ||
+             (q->mode != MODE_STREAM && q->resp_size && q->resp_size < WIRE_HDR_LEN)))
+            abort(); /* an answer would not hold its header */
         uint8_t *again = malloc((size_t)n);
         if (!again)
             abort();

@@ -30,8 +30,8 @@ def frame(type_, payload, version=1, length=None):
     return MAGIC + struct.pack(">HHI", version, type_, n) + payload
 
 
-def request(conns=1, duration_ns=10**9, warmup_ns=0, size=1024, proto=0, mode=0):
-    return struct.pack(">BBBBIIIQQddQQQQQ", proto, mode, 0, 0, conns, 1, 1, size, 0,
+def request(conns=1, duration_ns=10**9, warmup_ns=0, size=1024, proto=0, mode=0, resp_size=0):
+    return struct.pack(">BBBBIIIQQddQQQQQ", proto, mode, 0, 0, conns, 1, 1, size, resp_size,
                        0.0, 0.0, duration_ns, warmup_ns, 10**9, 0, 0)
 
 
@@ -77,6 +77,14 @@ def ctrl_cases():
         ("duration out of range", frame(REQUEST, request(duration_ns=10**15)), False, True),
         ("beyond --max-duration", frame(REQUEST, request(duration_ns=7200 * 10**9)), False, True),
         ("beyond --max-test-conns", frame(REQUEST, request(conns=99999)), False, True),
+        # Bounds the client checks, checked again by the server.
+        ("udp size below its header", frame(REQUEST, request(proto=1, mode=1, size=8)),
+         False, True),
+        ("udp response below its header",
+         frame(REQUEST, request(proto=1, mode=1, size=64, resp_size=8)), False, True),
+        ("udp size above 65507", frame(REQUEST, request(proto=1, size=65508)), False, True),
+        ("crr over udp", frame(REQUEST, request(proto=1, mode=2, size=64)), False, True),
+        ("mode rate without a rate", frame(REQUEST, request(mode=3)), False, True),
         ("mark before request", frame(MARK, b"\x01"), False, True),
         ("end before request", frame(END, b""), False, True),
         ("result from a client", frame(RESULT, b""), False, True),

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "ctrl.h"
+#include "wire.h"
 
 static struct ctrl_request sample_request(void)
 {
@@ -150,6 +151,69 @@ static void test_rejects(void **state)
     assert_int_equal(ctrl_encode(&m, buf, sizeof(buf)), 0);
 }
 
+/* Every bound the client applies to its options, the server applies to
+ * the request again (the decoder runs the check). */
+static void test_client_bounds_again(void **state)
+{
+    (void)state;
+    char err[160];
+    struct ctrl_request q = sample_request();
+    q.mode = MODE_RR;
+    q.rate_per_s = 0;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), 0);
+    q.size = WIRE_HDR_LEN - 1;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "size"));
+    q.size = WIRE_HDR_LEN;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), 0);
+    q.size = WIRE_UDP_MAX + 1;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), -1);
+    q.size = WIRE_UDP_MAX;
+    q.resp_size = 8;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), -1);
+    q.resp_size = WIRE_UDP_MAX + 1;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), -1);
+    q.resp_size = 0; /* the same as size */
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), 0);
+    q.mode = MODE_STREAM; /* a stream has no responses */
+    q.resp_size = 8;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), 0);
+    q.proto = PROTO_TCP; /* TCP messages of any size */
+    q.size = 1;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), 0);
+
+    q = sample_request();
+    q.mode = MODE_CRR;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "crr"));
+    q.proto = PROTO_TCP;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), 0);
+    q = sample_request();
+    q.rate_per_s = 0;
+    q.rate_bps = 1e6;
+    assert_int_equal(ctrl_request_check(&q, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "rate"));
+}
+
+/* The UDP flow word: flow index bits, the test's tag above, bit 31 free. */
+static void test_wire_flow_tag(void **state)
+{
+    (void)state;
+    assert_int_equal(wire_flow_mask(1), 0);
+    assert_int_equal(wire_flow_mask(2), 1);
+    assert_int_equal(wire_flow_mask(3), 3);
+    assert_int_equal(wire_flow_mask(4), 3);
+    assert_int_equal(wire_flow_mask(CTRL_MAX_CONNS), 0x1ffff);
+    uint64_t id = 0x0123456789abcdefull;
+    for (uint32_t conns = 1; conns <= CTRL_MAX_CONNS; conns = conns * 3 + 1) {
+        uint32_t tag = wire_flow_tag(id, conns);
+        assert_int_equal(tag & (WIRE_FLOW_MEASURED | wire_flow_mask(conns)), 0);
+        assert_true(tag != 0);
+        assert_true(wire_flow_tag(0x1111111122222222ull, conns) != tag);
+    }
+    assert_int_equal(wire_flow_tag(id, 1), (0x01234567u ^ 0x89abcdefu) & 0x7fffffffu);
+}
+
 static void test_small_messages(void **state)
 {
     (void)state;
@@ -193,6 +257,8 @@ int main(void)
         cmocka_unit_test(test_request_roundtrip),
         cmocka_unit_test(test_result_roundtrip),
         cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_client_bounds_again),
+        cmocka_unit_test(test_wire_flow_tag),
         cmocka_unit_test(test_small_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
