@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "config.h"
 #include "net.h"
 #include "wire.h"
@@ -46,14 +47,14 @@ static void put16(struct wbuf *w, uint16_t v)
 static void put32(struct wbuf *w, uint32_t v)
 {
     uint8_t b[4];
-    ctrl_put32(b, v);
+    bytes_put32(b, v);
     put_bytes(w, b, 4);
 }
 
 static void put64(struct wbuf *w, uint64_t v)
 {
     uint8_t b[8];
-    ctrl_put64(b, v);
+    bytes_put64(b, v);
     put_bytes(w, b, 8);
 }
 
@@ -92,13 +93,13 @@ static uint16_t get16(struct rbuf *r)
 static uint32_t get32(struct rbuf *r)
 {
     const uint8_t *p = get_bytes(r, 4);
-    return p ? ctrl_get32(p) : 0;
+    return p ? bytes_get32(p) : 0;
 }
 
 static uint64_t get64(struct rbuf *r)
 {
     const uint8_t *p = get_bytes(r, 8);
-    return p ? ctrl_get64(p) : 0;
+    return p ? bytes_get64(p) : 0;
 }
 
 static double getd(struct rbuf *r)
@@ -274,12 +275,12 @@ size_t ctrl_encode(const struct ctrl_msg *m, uint8_t *buf, size_t cap)
     size_t plen = w.len - CTRL_HDR_LEN;
     if (w.over || plen > CTRL_MAX_PAYLOAD)
         return 0;
-    ctrl_put32(buf, CTRL_MAGIC);
+    bytes_put32(buf, CTRL_MAGIC);
     buf[4] = 0;
     buf[5] = CTRL_VERSION;
     buf[6] = (uint8_t)(m->type >> 8);
     buf[7] = (uint8_t)m->type;
-    ctrl_put32(buf + 8, (uint32_t)plen);
+    bytes_put32(buf + 8, (uint32_t)plen);
     return w.len;
 }
 
@@ -333,7 +334,7 @@ long ctrl_decode(const uint8_t *buf, size_t len, struct ctrl_msg *m, size_t *nee
     *need = CTRL_HDR_LEN;
     if (len < CTRL_HDR_LEN)
         return 0;
-    if (ctrl_get32(buf) != CTRL_MAGIC) {
+    if (bytes_get32(buf) != CTRL_MAGIC) {
         snprintf(err, errlen, "control: not a netrig control frame");
         return -1;
     }
@@ -343,7 +344,7 @@ long ctrl_decode(const uint8_t *buf, size_t len, struct ctrl_msg *m, size_t *nee
                  CTRL_VERSION);
         return -1;
     }
-    uint32_t plen = ctrl_get32(buf + 8);
+    uint32_t plen = bytes_get32(buf + 8);
     if (plen > CTRL_MAX_PAYLOAD) {
         snprintf(err, errlen, "control: frame of %u bytes is too long", plen);
         return -1;
@@ -366,16 +367,16 @@ long ctrl_decode(const uint8_t *buf, size_t len, struct ctrl_msg *m, size_t *nee
 
 void ctrl_hello_encode(uint8_t out[CTRL_HELLO_LEN], uint64_t test_id, uint32_t index)
 {
-    ctrl_put32(out, CTRL_HELLO_MAGIC);
-    ctrl_put32(out + 4, index);
-    ctrl_put64(out + 8, test_id);
+    bytes_put32(out, CTRL_HELLO_MAGIC);
+    bytes_put32(out + 4, index);
+    bytes_put64(out + 8, test_id);
 }
 
 int ctrl_hello_decode(const uint8_t *buf, size_t len, uint64_t *test_id, uint32_t *index)
 {
-    if (len != CTRL_HELLO_LEN || ctrl_get32(buf) != CTRL_HELLO_MAGIC)
+    if (len != CTRL_HELLO_LEN || bytes_get32(buf) != CTRL_HELLO_MAGIC)
         return -1;
-    *index = ctrl_get32(buf + 4);
-    *test_id = ctrl_get64(buf + 8);
+    *index = bytes_get32(buf + 4);
+    *test_id = bytes_get64(buf + 8);
     return *index < CTRL_MAX_CONNS ? 0 : -1;
 }

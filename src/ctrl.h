@@ -110,26 +110,4 @@ void ctrl_hello_encode(uint8_t out[CTRL_HELLO_LEN], uint64_t test_id, uint32_t i
 /* Returns 0 if buf holds a hello, -1 otherwise. */
 int ctrl_hello_decode(const uint8_t *buf, size_t len, uint64_t *test_id, uint32_t *index);
 
-/* Loads of big-endian integers, shared with the data path headers. */
-static inline uint32_t ctrl_get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static inline uint64_t ctrl_get64(const uint8_t *p)
-{
-    return (uint64_t)ctrl_get32(p) << 32 | ctrl_get32(p + 4);
-}
-static inline void ctrl_put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-static inline void ctrl_put64(uint8_t *p, uint64_t v)
-{
-    ctrl_put32(p, (uint32_t)(v >> 32));
-    ctrl_put32(p + 4, (uint32_t)v);
-}
-
 #endif

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "server_int.h"
 #include "srv_http.h"
 
@@ -79,15 +80,15 @@ static enum srv_verdict conn_pending(struct srv_conn *c)
     c->inlen += (size_t)n;
     if (auth_is_auth(c->in, c->inlen))
         return srv_auth_input(c);
-    if (c->inlen >= 4 && ctrl_get32(c->in) == CTRL_MAGIC && s->psk) {
+    if (c->inlen >= 4 && bytes_get32(c->in) == CTRL_MAGIC && s->psk) {
         srv_guard_refuse(c->io.fd, "authentication failed: the server requires --psk");
         return SRV_CLOSE;
     }
-    if (c->inlen >= 4 && ctrl_get32(c->in) == CTRL_MAGIC) {
+    if (c->inlen >= 4 && bytes_get32(c->in) == CTRL_MAGIC) {
         c->ctrl = true;
         return srv_ctrl_input(c);
     }
-    if (c->inlen >= 4 && ctrl_get32(c->in) != CTRL_HELLO_MAGIC)
+    if (c->inlen >= 4 && bytes_get32(c->in) != CTRL_HELLO_MAGIC)
         return SRV_CLOSE;
     if (c->inlen < CTRL_HELLO_LEN)
         return SRV_KEEP;

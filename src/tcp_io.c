@@ -173,7 +173,7 @@ int tcp_io_read(struct ep *ep, bool wait)
              * bytes from the peer break the protocol, and none of them
              * would ever make a message to consume. */
             ep->w->st->err[ERRC_PROTOCOL]++;
-            drv_tcp_close(ep);
+            ep->drv->close(ep, false);
             return -1;
         }
         if (st == TP_OK) {

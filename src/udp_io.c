@@ -7,16 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "clock.h"
 #include "config.h"
 #include "udp_io.h"
 
 #define IO_BUDGET 8
-
-static uint64_t resp_size(const struct ctrl_request *q)
-{
-    return q->resp_size ? q->resp_size : q->size;
-}
 
 static bool timed(const struct ep *ep)
 {
@@ -48,7 +44,7 @@ static void count_sent(struct ep *ep, int n, size_t len)
 void udp_io_single_setup(struct ep *ep)
 {
     const struct ctrl_request *q = ep->w->req;
-    size_t cap = q->size > resp_size(q) ? q->size : resp_size(q);
+    size_t cap = q->size > ctrl_resp_size(q) ? q->size : ctrl_resp_size(q);
     ep->txbuf = calloc(1, cap); /* zeros: only the header is written */
     ep->txcap = ep->txbuf ? cap : 0;
 }
@@ -223,7 +219,7 @@ static void on_dgrams(struct ep *ep, int n, uint64_t now)
     struct stats *s = ep->w->st;
     bool meas = wctx_measuring(ep->w), server_rr = ep->role & EP_RR_SERVER;
     bool server = ep->w->server;
-    size_t rlen = resp_size(ep->w->req);
+    size_t rlen = ctrl_resp_size(ep->w->req);
     int out = 0;
     for (int i = 0; i < n; i++) {
         size_t len = b->msg[i].msg_len;
@@ -231,7 +227,7 @@ static void on_dgrams(struct ep *ep, int n, uint64_t now)
             s->err[ERRC_PROTOCOL]++;
             continue;
         }
-        if (len == CTRL_HELLO_LEN && ctrl_get32(b->hdr[i]) == CTRL_HELLO_MAGIC) {
+        if (len == CTRL_HELLO_LEN && bytes_get32(b->hdr[i]) == CTRL_HELLO_MAGIC) {
             on_hello(ep, i, len);
             continue;
         }

@@ -8,7 +8,7 @@
  * shorter than the header carry none and are not timed per message. */
 #include <stdint.h>
 
-#include "ctrl.h"
+#include "bytes.h"
 
 #define WIRE_HDR_LEN 16
 #define WIRE_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
@@ -48,14 +48,14 @@ struct wire_hdr {
 
 static inline void wire_put(uint8_t *p, uint32_t flow, uint32_t seq, uint64_t send_ns)
 {
-    ctrl_put32(p, flow);
-    ctrl_put32(p + 4, seq);
-    ctrl_put64(p + 8, send_ns);
+    bytes_put32(p, flow);
+    bytes_put32(p + 4, seq);
+    bytes_put64(p + 8, send_ns);
 }
 
 static inline struct wire_hdr wire_get(const uint8_t *p)
 {
-    struct wire_hdr h = {ctrl_get32(p), ctrl_get32(p + 4), ctrl_get64(p + 8)};
+    struct wire_hdr h = {bytes_get32(p), bytes_get32(p + 4), bytes_get64(p + 8)};
     return h;
 }
 

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "config.h"
 #include "ep.h"
 #include "udp_io.h"
@@ -126,14 +127,14 @@ static bool send_record(struct harness *h, struct ep *ep, const struct net_addr 
         ctrl_hello_encode(d, TEST_ID, (len ? p[0] : 0u) % ep->w->req->conns);
         len = CTRL_HELLO_LEN;
     } else if ((fl & 2) && len >= 4) {
-        uint32_t f = ctrl_get32(d) & (UDP_FLOW_MEASURED | ep->flow_mask);
-        ctrl_put32(d, f | ep->flow_tag);
+        uint32_t f = bytes_get32(d) & (UDP_FLOW_MEASURED | ep->flow_mask);
+        bytes_put32(d, f | ep->flow_tag);
     }
     int fd = (fl & 1) ? h->stranger : h->peer;
     sendto(fd, d, len, MSG_DONTWAIT, (const struct sockaddr *)&to->ss, to->len);
     if (fl & 1)
         return false;
-    return (fl & 4) || (len >= WIRE_HDR_LEN && (ctrl_get32(d) & ~UDP_FLOW_MEASURED &
+    return (fl & 4) || (len >= WIRE_HDR_LEN && (bytes_get32(d) & ~UDP_FLOW_MEASURED &
                                                 ~ep->flow_mask) == ep->flow_tag);
 }
 

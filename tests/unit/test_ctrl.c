@@ -5,6 +5,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "config.h"
 #include "ctrl.h"
 #include "wire.h"
@@ -69,7 +70,7 @@ static void test_request_roundtrip(void **state)
     m.u.req.cc[1] = 'b';
     n2 = ctrl_encode(&m, buf, sizeof(buf));
     buf[CTRL_HDR_LEN + 3] = 16;
-    ctrl_put32(buf + 8, ctrl_get32(buf + 8) + 13);
+    bytes_put32(buf + 8, bytes_get32(buf + 8) + 13);
     uint8_t big[300] = {0};
     memcpy(big, buf, n2);
     assert_int_equal(ctrl_decode(big, n2 + 13, &d, &need, err, sizeof(err)), -1);
@@ -124,16 +125,16 @@ static void test_rejects(void **state)
     assert_int_equal(ctrl_decode(bad, n, &d, &need, err, sizeof(err)), -1);
 
     memcpy(bad, buf, n);
-    ctrl_put32(bad + 8, CTRL_MAX_PAYLOAD + 1); /* length */
+    bytes_put32(bad + 8, CTRL_MAX_PAYLOAD + 1); /* length */
     assert_int_equal(ctrl_decode(bad, n, &d, &need, err, sizeof(err)), -1);
 
     /* A payload one byte short or long for its type. */
     memcpy(bad, buf, n);
-    ctrl_put32(bad + 8, ctrl_get32(buf + 8) - 1);
+    bytes_put32(bad + 8, bytes_get32(buf + 8) - 1);
     assert_int_equal(ctrl_decode(bad, n - 1, &d, &need, err, sizeof(err)), -1);
     memcpy(bad, buf, n);
     bad[n] = 0;
-    ctrl_put32(bad + 8, ctrl_get32(buf + 8) + 1);
+    bytes_put32(bad + 8, bytes_get32(buf + 8) + 1);
     assert_int_equal(ctrl_decode(bad, n + 1, &d, &need, err, sizeof(err)), -1);
 
     /* Out of range fields. */
