@@ -109,6 +109,8 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
         hist_add(&iv.lat, &sl->lat);
         atomic_store_explicit(&wk->consumed, k + 1, memory_order_release);
     }
+    if (!stream && !cl->http) /* as the row: completed transactions, both ways */
+        bytes = msgs * (cl->req.size + (cl->req.resp_size ? cl->req.resp_size : cl->req.size));
     double secs = t1 > t0 ? (double)(t1 - t0) / 1e9 : 0;
     iv.t_start_s = (double)(t0 - cl->t_measure) / 1e9;
     iv.t_end_s = (double)(t1 - cl->t_measure) / 1e9;

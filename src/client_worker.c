@@ -99,10 +99,9 @@ static void on_measure(struct loop *l, struct loop_timer *t)
     struct cworker *wk = t->arg;
     if (atomic_load(&wk->phase) != CTRL_PHASE_WARMUP)
         return;
-    uint64_t now = clock_now_ns();
     atomic_store(&wk->phase, CTRL_PHASE_MEASURE);
     wk->cpu0_ns = thread_cpu_ns();
-    wk->iv_t0 = now;
+    wk->iv_t0 = wk->cl->t_measure; /* the row's window starts there, late timer or not */
     if (wk->cl->iv_ns)
         loop_timer_set(wk->loop, &wk->t_iv, wk->cl->t_measure + wk->cl->iv_ns);
 }

@@ -33,7 +33,9 @@ run_json dup --echo --proto udp --mode rate --rate 1000/s --size 64 --duration 2
 cat "$TMP/dup.json"
 # 2000 requests in the window; the echo answers each (loopback loses none
 # at this rate) and about 100 twice.
-checks dup 'r["messages"] <= 2000 * 1.01' 'r["messages"] >= 2000 * 0.95' \
+# (A slow build's late schedule sends a few more in the window; duplicates
+# counted as transactions would add about a hundred.)
+checks dup 'r["messages"] <= 2060' 'r["messages"] >= 2000 * 0.95' \
     '80 <= r["dup"] <= 110' 'r["loss_pct"] is not None and r["loss_pct"] < 5' \
     'abs(r["msgs_per_s"] / 1000 - 1) < 0.05'
 echo "echo duplicates ok"
