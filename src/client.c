@@ -64,6 +64,7 @@ struct sup {
     bool mark1, mark2;
     uint64_t next_iv;
     int64_t steal0; /* steal time at the window's start, ns; -1 unknown */
+    bool defer;     /* the server reports intervals: print them all at the end */
     uint64_t scpu0; /* an in-process server's CPU time then (stop->server_cpu_ns) */
 };
 
@@ -91,7 +92,10 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
     struct client_interval iv = {0};
     if (hist_init_default(&iv.lat) != 0)
         return false;
-    uint64_t t0 = UINT64_MAX, t1 = 0, bytes = 0, msgs = 0;
+    /* A stream's figures are what arrived: what this end wrote is the
+     * server's to count (its intervals replace or join these). */
+    bool stream = cl->req.mode == MODE_STREAM;
+    uint64_t t0 = UINT64_MAX, t1 = 0, bytes = 0, msgs = 0, sent = 0;
     for (uint32_t i = 0; i < cl->nw; i++) {
         struct cworker *wk = &cl->w[i];
         if (atomic_load_explicit(&wk->published, memory_order_acquire) <= k)
@@ -99,20 +103,31 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
         const struct civ_slot *sl = &wk->ring[k % CLIENT_IV_RING];
         t0 = sl->t0_ns < t0 ? sl->t0_ns : t0;
         t1 = sl->t1_ns > t1 ? sl->t1_ns : t1;
-        bytes += sl->rx_bytes + sl->tx_bytes;
+        bytes += sl->rx_bytes + (stream ? 0 : sl->tx_bytes);
+        sent += sl->tx_bytes;
         msgs += sl->msgs;
         hist_add(&iv.lat, &sl->lat);
         atomic_store_explicit(&wk->consumed, k + 1, memory_order_release);
     }
+    if (!stream && !cl->http) /* as the row: completed transactions, both ways */
+        bytes = msgs * (cl->req.size + (cl->req.resp_size ? cl->req.resp_size : cl->req.size));
     double secs = t1 > t0 ? (double)(t1 - t0) / 1e9 : 0;
     iv.t_start_s = (double)(t0 - cl->t_measure) / 1e9;
     iv.t_end_s = (double)(t1 - cl->t_measure) / 1e9;
     iv.goodput_bps = secs > 0 ? 8.0 * (double)bytes / secs : 0;
     iv.msgs_per_s = secs > 0 ? (double)msgs / secs : 0;
-    iv.lat.start_ms = (int64_t)(out->start_wall_s * 1e3 + iv.t_start_s * 1e3);
-    iv.lat.end_ms = (int64_t)(out->start_wall_s * 1e3 + iv.t_end_s * 1e3);
-    if (stop && stop->on_interval)
+    /* Rounded up: no interval starts before the log (--hlog) does. */
+    iv.lat.start_ms = (int64_t)ceil(out->start_wall_s * 1e3 + iv.t_start_s * 1e3);
+    iv.lat.end_ms = (int64_t)ceil(out->start_wall_s * 1e3 + iv.t_end_s * 1e3);
+    if (stop && stop->on_interval && !sp->defer) {
         stop->on_interval(&iv, stop->ctx);
+    } else if (stop && stop->on_interval) {
+        struct client_interval live = iv;
+        live.sent = true;
+        live.goodput_bps = secs > 0 ? 8.0 * (double)sent / secs : 0;
+        live.msgs_per_s = secs > 0 ? (double)sent / (double)cl->req.size / secs : 0;
+        stop->on_interval(&live, stop->ctx);
+    }
     struct client_interval *grown = NULL;
     if (out->nintervals < MAX_STORED_INTERVALS)
         grown = realloc(out->intervals, (out->nintervals + 1) * sizeof(*grown));
@@ -173,7 +188,10 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
             sp->steal0 = steal_now_ns();
             if (stop && stop->server_cpu_ns)
                 sp->scpu0 = stop->server_cpu_ns(stop->server);
-            out->start_wall_s = (double)clock_wall_ns() / 1e9;
+            /* The wall time of the window's start, not of this look at it:
+             * the intervals' times count from there. */
+            out->start_wall_s = (double)clock_wall_ns() / 1e9 -
+                                (double)(clock_now_ns() - cl->t_measure) / 1e9;
             mark(cl, sp, CTRL_PHASE_MEASURE);
         }
         if (!stopped && stop && stop->flag && *stop->flag) {
@@ -201,6 +219,42 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
             mark(cl, sp, CTRL_PHASE_DONE);
         sp->mark2 = true;
     }
+}
+
+/* The server's intervals of a stream it received: they replace the
+ * client's (which counted nothing received), or for --bidir add to what
+ * the client received in the interval of the same index. */
+static int server_intervals(struct client *cl, int fd, struct client_output *out, char *err,
+                            size_t errlen)
+{
+    struct client_interval *sv = NULL;
+    size_t n = 0;
+    int rc = client_ctrl_intervals(cl, fd, out->start_wall_s, &sv, &n, err, errlen);
+    bool bidir = cl->req.flags & CTRL_F_BIDIR;
+    size_t keep = bidir ? out->nintervals : 0;
+    for (size_t i = keep; i < out->nintervals; i++)
+        hist_close(&out->intervals[i].lat);
+    out->nintervals = keep;
+    for (size_t i = 0; i < n; i++) {
+        if (i < keep) {
+            struct client_interval *d = &out->intervals[i];
+            d->goodput_bps += sv[i].goodput_bps;
+            d->msgs_per_s += sv[i].msgs_per_s;
+            hist_add(&d->lat, &sv[i].lat);
+            hist_close(&sv[i].lat);
+            continue;
+        }
+        struct client_interval *grown =
+            realloc(out->intervals, (out->nintervals + 1) * sizeof(*grown));
+        if (!grown) {
+            hist_close(&sv[i].lat);
+            continue;
+        }
+        out->intervals = grown;
+        out->intervals[out->nintervals++] = sv[i];
+    }
+    free(sv);
+    return rc;
 }
 
 static int start_workers(struct client *cl, char *err, size_t errlen)
@@ -335,10 +389,17 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
     if (cfg->proto != PROTO_UDP && net_tune_check(&cl.tune, cl.addr.ss.ss_family, err, errlen) != 0)
         goto out;
     client_ctrl_request(cfg, &cl.req);
+    cl.iv_ns = cfg->interval_ns ? cfg->interval_ns : (cfg->hlog[0] ? 1000000000ull : 0);
+    if (cl.iv_ns && !cfg->echo && !http && cl.req.mode == MODE_STREAM &&
+        !(cl.req.flags & CTRL_F_REVERSE)) {
+        /* The server receives: its intervals are the ones to tell. */
+        cl.req.flags |= CTRL_F_INTERVALS;
+        cl.req.interval_ns = cl.iv_ns;
+        sp.defer = true;
+    }
     if (!cfg->echo && !http && (sp.ctrl_fd = client_ctrl_open(&cl, err, errlen)) < 0)
         goto out;
     cl.nw = cl.req.threads < cl.req.conns ? cl.req.threads : cl.req.conns;
-    cl.iv_ns = cfg->interval_ns ? cfg->interval_ns : (cfg->hlog[0] ? 1000000000ull : 0);
     int started = start_workers(&cl, err, errlen);
     supervise(&cl, &sp, stop, out);
     int64_t steal1 = sp.mark1 ? steal_now_ns() : -1;
@@ -357,7 +418,11 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
             have_sr = true;
         else
             rc = -1;
+        if (have_sr && sp.defer && server_intervals(&cl, sp.ctrl_fd, out, err, errlen) != 0)
+            rc = -1;
     }
+    for (size_t i = 0; sp.defer && stop && stop->on_interval && i < out->nintervals; i++)
+        stop->on_interval(&out->intervals[i], stop->ctx);
     f.sr = have_sr ? &sr : NULL;
     f.server_lat = have_sh ? &sh : NULL;
     f.server_window_s = have_sr ? (double)sr.window_ns / 1e9 : 0;

@@ -18,6 +18,9 @@ struct client_interval {
     double goodput_bps;
     double msgs_per_s;
     struct hist lat; /* latency in ns during this interval */
+    /* A live line of what this end sent, while the receiving server's
+     * intervals are still to come (they are the ones kept). */
+    bool sent;
 };
 
 struct client_output {

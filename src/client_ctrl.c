@@ -1,6 +1,7 @@
 /* The client's side of the control connection: the request, the
  * server's answer, the marks and the result at the end. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,4 +156,74 @@ int client_ctrl_finish(struct client *cl, int fd, struct ctrl_result *res, struc
 fail:
     free(frame);
     return -1;
+}
+
+/* One decoded server interval into a client_interval (times from the
+ * server's window start, which is the client's within a round trip). */
+static int iv_from_ctrl(const struct ctrl_iv *c, double start_wall_s, struct client_interval *iv,
+                        char *err, size_t errlen)
+{
+    memset(iv, 0, sizeof(*iv));
+    if (c->hist_len) {
+        if (hist_decode(&iv->lat, c->hist, c->hist_len, err, errlen) != 0)
+            return -1;
+    } else if (hist_init_default(&iv->lat) != 0) {
+        return snprintf(err, errlen, "control: out of memory"), -1;
+    }
+    double secs = (double)(c->t1_ns - c->t0_ns) / 1e9;
+    iv->t_start_s = (double)c->t0_ns / 1e9;
+    iv->t_end_s = (double)c->t1_ns / 1e9;
+    iv->goodput_bps = secs > 0 ? 8.0 * (double)c->rx_bytes / secs : 0;
+    iv->msgs_per_s = secs > 0 ? (double)c->rx_msgs / secs : 0;
+    iv->lat.tag[0] = '\0';
+    /* Rounded up: the first interval starts with the window, never before
+     * a log that starts there. */
+    iv->lat.start_ms = (int64_t)ceil((start_wall_s + iv->t_start_s) * 1e3);
+    iv->lat.end_ms = (int64_t)ceil((start_wall_s + iv->t_end_s) * 1e3);
+    return 0;
+}
+
+int client_ctrl_intervals(struct client *cl, int fd, double start_wall_s,
+                          struct client_interval **out, size_t *nout, char *err, size_t errlen)
+{
+    *out = NULL;
+    *nout = 0;
+    for (;;) {
+        struct ctrl_msg r;
+        uint8_t *frame = NULL;
+        if (client_ctrl_recv(fd, &r, &frame, err, errlen) != 0) {
+            name_peer(cl, err, errlen);
+            return -1;
+        }
+        int rc = 0;
+        if (r.type != CTRL_INTERVALS || r.u.ivs.first != *nout) {
+            char as[96];
+            snprintf(err, errlen, "server %s: intervals expected after the result",
+                     net_format_addr(&cl->addr, as, sizeof(as)));
+            rc = -1;
+        }
+        struct client_interval *grown =
+            rc == 0 ? realloc(*out, (*nout + r.u.ivs.n + 1) * sizeof(**out)) : NULL;
+        if (rc == 0 && !grown) {
+            snprintf(err, errlen, "control: out of memory");
+            rc = -1;
+        }
+        if (grown)
+            *out = grown;
+        struct ctrl_iv c;
+        size_t off = 0;
+        for (uint16_t i = 0; rc == 0 && i < r.u.ivs.n; i++) {
+            if (ctrl_iv_get(&r.u.ivs, &off, &c) != 0 ||
+                iv_from_ctrl(&c, start_wall_s, &(*out)[*nout], err, errlen) != 0)
+                rc = -1;
+            else
+                (*nout)++;
+        }
+        bool last = r.u.ivs.last;
+        free(frame);
+        if (rc != 0)
+            return -1;
+        if (last)
+            return 0;
+    }
 }

@@ -42,6 +42,7 @@ struct cworker {
     struct civ_slot ring[CLIENT_IV_RING];
     _Atomic uint64_t published, consumed;
     uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs;
+    bool iv_last;              /* the window's last interval is still to publish */
     uint64_t t_done_ns;        /* when this worker stopped measuring */
     uint64_t cpu0_ns, cpu1_ns; /* this thread's CPU time when the window opened, closed */
     _Atomic bool ended;        /* stopped measuring */
@@ -94,6 +95,13 @@ int client_ctrl_open(struct client *cl, char *err, size_t errlen);
  * initialised by the call when *have_hist). Returns 0 or -1. */
 int client_ctrl_finish(struct client *cl, int fd, struct ctrl_result *res, struct hist *h,
                        bool *have_hist, char *err, size_t errlen);
+
+/* With CTRL_F_INTERVALS, after client_ctrl_finish: reads the server's
+ * INTERVALS frames into *out (malloc'd, *nout of them, each histogram
+ * initialised; start_wall_s dates them). Returns 0 or -1 with a message;
+ * on -1 *out still holds the *nout read. */
+int client_ctrl_intervals(struct client *cl, int fd, double start_wall_s,
+                          struct client_interval **out, size_t *nout, char *err, size_t errlen);
 
 /* What client_run measured, for client_result_fill. */
 struct client_figures {

@@ -172,6 +172,7 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
         if (cfg->proto == PROTO_UDP) {
             double lost = cs->expected > cs->txn ? (double)(cs->expected - cs->txn) : 0;
             r->loss_pct = ratio(100.0 * lost, (double)cs->expected);
+            r->dup = (double)cs->dup; /* replies that came again (rate) */
         }
     }
     r->msgs_per_s = ratio(r->messages, r->duration_s);

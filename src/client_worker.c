@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -55,7 +56,7 @@ static void publish(struct cworker *wk, uint64_t t1)
     struct civ_slot *sl = &wk->ring[k % CLIENT_IV_RING];
     const struct stats *s = &wk->st;
     bool rr = wk->cl->req.mode != MODE_STREAM;
-    uint64_t msgs = rr ? s->txn : s->rx_msgs + s->tx_msgs;
+    uint64_t msgs = rr ? s->txn : s->rx_msgs; /* a stream's: what arrived here */
     sl->t0_ns = wk->iv_t0;
     sl->t1_ns = t1;
     sl->rx_bytes = s->rx_bytes - wk->iv_rx;
@@ -71,6 +72,26 @@ static void publish(struct cworker *wk, uint64_t t1)
     wk->iv_k = k + 1;
     atomic_store_explicit(&wk->published, k + 1, memory_order_release);
     wake_supervisor(wk->cl);
+}
+
+/* The window's last interval, ending with the window, once the worker is
+ * done; client_run's thread consumes until every worker has finished, so
+ * waiting for room in the ring is short (and bounded). */
+static void publish_last(struct cworker *wk)
+{
+    if (!wk->iv_last)
+        return;
+    wk->iv_last = false;
+    for (int tries = 0; tries < 1000; tries++) {
+        if (wk->iv_k - atomic_load_explicit(&wk->consumed, memory_order_acquire) <
+            CLIENT_IV_RING) {
+            publish(wk, wk->t_done_ns);
+            return;
+        }
+        wake_supervisor(wk->cl);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 /* The CPU time of the calling thread: a worker's own, whatever else runs
@@ -89,10 +110,9 @@ static void on_measure(struct loop *l, struct loop_timer *t)
     struct cworker *wk = t->arg;
     if (atomic_load(&wk->phase) != CTRL_PHASE_WARMUP)
         return;
-    uint64_t now = clock_now_ns();
     atomic_store(&wk->phase, CTRL_PHASE_MEASURE);
     wk->cpu0_ns = thread_cpu_ns();
-    wk->iv_t0 = now;
+    wk->iv_t0 = wk->cl->t_measure; /* the row's window starts there, late timer or not */
     if (wk->cl->iv_ns)
         loop_timer_set(wk->loop, &wk->t_iv, wk->cl->t_measure + wk->cl->iv_ns);
 }
@@ -117,8 +137,15 @@ static void on_interval(struct loop *l, struct loop_timer *t)
     struct cworker *wk = t->arg;
     uint64_t now = clock_now_ns();
     publish(wk, now);
-    uint64_t next = wk->cl->t_measure + (wk->iv_k + 1) * wk->cl->iv_ns;
-    loop_timer_set(wk->loop, &wk->t_iv, next > now ? next : now + wk->cl->iv_ns);
+    const struct client *cl = wk->cl;
+    uint64_t next = cl->t_measure + (wk->iv_k + 1) * cl->iv_ns;
+    if (next <= now)
+        next = now + cl->iv_ns;
+    /* Less than half an interval before the end: the last interval runs
+     * to the end (on_end) instead of ending in a sliver of nothing. */
+    if (!cl->cfg->count && next + cl->iv_ns / 2 > cl->t_end)
+        return;
+    loop_timer_set(wk->loop, &wk->t_iv, next);
 }
 
 static void on_give_up(struct loop *l, struct loop_timer *t)
@@ -142,8 +169,9 @@ static void on_end(struct loop *l, struct loop_timer *t)
     if (atomic_load(&wk->ended))
         return;
     uint64_t now = clock_now_ns();
-    if (atomic_load(&wk->phase) == CTRL_PHASE_MEASURE && wk->cl->iv_ns)
-        publish(wk, now);
+    /* The last interval closes when the worker is done: answers to
+     * requests sent in the window still count (as in the row). */
+    wk->iv_last = atomic_load(&wk->phase) == CTRL_PHASE_MEASURE && wk->cl->iv_ns;
     atomic_store(&wk->phase, CTRL_PHASE_DONE);
     wk->t_done_ns = now;
     wk->cpu1_ns = thread_cpu_ns();
@@ -331,6 +359,7 @@ void *client_worker_main(void *arg)
         wk->cpu1_ns = thread_cpu_ns();
     }
     atomic_store(&wk->ended, true);
+    publish_last(wk);
     stats_fold_interval(&wk->st);
     atomic_store(&wk->finished, true);
     wake_supervisor(cl);

@@ -66,6 +66,27 @@ static int write_hlog(const char *path, const struct netrig_config *cfg,
     return rc;
 }
 
+/* Options of the shared table that only a scenario run can honour: the
+ * client refuses them rather than ignore them. --link-rate and --tolerance
+ * do work here: they go into the row, for netrig model. */
+static int run_only_options(const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    if (cfg->link[0])
+        return snprintf(err, errlen,
+                        "--link %s: an emulated link is made by netrig run (link = in a "
+                        "scenario, or netrig run --link); a client run goes where --server "
+                        "points",
+                        cfg->link),
+               -1;
+    if (cfg->repeat != 1)
+        return snprintf(err, errlen,
+                        "--repeat %u: repetitions are netrig run's (repeat = in a scenario); "
+                        "a client run is one test",
+                        cfg->repeat),
+               -1;
+    return 0;
+}
+
 int cmd_client(int argc, char **argv)
 {
     struct netrig_config cfg;
@@ -81,7 +102,8 @@ int cmd_client(int argc, char **argv)
         return 2;
     }
     bool peer = cfg.server[0] != '\0' || cfg.url[0] != '\0';
-    if (opts_validate(&cfg, err, sizeof(err)) != 0 || !peer) {
+    if (opts_validate(&cfg, err, sizeof(err)) != 0 || !peer ||
+        run_only_options(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "netrig client: %s\n",
                 peer ? err : "give --server HOST:PORT or --url http[s]://HOST[:PORT]/PATH");
         return 2;
@@ -104,6 +126,9 @@ int cmd_client(int argc, char **argv)
     }
     if (stop_flag)
         fprintf(stderr, "netrig client: interrupted, reporting what was measured\n");
+    /* What netrig model checks this row against, as a scenario step's. */
+    out.result.link_rate_bps = cfg.link_rate_bps;
+    out.result.tolerance_pct = cfg.tolerance_pct;
     if (cfg.json)
         result_json(stdout, &out.result);
     else

@@ -136,6 +136,8 @@ static void enc_request(struct wbuf *w, const struct ctrl_request *q)
     put64(w, q->stall_ns);
     for (size_t i = 0; i < cc_len; i++)
         put8(w, (uint8_t)q->cc[i]);
+    if (q->flags & CTRL_F_INTERVALS)
+        put64(w, q->interval_ns);
 }
 
 /* Returns false if the congestion control name is longer than this
@@ -163,6 +165,7 @@ static bool dec_request(struct rbuf *r, struct ctrl_request *q)
         return false;
     for (uint8_t i = 0; i < cc_len; i++)
         q->cc[i] = (char)get8(r);
+    q->interval_ns = q->flags & CTRL_F_INTERVALS ? get64(r) : 0;
     return true;
 }
 
@@ -175,7 +178,7 @@ int ctrl_request_check(const struct ctrl_request *q, char *err, size_t errlen)
         what = "proto";
     else if (q->mode >= MODE_COUNT)
         what = "mode";
-    else if (q->flags & ~(CTRL_F_REVERSE | CTRL_F_BIDIR | CTRL_F_NO_TIMING))
+    else if (q->flags & ~(CTRL_F_REVERSE | CTRL_F_BIDIR | CTRL_F_NO_TIMING | CTRL_F_INTERVALS))
         what = "flags";
     else if (q->conns < 1 || q->conns > CTRL_MAX_CONNS)
         what = "conns";
@@ -199,6 +202,9 @@ int ctrl_request_check(const struct ctrl_request *q, char *err, size_t errlen)
     else if (q->duration_ns > DAY_NS || q->warmup_ns > DAY_NS || q->timeout_ns > DAY_NS ||
              q->stall_ns > 60ull * 1000000000ull)
         what = "duration";
+    else if ((q->flags & CTRL_F_INTERVALS) &&
+             (q->interval_ns < 10000000ull || q->interval_ns > 3600ull * 1000000000ull))
+        what = "interval";
     else if (!net_cc_name_ok(q->cc))
         what = "cc";
     if (!what)
@@ -242,6 +248,72 @@ static void dec_result(struct rbuf *r, struct ctrl_result *s)
     s->hist = s->hist_len ? get_bytes(r, s->hist_len) : NULL;
 }
 
+static void enc_iv(struct wbuf *w, const struct ctrl_iv *iv)
+{
+    put64(w, iv->t0_ns);
+    put64(w, iv->t1_ns);
+    put64(w, iv->rx_bytes);
+    put64(w, iv->rx_msgs);
+    put32(w, iv->hist_len);
+    if (iv->hist_len)
+        put_bytes(w, iv->hist, iv->hist_len);
+}
+
+static void dec_iv(struct rbuf *r, struct ctrl_iv *iv)
+{
+    iv->t0_ns = get64(r);
+    iv->t1_ns = get64(r);
+    iv->rx_bytes = get64(r);
+    iv->rx_msgs = get64(r);
+    iv->hist_len = get32(r);
+    iv->hist = iv->hist_len ? get_bytes(r, iv->hist_len) : NULL;
+}
+
+size_t ctrl_iv_put(const struct ctrl_iv *iv, uint8_t *buf, size_t cap)
+{
+    struct wbuf w = {.p = buf, .cap = cap};
+    enc_iv(&w, iv);
+    return w.over ? 0 : w.len;
+}
+
+int ctrl_iv_get(const struct ctrl_intervals *v, size_t *off, struct ctrl_iv *iv)
+{
+    struct rbuf r = {.p = v->items, .len = v->len, .pos = *off};
+    if (*off >= v->len)
+        return -1;
+    dec_iv(&r, iv);
+    if (r.bad)
+        return -1;
+    *off = r.pos;
+    return 0;
+}
+
+/* The items must be exactly n well-formed intervals, t0 <= t1. */
+static int dec_intervals(struct rbuf *r, struct ctrl_intervals *v, char *err, size_t errlen)
+{
+    v->last = get8(r);
+    v->first = get32(r);
+    v->n = get16(r);
+    if (r->bad)
+        return 0;
+    v->items = r->p + r->pos;
+    size_t start = r->pos;
+    for (uint16_t i = 0; i < v->n && !r->bad; i++) {
+        struct ctrl_iv iv;
+        dec_iv(r, &iv);
+        if (!r->bad && iv.t1_ns < iv.t0_ns) {
+            snprintf(err, errlen, "control: interval %u ends before it starts", v->first + i);
+            return -1;
+        }
+    }
+    v->len = r->pos - start;
+    if (v->last > 1) {
+        snprintf(err, errlen, "control: intervals: bad last flag %u", v->last);
+        return -1;
+    }
+    return 0;
+}
+
 static void enc_payload(struct wbuf *w, const struct ctrl_msg *m)
 {
     switch (m->type) {
@@ -262,6 +334,12 @@ static void enc_payload(struct wbuf *w, const struct ctrl_msg *m)
     case CTRL_MARK: put8(w, m->u.phase); break;
     case CTRL_END: break;
     case CTRL_RESULT: enc_result(w, &m->u.res); break;
+    case CTRL_INTERVALS:
+        put8(w, m->u.ivs.last);
+        put32(w, m->u.ivs.first);
+        put16(w, m->u.ivs.n);
+        put_bytes(w, m->u.ivs.items, m->u.ivs.len);
+        break;
     default: w->over = true;
     }
 }
@@ -323,6 +401,7 @@ static int dec_payload(struct rbuf *r, struct ctrl_msg *m, char *err, size_t err
         return 0;
     case CTRL_END: return 0;
     case CTRL_RESULT: dec_result(r, &m->u.res); return 0;
+    case CTRL_INTERVALS: return dec_intervals(r, &m->u.ivs, err, errlen);
     }
     snprintf(err, errlen, "control: unknown message type %u", m->type);
     return -1;

@@ -12,7 +12,11 @@
  *
  * A test: client REQUEST -> server ACCEPT (test id, UDP ports) or ERROR;
  * client MARK 1 (measuring starts), MARK 2 (measuring ends), END; server
- * RESULT (its counters and latency histogram), then both close. */
+ * RESULT (its counters and latency histogram), then both close.
+ * A request with CTRL_F_INTERVALS carries the interval length after the
+ * congestion control name; the server then follows its RESULT with
+ * INTERVALS frames (its counters and histogram per interval of its
+ * window, as the receiving end saw them), the last one flagged. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +38,7 @@ enum ctrl_type {
     CTRL_MARK,
     CTRL_END,
     CTRL_RESULT,
+    CTRL_INTERVALS,
     CTRL_TYPE_END
 };
 
@@ -42,6 +47,7 @@ enum ctrl_phase { CTRL_PHASE_WARMUP = 0, CTRL_PHASE_MEASURE = 1, CTRL_PHASE_DONE
 #define CTRL_F_REVERSE 1u
 #define CTRL_F_BIDIR 2u
 #define CTRL_F_NO_TIMING 4u
+#define CTRL_F_INTERVALS 8u /* interval_ns follows; the server reports intervals */
 
 struct ctrl_request {
     uint8_t proto; /* enum proto */
@@ -53,6 +59,7 @@ struct ctrl_request {
     uint64_t duration_ns, warmup_ns, timeout_ns, count;
     uint64_t stall_ns; /* testing: the server stalls once this long */
     char cc[16];       /* TCP congestion control of the server's data sockets, "" = default */
+    uint64_t interval_ns; /* with CTRL_F_INTERVALS: the intervals' length */
 };
 
 /* Payload bytes of one response of request q (resp_size 0 means the same
@@ -82,6 +89,24 @@ struct ctrl_result {
     const uint8_t *hist; /* compressed V2 histogram (ns); decode: points into the frame */
 };
 
+/* One interval of the server's window: times from the window's start. */
+struct ctrl_iv {
+    uint64_t t0_ns, t1_ns;
+    uint64_t rx_bytes, rx_msgs;
+    uint32_t hist_len;
+    const uint8_t *hist; /* compressed V2 histogram (ns), may be empty */
+};
+
+/* A run of intervals: index of the first, count, and the encoded items
+ * (ctrl_iv_put's format; decode checks them, ctrl_iv_get reads them). */
+struct ctrl_intervals {
+    uint8_t last; /* 1: no INTERVALS frame follows */
+    uint32_t first;
+    uint16_t n;
+    size_t len;
+    const uint8_t *items;
+};
+
 struct ctrl_msg {
     uint16_t type;
     union {
@@ -90,8 +115,17 @@ struct ctrl_msg {
         char error[256];
         uint8_t phase;
         struct ctrl_result res;
+        struct ctrl_intervals ivs;
     } u;
 };
+
+/* Encodes one interval item into buf. Returns its length, or 0 if cap is
+ * too small. */
+size_t ctrl_iv_put(const struct ctrl_iv *iv, uint8_t *buf, size_t cap);
+
+/* Reads the item at *off of a decoded INTERVALS message and moves *off
+ * past it. Returns 0, or -1 at the end. */
+int ctrl_iv_get(const struct ctrl_intervals *v, size_t *off, struct ctrl_iv *iv);
 
 /* Encodes m as one frame into buf. Returns its length, or 0 if cap is too
  * small or m is invalid. */

@@ -105,8 +105,11 @@ static bool rr_send(struct ep *ep, uint64_t now)
             if (!loop_timer_armed(&ep->timer))
                 loop_timer_set(ep->w->loop, &ep->timer, now + q->timeout_ns);
         }
-        if (rate && meas)
+        if (rate && meas) {
+            uint32_t bit = (uint32_t)ep->tx_seq & ep->pend_mask;
+            ep->pending[bit / 64] |= 1ull << (bit % 64);
             ep->ring_n++;
+        }
         uint32_t flow = ep->flow_tag | (meas ? UDP_FLOW_MEASURED : 0);
         wire_put(b->hdr[n], flow, (uint32_t)ep->tx_seq, when);
         udp_io_put_dgram(b, n, q->size, NULL);
@@ -212,6 +215,20 @@ static void io_cb(struct loop *l, struct loop_io *io, uint32_t events)
     udp_on_io(io->arg, events);
 }
 
+/* Open loop: room for twice the requests a timeout can hold in flight,
+ * so that a slot comes round again only after its reply is late anyway
+ * (at most 2^24 requests: 2 MiB). */
+static int pending_init(struct ep *ep, double share)
+{
+    double inflight = 2 * share * (double)ep->w->req->timeout_ns / 1e9 + 64;
+    uint32_t bits = 64;
+    while (bits < inflight && bits < (1u << 24))
+        bits <<= 1;
+    ep->pending = calloc(bits / 64, sizeof(*ep->pending));
+    ep->pend_mask = bits - 1;
+    return ep->pending ? 0 : -1;
+}
+
 static int udp_init(struct ep *ep)
 {
     const struct ctrl_request *q = ep->w->req;
@@ -243,6 +260,8 @@ static int udp_init(struct ep *ep)
     }
     if (ep->role & (EP_RR_CLIENT | EP_RR_SERVER))
         udp_io_single_setup(ep);
+    if ((ep->role & EP_RR_CLIENT) && (ep->role & EP_RATE) && pending_init(ep, share) != 0)
+        return -1;
     if (closed_loop(ep)) {
         ep->slots = malloc(q->pipeline * sizeof(*ep->slots));
         if (!ep->slots)

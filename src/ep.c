@@ -57,6 +57,7 @@ void ep_free_state(struct ep *ep)
     free(ep->ring);
     free(ep->seq);
     free(ep->slots);
+    free(ep->pending);
     free(ep->flow_addr);
     free(ep->flow_known);
     ep->txbuf = NULL;

@@ -147,6 +147,10 @@ struct ep {
     uint32_t next_flow;           /* server reverse: round robin */
     uint32_t flow_tag, flow_mask; /* the test's tag in flow words, the index bits (wire.h) */
     uint64_t win_first, win_last; /* rate: sequence numbers of the window */
+    /* rate client: a bit per measured request not yet answered, at
+     * seq & pend_mask, so that a reply matches its request once */
+    uint64_t *pending;
+    uint32_t pend_mask;
     bool win_open, win_closed;
     void *priv; /* a driver's own per-endpoint state */
 };

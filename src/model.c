@@ -226,6 +226,13 @@ static void fit_group(struct model_group *g, size_t gi, const struct test_result
             g->t0_s = 0;
             return;
         }
+        if (k < 2) {
+            /* t0 from one row predicts that row exactly. */
+            g->c_bps = NAN;
+            g->unchecked = "one size: t0 fitted to it predicts it exactly; "
+                           "two sizes or more make a check";
+            return;
+        }
         /* Slope fixed at 1/C: t0 is the mean of what the link leaves. */
         double s = 0, ss = 0;
         for (size_t j = 0; j < k; j++)
@@ -237,6 +244,10 @@ static void fit_group(struct model_group *g, size_t gi, const struct test_result
         }
         if (k > 1)
             g->t0_ci_s = model_fit_t975((double)k - 1) * sqrt(ss / (double)(k - 1) / (double)k);
+    } else if (g->fitted && g->fit.n <= 2) {
+        /* C and t0 from two points: a line through them, no residual. */
+        g->unchecked = "a line through two sizes fits them exactly; "
+                       "three sizes or more, or a known link rate, make a check";
     } else if (g->fitted && g->fit.slope > 0) {
         g->c_bps = 1 / g->fit.slope;
         g->t0_s = g->fit.intercept;

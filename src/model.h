@@ -72,6 +72,9 @@ struct model_group {
     bool c_known;         /* C from link_rate, not from the fit */
     double c_bps;         /* C used for the predictions (NaN: none) */
     double t0_s, t0_ci_s; /* t0 used and its 95 % half width */
+    /* Why the rows were not checked (c_bps NaN), or NULL: a fit with as
+     * many points as parameters passes every row by construction. */
+    const char *unchecked;
 };
 
 /* The outcome of model_apply. */

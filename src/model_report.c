@@ -63,7 +63,10 @@ static void report_group(FILE *out, const struct model_group *g)
         fprintf(out, "  t0 = %.3f us", f->intercept * 1e6);
         if (!isnan(f->intercept_ci))
             fprintf(out, " +- %.3f", f->intercept_ci * 1e6);
-        fprintf(out, "  R^2 = %.6f  (95 %% intervals, n = %zu", f->r2, f->n);
+        if (f->n > 2)
+            fprintf(out, "  R^2 = %.6f  (95 %% intervals, n = %zu", f->r2, f->n);
+        else
+            fprintf(out, "  (exact through n = %zu points: no R^2, no intervals", f->n);
         if (f->n < g->nrows)
             fprintf(out, "; %zu CPU-saturated rows left out", g->nrows - f->n);
         fprintf(out, ")\n");
@@ -71,7 +74,10 @@ static void report_group(FILE *out, const struct model_group *g)
         fprintf(out, "  fit   needs two sizes or more\n");
     }
     if (isnan(g->c_bps)) {
-        fprintf(out, "  used  nothing: rows not checked\n");
+        if (g->unchecked)
+            fprintf(out, "  used  nothing: rows not checked (%s)\n", g->unchecked);
+        else
+            fprintf(out, "  used  nothing: rows not checked\n");
         return;
     }
     fprintf(out, "  used  C = %.3f Mbit/s (%s)  t0 = %.3f us", g->c_bps / 1e6,
@@ -99,10 +105,13 @@ static void report_rows(FILE *out, const struct test_result *rows, const struct 
             fprintf(out, " %8s", "-");
         else
             fprintf(out, " %+8.3f", r->model_err_pct);
+        const struct model_group *g =
+            run->row_group[i] != SIZE_MAX ? &run->groups[run->row_group[i]] : NULL;
         fprintf(out, "  %s",
-                r->model_ok[0]       ? r->model_ok
-                : r->goodput_bps > 0 ? "not checked"
-                                     : "not checked (no goodput)");
+                r->model_ok[0]          ? r->model_ok
+                : g && g->unchecked     ? "not checked (exact fit, see above)"
+                : r->goodput_bps > 0    ? "not checked"
+                                        : "not checked (no goodput)");
         if (strcmp(r->model_ok, "steal") == 0)
             fprintf(out, " (host %.2f %%)", r->steal_pct);
         fputc('\n', out);

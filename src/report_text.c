@@ -52,7 +52,7 @@ void report_text_interval(FILE *out, const struct client_interval *iv)
         fprintf(out, "   p50 %s  p99 %s",
                 fmt_us((double)hist_value_at_percentile(h, 50) / 1e3, p50, sizeof(p50)),
                 fmt_us((double)hist_value_at_percentile(h, 99) / 1e3, p99, sizeof(p99)));
-    fputc('\n', out);
+    fputs(iv->sent ? "   (sent; received below)\n" : "\n", out);
 }
 
 static void line_latency(FILE *out, const struct test_result *r, const struct netrig_config *cfg)

@@ -308,6 +308,7 @@ static int link_begin(struct run *R)
         return -1;
     }
     R->linked = true;
+    R->res.meta.link_rate_bps = R->link.rate_bps; /* every row's C (run_step) */
     progress_line(&R->con, "emulated link %s: namespaces %s and %s", spec, R->link.ns[0],
                   R->link.ns[1]);
     return 0;

@@ -180,6 +180,7 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
     if (sl->eps)
         sl->eps->prev = ep;
     sl->eps = ep;
+    srv_iv_arm(sl);
     if (ep->drv->init(ep) != 0 || ep->drv->start(ep) != 0) {
         sl->st.err[ERRC_OTHER]++;
         ep->drv->finish(ep);
@@ -196,6 +197,7 @@ void srv_slot_merge(struct srv_slot *sl)
     sl->merged = true; /* the closed hook must not merge again */
     while (sl->eps)
         sl->eps->drv->finish(sl->eps);
+    srv_iv_merge(sl);
     stats_fold_interval(&sl->st);
     stats_add(&t->total, &sl->st);
     for (struct srv_slot **pp = &th->slots; *pp; pp = &(*pp)->next)

@@ -47,6 +47,23 @@ struct srv_thread {
     uint32_t serving;               /* data endpoints and HTTP connections now */
 };
 
+/* One interval of the receiving end (CTRL_F_INTERVALS): a slot's, then
+ * the test's, merged by index. */
+struct srv_iv {
+    uint64_t t0_ns, t1_ns; /* clock_now_ns times */
+    uint64_t rx_bytes, rx_msgs;
+    struct hist lat;
+};
+
+/* A slot's intervals while it runs (server_iv.c). */
+struct srv_ivs {
+    struct loop_timer timer;
+    bool started;
+    uint64_t origin_ns, t0_ns, rx_bytes, rx_msgs; /* where the open interval began */
+    struct srv_iv *v;
+    size_t n;
+};
+
 struct srv_slot {
     struct srv_test *t;
     struct srv_thread *th;
@@ -54,6 +71,7 @@ struct srv_slot {
     struct stats st;
     struct ep *eps;
     bool merged;
+    struct srv_ivs iv;
     struct srv_slot *next;
 };
 
@@ -96,6 +114,8 @@ struct srv_test {
     uint16_t nports;
     _Atomic uint64_t stall_at;
     _Atomic int stalled;
+    struct srv_iv *ivs; /* the receiving end's intervals; under srv->mu */
+    size_t nivs;
     struct srv_test *next;
 };
 
@@ -193,6 +213,22 @@ void srv_deadline_start(struct srv_deadline *d, struct srv_thread *th, void (*ex
                         void *arg);
 void srv_deadline_progress(struct srv_deadline *d);
 void srv_deadline_stop(struct srv_deadline *d);
+
+/* server_iv.c: the receiving end's intervals (CTRL_F_INTERVALS), for a
+ * client whose intervals would otherwise be what it sent. */
+/* Starts the slot's interval timer once the test measures (no-op
+ * otherwise, or when the test asked for none). Under srv->mu, in the
+ * slot's thread. */
+void srv_iv_arm(struct srv_slot *sl);
+/* Closes the slot's last interval at the test's end and adds its
+ * intervals into the test's. Under srv->mu, in the slot's thread, before
+ * the slot's counters are folded. */
+void srv_iv_merge(struct srv_slot *sl);
+/* Sends the test's intervals as INTERVALS frames (after the RESULT).
+ * Returns 0 or -1. */
+int srv_iv_send(int fd, const struct srv_test *t, uint64_t deadline_ns);
+/* Frees the test's intervals. */
+void srv_iv_free(struct srv_test *t);
 
 /* server_auth.c */
 /* Handles input on a connection that began with the authentication magic. */

@@ -59,6 +59,7 @@ void srv_test_unref(struct srv *s, struct srv_test *t)
     for (uint32_t i = 0; i < t->nports; i++)
         if (!t->udp_attached[i] && t->udp_fd[i] >= 0)
             close(t->udp_fd[i]);
+    srv_iv_free(t);
     stats_close(&t->total);
     free(t);
 }
@@ -214,6 +215,7 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
 {
     struct srv_test *t = c->test;
     uint64_t now = clock_now_ns();
+    bool wake = false;
     /* The window's start may also be set by srv_attach (no warm-up). */
     pthread_mutex_lock(&c->th->srv->mu);
     if (phase == CTRL_PHASE_MEASURE && !t->measure_marked) {
@@ -225,12 +227,15 @@ static void on_mark(struct srv_conn *c, uint8_t phase)
         if (t->req.stall_ns)
             atomic_store(&t->stall_at, now + t->req.duration_ns / 4);
         atomic_store(&t->phase, CTRL_PHASE_MEASURE);
+        wake = t->req.flags & CTRL_F_INTERVALS; /* the slots start their intervals */
     } else if (phase == CTRL_PHASE_DONE && !t->mark_end_ns) {
         atomic_store(&t->phase, CTRL_PHASE_DONE);
         t->mark_end_ns = now;
         t->cpu_end_ns = srv_cpu_now_ns(c->th->srv);
     }
     pthread_mutex_unlock(&c->th->srv->mu);
+    if (wake)
+        srv_wake_all(c->th->srv);
 }
 
 static void on_end(struct srv_conn *c)
@@ -291,7 +296,9 @@ static enum srv_verdict send_result(struct srv_conn *c)
     buf = malloc(cap);
     size_t n = buf ? ctrl_encode(&m, buf, cap) : 0;
     enum srv_verdict v = SRV_CLOSE;
-    if (n > 0 && net_send_all(c->io.fd, buf, n, clock_now_ns() + CTRL_SEND_TIMEOUT_NS) == 0) {
+    uint64_t deadline = clock_now_ns() + CTRL_SEND_TIMEOUT_NS;
+    if (n > 0 && net_send_all(c->io.fd, buf, n, deadline) == 0 &&
+        srv_iv_send(c->io.fd, t, deadline) == 0) {
         srv_guard_result_sent(c);
         v = SRV_KEEP;
     }
@@ -387,6 +394,9 @@ void srv_thread_chores(struct srv_thread *th)
                 t->udp_attached[i] = true;
                 srv_attach(th, t, t->udp_fd[i], i, true, NULL, NULL);
             }
+        for (struct srv_slot *sl = th->slots; sl && !t->ending; sl = sl->next)
+            if (sl->t == t)
+                srv_iv_arm(sl);
         if (!t->ending)
             continue;
         for (struct srv_slot *sl = th->slots; sl; sl = sl->next)

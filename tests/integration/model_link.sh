@@ -126,6 +126,9 @@ cat "$TMP/out"
 [ $status = 0 ] || fail "netrig run exited $status"
 [ "$(left $LAST_PID)" = 0 ] || fail "namespaces of run $LAST_PID left behind"
 [ -s "$TMP/res/model.txt" ] || fail "no model.txt"
+# meta.json names the link the rows went through (the plots draw it).
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["link_rate_bps"] != 100e6)' \
+    "$TMP/res/meta.json" || fail "meta.json: link_rate_bps is not the link's 100 Mbit/s"
 
 # The tolerances, row by row: UDP and TCP 1 %, HTTP 1 % from 16 KiB, TLS
 # and HTTPS 2 %. A row the model marks cpu is not a miss; sanitizer builds

@@ -33,4 +33,17 @@ grep -q '^#\[StartTime' "$TMP/out.hlog" || fail "hlog header: $(head "$TMP/out.h
 if "$NETRIG" hist --help >/dev/null 2>&1; then
     "$NETRIG" hist "$TMP/out.hlog" >"$TMP/hist.out" 2>&1 || fail "netrig hist cannot read it: $(cat "$TMP/hist.out")"
 fi
+# Options of the table that only netrig run honours are refused, naming
+# the option; --link-rate and --tolerance land in the row for netrig model.
+for opt in "--link tbf:100mbit" "--repeat 3"; do
+    # shellcheck disable=SC2086
+    "$NETRIG" client --server 127.0.0.1:$PORT --duration 0.2 $opt >"$TMP/ro.out" 2>&1
+    st=$?
+    [ $st = 2 ] || fail "client $opt exited $st, not 2 (refused): $(cat "$TMP/ro.out")"
+    grep -q -- "${opt%% *}" "$TMP/ro.out" || fail "client $opt: no word of it: $(cat "$TMP/ro.out")"
+done
+"$NETRIG" client --server 127.0.0.1:$PORT --duration 0.2 --warmup 0 --link-rate 100mbit \
+    --tolerance 2.5 --json >"$TMP/lr.json" 2>/dev/null || fail "link-rate run"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(not (r["link_rate_bps"] == 1e8 and r["tolerance_pct"] == 2.5))' \
+    "$TMP/lr.json" || fail "--link-rate/--tolerance not in the row: $(cat "$TMP/lr.json")"
 echo "outputs ok"

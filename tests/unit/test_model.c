@@ -455,6 +455,50 @@ static void test_fit_skips_cpu_rows(void **state)
     model_run_close(&run);
 }
 
+/* A line through two points fits them exactly: no verdict can come of it.
+ * With a third size the residuals decide, and a row off the line fails. */
+static void test_fit_needs_three(void **state)
+{
+    (void)state;
+    struct test_result rows[3];
+    synth_rr(rows, 3, 250e6, 42e-6, NULL);
+    rows[1].goodput_bps *= 0.9; /* two rows: the fit still passes through it */
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_run run;
+    char err[128], *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(model_apply(rows, 2, &o, &run, err, sizeof(err)), 0);
+    assert_true(isnan(run.groups[0].c_bps));
+    assert_non_null(run.groups[0].unchecked);
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(rows[i].model_ok, "");
+        assert_true(isnan(rows[i].model_err_pct));
+    }
+    assert_int_equal(run.nyes, 0);
+    assert_int_equal(run.nskip, 2);
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    model_report(out, rows, 2, &o, &run);
+    fclose(out);
+    assert_null(strstr(buf, "R^2 = 1"));
+    assert_non_null(strstr(buf, "a line through two sizes fits them exactly"));
+    assert_non_null(strstr(buf, "not checked (exact fit"));
+    free(buf);
+    model_run_close(&run);
+    assert_int_equal(model_apply(rows, 3, &o, &run, err, sizeof(err)), 0);
+    assert_true(run.nno > 0);
+    assert_true(run.groups[0].fit.r2 < 1);
+    model_run_close(&run);
+    /* A known link with one serial row: t0 from that row predicts it. */
+    synth_rr(rows, 1, 100e6, 80e-6, NULL);
+    o.link_rate_bps = 100e6;
+    assert_int_equal(model_apply(rows, 1, &o, &run, err, sizeof(err)), 0);
+    assert_string_equal(rows[0].model_ok, "");
+    assert_non_null(run.groups[0].unchecked);
+    model_run_close(&run);
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -492,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_fit_noise),           cmocka_unit_test(test_fit_degenerate),
         cmocka_unit_test(test_known_link_verdicts), cmocka_unit_test(test_known_link_serial),
         cmocka_unit_test(test_fit_skips_cpu_rows),  cmocka_unit_test(test_report),
+        cmocka_unit_test(test_fit_needs_three),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
