@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "client_int.h"
+#include "opts.h"
 #include "steal.h"
 #include "transport_tls.h"
 
@@ -54,7 +55,7 @@ static int check_cfg(const struct netrig_config *cfg, char *err, size_t errlen)
         return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
     if (cfg->mode == MODE_CRR && cfg->proto != PROTO_TCP && cfg->proto != PROTO_TLS)
         return snprintf(err, errlen, "mode crr is for tcp"), -1;
-    if (cfg->interval_ns && cfg->interval_ns < 10000000u)
+    if (cfg->interval_ns && cfg->interval_ns < OPTS_INTERVAL_MIN_NS)
         return snprintf(err, errlen, "--interval must be at least 10ms"), -1;
     return 0;
 }
@@ -279,9 +280,7 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
     free(cl->w);
 }
 
-/* --proto tls: the client context of the data connections, handed to the
- * TLS transport with the name to send (SNI) and check. */
-static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *err, size_t errlen)
+static struct tls_opts tls_opts_of(const struct netrig_config *cfg)
 {
     struct tls_opts o = {.version = cfg->tls_version,
                          .ciphers = cfg->ciphers,
@@ -289,6 +288,42 @@ static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *e
                          .alpn = cfg->alpn,
                          .verify = cfg->verify,
                          .cafile = cfg->cafile};
+    return o;
+}
+
+int client_check(const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    struct cpulist cpus;
+    if (check_cfg(cfg, err, errlen) != 0 || cpulist_parse(cfg->cpu, &cpus, err, errlen) != 0 ||
+        cpulist_check(&cpus, err, errlen) != 0)
+        return -1;
+    /* The HTTP request and the TLS context are built as a run builds them:
+     * a method, header, cipher or CA file it would refuse is refused here. */
+    if (http_target_wanted(cfg)) {
+        struct http_target *t = calloc(1, sizeof(*t));
+        if (!t)
+            return snprintf(err, errlen, "client: out of memory"), -1;
+        int rc = http_target_init(t, cfg, err, errlen);
+        if (rc == 0)
+            http_target_close(t);
+        free(t);
+        return rc;
+    }
+    if (cfg->proto == PROTO_TLS) {
+        struct tls_ctx t = {0};
+        struct tls_opts o = tls_opts_of(cfg);
+        if (tls_client_init(&t, &o, err, errlen) != 0)
+            return -1;
+        tls_close(&t);
+    }
+    return 0;
+}
+
+/* --proto tls: the client context of the data connections, handed to the
+ * TLS transport with the name to send (SNI) and check. */
+static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    struct tls_opts o = tls_opts_of(cfg);
     char host[256];
     const char *colon = strrchr(cfg->server, ':');
     size_t n = colon ? (size_t)(colon - cfg->server) : strlen(cfg->server);

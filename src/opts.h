@@ -34,6 +34,9 @@ struct opt_def {
     const char *help;
 };
 
+/* The shortest --interval the client's schedule keeps (0 = off). */
+#define OPTS_INTERVAL_MIN_NS 10000000ull
+
 /* The table, terminated by an entry with name NULL. */
 extern const struct opt_def opts_table[];
 

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "netns.h"
+#include "opts.h"
 #include "progress.h"
 #include "results.h"
 #include "server.h"
@@ -448,6 +449,45 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     progress_close(&R.con);
     results_close(&R.res);
     return rc;
+}
+
+/* One step's config as run_one would hand it to the client, with a
+ * stand-in for the embedded server's port. */
+static int check_one(const struct scenario_step *st, const struct runner_opts *o, char *err,
+                     size_t errlen)
+{
+    struct netrig_config cfg = st->cfg;
+    if (o->server && cfg.url[0] == '\0')
+        snprintf(cfg.server, sizeof(cfg.server), "%s", o->server);
+    else if (!scenario_step_has_peer(st))
+        snprintf(cfg.server, sizeof(cfg.server), "%s", cfg.ipv6 ? "[::1]:1" : "127.0.0.1:1");
+    cfg.link[0] = '\0';
+    if (opts_validate(&cfg, err, errlen) != 0 || client_check(&cfg, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+int runner_check(const struct scenario *sc, const struct runner_opts *o, char *err, size_t errlen)
+{
+    const char *link = link_spec(sc, o);
+    if (link && o->server) {
+        snprintf(err, errlen, "link = %s runs its own server: drop --server", link);
+        return -1;
+    }
+    char msg[512];
+    for (size_t i = 0; i < sc->nsteps; i++) {
+        const struct scenario_step *st = &sc->steps[i];
+        /* One link serves every step: a second rate would be ignored. */
+        if (!(o->link && o->link[0]) && st->cfg.link[0] && strcmp(st->cfg.link, link) != 0)
+            snprintf(msg, sizeof(msg), "link = %s, but the run's link is %s (one for every step)",
+                     st->cfg.link, link);
+        else if (check_one(st, o, msg, sizeof(msg)) == 0)
+            continue;
+        snprintf(err, errlen, "%s:%d: [%s]%s%s %s", sc->file, st->line, st->group,
+                 st->params[0] ? " " : "", st->params, msg);
+        return -1;
+    }
+    return 0;
 }
 
 void runner_dry_run(const struct scenario *sc, const struct runner_opts *o, FILE *out)
