@@ -102,6 +102,13 @@ int fileio_append(const char *path, const void *buf, size_t len)
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
     /* One write: with O_APPEND a reader sees all of it or none of it on a
      * local file system, and a signal cannot split it. */
     ssize_t w;
@@ -109,8 +116,12 @@ int fileio_append(const char *path, const void *buf, size_t len)
         w = write(fd, buf, len);
     while (w < 0 && errno == EINTR);
     int rc = w == (ssize_t)len ? 0 : -1;
+    /* A short write (disk full, a quota) would leave half a row that
+     * readers take for a row: the file goes back to its last whole one. */
+    if (w > 0 && rc != 0 && ftruncate(fd, st.st_size) != 0)
+        w = -1; /* could not undo it: errno says why */
     if (w >= 0 && rc != 0)
-        errno = EIO; /* short write: disk full or a quota */
+        errno = ENOSPC;
     if (rc == 0 && fsync(fd) != 0)
         rc = -1;
     int saved = errno;

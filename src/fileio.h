@@ -18,7 +18,8 @@ int fileio_read_all(const char *path, size_t max, char **out, size_t *len, char 
 int fileio_write_atomic(const char *path, const void *buf, size_t len);
 
 /* Appends buf to path (created 0644 if missing) with one write(2) and
- * syncs. Returns 0 or -1 with errno set. */
+ * syncs. Returns 0 or -1 with errno set; a short write is undone (the
+ * file cut back to its old length) and reported as ENOSPC. */
 int fileio_append(const char *path, const void *buf, size_t len);
 
 /* Creates a folder and its missing parents (mode 0755). An existing folder

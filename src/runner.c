@@ -37,7 +37,6 @@ struct run {
     struct netns_link link; /* emulated link, when link = tbf:RATE */
     bool linked;
     size_t tests_total; /* steps x repeats */
-    size_t tests_done;
     double planned_left_s;
     char msg[1024]; /* why the run stopped, "" when it did not */
 };
@@ -164,7 +163,6 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
                  R->sc->nsteps, st->name, err);
         ret = -1;
     } else {
-        R->tests_done++;
         result_line(R, st, rep, &out.result);
     }
     client_output_close(&out);
@@ -364,6 +362,14 @@ static int finish(struct run *R, int rc)
         server_stop(R->srv);
     R->srv = R->srv6 = NULL;
     link_end(R);
+    /* The summaries say what was kept: the rows of summary.csv, which a
+     * test whose other files failed still has. */
+    size_t n = strlen(R->msg);
+    if (rc != 0 && n < sizeof(R->msg))
+        snprintf(R->msg + n, sizeof(R->msg) - n, "; %zu of %zu tests finished and kept",
+                 R->res.nrows, R->tests_total);
+    /* The run may have filled its disk: what was kept aside is for these. */
+    results_release_reserve(&R->res);
     if (results_write_summaries(&R->res, status, R->msg) != 0)
         progress_line(&R->con, "cannot write %s/summary.json: %s", R->res.dir, strerror(errno));
     R->res.meta.end_s = (double)clock_wall_ns() / 1e9;
@@ -373,8 +379,7 @@ static int finish(struct run *R, int rc)
         progress_line(&R->con, "cannot write %s/meta.json: %s", R->res.dir, strerror(errno));
     print_table(R);
     if (rc != 0)
-        progress_line(&R->con, "netrig run: %s; %zu of %zu tests finished and kept", R->msg,
-                      R->tests_done, R->tests_total);
+        progress_line(&R->con, "netrig run: %s", R->msg);
     progress_line(&R->con, "results: %s", R->res.dir);
     after_run(R);
     return rc == 0 ? 0 : 1;
