@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fileio.h"
 #include "model.h"
 #include "result_file.h"
 #include "units.h"
@@ -150,7 +151,7 @@ static int write_txt(const struct model_args *a, const struct result_file *f,
 {
     char tmp[4200];
     snprintf(tmp, sizeof(tmp), "%s.tmp", a->txt);
-    FILE *out = fopen(tmp, "w");
+    FILE *out = fileio_open_write(tmp);
     if (!out) {
         fprintf(stderr, "netrig model: %s: %s\n", tmp, strerror(errno));
         return -1;
