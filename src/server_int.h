@@ -85,6 +85,8 @@ struct srv_test {
     uint16_t nports;
     _Atomic uint64_t stall_at;
     _Atomic int stalled;
+    uint32_t joined; /* data connections that arrived; under srv->mu */
+    char peer[64];   /* the client's address, for --max-tests-per-peer */
     struct srv_test *next;
 };
 
