@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The shortest --interval the client's schedule keeps (0 = off). */
+#define CONFIG_INTERVAL_MIN_NS 10000000ull
+
 enum proto { PROTO_TCP, PROTO_UDP, PROTO_HTTP, PROTO_TLS, PROTO_HTTPS, PROTO_COUNT };
 enum mode { MODE_STREAM, MODE_RR, MODE_CRR, MODE_RATE, MODE_COUNT };
 

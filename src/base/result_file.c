@@ -7,42 +7,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Reads the whole file into a NUL-terminated buffer. */
+#include "fileio.h"
+
+/* Reads the whole file into a NUL-terminated buffer: a regular file of a
+ * bounded size, never a device such as /dev/zero read until memory runs
+ * out. */
 static char *slurp(const char *path, char *err, size_t errlen)
 {
-    FILE *in = fopen(path, "rb");
-    if (!in) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    char *buf = NULL;
+    size_t len = 0;
+    if (fileio_read_all(path, FILEIO_RESULT_MAX, &buf, &len, err, errlen) != 0)
         return NULL;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - 1 - len, in);
-        if (len < cap - 1)
-            break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(in);
-    fclose(in);
-    if (!buf || bad) {
-        snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "out of memory");
-        free(buf);
-        return NULL;
-    }
     if (memchr(buf, '\0', len)) {
         snprintf(err, errlen, "%s: binary data, not a CSV file", path);
         free(buf);
         return NULL;
     }
-    buf[len] = '\0';
     return buf;
 }
 

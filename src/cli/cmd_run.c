@@ -131,7 +131,10 @@ int cmd_run(int argc, char **argv)
                             .console = stdout,
                             .tty = isatty(STDOUT_FILENO) != 0};
     int rc = 0;
-    if (a.dry_run)
+    if (runner_check(&sc, &o, err, sizeof(err)) != 0) {
+        fprintf(stderr, "netrig run: %s\n", err);
+        rc = 2;
+    } else if (a.dry_run)
         runner_dry_run(&sc, &o, stdout);
     else
         rc = runner_run(&sc, &o);

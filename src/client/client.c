@@ -54,7 +54,7 @@ static int check_cfg(const struct netrig_config *cfg, bool http, char *err, size
         return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
     if (cfg->mode == MODE_CRR && cfg->proto != PROTO_TCP && cfg->proto != PROTO_TLS)
         return snprintf(err, errlen, "mode crr is for tcp"), -1;
-    if (cfg->interval_ns && cfg->interval_ns < 10000000u)
+    if (cfg->interval_ns && cfg->interval_ns < CONFIG_INTERVAL_MIN_NS)
         return snprintf(err, errlen, "--interval must be at least 10ms"), -1;
     return 0;
 }
@@ -322,6 +322,35 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
         close(cl->wake_fd);
     cl->wake_fd = -1;
     free(cl->w);
+}
+
+int client_check(const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    struct cpulist cpus;
+    if (check_cfg(cfg, http_target_wanted(cfg), err, errlen) != 0 || cpulist_parse(cfg->cpu, &cpus, err, errlen) != 0 ||
+        cpulist_check(&cpus, err, errlen) != 0)
+        return -1;
+    /* The HTTP request and the TLS context are built as a run builds them:
+     * a method, header, cipher or CA file it would refuse is refused here. */
+    if (http_target_wanted(cfg)) {
+        struct http_target *t = calloc(1, sizeof(*t));
+        if (!t)
+            return snprintf(err, errlen, "client: out of memory"), -1;
+        int rc = http_target_init(t, cfg, err, errlen);
+        if (rc == 0)
+            http_target_close(t);
+        free(t);
+        return rc;
+    }
+    if (cfg->proto == PROTO_TLS) {
+        struct tls_ctx t = {0};
+        struct tls_opts o;
+        tls_client_opts(&o, cfg, NULL);
+        if (tls_client_init(&t, &o, err, errlen) != 0)
+            return -1;
+        tls_close(&t);
+    }
+    return 0;
 }
 
 /* --proto tls: the client context of the data connections, handed to the

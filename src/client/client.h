@@ -48,6 +48,12 @@ struct client_stop {
     void *server;
 };
 
+/* Checks cfg as client_run would before its first connection: the
+ * protocol's size and mode rules, the CPU list, the HTTP request and the
+ * TLS context (built and freed). Touches no network. Returns 0 or -1 with
+ * the message client_run would give. */
+int client_check(const struct netrig_config *cfg, char *err, size_t errlen);
+
 /* Runs the test cfg describes. Fills out (init'd by the call; release with
  * client_output_close). Returns 0, or -1 with a message naming the peer or
  * option at fault in err; on -1 after measuring started, out still holds

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 void model_check_opts_init(struct model_check_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -42,7 +44,7 @@ static int write_txt(const struct model_check *mc, const struct model_opts *o, c
 {
     char tmp[sizeof(mc->txt) + 8];
     snprintf(tmp, sizeof(tmp), "%s.tmp", mc->txt);
-    FILE *out = fopen(tmp, "w");
+    FILE *out = fileio_open_write(tmp); /* never through a planted symlink */
     if (!out) {
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
         return -1;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "plot_driver.h"
 #include "plot_gnuplot.h"
 #include "plot_hgrm.h"
@@ -30,34 +31,29 @@ void plot_opts_init(struct plot_opts *o)
 }
 
 /* The link rate the run was measured on, from meta.json's "link_rate_bps"
- * (absent, null or 0: unknown). */
-static double meta_link_rate(const char *dir)
+ * (absent file or key, null or 0: unknown, NAN). Returns 0, or -1 with a
+ * message when meta.json is there but not a readable regular file. */
+static int meta_link_rate(const char *dir, double *rate, char *err, size_t errlen)
 {
     char path[PATH_MAX + 16], buf[65536];
     snprintf(path, sizeof(path), "%s/meta.json", dir);
-    FILE *f = fopen(path, "r");
+    *rate = NAN;
+    FILE *f = fileio_open_read(path, FILEIO_RESULT_MAX, err, errlen);
     if (!f)
-        return NAN;
+        return errno == ENOENT ? 0 : -1;
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
     buf[n] = '\0';
     const char *k = strstr(buf, "\"link_rate_bps\"");
     if (!k)
-        return NAN;
+        return 0;
     k += strlen("\"link_rate_bps\"");
     while (*k == ' ' || *k == '\t' || *k == '\n' || *k == '\r' || *k == ':')
         k++;
     char *end;
     double v = strtod(k, &end);
-    return end != k && v > 0 ? v : NAN;
-}
-
-static int make_dir(const char *path, char *err, size_t errlen)
-{
-    if (mkdir(path, 0755) == 0 || errno == EEXIST)
-        return 0;
-    snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-    return -1;
+    *rate = end != k && v > 0 ? v : NAN;
+    return 0;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -95,8 +91,13 @@ static int ctx_init(struct plot_ctx *c, const char *dir, const struct plot_opts 
     c->run_dir = dir;
     snprintf(c->plots_dir, sizeof(c->plots_dir), "%s/plots", dir);
     snprintf(c->data_dir, sizeof(c->data_dir), "%s/plots/data", dir);
-    c->link_bps = !isnan(o->link_bps) ? o->link_bps : meta_link_rate(dir);
-    if (make_dir(c->plots_dir, err, errlen) != 0 || make_dir(c->data_dir, err, errlen) != 0)
+    c->link_bps = o->link_bps;
+    if (isnan(c->link_bps) && meta_link_rate(dir, &c->link_bps, err, errlen) != 0)
+        return -1;
+    /* Stale figures are removed and new ones written in these folders:
+     * never through a symlink to somewhere else. */
+    if (fileio_own_dir(c->plots_dir, err, errlen) != 0 ||
+        fileio_own_dir(c->data_dir, err, errlen) != 0)
         return -1;
     static const char *const figs[] = {".png", ".svg"};
     static const char *const data[] = {".dat", ".gp", ".log"};

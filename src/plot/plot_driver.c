@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "plot_series.h"
 
 /* A double-quoted gnuplot string: backslash escapes, so any text is safe
@@ -65,7 +66,7 @@ FILE *plot_data_open(const struct plot_ctx *c, const char *file, char *err, size
 {
     char path[PATH_MAX + 128];
     snprintf(path, sizeof(path), "%s/%s", c->data_dir, file);
-    FILE *f = fopen(path, "w");
+    FILE *f = fileio_open_write(path);
     if (!f)
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
     return f;

@@ -123,7 +123,7 @@ static void log_excerpt(const char *log, const char *prefix, char *err, size_t e
 int plot_gnuplot_run(const char *gnuplot, const char *cwd, const char *driver, const char *log,
                      int timeout_s, char *err, size_t errlen)
 {
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot write: %s", log, strerror(errno));
         return -1;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
+
 #include "plot_driver.h"
 #include "plot_series.h"
 #include "plot_sweep.h"
@@ -14,11 +16,9 @@
 int plot_hgrm_read(const char *path, struct plot_hgrm *h, char *err, size_t errlen)
 {
     memset(h, 0, sizeof(*h));
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = fileio_open_read(path, FILEIO_RESULT_MAX, err, errlen);
+    if (!f)
         return -1;
-    }
     char line[512];
     size_t cap = 0;
     long lineno = 0;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
+
 static void chomp(char *s)
 {
     size_t n = strlen(s);
@@ -32,11 +34,9 @@ int plot_rows_load(const char *path, struct plot_rows *rows, char *err, size_t e
 {
     rows->r = NULL;
     rows->n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = fileio_open_read(path, FILEIO_RESULT_MAX, err, errlen);
+    if (!f)
         return -1;
-    }
     char *header = NULL, *line = NULL;
     size_t hcap = 0, lcap = 0, cap = 0;
     long lineno = 1;

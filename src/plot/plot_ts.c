@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "plot_driver.h"
 #include "plot_series.h"
 #include "plot_sweep.h"
@@ -321,11 +322,12 @@ int plot_timeseries(struct plot_ctx *c, const struct plot_rows *rows, char *err,
 {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/intervals.csv", c->run_dir);
-    FILE *in = fopen(path, "r");
+    FILE *in = fileio_open_read(path, FILEIO_RESULT_MAX, err, errlen);
     if (!in) {
-        if (errno == ENOENT)
+        if (errno == ENOENT) {
+            err[0] = '\0';
             return 0;
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        }
         return -1;
     }
     struct ts_data d = {0};

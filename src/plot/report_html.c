@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "units.h"
 #include "version.h"
 
@@ -25,12 +26,17 @@ void report_html_escape(FILE *out, const char *s)
     }
 }
 
-/* Copies a text file of the run into a <pre>, escaped; nothing if absent. */
+/* The most of a text file the report copies (model.txt is a few KB). */
+#define REPORT_FILE_MAX ((size_t)1 << 20)
+
+/* Copies a text file of the run into a <pre>, escaped; nothing if absent
+ * or not a regular file of a sensible size. */
 static void put_file(FILE *out, const char *dir, const char *name, const char *heading)
 {
     char path[PATH_MAX + 64], buf[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
+    char e[8];
+    FILE *f = fileio_open_read(path, REPORT_FILE_MAX, e, sizeof(e));
     if (!f)
         return;
     fprintf(out, "<h2>%s</h2>\n<pre>", heading);
@@ -198,7 +204,7 @@ int report_html_write(const char *dir, const struct plot_rows *rows, const struc
     char path[PATH_MAX + 16], tmp[PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/index.html", dir);
     snprintf(tmp, sizeof(tmp), "%s/.index.html.tmp", dir);
-    FILE *out = fopen(tmp, "w");
+    FILE *out = fileio_open_write(tmp);
     if (!out) {
         snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
         return -1;

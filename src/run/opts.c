@@ -8,6 +8,7 @@
 
 #include "cpulist.h"
 #include "net.h"
+#include "netns.h"
 #include "units.h"
 
 #define F(field) offsetof(struct netrig_config, field), sizeof(((struct netrig_config *)0)->field)
@@ -293,6 +294,26 @@ void opts_defaults(struct netrig_config *cfg)
             fprintf(stderr, "netrig: internal error: bad default for %s\n", d->name);
 }
 
+/* Rules on one value that the table's range cannot say, checked where the
+ * value is set so that a scenario names the line of the key and a dry run
+ * refuses what a run would: the link's syntax, and an interval that is off
+ * or long enough for the client's schedule. */
+static int check_value(const struct netrig_config *cfg, const struct opt_def *d, char *err,
+                       size_t errlen)
+{
+    double rate;
+    if (strcmp(d->name, "link") == 0 && cfg->link[0] &&
+        netns_link_parse(cfg->link, &rate, err, errlen) != 0)
+        return -1;
+    if (strcmp(d->name, "interval") == 0 && cfg->interval_ns &&
+        cfg->interval_ns < CONFIG_INTERVAL_MIN_NS) {
+        snprintf(err, errlen, "interval %gs is too short: 0 (off) or at least 10ms",
+                 (double)cfg->interval_ns / 1e9);
+        return -1;
+    }
+    return 0;
+}
+
 int opts_set(struct netrig_config *cfg, const char *name, const char *value, char *err,
              size_t errlen)
 {
@@ -319,7 +340,7 @@ int opts_set(struct netrig_config *cfg, const char *name, const char *value, cha
                      d->min, d->max);
         return -1;
     }
-    return 0;
+    return check_value(cfg, d, err, errlen);
 }
 
 int opts_parse_argv(struct netrig_config *cfg, int argc, char **argv, char *err, size_t errlen)

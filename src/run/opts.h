@@ -34,6 +34,7 @@ struct opt_def {
     const char *help;
 };
 
+
 /* The table, terminated by an entry with name NULL. */
 extern const struct opt_def opts_table[];
 

@@ -68,10 +68,58 @@ static int claim_summary(const char *path)
     return rc;
 }
 
+/* The last summaries of a run are written when its disk may be full:
+ * summary.json with the final status (at most one row and a message more
+ * than the last one), then meta.json, each beside its old copy until the
+ * rename. Twice the last summary.json covers the row; the rest is slack. */
+#define RESERVE_SLACK (32 * 1024)
+
+static uint64_t reserve_wanted(const struct results *r)
+{
+    return RESERVE_SLACK + 2 * (uint64_t)r->json_len + (uint64_t)r->meta_len;
+}
+
+/* Grows .reserve to what finishing the run would need now. Returns 0 or
+ * -1 with errno set (ENOSPC: the disk cannot hold another repetition). */
+static int reserve_grow(struct results *r)
+{
+    uint64_t want = reserve_wanted(r);
+    if (r->reserve_fd < 0) {
+        char p[4096];
+        if (path_in(r, ".reserve", "", p, sizeof(p)) != 0)
+            return -1;
+        r->reserve_fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (r->reserve_fd < 0)
+            return -1;
+    }
+    if (want <= r->reserve_len)
+        return 0;
+    int e = posix_fallocate(r->reserve_fd, 0, (off_t)want);
+    if (e != 0) {
+        errno = e;
+        return -1;
+    }
+    r->reserve_len = want;
+    return 0;
+}
+
+void results_release_reserve(struct results *r)
+{
+    if (r->reserve_fd < 0)
+        return;
+    char p[4096];
+    if (path_in(r, ".reserve", "", p, sizeof(p)) == 0)
+        unlink(p);
+    close(r->reserve_fd);
+    r->reserve_fd = -1;
+    r->reserve_len = 0;
+}
+
 int results_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
                  size_t errlen)
 {
     memset(r, 0, sizeof(*r));
+    r->reserve_fd = -1;
     r->sc = sc;
     if (strlen(dir) >= sizeof(r->dir) - 200) {
         snprintf(err, errlen, "%s: folder name too long", dir);
@@ -93,6 +141,14 @@ int results_open(struct results *r, const struct scenario *sc, const char *dir, 
         snprintf(err, errlen, "cannot write %s: %s", p, strerror(errno));
         return -1;
     }
+    if (reserve_grow(r) != 0) {
+        int e = errno;
+        results_release_reserve(r);
+        unlink(p); /* nothing ran: the folder stays free for another try */
+        snprintf(err, errlen, "cannot keep %llu bytes aside in %s: %s",
+                 (unsigned long long)reserve_wanted(r), dir, strerror(e));
+        return -1;
+    }
     r->info = calloc(sc->nsteps, sizeof(*r->info));
     if (!r->info) {
         snprintf(err, errlen, "out of memory");
@@ -105,8 +161,10 @@ int results_open(struct results *r, const struct scenario *sc, const char *dir, 
     return 0;
 }
 
-/* Renders with fn into memory, then replaces path in one rename. */
-static int write_with(const char *path, void (*fn)(FILE *, const void *), const void *arg)
+/* Renders with fn into memory, then replaces path in one rename; *size
+ * (when not NULL) gets the bytes written. */
+static int write_with(const char *path, void (*fn)(FILE *, const void *), const void *arg,
+                      size_t *size)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -120,6 +178,8 @@ static int write_with(const char *path, void (*fn)(FILE *, const void *), const 
     }
     int rc = fileio_write_atomic(path, buf, len);
     free(buf);
+    if (rc == 0 && size)
+        *size = len;
     return rc;
 }
 
@@ -133,7 +193,7 @@ int results_write_meta(struct results *r)
     char p[4096];
     if (path_in(r, "meta", ".json", p, sizeof(p)) != 0)
         return -1;
-    return write_with(p, meta_fn, &r->meta);
+    return write_with(p, meta_fn, &r->meta, &r->meta_len);
 }
 
 int results_step_begin(struct results *r, size_t i)
@@ -210,7 +270,7 @@ static int step_files(struct results *r, struct client_output *out)
         return -1;
     if (path_in(r, st->file, ".hgrm", p, sizeof(p)) != 0)
         return -1;
-    return write_with(p, hgrm_fn, &r->lat);
+    return write_with(p, hgrm_fn, &r->lat, NULL);
 }
 
 static void put_us(FILE *f, const struct hist *h, double p)
@@ -303,6 +363,12 @@ int results_add(struct results *r, uint32_t repeat, struct client_output *out, c
         r->rows = n;
         r->cap = cap;
     }
+    /* Room to finish the summaries whatever happens next; without it the
+     * test is not kept, and the summaries still agree. */
+    if (reserve_grow(r) != 0) {
+        snprintf(err, errlen, "%s: no room to keep this test: %s", r->dir, strerror(errno));
+        return -1;
+    }
     /* The row first: it is what a reader counts as a finished test. */
     path_in(r, "summary", ".csv", p, sizeof(p));
     if (result_csv_append(p, t) != 0) {
@@ -366,7 +432,7 @@ int results_write_summaries(struct results *r, const char *status, const char *m
 {
     char p[4096];
     struct json_args ja = {r, status, message};
-    if (path_in(r, "summary", ".json", p, sizeof(p)) != 0 || write_with(p, json_fn, &ja) != 0)
+    if (path_in(r, "summary", ".json", p, sizeof(p)) != 0 || write_with(p, json_fn, &ja, &r->json_len) != 0)
         return -1;
     struct summary_step *s = NULL;
     size_t n = 0;
@@ -375,13 +441,14 @@ int results_write_summaries(struct results *r, const char *status, const char *m
     struct ci_args ca = {s, n};
     int rc = path_in(r, "summary_ci", ".csv", p, sizeof(p));
     if (rc == 0)
-        rc = write_with(p, ci_fn, &ca);
+        rc = write_with(p, ci_fn, &ca, NULL);
     free(s);
     return rc;
 }
 
 void results_close(struct results *r)
 {
+    results_release_reserve(r);
     results_step_end(r);
     free(r->rows);
     free(r->info);

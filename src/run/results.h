@@ -11,9 +11,13 @@
  *   run.log          what the console showed (written by progress.c)
  * Every file but summary.csv, intervals.csv and run.log is replaced whole after each
  * repetition (temporary file + rename), so an interrupted run leaves
- * every finished repetition complete and nothing half written. */
+ * every finished repetition complete and nothing half written.
+ * A hidden .reserve file holds enough disk to finish summary.json and
+ * meta.json, so that a run that fills its disk still ends with both
+ * finalised and listing the rows summary.csv has. */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "client.h"
@@ -32,6 +36,11 @@ struct results {
     struct summary_step_info *info; /* one per scenario step */
     double run_start_s;             /* epoch seconds, origin of intervals.csv */
     bool intervals_header;          /* intervals.csv has its header */
+    /* Disk kept aside (.reserve) for the last summaries of a run that
+     * fills its disk; grown before each repetition is written. */
+    int reserve_fd; /* -1 = none */
+    uint64_t reserve_len;
+    size_t json_len, meta_len; /* sizes of the last summary.json and meta.json */
     /* the step being run */
     size_t step;
     struct hist lat; /* its repetitions merged */
@@ -69,6 +78,10 @@ int results_add(struct results *r, uint32_t repeat, struct client_output *out, c
 
 /* Ends the current step, freeing its histograms. */
 void results_step_end(struct results *r);
+
+/* Frees the disk kept aside for the last summaries: call it before
+ * writing them with the run's final status. Safe to call twice. */
+void results_release_reserve(struct results *r);
 
 /* Rewrites summary.json (with status and message) and summary_ci.csv.
  * Returns 0 or -1 with errno set. */

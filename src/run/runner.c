@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "model_check.h"
 #include "netns.h"
+#include "opts.h"
 #include "plot.h"
 #include "progress.h"
 #include "results.h"
@@ -37,7 +38,6 @@ struct run {
     struct netns_link link; /* emulated link, when link = tbf:RATE */
     bool linked;
     size_t tests_total; /* steps x repeats */
-    size_t tests_done;
     double planned_left_s;
     char msg[1024]; /* why the run stopped, "" when it did not */
 };
@@ -164,7 +164,6 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
                  R->sc->nsteps, st->name, err);
         ret = -1;
     } else {
-        R->tests_done++;
         result_line(R, st, rep, &out.result);
     }
     client_output_close(&out);
@@ -391,6 +390,14 @@ static int finish(struct run *R, int rc)
         server_stop(R->srv);
     R->srv = R->srv6 = NULL;
     link_end(R);
+    /* The summaries say what was kept: the rows of summary.csv, which a
+     * test whose other files failed still has. */
+    size_t n = strlen(R->msg);
+    if (rc != 0 && n < sizeof(R->msg))
+        snprintf(R->msg + n, sizeof(R->msg) - n, "; %zu of %zu tests finished and kept",
+                 R->res.nrows, R->tests_total);
+    /* The run may have filled its disk: what was kept aside is for these. */
+    results_release_reserve(&R->res);
     if (results_write_summaries(&R->res, status, R->msg) != 0)
         progress_line(&R->con, "cannot write %s/summary.json: %s", R->res.dir, strerror(errno));
     R->res.meta.end_s = (double)clock_wall_ns() / 1e9;
@@ -400,8 +407,7 @@ static int finish(struct run *R, int rc)
         progress_line(&R->con, "cannot write %s/meta.json: %s", R->res.dir, strerror(errno));
     print_table(R);
     if (rc != 0)
-        progress_line(&R->con, "netrig run: %s; %zu of %zu tests finished and kept", R->msg,
-                      R->tests_done, R->tests_total);
+        progress_line(&R->con, "netrig run: %s", R->msg);
     progress_line(&R->con, "results: %s", R->res.dir);
     after_run(R);
     return rc == 0 ? 0 : 1;
@@ -476,6 +482,45 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     progress_close(&R.con);
     results_close(&R.res);
     return rc;
+}
+
+/* One step's config as run_one would hand it to the client, with a
+ * stand-in for the embedded server's port. */
+static int check_one(const struct scenario_step *st, const struct runner_opts *o, char *err,
+                     size_t errlen)
+{
+    struct netrig_config cfg = st->cfg;
+    if (o->server && cfg.url[0] == '\0')
+        snprintf(cfg.server, sizeof(cfg.server), "%s", o->server);
+    else if (!scenario_step_has_peer(st))
+        snprintf(cfg.server, sizeof(cfg.server), "%s", cfg.ipv6 ? "[::1]:1" : "127.0.0.1:1");
+    cfg.link[0] = '\0';
+    if (opts_validate(&cfg, err, errlen) != 0 || client_check(&cfg, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+int runner_check(const struct scenario *sc, const struct runner_opts *o, char *err, size_t errlen)
+{
+    const char *link = link_spec(sc, o);
+    if (link && o->server) {
+        snprintf(err, errlen, "link = %s runs its own server: drop --server", link);
+        return -1;
+    }
+    char msg[512];
+    for (size_t i = 0; i < sc->nsteps; i++) {
+        const struct scenario_step *st = &sc->steps[i];
+        /* One link serves every step: a second rate would be ignored. */
+        if (!(o->link && o->link[0]) && st->cfg.link[0] && strcmp(st->cfg.link, link) != 0)
+            snprintf(msg, sizeof(msg), "link = %s, but the run's link is %s (one for every step)",
+                     st->cfg.link, link);
+        else if (check_one(st, o, msg, sizeof(msg)) == 0)
+            continue;
+        snprintf(err, errlen, "%s:%d: [%s]%s%s %s", sc->file, st->line, st->group,
+                 st->params[0] ? " " : "", st->params, msg);
+        return -1;
+    }
+    return 0;
 }
 
 void runner_dry_run(const struct scenario *sc, const struct runner_opts *o, FILE *out)

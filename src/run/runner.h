@@ -25,6 +25,12 @@ struct runner_opts {
  * could not be made. */
 int runner_run(const struct scenario *sc, const struct runner_opts *o);
 
+/* Checks every step as its run would before the first test: the peer the
+ * options give it, the client's rules (client_check), one link for the
+ * run, no --server with a link. Returns 0, or -1 with "FILE:LINE: [step]
+ * message" (the step's section line) in err. */
+int runner_check(const struct scenario *sc, const struct runner_opts *o, char *err, size_t errlen);
+
 /* Prints the expanded steps (--dry-run): number, name, repetitions and
  * the options that differ from the defaults, then the totals. */
 void runner_dry_run(const struct scenario *sc, const struct runner_opts *o, FILE *out);

@@ -461,7 +461,11 @@ int scenario_parse(struct scenario *sc, const char *file, const char *text, char
                    size_t errlen)
 {
     memset(sc, 0, sizeof(*sc));
-    struct ctx c = {.file = file, .pos = text, .err_line = -1};
+    /* A UTF-8 byte order mark (Windows editors write one) would hide the
+     * first section header from the reader, and its keys would land in
+     * [global]. */
+    const char *body = strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text;
+    struct ctx c = {.file = file, .pos = body, .err_line = -1};
     new_group(&c, "global", 6); /* implicit: keys before any section are global */
     c.g[0].line = 0;
     int rc = ini_parse_stream(reader, &c, handler, &c);

@@ -76,6 +76,7 @@ int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
         srv_guard_closed(s);
         return -1;
     }
+    t->joined++; /* see the data deadline in server_test.c */
     int rc = srv_attach(th, t, fd, index, false, tp, tp_ctx);
     pthread_mutex_unlock(&s->mu);
     return rc;

@@ -116,6 +116,8 @@ struct srv_test {
     _Atomic int stalled;
     struct srv_iv *ivs; /* the receiving end's intervals; under srv->mu */
     size_t nivs;
+    uint32_t joined; /* data connections that arrived; under srv->mu */
+    char peer[64];   /* the client's address, for --max-tests-per-peer */
     struct srv_test *next;
 };
 

@@ -26,6 +26,8 @@ static const struct lim_def lim_table[] = {
     {"max-conns", LIM_U32, L(max_conns), "10000", 1, 10000000,
      "open connections at once, all kinds"},
     {"max-tests", LIM_U32, L(max_tests), "64", 1, 100000, "tests at once"},
+    {"max-tests-per-peer", LIM_U32, L(max_peer_tests), "8", 1, 100000,
+     "tests at once from one client address"},
     {"max-test-conns", LIM_U32, L(max_test_conns), "10000", 1, 100000,
      "connections or UDP flows per test"},
     {"max-duration", LIM_DURATION, L(max_duration_ns), "1h", 0.001, 7 * 86400.0,
@@ -41,6 +43,8 @@ static const struct lim_def lim_table[] = {
     {"idle-timeout", LIM_DURATION, L(idle_timeout_ns), "60s", 0.001, 86400,
      "a connection with nothing going on"},
     {"grace", LIM_DURATION, L(grace_ns), "10s", 0.001, 3600, "a test may overrun its planned end"},
+    {"data-timeout", LIM_DURATION, L(data_timeout_ns), "5s", 0.001, 3600,
+     "accepted test to all its data connections"},
 };
 
 #define LIM_N (sizeof(lim_table) / sizeof(lim_table[0]))
@@ -221,6 +225,18 @@ bool server_limits_admit_test(const struct server_limits *l, uint32_t running, c
         return true;
     snprintf(err, errlen, "server busy: %u tests running (--max-tests %u); try again later",
              running, l->max_tests);
+    return false;
+}
+
+bool server_limits_admit_peer_test(const struct server_limits *l, const char *peer,
+                                   uint32_t running, char *err, size_t errlen)
+{
+    if (running < l->max_peer_tests)
+        return true;
+    snprintf(err, errlen,
+             "server busy for %s: %u tests running from that address (--max-tests-per-peer %u); "
+             "try again later",
+             peer, running, l->max_peer_tests);
     return false;
 }
 

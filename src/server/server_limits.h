@@ -13,6 +13,7 @@
 struct server_limits {
     uint32_t max_conns;        /* open connections of all kinds at once */
     uint32_t max_tests;        /* tests running at once */
+    uint32_t max_peer_tests;   /* tests running at once from one client address */
     uint32_t max_test_conns;   /* connections (or UDP flows) one test may ask for */
     uint64_t max_duration_ns;  /* warm-up + measured time one test may ask for */
     double max_rate_bps;       /* pacing a test may ask for, bits/s; 0 = any */
@@ -23,6 +24,7 @@ struct server_limits {
     uint64_t hello_timeout_ns; /* from accept to the first whole message */
     uint64_t idle_timeout_ns;  /* a control or HTTP connection with nothing going on */
     uint64_t grace_ns;         /* after a test's planned end before it is cut off */
+    uint64_t data_timeout_ns;  /* from a test's ACCEPT to all its data connections */
 };
 
 /* Sets every limit to its default. */
@@ -58,6 +60,11 @@ bool server_limits_admit_conn(const struct server_limits *l, uint32_t open);
  * message for the client. */
 bool server_limits_admit_test(const struct server_limits *l, uint32_t running, char *err,
                               size_t errlen);
+
+/* True if one more test may start for a client address (peer, for the
+ * message) that has running tests running; otherwise a message. */
+bool server_limits_admit_peer_test(const struct server_limits *l, const char *peer,
+                                   uint32_t running, char *err, size_t errlen);
 
 /* When a test that starts at start_ns must be over: its warm-up and
  * duration plus the grace period; the server ends it then whatever the

@@ -1,6 +1,8 @@
 /* Tests on the server: the control connection's requests, the test's
  * life (warm-up, measuring, end), and the result sent back. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +157,84 @@ static int count_tests(struct srv *s)
     return n;
 }
 
+/* The client's address without its port ("127.0.0.1", "::1"): what
+ * --max-tests-per-peer counts by. */
+static void peer_ip(int fd, char *buf, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    snprintf(buf, len, "?");
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+        return;
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)len);
+    else if (ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, (socklen_t)len);
+}
+
+/* Tests of one client address still running. Under srv->mu. */
+static uint32_t count_peer_tests(struct srv *s, const char *peer)
+{
+    uint32_t n = 0;
+    for (struct srv_test *t = s->tests; t; t = t->next)
+        n += !t->ending && strcmp(t->peer, peer) == 0;
+    return n;
+}
+
+/* Admits a test by the server's and the peer's counts. Returns true, or
+ * false with the message for the client. */
+static bool admit(struct srv_conn *c, const char *peer, char *err, size_t errlen)
+{
+    struct srv *s = c->th->srv;
+    pthread_mutex_lock(&s->mu);
+    bool ok = server_limits_admit_test(&s->cfg.lim, (uint32_t)count_tests(s), err, errlen) &&
+              server_limits_admit_peer_test(&s->cfg.lim, peer, count_peer_tests(s, peer), err,
+                                            errlen);
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+/* The data deadline fired: a test whose connections have not all come
+ * holds a slot for nothing (a peer could take every slot with requests
+ * alone), so it is cancelled and the client told why; else the
+ * control connection's guard goes back to the test's own deadline. */
+static void data_deadline_fire(struct loop *l, struct loop_timer *tm)
+{
+    (void)l;
+    struct srv_conn *c = tm->arg;
+    struct srv *s = c->th->srv;
+    pthread_mutex_lock(&s->mu);
+    uint32_t joined = c->test->joined, want = c->test->req.conns;
+    pthread_mutex_unlock(&s->mu);
+    if (joined >= want || c->end_received) {
+        srv_guard_test_started(c);
+        return;
+    }
+    char msg[200];
+    snprintf(msg, sizeof(msg),
+             "test cancelled by the server: %u of %u data connections arrived within %.3g s "
+             "(--data-timeout)",
+             joined, want, (double)s->cfg.lim.data_timeout_ns / 1e9);
+    send_error(c, msg);
+    srv_conn_close(c);
+}
+
+/* TCP and TLS tests must have every data connection in within
+ * --data-timeout of their ACCEPT: the control connection's guard checks
+ * then, before the test's own deadline. UDP flows are the server's own
+ * sockets, held by the test's deadline alone. */
+static void arm_data_deadline(struct srv_conn *c)
+{
+    if (c->test->req.proto == PROTO_UDP)
+        return;
+    uint64_t when = clock_now_ns() + c->th->srv->cfg.lim.data_timeout_ns;
+    if (when >= c->guard.when_ns)
+        return; /* the test's own deadline comes first */
+    c->guard.fn = data_deadline_fire;
+    c->guard.arg = c;
+    loop_timer_set(c->th->loop, &c->guard, when);
+}
+
 static int on_request(struct srv_conn *c, const struct ctrl_request *q)
 {
     struct srv *s = c->th->srv;
@@ -179,14 +259,14 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
                                     q->rate_per_s, q->size,        q->resp_size};
     if (server_limits_check_test(&s->cfg.lim, &ask, err, sizeof(err)) != 0)
         return send_error(c, err), -1;
-    pthread_mutex_lock(&s->mu);
-    bool admit = server_limits_admit_test(&s->cfg.lim, (uint32_t)count_tests(s), err, sizeof(err));
-    pthread_mutex_unlock(&s->mu);
-    if (!admit)
+    char peer[64];
+    peer_ip(c->io.fd, peer, sizeof(peer));
+    if (!admit(c, peer, err, sizeof(err)))
         return send_error(c, err), -1;
     struct srv_test *t = test_new(c, q, err, sizeof(err));
     if (!t)
         return send_error(c, err), -1;
+    snprintf(t->peer, sizeof(t->peer), "%s", peer);
     struct ctrl_msg m = {.type = CTRL_ACCEPT};
     m.u.acc.test_id = t->id;
     m.u.acc.server_threads = s->nth;
@@ -208,6 +288,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
     }
     srv_wake_all(s);
     srv_guard_test_started(c);
+    arm_data_deadline(c);
     return send_msg(c, &m);
 }
 

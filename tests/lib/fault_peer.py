@@ -12,6 +12,10 @@ says what the server answered. Every operation is bounded in time.
                                             control request (or of an HTTP head)
   fault_peer.py liar HOST PORT N            a fake server: answers N connections
                                             with random bytes
+  fault_peer.py hold HOST PORT N SRC WAIT   N control connections from address SRC,
+                                            each asking for a one-hour TCP test and
+                                            never connecting its data; prints what
+                                            each was told within WAIT seconds
   fault_peer.py udpports PID                the UDP ports process PID has open
 """
 import os
@@ -209,6 +213,36 @@ def cmd_liar(host, port, count):
     return 0
 
 
+def frame_type(data):
+    if len(data) < 12 or data[:4] != MAGIC:
+        return None
+    return struct.unpack(">HHI", data[4:12])[1]
+
+
+def cmd_hold(host, port, count, src, wait):
+    """Prints one line per connection: 'accepted', then what the server
+    said later ('error: ...', 'closed' or 'held'); or 'refused: ...'."""
+    held = []
+    for _ in range(count):
+        s = socket.create_connection((host, port), timeout=3, source_address=(src, 0))
+        s.sendall(frame(REQUEST, request(duration_ns=3600 * 10**9)))
+        s.settimeout(3)
+        data = s.recv(4096)
+        if frame_type(data) == ACCEPT:
+            held.append(s)
+        else:
+            print("refused: %s" % error_text(data))
+            s.close()
+    end = time.monotonic() + wait
+    for s in held:
+        reply, closed = read_reply(s, max(0.1, end - time.monotonic()))
+        text = error_text(reply)
+        print("accepted, then %s" % ("error: " + text if text else
+                                     "closed" if closed else "held"))
+        s.close()
+    return 0
+
+
 def cmd_udpports(pid):
     inodes = set()
     for fd in os.listdir("/proc/%d/fd" % pid):
@@ -244,6 +278,8 @@ def main():
     if cmd == "slow":
         return cmd_slow(host, port, int(sys.argv[4]), float(sys.argv[5]),
                         len(sys.argv) > 6 and sys.argv[6] == "http")
+    if cmd == "hold":
+        return cmd_hold(host, port, int(sys.argv[4]), sys.argv[5], float(sys.argv[6]))
     if cmd == "liar":
         return cmd_liar(host, port, int(sys.argv[4]))
     print(__doc__)

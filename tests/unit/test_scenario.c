@@ -76,6 +76,27 @@ static void test_keys_before_section_are_global(void **state)
     scenario_close(&sc);
 }
 
+/* Editors on Windows save UTF-8 with a byte order mark: the first section
+ * must not vanish into [global] behind it. */
+static void test_bom_skipped(void **state)
+{
+    (void)state;
+    struct scenario sc = parse_ok("\xEF\xBB\xBF[tcp]\n"
+                                  "size = 64\n"
+                                  "[udp]\n"
+                                  "proto = udp\n");
+    assert_int_equal(sc.nsteps, 2);
+    assert_string_equal(sc.steps[0].name, "tcp");
+    assert_int_equal(sc.steps[0].line, 1);
+    assert_int_equal(sc.steps[0].cfg.size, 64);
+    assert_string_equal(sc.steps[1].name, "udp");
+    assert_int_equal(sc.steps[1].cfg.size, 1024);
+    scenario_close(&sc);
+    /* Only at the start: elsewhere it is not whitespace. */
+    expect_error("[a]\n\xEF\xBB\xBFsize = 1\n",
+                 "t.ini:2: unknown key '\xEF\xBB\xBFsize'");
+}
+
 static void test_sweep_and_cross_product(void **state)
 {
     (void)state;
@@ -258,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inheritance),
         cmocka_unit_test(test_keys_before_section_are_global),
+        cmocka_unit_test(test_bom_skipped),
         cmocka_unit_test(test_sweep_and_cross_product),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_lists_kept_whole),

@@ -147,6 +147,17 @@ static void test_admit(void **state)
     assert_true(server_limits_admit_test(&l, 1, err, sizeof(err)));
     assert_false(server_limits_admit_test(&l, 2, err, sizeof(err)));
     assert_non_null(strstr(err, "busy"));
+    /* One address is held to its own share of the slots. */
+    assert_int_equal(l.max_peer_tests, 8);
+    assert_int_equal(l.data_timeout_ns, 5000000000ull);
+    char e2[64];
+    assert_int_equal(server_limits_set(&l, "max-tests-per-peer", "2", e2, sizeof(e2)), 1);
+    assert_int_equal(server_limits_set(&l, "data-timeout", "1s", e2, sizeof(e2)), 1);
+    assert_int_equal(server_limits_set(&l, "max-tests-per-peer", "0", e2, sizeof(e2)), -1);
+    assert_true(server_limits_admit_peer_test(&l, "10.0.0.1", 1, err, sizeof(err)));
+    assert_false(server_limits_admit_peer_test(&l, "10.0.0.1", 2, err, sizeof(err)));
+    assert_string_equal(err, "server busy for 10.0.0.1: 2 tests running from that address "
+                             "(--max-tests-per-peer 2); try again later");
     assert_true(server_limits_test_deadline(&l, 100, 5, 10) == 115 + l.grace_ns);
     assert_true(server_limits_test_deadline(&l, UINT64_MAX - 1, 5, 10) == UINT64_MAX);
 }
