@@ -13,7 +13,7 @@
 #include "opts.h"
 #include "plot.h"
 #include "progress.h"
-#include "results.h"
+#include "rundir.h"
 #include "server.h"
 #include "units.h"
 
@@ -159,7 +159,7 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
         snprintf(R->msg, sizeof(R->msg), "step %zu of %zu '%s' failed (repeat %u): %s", i + 1,
                  R->sc->nsteps, st->name, rep, err[0] ? err : "unknown error");
         ret = -1;
-    } else if (results_add(&R->res, rep, &out, err, sizeof(err)) != 0) {
+    } else if (rundir_add(&R->res, rep, &out, err, sizeof(err)) != 0) {
         snprintf(R->msg, sizeof(R->msg), "step %zu of %zu '%s': cannot write results: %s", i + 1,
                  R->sc->nsteps, st->name, err);
         ret = -1;
@@ -174,7 +174,7 @@ static int run_steps(struct run *R)
 {
     for (size_t i = 0; i < R->sc->nsteps; i++) {
         const struct scenario_step *st = &R->sc->steps[i];
-        if (results_step_begin(&R->res, i) != 0) {
+        if (rundir_step_begin(&R->res, i) != 0) {
             snprintf(R->msg, sizeof(R->msg), "step %zu: out of memory", i + 1);
             return -1;
         }
@@ -184,11 +184,11 @@ static int run_steps(struct run *R)
                 snprintf(R->msg, sizeof(R->msg), "interrupted before step %zu of %zu '%s'", i + 1,
                          R->sc->nsteps, st->name);
             if (rc != 0) {
-                results_step_end(&R->res);
+                rundir_step_end(&R->res);
                 return rc;
             }
         }
-        results_step_end(&R->res);
+        rundir_step_end(&R->res);
     }
     return 0;
 }
@@ -397,13 +397,13 @@ static int finish(struct run *R, int rc)
         snprintf(R->msg + n, sizeof(R->msg) - n, "; %zu of %zu tests finished and kept",
                  R->res.nrows, R->tests_total);
     /* The run may have filled its disk: what was kept aside is for these. */
-    results_release_reserve(&R->res);
-    if (results_write_summaries(&R->res, status, R->msg) != 0)
+    rundir_release_reserve(&R->res);
+    if (rundir_write_summaries(&R->res, status, R->msg) != 0)
         progress_line(&R->con, "cannot write %s/summary.json: %s", R->res.dir, strerror(errno));
     R->res.meta.end_s = (double)clock_wall_ns() / 1e9;
     R->res.meta.status = status;
     R->res.meta.message = R->msg;
-    if (results_write_meta(&R->res) != 0)
+    if (rundir_write_meta(&R->res) != 0)
         progress_line(&R->con, "cannot write %s/meta.json: %s", R->res.dir, strerror(errno));
     print_table(R);
     if (rc != 0)
@@ -432,18 +432,18 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     if (o->out_dir)
         snprintf(dir, sizeof(dir), "%s", o->out_dir);
     else
-        results_default_dir(sc->name, start_s, dir, sizeof(dir));
-    int orc = results_open(&R.res, sc, dir, err, sizeof(err));
+        rundir_default_dir(sc->name, start_s, dir, sizeof(dir));
+    int orc = rundir_open(&R.res, sc, dir, err, sizeof(err));
     /* Another run took the default folder between its look and its claim:
      * the next look finds the next free name. */
     for (int i = 0; orc == -2 && !o->out_dir && i < 100; i++) {
-        results_close(&R.res);
-        results_default_dir(sc->name, start_s, dir, sizeof(dir));
-        orc = results_open(&R.res, sc, dir, err, sizeof(err));
+        rundir_close(&R.res);
+        rundir_default_dir(sc->name, start_s, dir, sizeof(dir));
+        orc = rundir_open(&R.res, sc, dir, err, sizeof(err));
     }
     if (orc != 0) {
         fprintf(stderr, "netrig run: %s\n", err);
-        results_close(&R.res);
+        rundir_close(&R.res);
         return 2;
     }
     R.res.run_start_s = start_s;
@@ -472,7 +472,7 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
         rc = -1;
     R.res.meta.server = R.srv ? R.srv_addr : R.res.meta.server;
     R.res.meta.embedded = R.srv != NULL;
-    if (results_write_meta(&R.res) != 0)
+    if (rundir_write_meta(&R.res) != 0)
         progress_line(&R.con, "cannot write %s/meta.json: %s", R.res.dir, strerror(errno));
     if (rc == 0)
         rc = run_steps(&R);
@@ -480,7 +480,7 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     progress_close(&R.con);
-    results_close(&R.res);
+    rundir_close(&R.res);
     return rc;
 }
 

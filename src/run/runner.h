@@ -2,7 +2,7 @@
 #define NETRIG_RUNNER_H
 /* Runs an expanded scenario: every step and repetition through
  * client_run, an embedded loopback server when no step names its own
- * peer, the results folder (results.h), the console (progress.h), and a
+ * peer, the results folder (rundir.h), the console (progress.h), and a
  * clean stop on Ctrl-C, a failed step or a peer that died. */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /* The netrig server's connections: closing them, a data connection
  * joining its test, and the per-thread slots that count a test's data
- * (accepting and handing a new connection over is server_accept.c).
+ * (accepting and handing a new connection over is srv_accept.c).
  * Two models: --model epoll runs N threads, each with its own loop and
  * listening socket (SO_REUSEPORT); --model threads gives
  * every connection (and every per-test UDP socket) a thread of its own
- * that waits on that one socket. Threads are in server_thread.c. */
+ * that waits on that one socket. Threads are in srv_thread.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +41,7 @@ void srv_conn_close(struct srv_conn *c)
         pthread_mutex_lock(&s->mu);
         c->test->ending = true; /* the client is gone: tear its test down */
         c->test->ctrl_th = NULL;
-        srv_test_unref(s, c->test);
+        srv_session_unref(s, c->test);
         pthread_mutex_unlock(&s->mu);
         srv_wake_all(s);
     }
@@ -65,9 +65,9 @@ int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
     uint32_t index;
     int want = tp ? PROTO_TLS : PROTO_TCP;
     pthread_mutex_lock(&s->mu);
-    struct srv_test *t = NULL;
+    struct srv_session *t = NULL;
     if (ctrl_hello_decode(hello, len, &id, &index) == 0)
-        t = srv_test_find(s, id);
+        t = srv_session_find(s, id);
     if (!t || t->ending || index >= t->req.conns || t->req.proto != want) {
         pthread_mutex_unlock(&s->mu);
         if (tp)
@@ -76,7 +76,7 @@ int srv_join(struct srv_thread *th, int fd, const uint8_t *hello, size_t len,
         srv_guard_closed(s);
         return -1;
     }
-    t->joined++; /* see the data deadline in server_test.c */
+    t->joined++; /* see the data deadline in srv_session.c */
     int rc = srv_attach(th, t, fd, index, false, tp, tp_ctx);
     pthread_mutex_unlock(&s->mu);
     return rc;
@@ -89,7 +89,7 @@ static void slot_ep_closed(struct ep *ep);
 static void stall_hook(struct wctx *w)
 {
     struct srv_slot *slot = w->owner;
-    struct srv_test *t = slot->t;
+    struct srv_session *t = slot->t;
     uint64_t at = atomic_load_explicit(&t->stall_at, memory_order_relaxed);
     if (!at || clock_now_ns() < at || atomic_exchange(&t->stalled, 1))
         return;
@@ -99,7 +99,7 @@ static void stall_hook(struct wctx *w)
         ;
 }
 
-struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
+struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_session *t)
 {
     for (struct srv_slot *sl = th->slots; sl; sl = sl->next)
         if (sl->t == t)
@@ -139,7 +139,7 @@ struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t)
     return sl;
 }
 
-int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp,
+int srv_attach(struct srv_thread *th, struct srv_session *t, int fd, uint32_t index, bool udp,
                const struct transport *tp, void *tp_ctx)
 {
     struct srv_slot *sl = srv_slot_get(th, t);
@@ -193,7 +193,7 @@ int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index
 /* Hands a slot's counters to its test, once. Under srv->mu. */
 void srv_slot_merge(struct srv_slot *sl)
 {
-    struct srv_test *t = sl->t;
+    struct srv_session *t = sl->t;
     struct srv_thread *th = sl->th;
     sl->merged = true; /* the closed hook must not merge again */
     while (sl->eps)
@@ -210,7 +210,7 @@ void srv_slot_merge(struct srv_slot *sl)
     free(sl);
     if (--t->live_slots == 0 && t->ctrl_th)
         loop_wake(t->ctrl_th->loop);
-    srv_test_unref(th->srv, t);
+    srv_session_unref(th->srv, t);
 }
 
 static void slot_ep_closed(struct ep *ep)

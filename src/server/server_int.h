@@ -1,10 +1,10 @@
 #ifndef NETRIG_SERVER_INT_H
 #define NETRIG_SERVER_INT_H
 /* The server's insides, shared by its files: server.c (connections and
- * the per-thread slots of tests), server_accept.c (accepting, and handing
- * a new connection to what its first bytes ask for), server_thread.c
- * (threads), server_test.c (tests and their control connections),
- * server_guard.c, server_auth.c and srv_http.c. Only the connection's
+ * the per-thread slots of tests), srv_accept.c (accepting, and handing
+ * a new connection to what its first bytes ask for), srv_thread.c
+ * (threads), srv_session.c (tests and their control connections),
+ * srv_guard.c, srv_auth.c and srv_http.c. Only the connection's
  * owner closes it: the parts it calls return a verdict. Each test has a
  * slot per thread that serves it: the thread's own counters, merged into
  * the test under its lock once, when the test ends. */
@@ -19,7 +19,7 @@
 #include "stats.h"
 
 struct srv;
-struct srv_test;
+struct srv_session;
 
 /* What a part that handled a connection's input or timer tells the
  * connection's owner, which acts on it. */
@@ -39,7 +39,7 @@ struct srv_thread {
     struct srv_slot *slots;
     struct srv_conn *conns;
     _Atomic bool done;         /* threads model: this connection's thread ended */
-    struct srv_test *udp_test; /* threads model: the UDP socket to serve */
+    struct srv_session *udp_test; /* threads model: the UDP socket to serve */
     uint32_t udp_i;
     struct srv_thread *next;        /* threads model: list of connection threads */
     struct srv_http *http_conns;    /* HTTP and HTTPS connections (srv_http.c) */
@@ -55,7 +55,7 @@ struct srv_iv {
     struct hist lat;
 };
 
-/* A slot's intervals while it runs (server_iv.c). */
+/* A slot's intervals while it runs (srv_iv.c). */
 struct srv_ivs {
     struct loop_timer timer;
     bool started;
@@ -65,7 +65,7 @@ struct srv_ivs {
 };
 
 struct srv_slot {
-    struct srv_test *t;
+    struct srv_session *t;
     struct srv_thread *th;
     struct wctx w;
     struct stats st;
@@ -83,7 +83,7 @@ struct srv_conn {
     bool ctrl;
     uint8_t in[4096];
     size_t inlen;
-    struct srv_test *test;
+    struct srv_session *test;
     bool end_received, result_sent;
     struct srv_conn *next, *prev;
     struct loop_timer guard; /* hello, test deadline or idle timeout */
@@ -91,7 +91,7 @@ struct srv_conn {
     struct auth_server auth;
 };
 
-struct srv_test {
+struct srv_session {
     uint64_t id;
     struct ctrl_request req;
     _Atomic int phase;
@@ -118,7 +118,7 @@ struct srv_test {
     size_t nivs;
     uint32_t joined; /* data connections that arrived; under srv->mu */
     char peer[64];   /* the client's address, for --max-tests-per-peer */
-    struct srv_test *next;
+    struct srv_session *next;
 };
 
 struct srv {
@@ -127,7 +127,7 @@ struct srv {
     struct srv_thread *th; /* cfg.threads of them (threads model: 1 acceptor) */
     uint32_t nth;
     pthread_mutex_t mu; /* tests list, refs, thread list */
-    struct srv_test *tests;
+    struct srv_session *tests;
     struct srv_thread *conn_threads; /* threads model */
     _Atomic bool stopping;
     struct tls_ctx *tls;     /* --tls: for HTTPS and TLS data connections */
@@ -135,14 +135,14 @@ struct srv {
     _Atomic uint32_t nconns; /* open TCP connections, all kinds */
 };
 
-/* server_test.c: the CPU time of the server's threads (see server_cpu_ns). */
+/* srv_session.c: the CPU time of the server's threads (see server_cpu_ns). */
 uint64_t srv_cpu_now_ns(const struct srv *s);
 
 /* server.c */
 /* A slot for test t in thread th (created on first use). Under srv->mu. */
-struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_test *t);
+struct srv_slot *srv_slot_get(struct srv_thread *th, struct srv_session *t);
 /* Starts endpoint number index of t on fd in th; closes fd on failure. */
-int srv_attach(struct srv_thread *th, struct srv_test *t, int fd, uint32_t index, bool udp,
+int srv_attach(struct srv_thread *th, struct srv_session *t, int fd, uint32_t index, bool udp,
                const struct transport *tp, void *tp_ctx);
 /* Wakes every thread that may hold part of a test. */
 void srv_wake_all(struct srv *s);
@@ -162,9 +162,9 @@ void srv_slot_merge(struct srv_slot *sl);
 /* Threads model: starts a thread for connection fd, or (fd < 0) one that
  * serves UDP socket udp_i of test udp_test, taking over a reference to
  * the test the caller holds for it. Returns 0 or -1. */
-int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i);
+int srv_spawn(struct srv *s, int fd, struct srv_session *udp_test, uint32_t udp_i);
 
-/* server_accept.c */
+/* srv_accept.c */
 /* A new pending connection in th. */
 void srv_conn_new(struct srv_thread *th, int fd);
 /* The listening socket's handler. */
@@ -173,11 +173,11 @@ void srv_accept_cb(struct loop *l, struct loop_io *io, uint32_t events);
  * complete, closing those that fail to take them. */
 void srv_conn_send_results(struct srv_thread *th);
 
-/* server_thread.c */
+/* srv_thread.c */
 /* Threads model: ends a connection thread with nothing left to serve. */
 void srv_thread_maybe_exit(struct srv_thread *th);
 
-/* server_guard.c: limits and timeouts on connections */
+/* srv_guard.c: limits and timeouts on connections */
 /* Counts a new connection in; when --max-conns are open, refuses and
  * closes it (returns false). */
 bool srv_guard_admit(struct srv_thread *th, int fd);
@@ -216,7 +216,7 @@ void srv_deadline_start(struct srv_deadline *d, struct srv_thread *th, void (*ex
 void srv_deadline_progress(struct srv_deadline *d);
 void srv_deadline_stop(struct srv_deadline *d);
 
-/* server_iv.c: the receiving end's intervals (CTRL_F_INTERVALS), for a
+/* srv_iv.c: the receiving end's intervals (CTRL_F_INTERVALS), for a
  * client whose intervals would otherwise be what it sent. */
 /* Starts the slot's interval timer once the test measures (no-op
  * otherwise, or when the test asked for none). Under srv->mu, in the
@@ -228,25 +228,25 @@ void srv_iv_arm(struct srv_slot *sl);
 void srv_iv_merge(struct srv_slot *sl);
 /* Sends the test's intervals as INTERVALS frames (after the RESULT).
  * Returns 0 or -1. */
-int srv_iv_send(int fd, const struct srv_test *t, uint64_t deadline_ns);
+int srv_iv_send(int fd, const struct srv_session *t, uint64_t deadline_ns);
 /* Frees the test's intervals. */
-void srv_iv_free(struct srv_test *t);
+void srv_iv_free(struct srv_session *t);
 
-/* server_auth.c */
+/* srv_auth.c */
 /* Handles input on a connection that began with the authentication magic. */
 enum srv_verdict srv_auth_input(struct srv_conn *c);
 /* Loads the key of cfg->psk_file into s->psk. Returns 0 or -1. */
 int srv_auth_setup(struct srv *s, char *err, size_t errlen);
 
-/* server_test.c */
+/* srv_session.c */
 /* Handles the readable control connection c. */
-enum srv_verdict srv_ctrl_input(struct srv_conn *c);
+enum srv_verdict srv_session_input(struct srv_conn *c);
 /* Sends c's result when its test is complete and not sent yet. */
-enum srv_verdict srv_ctrl_result_due(struct srv_conn *c);
+enum srv_verdict srv_session_result_due(struct srv_conn *c);
 /* The thread's wake-up work: attach UDP sockets, finish ending tests. */
 void srv_thread_chores(struct srv_thread *th);
 /* Drops a reference (srv->mu held); frees the test at zero. */
-void srv_test_unref(struct srv *s, struct srv_test *t);
-struct srv_test *srv_test_find(struct srv *s, uint64_t id);
+void srv_session_unref(struct srv *s, struct srv_session *t);
+struct srv_session *srv_session_find(struct srv *s, uint64_t id);
 
 #endif

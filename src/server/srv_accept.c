@@ -1,6 +1,6 @@
 /* The server's front door: accepting, and handing each new connection to
- * what its first bytes ask for: a control connection (server_test.c),
- * the PSK exchange before one (server_auth.c), a data connection joining
+ * what its first bytes ask for: a control connection (srv_session.c),
+ * the PSK exchange before one (srv_auth.c), a data connection joining
  * its test (server.c), or HTTP and TLS (srv_http.c). This file owns a
  * pending or control connection's events and its guard timer: the parts
  * it calls return a verdict, and it closes the connection when told. */
@@ -86,7 +86,7 @@ static enum srv_verdict conn_pending(struct srv_conn *c)
     }
     if (c->inlen >= 4 && bytes_get32(c->in) == CTRL_MAGIC) {
         c->ctrl = true;
-        return srv_ctrl_input(c);
+        return srv_session_input(c);
     }
     if (c->inlen >= 4 && bytes_get32(c->in) != CTRL_HELLO_MAGIC)
         return SRV_CLOSE;
@@ -105,7 +105,7 @@ static void conn_cb(struct loop *l, struct loop_io *io, uint32_t events)
     (void)l;
     (void)events;
     struct srv_conn *c = io->arg;
-    enum srv_verdict v = c->ctrl           ? srv_ctrl_input(c)
+    enum srv_verdict v = c->ctrl           ? srv_session_input(c)
                          : c->auth_started ? srv_auth_input(c)
                                            : conn_pending(c);
     if (v == SRV_CLOSE)
@@ -116,7 +116,7 @@ void srv_conn_send_results(struct srv_thread *th)
 {
     for (struct srv_conn *c = th->conns, *next; c; c = next) {
         next = c->next;
-        if (srv_ctrl_result_due(c) == SRV_CLOSE)
+        if (srv_session_result_due(c) == SRV_CLOSE)
             srv_conn_close(c);
     }
 }

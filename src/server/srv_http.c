@@ -31,7 +31,7 @@ struct srv_http {
     bool classified; /* TLS: the first bytes said HTTP rather than a hello */
     bool want_out;
     struct http_serve hs;
-    struct srv_deadline dl; /* hello and idle timeouts (server_guard.c) */
+    struct srv_deadline dl; /* hello and idle timeouts (srv_guard.c) */
     size_t held;
     struct srv_http *next, *prev;
     char in[IN_CAP];
@@ -44,7 +44,7 @@ static _Thread_local time_t date_at;
 
 static void pattern_init(void)
 {
-    http_server_fill(pattern, sizeof(pattern));
+    http_answer_fill(pattern, sizeof(pattern));
 }
 
 /* The Date header changes once a second; each thread keeps its own. */
@@ -52,7 +52,7 @@ static void date_refresh(void)
 {
     time_t now = time(NULL);
     if (now != date_at) {
-        http_server_date(now, date);
+        http_answer_date(now, date);
         date_at = now;
     }
 }

@@ -14,7 +14,7 @@
 
 #define IV_FRAME_MAX (512u * 1024u) /* item bytes per INTERVALS frame */
 
-static bool wants(const struct srv_test *t)
+static bool wants(const struct srv_session *t)
 {
     return (t->req.flags & CTRL_F_INTERVALS) && t->req.interval_ns &&
            (ep_roles(&t->req, true) & EP_RECV);
@@ -70,7 +70,7 @@ static void on_timer(struct loop *l, struct loop_timer *tm)
 
 void srv_iv_arm(struct srv_slot *sl)
 {
-    struct srv_test *t = sl->t;
+    struct srv_session *t = sl->t;
     if (sl->iv.started || !wants(t) || !t->mark_start_ns || t->mark_end_ns ||
         atomic_load(&t->phase) != CTRL_PHASE_MEASURE)
         return;
@@ -86,7 +86,7 @@ void srv_iv_arm(struct srv_slot *sl)
 }
 
 /* Adds interval src into the test's interval k. */
-static int add_to_test(struct srv_test *t, size_t k, const struct srv_iv *src)
+static int add_to_test(struct srv_session *t, size_t k, const struct srv_iv *src)
 {
     if (k >= t->nivs) {
         struct srv_iv *grown = realloc(t->ivs, (k + 1) * sizeof(*grown));
@@ -112,7 +112,7 @@ static int add_to_test(struct srv_test *t, size_t k, const struct srv_iv *src)
 void srv_iv_merge(struct srv_slot *sl)
 {
     struct srv_ivs *s = &sl->iv;
-    struct srv_test *t = sl->t;
+    struct srv_session *t = sl->t;
     loop_timer_cancel(sl->th->loop, &s->timer);
     if (s->started) {
         uint64_t end = t->mark_end_ns ? t->mark_end_ns : clock_now_ns();
@@ -153,7 +153,7 @@ static int send_frame(int fd, uint8_t *buf, size_t cap, size_t items, uint32_t f
     return len ? net_send_all(fd, buf, len, deadline_ns) : -1;
 }
 
-int srv_iv_send(int fd, const struct srv_test *t, uint64_t deadline_ns)
+int srv_iv_send(int fd, const struct srv_session *t, uint64_t deadline_ns)
 {
     if (!(t->req.flags & CTRL_F_INTERVALS))
         return 0;
@@ -203,7 +203,7 @@ int srv_iv_send(int fd, const struct srv_test *t, uint64_t deadline_ns)
     return rc;
 }
 
-void srv_iv_free(struct srv_test *t)
+void srv_iv_free(struct srv_session *t)
 {
     for (size_t k = 0; k < t->nivs; k++)
         hist_close(&t->ivs[k].lat);

@@ -41,19 +41,19 @@ uint64_t srv_cpu_now_ns(const struct srv *s)
            (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
 }
 
-struct srv_test *srv_test_find(struct srv *s, uint64_t id)
+struct srv_session *srv_session_find(struct srv *s, uint64_t id)
 {
-    for (struct srv_test *t = s->tests; t; t = t->next)
+    for (struct srv_session *t = s->tests; t; t = t->next)
         if (t->id == id)
             return t;
     return NULL;
 }
 
-void srv_test_unref(struct srv *s, struct srv_test *t)
+void srv_session_unref(struct srv *s, struct srv_session *t)
 {
     if (--t->refs > 0)
         return;
-    for (struct srv_test **pp = &s->tests; *pp; pp = &(*pp)->next)
+    for (struct srv_session **pp = &s->tests; *pp; pp = &(*pp)->next)
         if (*pp == t) {
             *pp = t->next;
             break;
@@ -84,7 +84,7 @@ static int send_error(struct srv_conn *c, const char *msg)
 
 /* Per-test UDP sockets on the server's address, one per serving thread
  * (at most one per flow). */
-static int open_udp(struct srv *s, struct srv_test *t, char *err, size_t errlen)
+static int open_udp(struct srv *s, struct srv_session *t, char *err, size_t errlen)
 {
     uint32_t k = s->cfg.model_threads ? t->req.conns : s->nth;
     if (k > t->req.conns)
@@ -106,11 +106,11 @@ static int open_udp(struct srv *s, struct srv_test *t, char *err, size_t errlen)
     return 0;
 }
 
-static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *q, char *err,
+static struct srv_session *test_new(struct srv_conn *c, const struct ctrl_request *q, char *err,
                                  size_t errlen)
 {
     struct srv *s = c->th->srv;
-    struct srv_test *t = calloc(1, sizeof(*t));
+    struct srv_session *t = calloc(1, sizeof(*t));
     if (!t || stats_init(&t->total) != 0) {
         free(t);
         snprintf(err, errlen, "server: out of memory");
@@ -142,7 +142,7 @@ static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *
         t->id = clock_now_ns() ^ (uint64_t)(uintptr_t)t;
     if (q->proto == PROTO_UDP && open_udp(s, t, err, errlen) != 0) {
         pthread_mutex_lock(&s->mu);
-        srv_test_unref(s, t);
+        srv_session_unref(s, t);
         pthread_mutex_unlock(&s->mu);
         return NULL;
     }
@@ -152,7 +152,7 @@ static struct srv_test *test_new(struct srv_conn *c, const struct ctrl_request *
 static int count_tests(struct srv *s)
 {
     int n = 0;
-    for (struct srv_test *t = s->tests; t; t = t->next)
+    for (struct srv_session *t = s->tests; t; t = t->next)
         n++;
     return n;
 }
@@ -176,7 +176,7 @@ static void peer_ip(int fd, char *buf, size_t len)
 static uint32_t count_peer_tests(struct srv *s, const char *peer)
 {
     uint32_t n = 0;
-    for (struct srv_test *t = s->tests; t; t = t->next)
+    for (struct srv_session *t = s->tests; t; t = t->next)
         n += !t->ending && strcmp(t->peer, peer) == 0;
     return n;
 }
@@ -263,7 +263,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
     peer_ip(c->io.fd, peer, sizeof(peer));
     if (!admit(c, peer, err, sizeof(err)))
         return send_error(c, err), -1;
-    struct srv_test *t = test_new(c, q, err, sizeof(err));
+    struct srv_session *t = test_new(c, q, err, sizeof(err));
     if (!t)
         return send_error(c, err), -1;
     snprintf(t->peer, sizeof(t->peer), "%s", peer);
@@ -294,7 +294,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
 
 static void on_mark(struct srv_conn *c, uint8_t phase)
 {
-    struct srv_test *t = c->test;
+    struct srv_session *t = c->test;
     uint64_t now = clock_now_ns();
     bool wake = false;
     /* The window's start may also be set by srv_attach (no warm-up). */
@@ -331,7 +331,7 @@ static void on_end(struct srv_conn *c)
     srv_wake_all(s); /* every thread hands in its part; see chores */
 }
 
-static void fill_result(struct srv_test *t, struct ctrl_result *r)
+static void fill_result(struct srv_session *t, struct ctrl_result *r)
 {
     const struct stats *st = &t->total;
     if (t->mark_start_ns && t->mark_end_ns > t->mark_start_ns) {
@@ -361,7 +361,7 @@ static void fill_result(struct srv_test *t, struct ctrl_result *r)
 
 static enum srv_verdict send_result(struct srv_conn *c)
 {
-    struct srv_test *t = c->test;
+    struct srv_session *t = c->test;
     struct ctrl_msg m = {.type = CTRL_RESULT};
     uint8_t *hist = NULL, *buf = NULL;
     size_t hlen = 0;
@@ -428,7 +428,7 @@ static enum srv_verdict ctrl_drain(struct srv_conn *c)
     return SRV_KEEP;
 }
 
-enum srv_verdict srv_ctrl_input(struct srv_conn *c)
+enum srv_verdict srv_session_input(struct srv_conn *c)
 {
     /* The first bytes came in with the connection's hello read. */
     if (ctrl_drain(c) != SRV_KEEP)
@@ -460,15 +460,15 @@ void srv_thread_chores(struct srv_thread *th)
     }
     pthread_mutex_lock(&s->mu);
     if (th->udp_test) {
-        struct srv_test *t = th->udp_test;
+        struct srv_session *t = th->udp_test;
         th->udp_test = NULL;
         if (!t->ending) {
             t->udp_attached[th->udp_i] = true;
             srv_attach(th, t, t->udp_fd[th->udp_i], th->udp_i, true, NULL, NULL);
         }
-        srv_test_unref(s, t);
+        srv_session_unref(s, t);
     }
-    for (struct srv_test *t = s->tests, *tn; t; t = tn) {
+    for (struct srv_session *t = s->tests, *tn; t; t = tn) {
         tn = t->next; /* merging may free t */
         for (uint32_t i = 0; i < t->nports && !s->cfg.model_threads; i++)
             if (t->udp_owner[i] == th->idx && !t->udp_attached[i] && !t->ending) {
@@ -489,7 +489,7 @@ void srv_thread_chores(struct srv_thread *th)
     pthread_mutex_unlock(&s->mu);
 }
 
-enum srv_verdict srv_ctrl_result_due(struct srv_conn *c)
+enum srv_verdict srv_session_result_due(struct srv_conn *c)
 {
     if (!c->ctrl || !c->test || !c->end_received || c->result_sent)
         return SRV_KEEP;

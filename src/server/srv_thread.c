@@ -148,7 +148,7 @@ static uint32_t next_thread_idx(struct srv *s)
     return s->nth + atomic_fetch_add(&counter, 1);
 }
 
-int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i)
+int srv_spawn(struct srv *s, int fd, struct srv_session *udp_test, uint32_t udp_i)
 {
     char err[128];
     reap_threads(s, false);
@@ -163,7 +163,7 @@ int srv_spawn(struct srv *s, int fd, struct srv_test *udp_test, uint32_t udp_i)
         }
         if (udp_test) {
             pthread_mutex_lock(&s->mu);
-            srv_test_unref(s, udp_test);
+            srv_session_unref(s, udp_test);
             pthread_mutex_unlock(&s->mu);
         }
         return -1;
@@ -270,7 +270,7 @@ void server_stop(struct server *srv)
     pthread_mutex_lock(&s->mu);
     while (s->tests) {
         s->tests->refs = 1; /* every thread is gone: nobody else holds it */
-        srv_test_unref(s, s->tests);
+        srv_session_unref(s, s->tests);
     }
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_destroy(&s->mu);

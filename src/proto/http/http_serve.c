@@ -23,7 +23,7 @@ static bool output_pending(const struct http_serve *s)
 /* Queues the response for s->rt and moves to the next request. */
 static void respond(struct http_serve *s)
 {
-    int n = http_server_format(&s->rt, s->date, s->head, sizeof(s->head));
+    int n = http_answer_format(&s->rt, s->date, s->head, sizeof(s->head));
     if (n < 0) { /* cannot happen with 512 bytes; close rather than lie */
         s->head_len = s->head_off = 0;
         s->state = S_CLOSING;
@@ -56,11 +56,11 @@ static size_t take_request(struct http_serve *s, const char *buf, size_t len)
     if (n == HTTP_PARSE_INCOMPLETE)
         return 0;
     if (n < 0) {
-        http_server_route_error(req.err, &s->rt);
+        http_answer_route_error(req.err, &s->rt);
         respond(s);
         return len;
     }
-    http_server_route(&req, s->max_bytes, &s->rt);
+    http_answer_route(&req, s->max_bytes, &s->rt);
     if (!s->rt.read_body) {
         respond(s);
         return (size_t)n;

@@ -12,7 +12,7 @@
 
 #include "http_chunked.h"
 #include "http_parse.h"
-#include "http_server.h"
+#include "http_answer.h"
 
 struct http_serve {
     /* set by http_serve_init */
@@ -38,7 +38,7 @@ struct http_serve {
 
 /* pattern/pattern_len: what bodies are made of (kept by the caller, at
  * least 1 byte); date: a 30-byte buffer the caller keeps current;
- * max_bytes as for http_server_route. */
+ * max_bytes as for http_answer_route. */
 void http_serve_init(struct http_serve *s, const char *pattern, size_t pattern_len,
                      const char *date, uint64_t max_bytes);
 

@@ -1,5 +1,5 @@
-#ifndef NETRIG_RESULTS_H
-#define NETRIG_RESULTS_H
+#ifndef NETRIG_RUNDIR_H
+#define NETRIG_RUNDIR_H
 /* The results folder of a scenario run:
  *   summary.csv      one row per step and repetition (appended whole)
  *   summary_ci.csv   one row per step: mean and 95 % interval over repeats
@@ -54,40 +54,40 @@ struct results {
 
 /* The default folder: results/NAME-YYYYmmdd-HHMMSS (local time), with -2,
  * -3 ... appended if that exists. */
-void results_default_dir(const char *name, double epoch_s, char *out, size_t len);
+void rundir_default_dir(const char *name, double epoch_s, char *out, size_t len);
 
 /* Creates dir (and parents) and claims it by creating summary.csv (with
  * its header) exclusively: a folder that already holds a summary.csv is
  * refused, so two runs never mix, even two started at once. Returns 0, -2
  * when the folder is taken, or -1 (cannot create or write it) with a
  * message. */
-int results_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
+int rundir_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
                  size_t errlen);
 
 /* Writes meta.json from r->meta (filled by the caller). Returns 0 or -1. */
-int results_write_meta(struct results *r);
+int rundir_write_meta(struct results *r);
 
 /* Starts step i (index in sc->steps). Returns 0 or -1 (no memory). */
-int results_step_begin(struct results *r, size_t i);
+int rundir_step_begin(struct results *r, size_t i);
 
 /* Records one finished repetition: fills the row's scenario, step and
  * repeat, appends it to summary.csv, rewrites the step's .hlog and .hgrm
  * and the summaries. Returns 0 or -1 with a message naming the file. */
-int results_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
+int rundir_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
                 size_t errlen);
 
 /* Ends the current step, freeing its histograms. */
-void results_step_end(struct results *r);
+void rundir_step_end(struct results *r);
 
 /* Frees the disk kept aside for the last summaries: call it before
  * writing them with the run's final status. Safe to call twice. */
-void results_release_reserve(struct results *r);
+void rundir_release_reserve(struct results *r);
 
 /* Rewrites summary.json (with status and message) and summary_ci.csv.
  * Returns 0 or -1 with errno set. */
-int results_write_summaries(struct results *r, const char *status, const char *message);
+int rundir_write_summaries(struct results *r, const char *status, const char *message);
 
 /* Frees everything. */
-void results_close(struct results *r);
+void rundir_close(struct results *r);
 
 #endif

@@ -1,5 +1,5 @@
 /* HTTP/1.1 answers of the netrig server: routing and response heads. */
-#include "http_server.h"
+#include "http_answer.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,7 +50,7 @@ static void route_error(struct http_route *rt, int status, const struct http_req
         rt->close = true;
 }
 
-void http_server_route(const struct http_request *req, uint64_t max_bytes, struct http_route *rt)
+void http_answer_route(const struct http_request *req, uint64_t max_bytes, struct http_route *rt)
 {
     const char *path;
     size_t n;
@@ -89,7 +89,7 @@ void http_server_route(const struct http_request *req, uint64_t max_bytes, struc
     }
 }
 
-void http_server_route_error(enum http_error e, struct http_route *rt)
+void http_answer_route_error(enum http_error e, struct http_route *rt)
 {
     memset(rt, 0, sizeof(*rt));
     rt->action = HTTP_ACT_ERROR;
@@ -122,7 +122,7 @@ static const char *error_body(int status)
     }
 }
 
-int http_server_format(const struct http_route *rt, const char *date, char *out, size_t cap)
+int http_answer_format(const struct http_route *rt, const char *date, char *out, size_t cap)
 {
     char body[96];
     const char *ctype = "text/plain";
@@ -155,7 +155,7 @@ int http_server_format(const struct http_route *rt, const char *date, char *out,
     return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
-void http_server_date(time_t t, char *out)
+void http_answer_date(time_t t, char *out)
 {
     static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -170,7 +170,7 @@ void http_server_date(time_t t, char *out)
     memcpy(out, tmp, 30);
 }
 
-void http_server_fill(char *buf, size_t len)
+void http_answer_fill(char *buf, size_t len)
 {
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     for (size_t i = 0; i < len; i++)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "http_parse.h"
-#include "http_server.h"
+#include "http_answer.h"
 
 static const char *date = "Sun, 06 Nov 1994 08:49:37 GMT";
 
@@ -22,17 +22,17 @@ static void route(const char *s, struct http_route *rt)
     memset(&req, 0, sizeof(req));
     long n = http_parse_request(s, strlen(s), NULL, &req);
     if (n < 0) {
-        http_server_route_error(req.err, rt);
+        http_answer_route_error(req.err, rt);
         return;
     }
-    http_server_route(&req, 1000000, rt);
+    http_answer_route(&req, 1000000, rt);
 }
 
 /* Formats rt and parses it back; returns the parsed response. */
 static void answer(const struct http_route *rt, bool head, struct http_response *r, char *out,
                    size_t cap)
 {
-    int n = http_server_format(rt, date, out, cap);
+    int n = http_answer_format(rt, date, out, cap);
     assert_true(n > 0);
     memset(r, 0, sizeof(*r));
     long h = http_parse_response(out, (size_t)n, head, NULL, r);
@@ -155,24 +155,24 @@ static void test_errors(void **state)
         if (rt.status == 405)
             assert_non_null(strstr(out, "\r\nAllow: "));
     }
-    http_server_route_error(HTTP_E_HEAD_TOO_LARGE, &rt);
+    http_answer_route_error(HTTP_E_HEAD_TOO_LARGE, &rt);
     assert_int_equal(rt.status, 431);
     answer(&rt, false, &r, out, sizeof(out));
     assert_non_null(strstr(out, "HTTP/1.1 431 Request Header Fields Too Large\r\n"));
     /* Too small a buffer is refused, not truncated. */
-    assert_int_equal(http_server_format(&rt, date, out, 40), -1);
+    assert_int_equal(http_answer_format(&rt, date, out, 40), -1);
 }
 
 static void test_date_and_fill(void **state)
 {
     (void)state;
     char d[30];
-    http_server_date(784111777, d);
+    http_answer_date(784111777, d);
     assert_string_equal(d, "Sun, 06 Nov 1994 08:49:37 GMT");
-    http_server_date(0, d);
+    http_answer_date(0, d);
     assert_string_equal(d, "Thu, 01 Jan 1970 00:00:00 GMT");
     char buf[200];
-    http_server_fill(buf, sizeof(buf));
+    http_answer_fill(buf, sizeof(buf));
     for (size_t i = 0; i < sizeof(buf); i++)
         assert_true(buf[i] == '\n' || (buf[i] >= '0' && buf[i] <= 'z'));
     assert_int_equal(buf[63], '\n');

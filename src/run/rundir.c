@@ -1,4 +1,4 @@
-#include "results.h"
+#include "rundir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include "fileio.h"
 #include "result.h"
 
-void results_default_dir(const char *name, double epoch_s, char *out, size_t len)
+void rundir_default_dir(const char *name, double epoch_s, char *out, size_t len)
 {
     char stamp[32];
     time_t t = (time_t)epoch_s;
@@ -103,7 +103,7 @@ static int reserve_grow(struct results *r)
     return 0;
 }
 
-void results_release_reserve(struct results *r)
+void rundir_release_reserve(struct results *r)
 {
     if (r->reserve_fd < 0)
         return;
@@ -115,7 +115,7 @@ void results_release_reserve(struct results *r)
     r->reserve_len = 0;
 }
 
-int results_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
+int rundir_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
                  size_t errlen)
 {
     memset(r, 0, sizeof(*r));
@@ -143,7 +143,7 @@ int results_open(struct results *r, const struct scenario *sc, const char *dir, 
     }
     if (reserve_grow(r) != 0) {
         int e = errno;
-        results_release_reserve(r);
+        rundir_release_reserve(r);
         unlink(p); /* nothing ran: the folder stays free for another try */
         snprintf(err, errlen, "cannot keep %llu bytes aside in %s: %s",
                  (unsigned long long)reserve_wanted(r), dir, strerror(e));
@@ -188,7 +188,7 @@ static void meta_fn(FILE *f, const void *arg)
     meta_json(f, arg);
 }
 
-int results_write_meta(struct results *r)
+int rundir_write_meta(struct results *r)
 {
     char p[4096];
     if (path_in(r, "meta", ".json", p, sizeof(p)) != 0)
@@ -196,7 +196,7 @@ int results_write_meta(struct results *r)
     return write_with(p, meta_fn, &r->meta, &r->meta_len);
 }
 
-int results_step_begin(struct results *r, size_t i)
+int rundir_step_begin(struct results *r, size_t i)
 {
     r->step = i;
     r->hlog_started = false;
@@ -346,7 +346,7 @@ static void fill_identity(struct test_result *t, const struct scenario *sc,
         t->pipeline = c->pipeline;
 }
 
-int results_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
+int rundir_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
                 size_t errlen)
 {
     const struct scenario_step *st = &r->sc->steps[r->step];
@@ -386,14 +386,14 @@ int results_add(struct results *r, uint32_t repeat, struct client_output *out, c
         snprintf(err, errlen, "%s/intervals.csv: %s", r->dir, strerror(errno));
         return -1;
     }
-    if (results_write_summaries(r, "running", "") != 0) {
+    if (rundir_write_summaries(r, "running", "") != 0) {
         snprintf(err, errlen, "%s/summary.json: %s", r->dir, strerror(errno));
         return -1;
     }
     return 0;
 }
 
-void results_step_end(struct results *r)
+void rundir_step_end(struct results *r)
 {
     if (r->hlog_mem)
         fclose(r->hlog_mem);
@@ -428,7 +428,7 @@ static void ci_fn(FILE *f, const void *arg)
     summary_ci_csv(f, a->s, a->n);
 }
 
-int results_write_summaries(struct results *r, const char *status, const char *message)
+int rundir_write_summaries(struct results *r, const char *status, const char *message)
 {
     char p[4096];
     struct json_args ja = {r, status, message};
@@ -446,10 +446,10 @@ int results_write_summaries(struct results *r, const char *status, const char *m
     return rc;
 }
 
-void results_close(struct results *r)
+void rundir_close(struct results *r)
 {
-    results_release_reserve(r);
-    results_step_end(r);
+    rundir_release_reserve(r);
+    rundir_step_end(r);
     free(r->rows);
     free(r->info);
     r->rows = NULL;

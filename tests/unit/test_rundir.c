@@ -13,7 +13,7 @@
 #include "fileio.h"
 #include "hlog.h"
 #include "progress.h"
-#include "results.h"
+#include "rundir.h"
 
 static char dir[64];
 
@@ -85,18 +85,18 @@ static void test_folder(void **state)
         scenario_parse(&sc, "x/demo.ini", "[a]\nsize=1k,2k\nrepeat=2\n", err, sizeof(err)), 0);
     snprintf(out, sizeof(out), "%s/out", dir);
     struct results r;
-    assert_int_equal(results_open(&r, &sc, out, err, sizeof(err)), 0);
+    assert_int_equal(rundir_open(&r, &sc, out, err, sizeof(err)), 0);
     r.run_start_s = 1700000000;
-    assert_int_equal(results_step_begin(&r, 0), 0);
+    assert_int_equal(rundir_step_begin(&r, 0), 0);
     for (uint32_t rep = 1; rep <= 2; rep++) {
         struct client_output o;
         fake_output(&o, 1700000000.5 + rep * 3, 1000);
-        assert_int_equal(results_add(&r, rep, &o, err, sizeof(err)), 0);
+        assert_int_equal(rundir_add(&r, rep, &o, err, sizeof(err)), 0);
         close_output(&o);
     }
-    results_step_end(&r);
-    assert_int_equal(results_write_summaries(&r, "interrupted", "stopped"), 0);
-    results_close(&r);
+    rundir_step_end(&r);
+    assert_int_equal(rundir_write_summaries(&r, "interrupted", "stopped"), 0);
+    rundir_close(&r);
 
     char *csv = slurp("summary.csv");
     assert_non_null(strstr(csv, "\r\n1,demo,a size=1k,1,tcp,stream,1024,,1,1,1,"));
@@ -156,10 +156,10 @@ static void test_folder(void **state)
                                "8000000,1000,1000,1000,"));
     free(ci);
     /* A folder with results is never reused. */
-    assert_int_equal(results_open(&r, &sc, out, err, sizeof(err)), -2);
+    assert_int_equal(rundir_open(&r, &sc, out, err, sizeof(err)), -2);
     snprintf(p, sizeof(p), "%s already holds results (summary.csv): choose another --out", out);
     assert_string_equal(err, p);
-    results_close(&r);
+    rundir_close(&r);
     scenario_close(&sc);
 }
 
@@ -170,10 +170,10 @@ static void test_default_dir(void **state)
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(dir), 0);
     setenv("TZ", "UTC", 1);
-    results_default_dir("quick", 1700000000, d, sizeof(d));
+    rundir_default_dir("quick", 1700000000, d, sizeof(d));
     assert_string_equal(d, "results/quick-20231114-221320");
     assert_int_equal(fileio_mkdirs(d), 0);
-    results_default_dir("quick", 1700000000, d, sizeof(d));
+    rundir_default_dir("quick", 1700000000, d, sizeof(d));
     assert_string_equal(d, "results/quick-20231114-221320-2");
     assert_int_equal(chdir(cwd), 0);
 }
