@@ -71,35 +71,6 @@ const struct opt_def opts_table[] = {
     {NULL, OPT_STR, 0, 0, NULL, 0, 0, NULL},
 };
 
-static const char *const proto_names[PROTO_COUNT] = {"tcp", "udp", "http", "tls", "https"};
-static const char *const mode_names[MODE_COUNT] = {"stream", "rr", "crr", "rate"};
-
-const char *proto_name(enum proto p)
-{
-    return (unsigned)p < PROTO_COUNT ? proto_names[p] : "?";
-}
-
-const char *mode_name(enum mode m)
-{
-    return (unsigned)m < MODE_COUNT ? mode_names[m] : "?";
-}
-
-int proto_from_name(const char *s)
-{
-    for (int i = 0; i < PROTO_COUNT; i++)
-        if (strcmp(s, proto_names[i]) == 0)
-            return i;
-    return -1;
-}
-
-int mode_from_name(const char *s)
-{
-    for (int i = 0; i < MODE_COUNT; i++)
-        if (strcmp(s, mode_names[i]) == 0)
-            return i;
-    return -1;
-}
-
 /* Names compare with '-' and '_' the same, so --resp-size and resp_size
  * both work. */
 static bool name_eq(const char *a, const char *b)
