@@ -327,8 +327,8 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
 int client_check(const struct netrig_config *cfg, char *err, size_t errlen)
 {
     struct cpulist cpus;
-    if (check_cfg(cfg, http_target_wanted(cfg), err, errlen) != 0 || cpulist_parse(cfg->cpu, &cpus, err, errlen) != 0 ||
-        cpulist_check(&cpus, err, errlen) != 0)
+    if (check_cfg(cfg, http_target_wanted(cfg), err, errlen) != 0 ||
+        cpulist_parse(cfg->cpu, &cpus, err, errlen) != 0 || cpulist_check(&cpus, err, errlen) != 0)
         return -1;
     /* The HTTP request and the TLS context are built as a run builds them:
      * a method, header, cipher or CA file it would refuse is refused here. */
