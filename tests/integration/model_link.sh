@@ -64,10 +64,14 @@ proto = tcp
 mode = stream
 size = 4k,64k
 
+# Eight connections keep about seven 16 KiB responses (9 ms of link time)
+# queued behind the one on the wire: the link idles only if the client
+# sleeps longer than that, where with four (4 ms) one late wake-up of the
+# client under other load left it idle (-2.5 % once, with no host steal).
 [http]
 proto = http
 mode = rr
-conns = 4
+conns = 8
 size = 16k
 
 # About 12 responses a second: a longer window, so that where one
