@@ -102,8 +102,7 @@ void result_csv_header(FILE *out)
     fputs("\r\n", out);
 }
 
-/* RFC 4180: quote a field that holds a comma, quote, CR or LF. */
-static void put_str(FILE *out, const char *s)
+void result_csv_str(FILE *out, const char *s)
 {
     if (strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, out);
@@ -150,7 +149,7 @@ void result_csv_row(FILE *out, const struct test_result *r)
         }
         const char *p = (const char *)r + c->offset;
         switch (c->kind) {
-        case COL_STR: put_str(out, p); break;
+        case COL_STR: result_csv_str(out, p); break;
         case COL_U32: fprintf(out, "%u", *(const uint32_t *)(const void *)p); break;
         case COL_DBL: put_dbl(out, *(const double *)(const void *)p); break;
         }

@@ -94,4 +94,8 @@ int result_csv_parse(const char *header, const char *row, struct test_result *r,
 /* One JSON object with the same names. */
 void result_json(FILE *out, const struct test_result *r);
 
+/* Writes s as one CSV field (RFC 4180): quoted when it holds a comma, a
+ * quote, CR or LF, with quotes doubled. */
+void result_csv_str(FILE *out, const char *s);
+
 #endif

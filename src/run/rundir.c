@@ -305,7 +305,7 @@ static int intervals_add(struct results *r, uint32_t repeat, const struct client
     for (size_t i = 0; i < n; i++) {
         const struct client_interval *iv = out->nintervals ? &out->intervals[i] : NULL;
         double d = isnan(out->result.duration_s) ? 0 : out->result.duration_s;
-        summary_csv_str(m, st->name);
+        result_csv_str(m, st->name);
         fprintf(m, ",%u,%.3f,%.3f", repeat, base + (iv ? iv->t_start_s : 0),
                 base + (iv ? iv->t_end_s : d));
         put_dbl(m, iv ? iv->goodput_bps : out->result.goodput_bps);

@@ -56,21 +56,6 @@ static void put_num(FILE *out, double v)
         fprintf(out, "%.10g", v);
 }
 
-void summary_csv_str(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 void summary_ci_csv(FILE *out, const struct summary_step *steps, size_t n)
 {
     fputs("scenario,step,proto,mode,size_bytes,resp_bytes,conns,threads,pipeline,rate_target,n",
@@ -81,9 +66,9 @@ void summary_ci_csv(FILE *out, const struct summary_step *steps, size_t n)
     fputs("\r\n", out);
     for (size_t i = 0; i < n; i++) {
         const struct test_result *f = &steps[i].first;
-        summary_csv_str(out, f->scenario);
+        result_csv_str(out, f->scenario);
         fputc(',', out);
-        summary_csv_str(out, f->step);
+        result_csv_str(out, f->step);
         fprintf(out, ",%s,%s,", f->proto, f->mode);
         const double id[] = {f->size_bytes, f->resp_bytes, f->conns,
                              f->threads,    f->pipeline,   f->rate_target};
