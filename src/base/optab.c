@@ -336,7 +336,13 @@ void optab_print_help(const struct optab *t, FILE *out)
                 *p = '-';
         if (has_range(d) && d->type < OPT_CUSTOM)
             range_text(d, range, sizeof(range));
-        fprintf(out, "  %-20s %s [default %s%s%s]\n", flag, d->help, default_text(d),
-                range[0] ? "; " : "", range);
+        char tail[160];
+        snprintf(tail, sizeof(tail), "[default %s%s%s]", default_text(d), range[0] ? "; " : "",
+                 range);
+        /* 2 + 20 + 1 columns before the help; past 100, the default and
+         * range go on a line of their own. */
+        bool wrap = 23 + strlen(d->help) + 1 + strlen(tail) > 100;
+        fprintf(out, "  %-20s %s%s%s\n", flag, d->help, wrap ? "\n                       " : " ",
+                tail);
     }
 }
