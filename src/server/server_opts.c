@@ -25,7 +25,8 @@ const struct opt_def server_opts_table[] = {
     {"tls", OPT_BOOL, F(tls), "false", 0, 0,
      "also accept TLS (HTTPS, TLS data); self-signed EC P-256 certificate unless --cert"},
     {"cert", OPT_STR, F(cert), NULL, 0, 0, "PEM certificate (chain) for TLS; turns on --tls"},
-    {"key", OPT_STR, F(key), NULL, 0, 0, "PEM private key for --cert (default: in the --cert file)"},
+    {"key", OPT_STR, F(key), NULL, 0, 0,
+     "PEM private key for --cert (default: in the --cert file)"},
     {"psk", OPT_STR, F(psk_file), NULL, 0, 0,
      "control connections must prove the key in this private file (clients: --psk FILE)"},
     {"open-http", OPT_BOOL, F(open_http), "false", 0, 0,
@@ -131,8 +132,7 @@ int server_opts_set(struct server_config *c, const char *name, const char *value
     return optab_set(&server_opts_tab, c, name, value, err, errlen);
 }
 
-int server_opts_parse_argv(struct server_config *c, int argc, char **argv, char *err,
-                           size_t errlen)
+int server_opts_parse_argv(struct server_config *c, int argc, char **argv, char *err, size_t errlen)
 {
     int used = optab_parse_argv(&server_opts_tab, c, argc, argv, err, errlen);
     if (used < 0)
