@@ -1,8 +1,6 @@
 #include "opts.h"
 
-#include <ctype.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,156 +69,29 @@ const struct opt_def opts_table[] = {
     {NULL, OPT_STR, 0, 0, NULL, 0, 0, NULL},
 };
 
-/* Names compare with '-' and '_' the same, so --resp-size and resp_size
- * both work. */
-static bool name_eq(const char *a, const char *b)
+static const char *client_hint(const struct opt_def *d)
 {
-    for (; *a && *b; a++, b++) {
-        char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
-
-const struct opt_def *opts_find(const char *name)
-{
-    for (const struct opt_def *d = opts_table; d->name; d++)
-        if (name_eq(d->name, name))
-            return d;
-    return NULL;
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost =
-                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *opts_suggest(const char *name)
-{
-    const char *best = NULL;
-    size_t bestd = 3;
-    char norm[64];
-    size_t n = 0;
-    for (; name[n] && n < sizeof(norm) - 1; n++)
-        norm[n] = name[n] == '-' ? '_' : name[n];
-    norm[n] = '\0';
-    for (const struct opt_def *d = opts_table; d->name; d++) {
-        size_t dist = edit_distance(norm, d->name);
-        /* A prefix of a long name is also a likely slip. */
-        if (n >= 3 && strncmp(d->name, norm, n) == 0)
-            dist = 1;
-        if (dist < bestd) {
-            bestd = dist;
-            best = d->name;
-        }
-    }
-    return best;
-}
-
-static const char *type_hint(enum opt_type t)
-{
-    switch (t) {
-    case OPT_SIZE: return "a size such as 1500, 4k or 1m";
-    case OPT_U32:
-    case OPT_U64: return "a whole number";
-    case OPT_DURATION: return "a duration such as 500ms, 10s or 2m";
+    switch (d->type) {
     case OPT_RATE: return "a rate such as 50mbit, 1gbit or 20000/s";
-    case OPT_BITRATE: return "a bit rate such as 100mbit or 1gbit";
-    case OPT_DOUBLE: return "a number";
-    case OPT_BOOL: return "true or false";
     case OPT_PROTO: return "tcp, udp, http, tls or https";
     case OPT_MODE: return "stream, rr, crr or rate";
-    case OPT_STR:
-    case OPT_HEADER: return "text";
+    case OPT_HEADER: return "a header 'K: V' (at most 16)";
     }
     return "a value";
 }
 
-static int parse_bool(const char *v, bool *out)
+/* The client's own kinds: 0, -1 for a malformed value, -2 out of range. */
+static int client_store(void *base, const struct opt_def *d, const char *v)
 {
-    static const char *const yes[] = {"1", "true", "yes", "on"};
-    static const char *const no[] = {"0", "false", "no", "off"};
-    for (size_t i = 0; i < 4; i++) {
-        if (strcmp(v, yes[i]) == 0) {
-            *out = true;
-            return 0;
-        }
-        if (strcmp(v, no[i]) == 0) {
-            *out = false;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static int check_range(const struct opt_def *d, double v)
-{
-    if (d->min == 0 && d->max == 0)
-        return 0;
-    return v < d->min || v > d->max ? -1 : 0;
-}
-
-/* Stores one value; returns 0, -1 for a malformed value, -2 out of range. */
-static int store(struct netrig_config *cfg, const struct opt_def *d, const char *v)
-{
-    char *base = (char *)cfg + d->offset;
-    uint64_t u = 0;
+    struct netrig_config *cfg = base;
     double x = 0, y = 0;
     int e;
     switch (d->type) {
-    case OPT_STR:
-        if (strlen(v) >= d->size)
-            return -2;
-        memcpy(base, v, strlen(v) + 1);
-        return 0;
     case OPT_HEADER:
         if (cfg->nheaders >= CONFIG_MAX_HEADERS || strlen(v) >= sizeof(cfg->headers[0]) ||
             !strchr(v, ':'))
             return cfg->nheaders >= CONFIG_MAX_HEADERS ? -2 : -1;
         memcpy(cfg->headers[cfg->nheaders++], v, strlen(v) + 1);
-        return 0;
-    case OPT_SIZE:
-    case OPT_U64:
-    case OPT_U32:
-        e = d->type == OPT_SIZE ? units_parse_size(v, &u) : units_parse_size(v, &u);
-        if (e != 0 || (d->type != OPT_SIZE && strspn(v, "0123456789") != strlen(v)))
-            return -1;
-        if (check_range(d, (double)u) != 0 || (d->type == OPT_U32 && u > UINT32_MAX))
-            return -2;
-        if (d->type == OPT_U32)
-            *(uint32_t *)(void *)base = (uint32_t)u;
-        else
-            *(uint64_t *)(void *)base = u;
-        return 0;
-    case OPT_DURATION:
-        if (units_parse_duration(v, &u) != 0)
-            return -1;
-        if (check_range(d, (double)u / 1e9) != 0)
-            return -2;
-        *(uint64_t *)(void *)base = u;
         return 0;
     case OPT_RATE:
         if (units_parse_rate(v, &x, &y) != 0)
@@ -228,50 +99,48 @@ static int store(struct netrig_config *cfg, const struct opt_def *d, const char 
         cfg->rate_bps = x;
         cfg->rate_per_s = y;
         return 0;
-    case OPT_BITRATE:
-        if (units_parse_rate(v, &x, &y) != 0 || y != 0)
-            return -1;
-        *(double *)(void *)base = x;
-        return 0;
-    case OPT_DOUBLE:
-        if (units_parse_double(v, &x) != 0)
-            return -1;
-        if (check_range(d, x) != 0)
-            return -2;
-        *(double *)(void *)base = x;
-        return 0;
-    case OPT_BOOL: return parse_bool(v, (bool *)(void *)base);
     case OPT_PROTO:
         e = proto_from_name(v);
         if (e < 0)
             return -1;
-        *(enum proto *)(void *)base = (enum proto)e;
+        cfg->proto = (enum proto)e;
         return 0;
     case OPT_MODE:
         e = mode_from_name(v);
         if (e < 0)
             return -1;
-        *(enum mode *)(void *)base = (enum mode)e;
+        cfg->mode = (enum mode)e;
         return 0;
     }
     return -1;
 }
 
-void opts_defaults(struct netrig_config *cfg)
+static void client_format(const void *base, const struct opt_def *d, char *buf, size_t len)
 {
-    memset(cfg, 0, sizeof(*cfg));
-    for (const struct opt_def *d = opts_table; d->name; d++)
-        if (d->def && store(cfg, d, d->def) != 0)
-            fprintf(stderr, "netrig: internal error: bad default for %s\n", d->name);
+    const struct netrig_config *cfg = base;
+    switch (d->type) {
+    case OPT_HEADER: snprintf(buf, len, "%u header(s)", cfg->nheaders); break;
+    case OPT_RATE:
+        if (cfg->rate_per_s > 0)
+            snprintf(buf, len, "%g/s", cfg->rate_per_s);
+        else if (cfg->rate_bps > 0)
+            snprintf(buf, len, "%gbit", cfg->rate_bps);
+        else
+            snprintf(buf, len, "0");
+        break;
+    case OPT_PROTO: snprintf(buf, len, "%s", proto_name(cfg->proto)); break;
+    case OPT_MODE: snprintf(buf, len, "%s", mode_name(cfg->mode)); break;
+    default: snprintf(buf, len, "?"); break;
+    }
 }
 
 /* Rules on one value that the table's range cannot say, checked where the
  * value is set so that a scenario names the line of the key and a dry run
  * refuses what a run would: the link's syntax, and an interval that is off
  * or long enough for the client's schedule. */
-static int check_value(const struct netrig_config *cfg, const struct opt_def *d, char *err,
-                       size_t errlen)
+static int check_value(void *base, const struct opt_def *d, char *err, size_t errlen)
 {
+    const struct netrig_config *cfg = base;
     double rate;
     if (strcmp(d->name, "link") == 0 && cfg->link[0] &&
         netns_link_parse(cfg->link, &rate, err, errlen) != 0)
@@ -285,74 +154,32 @@ static int check_value(const struct netrig_config *cfg, const struct opt_def *d,
     return 0;
 }
 
+const struct optab opts_tab = {opts_table, client_store, client_hint, client_format, check_value};
+
+void opts_defaults(struct netrig_config *cfg)
+{
+    optab_defaults(&opts_tab, cfg, sizeof(*cfg));
+}
+
+const struct opt_def *opts_find(const char *name)
+{
+    return optab_find(&opts_tab, name);
+}
+
+const char *opts_suggest(const char *name)
+{
+    return optab_suggest(&opts_tab, name);
+}
+
 int opts_set(struct netrig_config *cfg, const char *name, const char *value, char *err,
              size_t errlen)
 {
-    const struct opt_def *d = opts_find(name);
-    if (!d) {
-        const char *s = opts_suggest(name);
-        if (s)
-            snprintf(err, errlen, "unknown option '%s' (did you mean '%s'?)", name, s);
-        else
-            snprintf(err, errlen, "unknown option '%s'", name);
-        return -1;
-    }
-    int r = store(cfg, d, value);
-    if (r == -1) {
-        snprintf(err, errlen, "bad value '%s' for %s: expected %s", value, d->name,
-                 type_hint(d->type));
-        return -1;
-    }
-    if (r == -2) {
-        if (d->type == OPT_STR || d->type == OPT_HEADER)
-            snprintf(err, errlen, "value for %s is too long or too many", d->name);
-        else
-            snprintf(err, errlen, "value '%s' for %s is out of range (%g to %g)", value, d->name,
-                     d->min, d->max);
-        return -1;
-    }
-    return check_value(cfg, d, err, errlen);
+    return optab_set(&opts_tab, cfg, name, value, err, errlen);
 }
 
 int opts_parse_argv(struct netrig_config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
-    int i = 0;
-    while (i < argc) {
-        const char *a = argv[i];
-        if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
-            return strcmp(a, "--") == 0 ? i + 1 : i;
-        char name[64];
-        const char *eq = strchr(a + 2, '=');
-        size_t nl = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
-        if (nl >= sizeof(name)) {
-            snprintf(err, errlen, "unknown option '%s'", a);
-            return -1;
-        }
-        memcpy(name, a + 2, nl);
-        name[nl] = '\0';
-        const struct opt_def *d = opts_find(name);
-        const char *value;
-        if (eq) {
-            value = eq + 1;
-        } else if (d && d->type == OPT_BOOL &&
-                   (i + 1 >= argc || parse_bool(argv[i + 1], &(bool){false}) != 0)) {
-            value = "true";
-        } else if (d && i + 1 < argc) {
-            value = argv[++i];
-        } else if (d) {
-            snprintf(err, errlen, "option --%s needs a value: %s", name, type_hint(d->type));
-            return -1;
-        } else {
-            value = "";
-        }
-        char e[256];
-        if (opts_set(cfg, name, value, e, sizeof(e)) != 0) {
-            snprintf(err, errlen, "%s", e);
-            return -1;
-        }
-        i++;
-    }
-    return i;
+    return optab_parse_argv(&opts_tab, cfg, argc, argv, err, errlen);
 }
 
 /* An IPv6 literal: "[::1]:7878", a bare "::1", or a URL's "[::1]" host. */
@@ -412,51 +239,10 @@ int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen)
 
 void opts_format(const struct netrig_config *cfg, const struct opt_def *d, char *buf, size_t len)
 {
-    const char *base = (const char *)cfg + d->offset;
-    switch (d->type) {
-    case OPT_STR: snprintf(buf, len, "%s", base); break;
-    case OPT_HEADER: snprintf(buf, len, "%u header(s)", cfg->nheaders); break;
-    case OPT_SIZE:
-    case OPT_U64:
-        snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)(const void *)base);
-        break;
-    case OPT_U32: snprintf(buf, len, "%u", *(const uint32_t *)(const void *)base); break;
-    case OPT_DURATION:
-        snprintf(buf, len, "%gs", (double)*(const uint64_t *)(const void *)base / 1e9);
-        break;
-    case OPT_RATE:
-        if (cfg->rate_per_s > 0)
-            snprintf(buf, len, "%g/s", cfg->rate_per_s);
-        else if (cfg->rate_bps > 0)
-            snprintf(buf, len, "%gbit", cfg->rate_bps);
-        else
-            snprintf(buf, len, "0");
-        break;
-    case OPT_BITRATE: snprintf(buf, len, "%gbit", *(const double *)(const void *)base); break;
-    case OPT_DOUBLE: snprintf(buf, len, "%g", *(const double *)(const void *)base); break;
-    case OPT_BOOL:
-        snprintf(buf, len, "%s", *(const bool *)(const void *)base ? "true" : "false");
-        break;
-    case OPT_PROTO:
-        snprintf(buf, len, "%s", proto_name(*(const enum proto *)(const void *)base));
-        break;
-    case OPT_MODE:
-        snprintf(buf, len, "%s", mode_name(*(const enum mode *)(const void *)base));
-        break;
-    }
+    optab_format(&opts_tab, cfg, d, buf, len);
 }
 
 void opts_print_help(FILE *out)
 {
-    for (const struct opt_def *d = opts_table; d->name; d++) {
-        char flag[40];
-        snprintf(flag, sizeof(flag), "--%s", d->name);
-        for (char *p = flag; *p; p++)
-            if (*p == '_')
-                *p = '-';
-        fprintf(out, "  %-16s %s", flag, d->help);
-        if (d->def)
-            fprintf(out, " [%s]", d->def);
-        fputc('\n', out);
-    }
+    optab_print_help(&opts_tab, out);
 }

@@ -1,42 +1,28 @@
 #ifndef NETRIG_OPTS_H
 #define NETRIG_OPTS_H
-/* The one option table: name, type, field, default and help for every
- * client setting. It serves the command line (--name value), scenario files
- * (name = value), the defaults and the help text, and suggests the nearest
- * name for a typo. */
+/* The client's option table: name, type, field, default and help for
+ * every client setting, run by the option table engine (optab.h). It
+ * serves the command line (--name value), scenario files (name = value),
+ * the defaults and the help text, and suggests the nearest name for a
+ * typo. */
 #include <stddef.h>
 #include <stdio.h>
 
 #include "config.h"
+#include "optab.h"
 
-enum opt_type {
-    OPT_STR,      /* char array */
-    OPT_SIZE,     /* uint64_t bytes, k/m/g 1024-based */
-    OPT_U32,      /* uint32_t count */
-    OPT_U64,      /* uint64_t count */
-    OPT_DURATION, /* uint64_t ns, ms/s/m */
-    OPT_RATE,     /* rate_bps + rate_per_s pair: "50mbit" or "20000/s" */
-    OPT_BITRATE,  /* double bits/s only */
-    OPT_DOUBLE,   /* double */
-    OPT_BOOL,     /* bool; a bare --flag is true */
-    OPT_PROTO,    /* enum proto */
-    OPT_MODE,     /* enum mode */
-    OPT_HEADER,   /* appended to headers[] */
+/* The client's own kinds of value, stored by the hooks in opts.c. */
+enum {
+    OPT_RATE = OPT_CUSTOM, /* rate_bps + rate_per_s pair: "50mbit" or "20000/s" */
+    OPT_PROTO,             /* enum proto */
+    OPT_MODE,              /* enum mode */
+    OPT_HEADER,            /* appended to headers[] */
 };
 
-struct opt_def {
-    const char *name; /* as typed: --name on the command line, name = in files */
-    enum opt_type type;
-    size_t offset;
-    size_t size;     /* for OPT_STR: the array size */
-    const char *def; /* default as text, NULL = zero */
-    double min, max; /* numeric range, inclusive; both 0 = unchecked */
-    const char *help;
-};
-
-
-/* The table, terminated by an entry with name NULL. */
+/* The table, terminated by an entry with name NULL, and the engine's
+ * view of it (the table with the client's hooks). */
 extern const struct opt_def opts_table[];
+extern const struct optab opts_tab;
 
 /* Sets every field to its default. */
 void opts_defaults(struct netrig_config *cfg);

@@ -19,9 +19,11 @@ struct server_config {
     char psk_file[512]; /* control connections must prove this key; "" = open */
     bool open_http;     /* with psk_file: serve HTTP/HTTPS to anyone all the same */
     bool quiet;
-    struct server_limits lim; /* what clients may ask; server_limits_defaults */
+    struct server_limits lim; /* what clients may ask */
 };
 
+/* Sets every field to its default: the defaults of the server's option
+ * table (server_opts.c). */
 void server_config_defaults(struct server_config *c);
 
 struct server; /* opaque */

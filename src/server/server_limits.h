@@ -3,8 +3,9 @@
 /* What a netrig server allows its clients: how many connections and tests
  * at once, how long, how fast and how large a test may be, how big an HTTP
  * request may be and how long a peer may dawdle. Every limit has a sane
- * default and a --name option of `netrig server`; the checks are pure
- * functions the server calls where a client asks for something. */
+ * default and a --name option of `netrig server` (both in the server's
+ * option table, server_opts.c); the checks are pure functions the server
+ * calls where a client asks for something. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,19 +27,6 @@ struct server_limits {
     uint64_t grace_ns;         /* after a test's planned end before it is cut off */
     uint64_t data_timeout_ns;  /* from a test's ACCEPT to all its data connections */
 };
-
-/* Sets every limit to its default. */
-void server_limits_defaults(struct server_limits *l);
-
-/* Sets the limit named by a server option ("max-conns", "--max-conns" and
- * "max_conns" are the same) from text. Returns 1 if set, 0 if name is not
- * a limit (the caller tries its own options), -1 with a message for a bad
- * or out-of-range value. */
-int server_limits_set(struct server_limits *l, const char *name, const char *value, char *err,
-                      size_t errlen);
-
-/* Writes the limit options, their defaults and help. */
-void server_limits_print_help(FILE *out);
 
 /* What a client asks of the server for one test. */
 struct server_limits_ask {

@@ -15,14 +15,6 @@
 
 #define SRV_RXBUF (256u * 1024u)
 
-void server_config_defaults(struct server_config *c)
-{
-    memset(c, 0, sizeof(*c));
-    snprintf(c->listen, sizeof(c->listen), "127.0.0.1:7878");
-    c->threads = 1;
-    server_limits_defaults(&c->lim);
-}
-
 void srv_thread_maybe_exit(struct srv_thread *th)
 {
     if (th->srv->cfg.model_threads && th->lfd < 0 && !th->conns && !th->slots && !th->udp_test &&

@@ -25,6 +25,38 @@ check "no command exits 2" test $? -eq 2
 "$netrig" help nosuch >/dev/null 2>&1
 check "help of an unknown command exits 2" test $? -eq 2
 
+# The server's options run through the same option table as the client's:
+# a typo gets the nearest name, a bad value is named with its option, and
+# the help lists every option with its default. All exit 2 before binding.
+server_err() { # expected stderr line, arguments...
+    local want=$1 got
+    shift
+    got=$("$netrig" server "$@" 2>&1 >/dev/null)
+    local rc=$?
+    [ "$rc" -eq 2 ] && [ "$got" = "netrig server: $want" ] && return 0
+    echo "  got rc $rc: $got"
+    return 1
+}
+check "server typo gets did you mean" \
+    server_err "unknown option 'lisen' (did you mean 'listen'?)" --lisen 127.0.0.1:0
+check "server flag typo gets did you mean" \
+    server_err "unknown option 'open-htp' (did you mean 'open-http'?)" --open-htp
+check "too-long --listen says so" \
+    server_err "value for listen is too long: at most 255 characters" --listen "$(printf '%0300d' 0)"
+check "bad --model value names the option" \
+    server_err "bad value 'fork' for model: expected epoll or threads" --model fork
+check "out-of-range limit names the option and range" \
+    server_err "value '0' for max-conns is out of range (1 to 10000000)" --max-conns 0
+help_server=$("$netrig" help server)
+for o in listen threads cpu busy-poll model tls cert key psk open-http quiet max-conns max-tests \
+    max-tests-per-peer max-test-conns max-duration max-rate max-size http-max-head \
+    http-max-body hello-timeout idle-timeout grace data-timeout; do
+    check "help server lists --$o with its default" \
+        bash -c "grep -A1 -- '^  --$o ' <<<\"\$1\" | grep -q '\[default '" _ "$help_server"
+done
+check "help server gives --listen's default" grep -q "default 127.0.0.1:7878" <<<"$help_server"
+check "help server gives --threads' range" grep -q "default 1; 1 to 256" <<<"$help_server"
+
 # Every summary.csv column is documented in the README.
 readme=${NETRIG_SRC:-$(dirname "$0")/../..}/README.md
 while read -r col; do

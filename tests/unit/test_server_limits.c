@@ -8,61 +8,16 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "server.h"
 #include "server_limits.h"
 
-static void test_defaults(void **state)
+/* The limits' defaults come from the server's option table
+ * (test_server_opts.c tests the table itself). */
+static void server_limits_defaults(struct server_limits *l)
 {
-    (void)state;
-    struct server_limits l;
-    memset(&l, 0xff, sizeof(l));
-    server_limits_defaults(&l);
-    assert_int_equal(l.max_conns, 10000);
-    assert_int_equal(l.max_tests, 64);
-    assert_int_equal(l.max_test_conns, 10000);
-    assert_true(l.max_duration_ns == 3600ULL * 1000000000ULL);
-    assert_true(l.max_rate_bps == 0 && l.max_rate_per_s == 0);
-    assert_true(l.max_msg_size == 1ULL << 30);
-    assert_int_equal(l.http_max_head, 16384);
-    assert_true(l.http_max_body == 1ULL << 40);
-    assert_true(l.hello_timeout_ns == 10000000000ULL);
-    assert_true(l.idle_timeout_ns == 60000000000ULL);
-    assert_true(l.grace_ns == 10000000000ULL);
-}
-
-static void test_set(void **state)
-{
-    (void)state;
-    struct server_limits l;
-    char err[256];
-    server_limits_defaults(&l);
-    assert_int_equal(server_limits_set(&l, "max-conns", "500", err, sizeof(err)), 1);
-    assert_int_equal(l.max_conns, 500);
-    assert_int_equal(server_limits_set(&l, "--max-tests", "3", err, sizeof(err)), 1);
-    assert_int_equal(l.max_tests, 3);
-    assert_int_equal(server_limits_set(&l, "max_duration", "90s", err, sizeof(err)), 1);
-    assert_true(l.max_duration_ns == 90000000000ULL);
-    assert_int_equal(server_limits_set(&l, "max-rate", "1gbit", err, sizeof(err)), 1);
-    assert_int_equal(server_limits_set(&l, "max-rate", "5000/s", err, sizeof(err)), 1);
-    assert_true(l.max_rate_bps == 1e9 && l.max_rate_per_s == 5000);
-    assert_int_equal(server_limits_set(&l, "http-max-head", "8k", err, sizeof(err)), 1);
-    assert_int_equal(l.http_max_head, 8192);
-    assert_int_equal(server_limits_set(&l, "max-size", "64m", err, sizeof(err)), 1);
-    assert_true(l.max_msg_size == 64ULL << 20);
-    assert_int_equal(server_limits_set(&l, "hello-timeout", "2s", err, sizeof(err)), 1);
-    assert_true(l.hello_timeout_ns == 2000000000ULL);
-
-    /* Not a limit: the caller's own option. */
-    assert_int_equal(server_limits_set(&l, "listen", "x", err, sizeof(err)), 0);
-    /* Malformed and out of range, with the option named. */
-    assert_int_equal(server_limits_set(&l, "max-conns", "12q", err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "--max-conns"));
-    assert_int_equal(server_limits_set(&l, "max-conns", "1k", err, sizeof(err)), -1);
-    assert_int_equal(server_limits_set(&l, "max-conns", "0", err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "out of range"));
-    assert_int_equal(server_limits_set(&l, "http-max-head", "1", err, sizeof(err)), -1);
-    assert_int_equal(server_limits_set(&l, "idle-timeout", "0s", err, sizeof(err)), -1);
-    assert_int_equal(server_limits_set(&l, "max-rate", "fast", err, sizeof(err)), -1);
-    assert_int_equal(l.max_conns, 500);
+    struct server_config c;
+    server_config_defaults(&c);
+    *l = c.lim;
 }
 
 static struct server_limits_ask ok_ask(void)
@@ -150,10 +105,7 @@ static void test_admit(void **state)
     /* One address is held to its own share of the slots. */
     assert_int_equal(l.max_peer_tests, 8);
     assert_int_equal(l.data_timeout_ns, 5000000000ull);
-    char e2[64];
-    assert_int_equal(server_limits_set(&l, "max-tests-per-peer", "2", e2, sizeof(e2)), 1);
-    assert_int_equal(server_limits_set(&l, "data-timeout", "1s", e2, sizeof(e2)), 1);
-    assert_int_equal(server_limits_set(&l, "max-tests-per-peer", "0", e2, sizeof(e2)), -1);
+    l.max_peer_tests = 2;
     assert_true(server_limits_admit_peer_test(&l, "10.0.0.1", 1, err, sizeof(err)));
     assert_false(server_limits_admit_peer_test(&l, "10.0.0.1", 2, err, sizeof(err)));
     assert_string_equal(err, "server busy for 10.0.0.1: 2 tests running from that address "
@@ -189,8 +141,8 @@ static void test_nofile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),   cmocka_unit_test(test_set),
-        cmocka_unit_test(test_check_test), cmocka_unit_test(test_admit),
+        cmocka_unit_test(test_check_test),
+        cmocka_unit_test(test_admit),
         cmocka_unit_test(test_nofile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
