@@ -127,10 +127,26 @@ static int on_size_sub(struct build_ctx *c, size_t *m, size_t n)
     return add_series(c->set, c->rows, m, n, PLOT_AXIS_SIZE);
 }
 
+/* The response size follows the request size: two members share one
+ * exactly when they share the other (rr with the response as large as
+ * the request, HTTP bodies named by size). */
+static int resp_follows(const struct plot_rows *rows, const size_t *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (same_key(&rows->r[m[i]], &rows->r[m[j]], K_SIZE) !=
+                same_key(&rows->r[m[i]], &rows->r[m[j]], K_RESP))
+                return 0;
+    return 1;
+}
+
 /* A group whose request size is fixed is a sweep of the response size
- * (HTTP bodies); otherwise each response size is a series of its own. */
+ * (HTTP bodies); one whose response size follows the request size is a
+ * sweep of the size; otherwise each response size is a series of its own. */
 static int on_size_group(struct build_ctx *c, size_t *m, size_t n)
 {
+    if (distinct(c->rows, m, n, PLOT_AXIS_SIZE) >= 2 && resp_follows(c->rows, m, n))
+        return add_series(c->set, c->rows, m, n, PLOT_AXIS_SIZE);
     if (distinct(c->rows, m, n, PLOT_AXIS_SIZE) >= 2)
         return group_by(c, m, n, K_RESP, on_size_sub);
     return add_series(c->set, c->rows, m, n, PLOT_AXIS_RESP);

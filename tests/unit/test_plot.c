@@ -124,6 +124,34 @@ static void test_series_grouping(void **state)
     assert_int_equal(set.s[0].nx, 3);
     assert_double_equal(r[set.s[0].idx[2]].rate_target, 3000, 0);
     plot_series_free(&set);
+
+    /* rr and HTTPS sweeps whose response follows the request size are
+     * size sweeps; a cross product of the two stays one series per
+     * response size. */
+    struct test_result q[] = {
+        row("tcp", "rr", 64, 64, 1, NAN, 1e6),         row("tcp", "rr", 8192, 8192, 1, NAN, 3e8),
+        row("tcp", "rr", 1024, 1024, 1, NAN, 2e7),     row("https", "rr", 1024, 1024, 4, NAN, 3e8),
+        row("https", "rr", 65536, 65536, 4, NAN, 4e9), row("udp", "rr", 64, 64, 1, NAN, 1e6),
+        row("udp", "rr", 64, 1024, 1, NAN, 2e6),       row("udp", "rr", 1024, 64, 1, NAN, 2e6),
+        row("udp", "rr", 1024, 1024, 1, NAN, 3e6),
+    };
+    struct plot_rows qrows = {q, sizeof(q) / sizeof(q[0])};
+    assert_int_equal(plot_series_build(&qrows, 0, &set), 0);
+    assert_int_equal(set.n, 4);
+    for (size_t k = 0; k < set.n; k++) {
+        const struct test_result *a = &q[set.s[k].idx[0]];
+        assert_int_equal(set.s[k].axis, PLOT_AXIS_SIZE);
+        if (strcmp(a->proto, "tcp") == 0) {
+            assert_int_equal(set.s[k].nx, 3);
+            assert_string_equal(set.s[k].label, "tcp rr");
+        } else if (strcmp(a->proto, "https") == 0) {
+            assert_int_equal(set.s[k].nx, 2);
+        } else {
+            assert_int_equal(set.s[k].nx, 2);
+            assert_non_null(strstr(set.s[k].label, "resp="));
+        }
+    }
+    plot_series_free(&set);
 }
 
 static void test_formatting(void **state)
