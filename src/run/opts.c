@@ -420,6 +420,19 @@ int opts_validate(const struct netrig_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* A bit rate as people write it and opts_set reads it: 110mbit, 1.5gbit. */
+static void fmt_bitrate(double bps, char *buf, size_t len)
+{
+    static const struct {
+        double scale;
+        const char *unit;
+    } u[] = {{1e9, "gbit"}, {1e6, "mbit"}, {1e3, "kbit"}, {1, "bit"}};
+    size_t i = 0;
+    while (i + 1 < sizeof(u) / sizeof(u[0]) && bps < u[i].scale)
+        i++;
+    snprintf(buf, len, "%.15g%s", bps / u[i].scale, u[i].unit);
+}
+
 void opts_format(const struct netrig_config *cfg, const struct opt_def *d, char *buf, size_t len)
 {
     const char *base = (const char *)cfg + d->offset;
@@ -438,11 +451,11 @@ void opts_format(const struct netrig_config *cfg, const struct opt_def *d, char 
         if (cfg->rate_per_s > 0)
             snprintf(buf, len, "%g/s", cfg->rate_per_s);
         else if (cfg->rate_bps > 0)
-            snprintf(buf, len, "%gbit", cfg->rate_bps);
+            fmt_bitrate(cfg->rate_bps, buf, len);
         else
             snprintf(buf, len, "0");
         break;
-    case OPT_BITRATE: snprintf(buf, len, "%gbit", *(const double *)(const void *)base); break;
+    case OPT_BITRATE: fmt_bitrate(*(const double *)(const void *)base, buf, len); break;
     case OPT_DOUBLE: snprintf(buf, len, "%g", *(const double *)(const void *)base); break;
     case OPT_BOOL:
         snprintf(buf, len, "%s", *(const bool *)(const void *)base ? "true" : "false");
