@@ -2,7 +2,8 @@
 # target rate (top, log latency axis) and the achieved rate against the
 # target (bottom, with the achieved = target diagonal).
 # Variables: file, xunit, lunit, style, ydec (decades the latencies span),
-# has_lat (0: the rows hold no latency; only the lower panel is drawn).
+# has_lat (0: the rows hold no latency; only the lower panel is drawn),
+# xlog (the target rates span a factor of 10 or more: log rate axis).
 # Table data/FILE: target p50 p99 p999 achieved lo hi.
 load scripts.'/style.gp'
 
@@ -12,6 +13,7 @@ unset title
 set lmargin 13
 set rmargin 5
 set key inside left top vertical
+if (xlog) { set logscale x 10 }
 
 if (has_lat) {
     set origin 0, 0.36

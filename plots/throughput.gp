@@ -3,7 +3,8 @@
 # the series' colour), rows the model found CPU-bound (ringed) and the link
 # rate when known, on a log-2 size axis.
 # Variables: n, titles[n], styles[n], xtics_spec, xmin, xmax, xlabel,
-# yunit, link (NaN: unknown), has_ci, has_model, has_cpu.
+# yunit, link (NaN: unknown), has_ci, has_model, has_cpu, ylog (goodputs
+# span more than a factor of 30: log axis), ydec (decades they span).
 # Tables data/throughput-I.dat: x goodput lo hi model repeats cpu_bound.
 load scripts.'/style.gp'
 
@@ -12,9 +13,19 @@ eval 'set xtics ('.xtics_spec.')'
 set xrange [xmin / 1.3 : xmax * 1.3]
 set xlabel xlabel
 set ylabel 'goodput ('.yunit.')'
-set yrange [0:*]
-set offsets 0, 0, graph 0.06, 0
-set key inside right bottom vertical
+if (ylog) {
+    set logscale y 10
+    set format y '%g'
+    eval ylog125
+    set autoscale yfix
+    set offsets 0, 0, graph 0.06, graph 0.06
+} else {
+    set yrange [0:*]
+    set offsets 0, 0, graph 0.06, 0
+}
+# Below the plot, where it cannot cover a point.
+set key at screen 0.5, screen 0.01 center bottom horizontal maxrows 3
+set bmargin 9
 
 tbl(i) = sprintf('%s/throughput-%d.dat', data, i)
 pusing = has_ci ? '1:2:3:4' : '1:2'

@@ -20,6 +20,7 @@ struct netrig_config {
     char url[1024];   /* http:// or https:// URL of any HTTP server */
     char link[64];    /* "tbf:100mbit": emulate a link in namespaces */
     bool ipv6;        /* the embedded server and the link over IPv6 */
+    bool optional;    /* netrig run: skip the step where it cannot run (a link, not root) */
     /* what */
     enum proto proto;
     enum mode mode;

@@ -155,3 +155,15 @@ const char *units_fmt_ns(double ns, char *buf, unsigned len)
         snprintf(buf, len, "%.3f s", ns / 1e9);
     return buf;
 }
+
+void units_fmt_rate_spec(double bps, char *buf, size_t len)
+{
+    static const struct {
+        double scale;
+        const char *unit;
+    } u[] = {{1e9, "gbit"}, {1e6, "mbit"}, {1e3, "kbit"}, {1, "bit"}};
+    size_t i = 0;
+    while (i + 1 < sizeof(u) / sizeof(u[0]) && bps < u[i].scale)
+        i++;
+    snprintf(buf, len, "%.15g%s", bps / u[i].scale, u[i].unit);
+}

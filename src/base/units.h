@@ -5,6 +5,7 @@
  * value, leaving *out untouched. Leading and trailing blanks are refused so
  * that the caller (option table, scenario parser) decides about trimming. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* "1500", "4k", "64K", "1m", "2g": 1024-based multipliers, as fio. */
@@ -26,5 +27,9 @@ int units_parse_double(const char *s, double *out);
 const char *units_fmt_bps(double bps, char *buf, unsigned len);
 const char *units_fmt_size(uint64_t bytes, char *buf, unsigned len);
 const char *units_fmt_ns(double ns, char *buf, unsigned len);
+
+/* A bit rate as people write it and units_parse_rate reads it back:
+ * 110mbit, 1.5gbit, 64kbit. */
+void units_fmt_rate_spec(double bps, char *buf, size_t len);
 
 #endif

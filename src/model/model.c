@@ -206,19 +206,41 @@ static size_t collect(size_t gi, const struct test_result *rows, const struct mo
     return k;
 }
 
+/* Marks group g not checked, with the long and the short reason. */
+static void unchecked(struct model_group *g, const char *why, const char *reason)
+{
+    g->c_bps = NAN;
+    g->why = why;
+    g->unchecked = reason;
+}
+
+/* Serial form on a known link: the slope is fixed at 1/C and t0 is the
+ * mean of what the link leaves of each row's time. */
+static void fit_t0(struct model_group *g, const double *x, const double *y, size_t k)
+{
+    double s = 0, ss = 0;
+    for (size_t j = 0; j < k; j++)
+        s += y[j] - x[j] / g->c_bps;
+    g->t0_s = s / (double)k;
+    for (size_t j = 0; j < k; j++) {
+        double d = y[j] - x[j] / g->c_bps - g->t0_s;
+        ss += d * d;
+    }
+    g->t0_ci_s = model_fit_t975((double)k - 1) * sqrt(ss / (double)(k - 1) / (double)k);
+}
+
 static void fit_group(struct model_group *g, size_t gi, const struct test_result *rows,
                       const struct model_msg *msgs, const struct model_run *run,
                       const struct model_opts *o, double *x, double *y)
 {
     g->nrows = collect(gi, rows, msgs, run, o, false, x, y);
-    /* Fit the rows the CPU did not limit when they still make a sweep;
-     * on loopback every row is CPU-bound and all of them are the sweep. */
+    /* Fit the rows the CPU did not limit when they still make a sweep
+     * that can be wrong (three sizes); on loopback every row is
+     * CPU-bound and all of them are the sweep. */
     size_t k = collect(gi, rows, msgs, run, o, true, x, y);
-    g->fitted = model_fit_linear(x, y, k, &g->fit) == 0;
-    if (!g->fitted) {
+    if (k < 3)
         k = collect(gi, rows, msgs, run, o, false, x, y);
-        g->fitted = model_fit_linear(x, y, k, &g->fit) == 0;
-    }
+    g->fitted = model_fit_linear(x, y, k, &g->fit) == 0;
     if (g->link_bps > 0) {
         g->c_known = true;
         g->c_bps = g->link_bps;
@@ -226,29 +248,27 @@ static void fit_group(struct model_group *g, size_t gi, const struct test_result
             g->t0_s = 0;
             return;
         }
-        if (k < 2) {
-            /* t0 from one row predicts that row exactly. */
-            g->c_bps = NAN;
-            g->unchecked = "one size: t0 fitted to it predicts it exactly; "
-                           "two sizes or more make a check";
-            return;
-        }
-        /* Slope fixed at 1/C: t0 is the mean of what the link leaves. */
-        double s = 0, ss = 0;
-        for (size_t j = 0; j < k; j++)
-            s += y[j] - x[j] / g->c_bps;
-        g->t0_s = s / (double)k;
-        for (size_t j = 0; j < k; j++) {
-            double d = y[j] - x[j] / g->c_bps - g->t0_s;
-            ss += d * d;
-        }
-        if (k > 1)
-            g->t0_ci_s = model_fit_t975((double)k - 1) * sqrt(ss / (double)(k - 1) / (double)k);
-    } else if (g->fitted && g->fit.n <= 2) {
+        if (k < 2) /* t0 from one row predicts that row exactly. */
+            unchecked(g, "one size: exact fit",
+                      "one size: t0 fitted to it predicts it exactly; two sizes or more make a "
+                      "check");
+        else
+            fit_t0(g, x, y, k);
+    } else if (!g->fitted) {
+        unchecked(g, "one size, no known link",
+                  "one size and no known link rate: no line to fit C and t0 to; sweep three "
+                  "sizes or more, or give the link rate (link = tbf:RATE, --link-rate)");
+    } else if (g->fit.n <= 2) {
         /* C and t0 from two points: a line through them, no residual. */
-        g->unchecked = "a line through two sizes fits them exactly; "
-                       "three sizes or more, or a known link rate, make a check";
-    } else if (g->fitted && g->fit.slope > 0) {
+        unchecked(g, "two sizes: exact fit",
+                  "a line through two sizes fits them exactly; three sizes or more, or a known "
+                  "link rate, make a check");
+    } else if (!(g->fit.slope > 0)) {
+        unchecked(g, "time does not grow with size",
+                  "the time per message does not grow with the bytes on the wire (fitted 1/C <= "
+                  "0): the fixed cost t0 and the noise hide them; sweep sizes further apart, or "
+                  "give the link rate");
+    } else {
         g->c_bps = 1 / g->fit.slope;
         g->t0_s = g->fit.intercept;
         g->t0_ci_s = g->fit.intercept_ci;

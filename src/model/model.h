@@ -73,8 +73,11 @@ struct model_group {
     double c_bps;         /* C used for the predictions (NaN: none) */
     double t0_s, t0_ci_s; /* t0 used and its 95 % half width */
     /* Why the rows were not checked (c_bps NaN), or NULL: a fit with as
-     * many points as parameters passes every row by construction. */
+     * many points as parameters passes every row by construction, one
+     * size gives no line, a line that falls with size no C. `why` says
+     * the same in a few words for the row table and the console. */
     const char *unchecked;
+    const char *why;
 };
 
 /* The outcome of model_apply. */

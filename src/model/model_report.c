@@ -107,11 +107,13 @@ static void report_rows(FILE *out, const struct test_result *rows, const struct 
             fprintf(out, " %+8.3f", r->model_err_pct);
         const struct model_group *g =
             run->row_group[i] != SIZE_MAX ? &run->groups[run->row_group[i]] : NULL;
-        fprintf(out, "  %s",
-                r->model_ok[0]          ? r->model_ok
-                : g && g->unchecked     ? "not checked (exact fit, see above)"
-                : r->goodput_bps > 0    ? "not checked"
-                                        : "not checked (no goodput)");
+        if (r->model_ok[0])
+            fprintf(out, "  %s", r->model_ok);
+        else if (g && g->why)
+            fprintf(out, "  not checked (%s, see above)", g->why);
+        else
+            fprintf(out, "  not checked (%s)",
+                    r->goodput_bps > 0 ? "no size or protocol" : "no goodput");
         if (strcmp(r->model_ok, "steal") == 0)
             fprintf(out, " (host %.2f %%)", r->steal_pct);
         fputc('\n', out);

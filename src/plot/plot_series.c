@@ -15,6 +15,7 @@ enum {
     K_THREADS = 1 << 5,
     K_PIPE = 1 << 6,
     K_RATE = 1 << 7,
+    K_LINK = 1 << 8, /* rows through an emulated link are not loopback rows */
 };
 
 static int same_num(double a, double b)
@@ -31,7 +32,8 @@ static int same_key(const struct test_result *a, const struct test_result *b, un
            (!(mask & K_CONNS) || same_num(a->conns, b->conns)) &&
            (!(mask & K_THREADS) || same_num(a->threads, b->threads)) &&
            (!(mask & K_PIPE) || same_num(a->pipeline, b->pipeline)) &&
-           (!(mask & K_RATE) || same_num(a->rate_target, b->rate_target));
+           (!(mask & K_RATE) || same_num(a->rate_target, b->rate_target)) &&
+           (!(mask & K_LINK) || same_num(a->link_rate_bps, b->link_rate_bps));
 }
 
 double plot_series_x(const struct test_result *r, enum plot_axis axis)
@@ -127,10 +129,26 @@ static int on_size_sub(struct build_ctx *c, size_t *m, size_t n)
     return add_series(c->set, c->rows, m, n, PLOT_AXIS_SIZE);
 }
 
+/* The response size follows the request size: two members share one
+ * exactly when they share the other (rr with the response as large as
+ * the request, HTTP bodies named by size). */
+static int resp_follows(const struct plot_rows *rows, const size_t *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (same_key(&rows->r[m[i]], &rows->r[m[j]], K_SIZE) !=
+                same_key(&rows->r[m[i]], &rows->r[m[j]], K_RESP))
+                return 0;
+    return 1;
+}
+
 /* A group whose request size is fixed is a sweep of the response size
- * (HTTP bodies); otherwise each response size is a series of its own. */
+ * (HTTP bodies); one whose response size follows the request size is a
+ * sweep of the size; otherwise each response size is a series of its own. */
 static int on_size_group(struct build_ctx *c, size_t *m, size_t n)
 {
+    if (distinct(c->rows, m, n, PLOT_AXIS_SIZE) >= 2 && resp_follows(c->rows, m, n))
+        return add_series(c->set, c->rows, m, n, PLOT_AXIS_SIZE);
     if (distinct(c->rows, m, n, PLOT_AXIS_SIZE) >= 2)
         return group_by(c, m, n, K_RESP, on_size_sub);
     return add_series(c->set, c->rows, m, n, PLOT_AXIS_RESP);
@@ -204,8 +222,8 @@ static void label_one(struct plot_series_set *set, const struct plot_rows *rows,
         const struct test_result *b = &rows->r[set->s[j].idx[0]];
         if (j == k || strcmp(a->proto, b->proto) != 0 || strcmp(a->mode, b->mode) != 0)
             continue;
-        unsigned all = K_SIZE | K_RESP | K_CONNS | K_THREADS | K_PIPE | K_RATE;
-        for (unsigned bit = K_SIZE; bit <= K_RATE; bit <<= 1)
+        unsigned all = K_SIZE | K_RESP | K_CONNS | K_THREADS | K_PIPE | K_RATE | K_LINK;
+        for (unsigned bit = K_SIZE; bit <= K_LINK; bit <<= 1)
             if ((all & bit) && !same_key(a, b, bit))
                 differ |= bit;
     }
@@ -221,11 +239,16 @@ static void label_one(struct plot_series_set *set, const struct plot_rows *rows,
         int bytes;
     } f[] = {{K_SIZE, "size", a->size_bytes, 1},   {K_RESP, "resp", a->resp_bytes, 1},
              {K_CONNS, "conns", a->conns, 0},      {K_THREADS, "threads", a->threads, 0},
-             {K_PIPE, "pipeline", a->pipeline, 0}, {K_RATE, "rate", a->rate_target, 0}};
+             {K_PIPE, "pipeline", a->pipeline, 0}, {K_RATE, "rate", a->rate_target, 0},
+             {K_LINK, "link", a->link_rate_bps, 2}};
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
         if (!(differ & f[i].bit) || o < 0 || (size_t)o >= sizeof(s->label))
             continue;
-        if (f[i].bytes)
+        if (f[i].bytes == 2 && !(f[i].v > 0))
+            snprintf(b1, sizeof(b1), "none");
+        else if (f[i].bytes == 2)
+            snprintf(b1, sizeof(b1), "%gMbit", f[i].v / 1e6);
+        else if (f[i].bytes)
             plot_fmt_bytes(f[i].v, b1, sizeof(b1));
         else
             snprintf(b1, sizeof(b1), "%g", f[i].v);
@@ -264,7 +287,8 @@ int plot_series_build(const struct plot_rows *rows, int by_rate, struct plot_ser
         if (by_rate ? !isnan(rows->r[i].rate_target) : !isnan(rows->r[i].goodput_bps))
             m[n++] = i;
     struct build_ctx c = {set, rows};
-    unsigned all = K_PROTO | K_MODE | K_SIZE | K_RESP | K_CONNS | K_THREADS | K_PIPE | K_RATE;
+    unsigned all =
+        K_PROTO | K_MODE | K_SIZE | K_RESP | K_CONNS | K_THREADS | K_PIPE | K_RATE | K_LINK;
     int rc = by_rate ? group_by(&c, m, n, all & ~(unsigned)K_RATE, on_rate_group)
                      : group_by(&c, m, n, all & ~(unsigned)(K_SIZE | K_RESP), on_size_group);
     free(m);

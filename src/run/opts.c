@@ -37,6 +37,8 @@ const struct opt_def opts_table[] = {
     {"link_rate", OPT_BITRATE, F(link_rate_bps), NULL, 0, 0, "known bottleneck rate for the model (the row's link_rate_bps)"},
     {"tolerance", OPT_DOUBLE, F(tolerance_pct), "1", 0, 100, "model tolerance in percent (the row's tolerance_pct)"},
     {"link", OPT_STR, F(link), NULL, 0, 0, "netrig run: emulate a link in namespaces: tbf:RATE (root; not for a client run)"},
+    {"optional", OPT_BOOL, F(optional), "false", 0, 0,
+     "netrig run: skip this step with a note where it cannot run (its link needs root)"},
     {"ipv6", OPT_BOOL, F(ipv6), "false", 0, 0,
      "over IPv6: a run's own server on ::1 (2001:2::1 across a link); --server must be IPv6"},
     {"method", OPT_STR, F(method), "GET", 0, 0,
@@ -124,7 +126,7 @@ static void client_format(const void *base, const struct opt_def *d, char *buf, 
         if (cfg->rate_per_s > 0)
             snprintf(buf, len, "%g/s", cfg->rate_per_s);
         else if (cfg->rate_bps > 0)
-            snprintf(buf, len, "%gbit", cfg->rate_bps);
+            units_fmt_rate_spec(cfg->rate_bps, buf, len);
         else
             snprintf(buf, len, "0");
         break;

@@ -5,14 +5,32 @@
 
 #include "units.h"
 
+/* The peer as the banner names it: --server, or the host (and port) of
+ * --url, whose scheme also names the protocol. */
+static const char *banner_peer(const struct netrig_config *cfg, const char **proto, char *buf,
+                               size_t len)
+{
+    *proto = proto_name(cfg->proto);
+    if (cfg->url[0] == '\0')
+        return cfg->server;
+    const char *host = strstr(cfg->url, "://");
+    bool tls = strncmp(cfg->url, "https://", 8) == 0 || cfg->proto == PROTO_HTTPS;
+    *proto = tls ? "https" : "http";
+    host = host ? host + 3 : cfg->url;
+    snprintf(buf, len, "%.*s", (int)strcspn(host, "/?#"), host);
+    return buf;
+}
+
 void report_text_header(FILE *out, const struct netrig_config *cfg)
 {
-    char sz[32], rsz[32];
+    char sz[32], rsz[32], host[300];
+    const char *proto;
+    const char *peer = banner_peer(cfg, &proto, host, sizeof(host));
     units_fmt_size(cfg->size, sz, sizeof(sz));
     units_fmt_size(cfg->resp_size ? cfg->resp_size : cfg->size, rsz, sizeof(rsz));
-    fprintf(out, "netrig client: %s %s%s%s to %s%s, %u conn(s) on %u thread(s), %s",
-            proto_name(cfg->proto), mode_name(cfg->mode), cfg->reverse ? " reverse" : "",
-            cfg->bidir ? " bidir" : "", cfg->server, cfg->echo ? " (echo peer)" : "", cfg->conns,
+    fprintf(out, "netrig client: %s %s%s%s to %s%s, %u conn(s) on %u thread(s), %s", proto,
+            mode_name(cfg->mode), cfg->reverse ? " reverse" : "", cfg->bidir ? " bidir" : "",
+            peer, cfg->echo ? " (echo peer)" : "", cfg->conns,
             cfg->threads < cfg->conns ? cfg->threads : cfg->conns, sz);
     if (cfg->mode != MODE_STREAM)
         fprintf(out, " / %s", rsz);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "clock.h"
@@ -35,8 +36,11 @@ struct run {
     struct progress con;
     struct server *srv, *srv6; /* embedded servers: IPv4, and IPv6 when a step asks */
     char srv_addr[256], srv6_addr[256];
+    char srv_meta[256]; /* the first embedded server, for meta.json */
     struct netns_link link; /* emulated link, when link = tbf:RATE */
     bool linked;
+    const char *link_now; /* the spec of the link up now */
+    size_t skipped;       /* optional steps left out (a link without root) */
     size_t tests_total; /* steps x repeats */
     double planned_left_s;
     char msg[1024]; /* why the run stopped, "" when it did not */
@@ -170,63 +174,6 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     return ret;
 }
 
-static int run_steps(struct run *R)
-{
-    for (size_t i = 0; i < R->sc->nsteps; i++) {
-        const struct scenario_step *st = &R->sc->steps[i];
-        if (rundir_step_begin(&R->res, i) != 0) {
-            snprintf(R->msg, sizeof(R->msg), "step %zu: out of memory", i + 1);
-            return -1;
-        }
-        for (uint32_t rep = 1; rep <= st->repeat; rep++) {
-            int rc = stop_flag ? 1 : run_one(R, i, rep);
-            if (rc == 1 && R->msg[0] == '\0')
-                snprintf(R->msg, sizeof(R->msg), "interrupted before step %zu of %zu '%s'", i + 1,
-                         R->sc->nsteps, st->name);
-            if (rc != 0) {
-                rundir_step_end(&R->res);
-                return rc;
-            }
-        }
-        rundir_step_end(&R->res);
-    }
-    return 0;
-}
-
-static void print_table(struct run *R)
-{
-    struct summary_step *s = NULL;
-    size_t n = 0;
-    if (summary_group(R->res.rows, R->res.nrows, &s, &n) != 0)
-        return;
-    progress_line(&R->con, "%s", "");
-    progress_line(&R->con, "%-36s %5s %20s %12s %10s %10s", "step", "runs", "goodput (95% CI)",
-                  "msgs/s", "p50", "p99");
-    for (size_t i = 0; i < R->sc->nsteps; i++) {
-        const struct scenario_step *st = &R->sc->steps[i];
-        const struct summary_step *x = NULL;
-        for (size_t j = 0; j < n && !x; j++)
-            if (strcmp(s[j].first.step, st->name) == 0)
-                x = &s[j];
-        if (!x) {
-            progress_line(&R->con, "%-36.36s %2u/%-2u %20s", st->name, 0, st->repeat, "not run");
-            continue;
-        }
-        char gp[32], ci[48], p50[32], p99[32];
-        const struct confint *g = &x->ci[SUMMARY_GOODPUT];
-        fmt_bps(g->mean, gp, sizeof(gp));
-        if (!isnan(g->half) && g->mean > 0)
-            snprintf(ci, sizeof(ci), "%s +/-%.1f%%", gp, 100 * g->half / g->mean);
-        else
-            snprintf(ci, sizeof(ci), "%s", gp);
-        fmt_us(x->ci[SUMMARY_P50].mean, p50, sizeof(p50));
-        fmt_us(x->ci[SUMMARY_P99].mean, p99, sizeof(p99));
-        progress_line(&R->con, "%-36.36s %2zu/%-2u %20s %12.0f %10s %10s", st->name, x->nrows,
-                      st->repeat, ci, x->ci[SUMMARY_MSGS].mean, p50, p99);
-    }
-    free(s);
-}
-
 /* One embedded server listening on addr (port 0: the kernel's pick). */
 static struct server *start_one(struct run *R, const char *addr, char *bound, size_t boundlen)
 {
@@ -278,25 +225,52 @@ static int start_server(struct run *R)
     return 0;
 }
 
-/* The link to emulate: --link, else the first step's link option, else
- * NULL. */
-static const char *link_spec(const struct scenario *sc, const struct runner_opts *o)
+/* The link step st runs through: --link, else its link option, else
+ * NULL (loopback or its own peer). */
+static const char *step_link(const struct scenario_step *st, const struct runner_opts *o)
 {
     if (o->link && o->link[0])
         return o->link;
+    return st->cfg.link[0] ? st->cfg.link : NULL;
+}
+
+/* The first link of the run, for --dry-run and the plan. */
+static const char *link_spec(const struct scenario *sc, const struct runner_opts *o)
+{
     for (size_t i = 0; i < sc->nsteps; i++)
-        if (sc->steps[i].cfg.link[0])
-            return sc->steps[i].cfg.link;
+        if (step_link(&sc->steps[i], o))
+            return step_link(&sc->steps[i], o);
     return NULL;
 }
 
-/* The emulated link, when --link or the scenario asks for one: every step
- * shares it, so it is made once. Returns 0 (also when there is none). */
-static int link_begin(struct run *R)
+/* A step netrig leaves out here: optional, and its link needs root. */
+static bool step_skipped(const struct scenario_step *st, const struct runner_opts *o)
 {
-    const char *spec = link_spec(R->sc, R->o);
-    if (!spec)
-        return 0;
+    return st->cfg.optional && !(o->link && o->link[0]) && step_link(st, o) && geteuid() != 0;
+}
+
+/* Steps that need a link cannot run without root: said before a results
+ * folder is made. Returns 0, or -1 with a message. */
+static int check_root(const struct scenario *sc, const struct runner_opts *o, char *err,
+                      size_t errlen)
+{
+    for (size_t i = 0; i < sc->nsteps && geteuid() != 0; i++) {
+        const char *spec = step_link(&sc->steps[i], o);
+        if (spec && !step_skipped(&sc->steps[i], o)) {
+            snprintf(err, errlen,
+                     "%s: step '%s' runs through link = %s, which needs root (network "
+                     "namespaces and tc): run it with sudo, or without the link",
+                     o->link && o->link[0] ? "--link" : sc->file, sc->steps[i].name, spec);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The emulated link spec: steps that share it in a row share one link.
+ * Returns 0 or -1 (R->msg). */
+static int link_begin(struct run *R, const char *spec)
+{
     char err[512];
     if (R->o->server) {
         snprintf(R->msg, sizeof(R->msg), "link = %s runs its own server: drop --server", spec);
@@ -307,7 +281,9 @@ static int link_begin(struct run *R)
         return -1;
     }
     R->linked = true;
-    R->res.meta.link_rate_bps = R->link.rate_bps; /* every row's C (run_step) */
+    R->link_now = spec;
+    if (!(R->res.meta.link_rate_bps > 0))
+        R->res.meta.link_rate_bps = R->link.rate_bps; /* the rows carry their own C */
     progress_line(&R->con, "emulated link %s: namespaces %s and %s", spec, R->link.ns[0],
                   R->link.ns[1]);
     return 0;
@@ -320,13 +296,141 @@ static void link_end(struct run *R)
         progress_line(&R->con, "%s", err);
     netns_link_teardown(&R->link);
     R->linked = false;
+    R->link_now = NULL;
+}
+
+static void stop_servers(struct run *R)
+{
+    if (R->srv6)
+        server_stop(R->srv6);
+    if (R->srv)
+        server_stop(R->srv);
+    R->srv = R->srv6 = NULL;
+}
+
+/* The peer step st needs: the embedded server on loopback, or across the
+ * step's link (made when the link changes, its server with it). */
+static int ensure_peer(struct run *R, const struct scenario_step *st)
+{
+    const char *want = step_link(st, R->o);
+    bool need_srv = want || (!scenario_step_has_peer(st) && !R->o->server);
+    bool same_link = want ? R->linked && strcmp(want, R->link_now) == 0 : !R->linked;
+    if (same_link && (R->srv || !need_srv))
+        return 0;
+    if (!same_link) {
+        stop_servers(R);
+        link_end(R);
+        if (want && link_begin(R, want) != 0)
+            return -1;
+    }
+    if (need_srv && !R->srv && start_server(R) != 0)
+        return -1;
+    if (R->srv && !R->res.meta.embedded) {
+        snprintf(R->srv_meta, sizeof(R->srv_meta), "%s", R->srv_addr);
+        R->res.meta.server = R->srv_meta;
+        R->res.meta.embedded = true;
+    }
+    return 0;
+}
+
+static int run_steps(struct run *R)
+{
+    for (size_t i = 0; i < R->sc->nsteps; i++) {
+        const struct scenario_step *st = &R->sc->steps[i];
+        if (rundir_step_begin(&R->res, i) != 0) {
+            snprintf(R->msg, sizeof(R->msg), "step %zu: out of memory", i + 1);
+            return -1;
+        }
+        if (step_skipped(st, R->o)) {
+            progress_line(&R->con, "[%zu/%zu] %s: skipped: link = %s needs root", i + 1,
+                          R->sc->nsteps, st->name, step_link(st, R->o));
+            R->skipped++;
+            rundir_step_end(&R->res);
+            continue;
+        }
+        if (!stop_flag && ensure_peer(R, st) != 0) {
+            rundir_step_end(&R->res);
+            return -1;
+        }
+        for (uint32_t rep = 1; rep <= st->repeat; rep++) {
+            int rc = stop_flag ? 1 : run_one(R, i, rep);
+            if (rc == 1 && R->msg[0] == '\0')
+                snprintf(R->msg, sizeof(R->msg), "interrupted before step %zu of %zu '%s'", i + 1,
+                         R->sc->nsteps, st->name);
+            if (rc != 0) {
+                rundir_step_end(&R->res);
+                return rc;
+            }
+        }
+        rundir_step_end(&R->res);
+    }
+    return 0;
+}
+
+static void print_table(struct run *R)
+{
+    struct summary_step *s = NULL;
+    size_t n = 0;
+    if (summary_group(R->res.rows, R->res.nrows, &s, &n) != 0)
+        return;
+    progress_line(&R->con, "%s", "");
+    progress_line(&R->con, "%-36s %5s %20s %12s %10s %10s", "step", "runs", "goodput (95% CI)",
+                  "msgs/s", "p50", "p99");
+    for (size_t i = 0; i < R->sc->nsteps; i++) {
+        const struct scenario_step *st = &R->sc->steps[i];
+        const struct summary_step *x = NULL;
+        for (size_t j = 0; j < n && !x; j++)
+            if (strcmp(s[j].first.step, st->name) == 0)
+                x = &s[j];
+        if (!x) {
+            progress_line(&R->con, "%-36.36s %2u/%-2u %20s", st->name, 0, st->repeat,
+                          step_skipped(st, R->o) ? "skipped (root)" : "not run");
+            continue;
+        }
+        char gp[32], ci[48], p50[32], p99[32];
+        const struct confint *g = &x->ci[SUMMARY_GOODPUT];
+        fmt_bps(g->mean, gp, sizeof(gp));
+        if (!isnan(g->half) && g->mean > 0)
+            snprintf(ci, sizeof(ci), "%s +/-%.1f%%", gp, 100 * g->half / g->mean);
+        else
+            snprintf(ci, sizeof(ci), "%s", gp);
+        fmt_us(x->ci[SUMMARY_P50].mean, p50, sizeof(p50));
+        fmt_us(x->ci[SUMMARY_P99].mean, p99, sizeof(p99));
+        progress_line(&R->con, "%-36.36s %2zu/%-2u %20s %12.0f %10s %10s", st->name, x->nrows,
+                      st->repeat, ci, x->ci[SUMMARY_MSGS].mean, p50, p99);
+    }
+    free(s);
+}
+
+/* Misses of rows without a known link: their C is the CPU's, which
+ * whatever else runs on the machine shares. Says so once, with the load. */
+static void loopback_hint(struct run *R)
+{
+    double load = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f && fscanf(f, "%lf", &load) != 1)
+        load = -1;
+    if (f)
+        fclose(f);
+    char what[96] = "";
+    if (load >= 0)
+        snprintf(what, sizeof(what), " (load average %.1f on %ld cores)", load,
+                 sysconf(_SC_NPROCESSORS_ONLN));
+    progress_line(&R->con,
+                  "model: without a link the CPU sets the rate, shared with all else that "
+                  "runs%s: a row off its sweep's line may be noise; rerun on a quiet machine, "
+                  "or check against a known link (root)",
+                  what);
 }
 
 /* The rows the model puts outside its tolerance, each by step. */
 static void model_misses(struct run *R, const struct model_check *mc)
 {
+    bool unlinked = false;
     for (size_t i = 0; i < mc->file.n; i++) {
         const struct test_result *r = &mc->file.rows[i];
+        if (strcmp(r->model_ok, "no") == 0)
+            unlinked |= !(r->link_rate_bps > 0);
         if (strcmp(r->model_ok, "no") == 0)
             progress_line(&R->con,
                           "model: step '%s' (%s %s %.0f B): %.3f Mbit/s is %+.3f %% from the "
@@ -334,34 +438,87 @@ static void model_misses(struct run *R, const struct model_check *mc)
                           r->step, r->proto, r->mode, r->size_bytes, r->goodput_bps / 1e6,
                           r->model_err_pct, r->model_goodput_bps / 1e6);
     }
+    if (unlinked)
+        loopback_hint(R);
+}
+
+/* The sweeps the model could not check, each with the reason. */
+static void model_unchecked(struct run *R, const struct model_check *mc)
+{
+    const struct model_run *run = &mc->run;
+    for (size_t g = 0; g < run->ngroups; g++) {
+        const struct model_group *x = &run->groups[g];
+        if (!x->unchecked)
+            continue;
+        char conns[32] = "";
+        if (x->conns > 1)
+            snprintf(conns, sizeof(conns), " conns %g", x->conns);
+        progress_line(&R->con, "model: %s %s%s, %zu row%s not checked: %s", x->proto, x->mode,
+                      conns, x->nrows, x->nrows == 1 ? "" : "s", x->unchecked);
+    }
+    for (size_t i = 0; i < run->nrows; i++)
+        if (run->row_group[i] == SIZE_MAX)
+            progress_line(&R->con, "model: step '%s' not checked: %s", mc->file.rows[i].step,
+                          mc->file.rows[i].goodput_bps > 0 ? "no size or protocol"
+                                                           : "no goodput");
+}
+
+/* One line: what the model checked, what passed, where to look next. */
+static void verdict_line(struct run *R, const struct model_check *mc, int drawn)
+{
+    const struct model_run *r = &mc->run;
+    size_t checked = r->nyes + r->nno + r->ncpu + r->nsteal;
+    char steal[48] = "", skip[64] = "", figs[64] = "", next[200];
+    if (r->nsteal)
+        snprintf(steal, sizeof(steal), ", %zu short by host steal", r->nsteal);
+    if (r->nskip)
+        snprintf(skip, sizeof(skip), "; %zu not checked (why: above)", r->nskip);
+    if (!R->o->no_plot)
+        snprintf(figs, sizeof(figs), "; %d figure%s", drawn, drawn == 1 ? "" : "s");
+    if (R->skipped)
+        snprintf(next, sizeof(next),
+                 "; %zu link step%s skipped: as root (sudo) they check the model against a "
+                 "known link rate",
+                 R->skipped, R->skipped == 1 ? "" : "s");
+    else
+        snprintf(next, sizeof(next), "; every protocol through a known link: %s",
+                 "netrig run scenarios/link-100mbit.ini (root)");
+    progress_line(&R->con,
+                  "model: checked %zu of %zu rows: %zu within tolerance, %zu outside, %zu "
+                  "CPU-bound%s%s%s; open %s/index.html%s",
+                  checked, mc->file.n, r->nyes, r->nno, r->ncpu, steal, skip, figs, R->res.dir,
+                  next);
 }
 
 /* Hooks run on the finished folder, in this order: the goodput model,
  * then the plots (which draw the model's columns too). The last line
- * gives the model's verdict counts and the figures; neither changes the
- * exit status (netrig model DIR gives the model's). */
+ * says what the model checked and where to look next; neither changes
+ * the exit status (netrig model DIR gives the model's). */
 static void after_run(struct run *R)
 {
     if (R->res.nrows == 0)
         return;
-    char err[4300], counts[256] = "not checked", figs[64] = "";
+    char err[4300];
     struct model_check_opts mo;
     struct model_check mc;
     model_check_opts_init(&mo);
-    if (model_check_run(R->res.dir, &mo, &mc, err, sizeof(err)) == 0) {
+    int mrc = model_check_run(R->res.dir, &mo, &mc, err, sizeof(err));
+    if (mrc == 0) {
         model_misses(R, &mc);
-        model_check_counts(&mc, counts, sizeof(counts));
+        model_unchecked(R, &mc);
     } else {
         progress_line(&R->con, "model: %s", err);
     }
-    model_check_close(&mc);
     int drawn = 0;
     int rc = R->o->no_plot ? PLOT_OK : plot_run_dir(R->res.dir, &drawn, err, sizeof(err));
     if (rc != PLOT_OK)
         progress_line(&R->con, "plots: %s", err);
-    if (!R->o->no_plot)
-        snprintf(figs, sizeof(figs), "; %d figure%s in plots/", drawn, drawn == 1 ? "" : "s");
-    progress_line(&R->con, "model: %s%s", counts, figs);
+    if (mrc == 0)
+        verdict_line(R, &mc, drawn);
+    else if (!R->o->no_plot)
+        progress_line(&R->con, "%d figure%s in %s/plots", drawn, drawn == 1 ? "" : "s",
+                      R->res.dir);
+    model_check_close(&mc);
 }
 
 static void begin_meta(struct run *R, double start_s)
@@ -384,11 +541,7 @@ static void begin_meta(struct run *R, double start_s)
 static int finish(struct run *R, int rc)
 {
     const char *status = rc == 0 ? "complete" : rc == 1 ? "interrupted" : "failed";
-    if (R->srv6)
-        server_stop(R->srv6);
-    if (R->srv)
-        server_stop(R->srv);
-    R->srv = R->srv6 = NULL;
+    stop_servers(R);
     link_end(R);
     /* The summaries say what was kept: the rows of summary.csv, which a
      * test whose other files failed still has. */
@@ -416,6 +569,8 @@ static int finish(struct run *R, int rc)
 static void count_plan(struct run *R)
 {
     for (size_t i = 0; i < R->sc->nsteps; i++) {
+        if (step_skipped(&R->sc->steps[i], R->o))
+            continue;
         R->tests_total += R->sc->steps[i].repeat;
         R->planned_left_s += runner_planned_s(&R->sc->steps[i]) * R->sc->steps[i].repeat;
     }
@@ -429,6 +584,10 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     R.o = o;
     double start_s = (double)clock_wall_ns() / 1e9;
     char dir[3000], err[1024];
+    if (check_root(sc, o, err, sizeof(err)) != 0) {
+        fprintf(stderr, "netrig run: %s\n", err);
+        return 2;
+    }
     if (o->out_dir)
         snprintf(dir, sizeof(dir), "%s", o->out_dir);
     else
@@ -467,15 +626,9 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    int rc = link_begin(&R);
-    if (rc == 0 && (needs_server(sc, o) || R.linked) && start_server(&R) != 0)
-        rc = -1;
-    R.res.meta.server = R.srv ? R.srv_addr : R.res.meta.server;
-    R.res.meta.embedded = R.srv != NULL;
     if (rundir_write_meta(&R.res) != 0)
         progress_line(&R.con, "cannot write %s/meta.json: %s", R.res.dir, strerror(errno));
-    if (rc == 0)
-        rc = run_steps(&R);
+    int rc = run_steps(&R);
     rc = finish(&R, rc);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -510,11 +663,8 @@ int runner_check(const struct scenario *sc, const struct runner_opts *o, char *e
     char msg[512];
     for (size_t i = 0; i < sc->nsteps; i++) {
         const struct scenario_step *st = &sc->steps[i];
-        /* One link serves every step: a second rate would be ignored. */
-        if (!(o->link && o->link[0]) && st->cfg.link[0] && strcmp(st->cfg.link, link) != 0)
-            snprintf(msg, sizeof(msg), "link = %s, but the run's link is %s (one for every step)",
-                     st->cfg.link, link);
-        else if (check_one(st, o, msg, sizeof(msg)) == 0)
+        /* Each section may run through a link of its own (ensure_peer). */
+        if (check_one(st, o, msg, sizeof(msg)) == 0)
             continue;
         snprintf(err, errlen, "%s:%d: [%s]%s%s %s", sc->file, st->line, st->group,
                  st->params[0] ? " " : "", st->params, msg);

@@ -42,6 +42,11 @@ int summary_group(const struct test_result *rows, size_t n, struct summary_step 
                 if (strcmp(rows[i].step, s[j].first.step) == 0)
                     x[k++] = summary_metric(&rows[i], m);
             confint_mean95(x, k, &s[j].ci[m]);
+            /* Goodput, rates and latencies cannot go below zero: neither
+             * can their interval (two repeats make t = 12.7 and a half
+             * width wider than the mean). */
+            if (s[j].ci[m].lo < 0)
+                s[j].ci[m].lo = 0;
         }
     }
     free(x);

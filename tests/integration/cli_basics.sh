@@ -62,5 +62,12 @@ readme=${NETRIG_SRC:-$(dirname "$0")/../..}/README.md
 while read -r col; do
     grep -q "\`$col\`" "$readme" || { echo "FAIL: column $col is not documented in README.md"; fail=1; }
 done < <("$netrig" help columns | sed -n 's/^| `\([a-z0-9_]*\)`.*/\1/p')
+# A --url run names its protocol and host in the banner (not "tcp ... to ,").
+banner=$(timeout 10 "$netrig" client --url https://127.0.0.1:1/x --duration 200ms 2>&1 |
+    grep '^netrig client: .* to ')
+case "$banner" in
+*"https "*" to 127.0.0.1:1, "*) ;;
+*) echo "FAIL: --url banner: $banner"; fail=1 ;;
+esac
 [ "$fail" -eq 0 ] && echo "cli_basics: all checks passed"
 exit $fail

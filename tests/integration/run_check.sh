@@ -71,13 +71,16 @@ refused ipv6_server "ipv6_server.ini:1: [six] " --server 127.0.0.1:9 <<'INI'
 ipv6 = true
 INI
 
-# One link serves the whole run: two different ones cannot both be honoured.
-refused two_links "two_links.ini:3: [b] link = tbf:10mbit" <<'INI'
+# Each section may run through a link of its own: a dry run shows both.
+cat > "$tmp/two_links.ini" <<'INI'
 [a]
 link = tbf:100mbit
 [b]
 link = tbf:10mbit
 INI
+out=$(cd "$tmp" && "$NETRIG" run two_links.ini --dry-run 2>&1) || fail "two_links refused: $out"
+grep -q "link=tbf:100mbit" <<<"$out" && grep -q "link=tbf:10mbit" <<<"$out" ||
+    fail "two_links: the dry run does not show both links: $out"
 
 # What passes a dry run still passes.
 cat > "$tmp/good.ini" <<'INI'

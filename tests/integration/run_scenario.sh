@@ -76,7 +76,7 @@ ls "$r" | grep -q '\.tmp\.' && fail "temporary files left in $r"
 # the last line, on the console and in run.log, and do not touch the exit
 # status (0 above whatever the verdicts).
 last=$(tail -n 1 "$r.console")
-[[ "$last" =~ ^model:\ 5\ rows:\ [0-9]+\ within\ tolerance,\ [0-9]+\ outside, ]] ||
+[[ "$last" =~ ^model:\ checked\ [0-9]+\ of\ 5\ rows:\ [0-9]+\ within\ tolerance,\ [0-9]+\ outside, ]] ||
     fail "last line is not the model's verdict counts: $last"
 grep -qxF "$last" "$r/run.log" || fail "run.log lacks the model's verdict counts"
 [ -s "$r/model.txt" ] || fail "no model.txt"

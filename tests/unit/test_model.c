@@ -483,7 +483,7 @@ static void test_fit_needs_three(void **state)
     fclose(out);
     assert_null(strstr(buf, "R^2 = 1"));
     assert_non_null(strstr(buf, "a line through two sizes fits them exactly"));
-    assert_non_null(strstr(buf, "not checked (exact fit"));
+    assert_non_null(strstr(buf, "not checked (two sizes: exact fit, see above)"));
     free(buf);
     model_run_close(&run);
     assert_int_equal(model_apply(rows, 3, &o, &run, err, sizeof(err)), 0);
@@ -496,6 +496,48 @@ static void test_fit_needs_three(void **state)
     assert_int_equal(model_apply(rows, 1, &o, &run, err, sizeof(err)), 0);
     assert_string_equal(rows[0].model_ok, "");
     assert_non_null(run.groups[0].unchecked);
+    model_run_close(&run);
+}
+
+/* Every sweep left unchecked says why; a CPU-saturated row does not
+ * shrink a three-size sweep to an exact two-point line. */
+static void test_unchecked_reasons(void **state)
+{
+    (void)state;
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_run run;
+    char err[128];
+    struct test_result one = row("tcp", "stream", 65536, 20e9);
+    assert_int_equal(model_apply(&one, 1, &o, &run, err, sizeof(err)), 0);
+    assert_string_equal(run.groups[0].why, "one size, no known link");
+    assert_non_null(strstr(run.groups[0].unchecked, "three sizes"));
+    model_run_close(&run);
+
+    /* Loopback rr: the time per transaction falls as the size grows. */
+    struct test_result rr[3];
+    synth_rr(rr, 3, 10e9, 30e-6, (const double[]){0.2, 0, -0.2});
+    assert_int_equal(model_apply(rr, 3, &o, &run, err, sizeof(err)), 0);
+    assert_string_equal(run.groups[0].why, "time does not grow with size");
+    assert_int_equal(run.nskip, 3);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    model_report(out, rr, 3, &o, &run);
+    fclose(out);
+    assert_non_null(strstr(buf, "not checked (time does not grow with size, see above)"));
+    assert_non_null(strstr(buf, "fitted 1/C <= 0"));
+    free(buf);
+    model_run_close(&run);
+
+    /* Three sizes, one with its sender at 99 %: all three make the fit. */
+    synth_rr(rr, 3, 250e6, 42e-6, NULL);
+    rr[0].cpu_client_pct = 99;
+    assert_int_equal(model_apply(rr, 3, &o, &run, err, sizeof(err)), 0);
+    assert_int_equal(run.groups[0].fit.n, 3);
+    assert_null(run.groups[0].why);
+    assert_int_equal(run.nyes, 3);
     model_run_close(&run);
 }
 
@@ -536,7 +578,7 @@ int main(void)
         cmocka_unit_test(test_fit_noise),           cmocka_unit_test(test_fit_degenerate),
         cmocka_unit_test(test_known_link_verdicts), cmocka_unit_test(test_known_link_serial),
         cmocka_unit_test(test_fit_skips_cpu_rows),  cmocka_unit_test(test_report),
-        cmocka_unit_test(test_fit_needs_three),
+        cmocka_unit_test(test_fit_needs_three),     cmocka_unit_test(test_unchecked_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

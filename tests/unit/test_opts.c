@@ -130,6 +130,18 @@ static void test_format_roundtrip(void **state)
     assert_int_equal(b.size, 65536);
     assert_int_equal(b.duration_ns, 1500000000ULL);
     assert_true(b.rate_bps == 50e6);
+
+    /* Rates as people write them (--dry-run shows these), not 1.1e+08bit. */
+    const struct opt_def *rate = opts_find("rate"), *link = opts_find("link_rate");
+    assert_int_equal(opts_set(&a, "rate", "110mbit", err, sizeof(err)), 0);
+    opts_format(&a, rate, buf, sizeof(buf));
+    assert_string_equal(buf, "110mbit");
+    assert_int_equal(opts_set(&a, "rate", "1.5gbit", err, sizeof(err)), 0);
+    opts_format(&a, rate, buf, sizeof(buf));
+    assert_string_equal(buf, "1.5gbit");
+    assert_int_equal(opts_set(&a, "link_rate", "100mbit", err, sizeof(err)), 0);
+    opts_format(&a, link, buf, sizeof(buf));
+    assert_string_equal(buf, "100mbit");
 }
 
 int main(void)

@@ -124,6 +124,34 @@ static void test_series_grouping(void **state)
     assert_int_equal(set.s[0].nx, 3);
     assert_double_equal(r[set.s[0].idx[2]].rate_target, 3000, 0);
     plot_series_free(&set);
+
+    /* rr and HTTPS sweeps whose response follows the request size are
+     * size sweeps; a cross product of the two stays one series per
+     * response size. */
+    struct test_result q[] = {
+        row("tcp", "rr", 64, 64, 1, NAN, 1e6),         row("tcp", "rr", 8192, 8192, 1, NAN, 3e8),
+        row("tcp", "rr", 1024, 1024, 1, NAN, 2e7),     row("https", "rr", 1024, 1024, 4, NAN, 3e8),
+        row("https", "rr", 65536, 65536, 4, NAN, 4e9), row("udp", "rr", 64, 64, 1, NAN, 1e6),
+        row("udp", "rr", 64, 1024, 1, NAN, 2e6),       row("udp", "rr", 1024, 64, 1, NAN, 2e6),
+        row("udp", "rr", 1024, 1024, 1, NAN, 3e6),
+    };
+    struct plot_rows qrows = {q, sizeof(q) / sizeof(q[0])};
+    assert_int_equal(plot_series_build(&qrows, 0, &set), 0);
+    assert_int_equal(set.n, 4);
+    for (size_t k = 0; k < set.n; k++) {
+        const struct test_result *a = &q[set.s[k].idx[0]];
+        assert_int_equal(set.s[k].axis, PLOT_AXIS_SIZE);
+        if (strcmp(a->proto, "tcp") == 0) {
+            assert_int_equal(set.s[k].nx, 3);
+            assert_string_equal(set.s[k].label, "tcp rr");
+        } else if (strcmp(a->proto, "https") == 0) {
+            assert_int_equal(set.s[k].nx, 2);
+        } else {
+            assert_int_equal(set.s[k].nx, 2);
+            assert_non_null(strstr(set.s[k].label, "resp="));
+        }
+    }
+    plot_series_free(&set);
 }
 
 static void test_formatting(void **state)
@@ -269,6 +297,21 @@ static int has_fig(const struct plot_ctx *c, const char *name)
 }
 
 /* The first data line of a table whose first column is x. */
+/* The value a figure driver gives variable var ("var = 1.5"), NaN if none. */
+static double driver_var(const char *path, const char *var)
+{
+    FILE *f = fopen(path, "r");
+    double v = NAN;
+    char line[512];
+    size_t n = strlen(var);
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, var, n) == 0 && strncmp(line + n, " = ", 3) == 0)
+            v = strtod(line + n + 3, NULL);
+    if (f)
+        fclose(f);
+    return v;
+}
+
 static int table_row(const char *path, double x, double *cols, int ncols)
 {
     FILE *f = fopen(path, "r");
@@ -348,6 +391,17 @@ static void test_run_without_gnuplot(void **state)
     assert_double_equal(cols[2], sat->lat_p99_us / 1000, 1e-6);
     assert_double_equal(cols[4], sat->msgs_per_s, 1e-3);
     plot_rows_free(&rows);
+
+    /* The overhead axis zooms to the efficiencies drawn (a 100 Mbit/s
+     * link: 37 % measured for UDP 64 B up to 98 %), the load figure's rates of
+     * 1000 to 20000/s take a log axis, and 0.6 to 95 Mbit/s a linear one. */
+    snprintf(path, sizeof(path), "%s/plots/data/overhead.gp", dir);
+    assert_true(driver_var(path, "ymin") > 30);
+    assert_true(driver_var(path, "ymax") < 103);
+    snprintf(path, sizeof(path), "%s/plots/data/load-http-rate.gp", dir);
+    assert_double_equal(driver_var(path, "xlog"), 1, 0);
+    snprintf(path, sizeof(path), "%s/plots/data/throughput.gp", dir);
+    assert_double_equal(driver_var(path, "ylog"), 0, 0);
 
     snprintf(path, sizeof(path), "%s/index.html", dir);
     assert_int_equal(access(path, R_OK), 0);

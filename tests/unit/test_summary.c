@@ -64,6 +64,14 @@ static void test_group_and_ci_csv(void **state)
     assert_string_equal(r2, "sc,\"b, odd\",tcp,rr,64,,1,,,,1,5,,,,,,,,,,,,,,,,,,,,,,,\r\n");
     free(csv);
     free(s);
+    /* Two repeats far apart: t(1) = 12.7 would put the low end at -525;
+     * a goodput interval stops at zero. */
+    row(&r[0], "c", 1, 10, 1);
+    row(&r[1], "c", 2, 100, 2);
+    assert_int_equal(summary_group(r, 2, &s, &n), 0);
+    assert_true(s[0].ci[SUMMARY_GOODPUT].lo == 0);
+    assert_true(s[0].ci[SUMMARY_GOODPUT].hi > 100);
+    free(s);
 }
 
 static void test_json_and_read_back(void **state)
