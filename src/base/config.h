@@ -66,6 +66,7 @@ struct netrig_config {
     /* output */
     char csv[512];
     char hlog[512];
+    char events[512]; /* live event stream (NDJSON), "-" standard output */
     bool json;
     bool quiet;
     /* testing */

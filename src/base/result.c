@@ -124,19 +124,24 @@ static void put_dbl(FILE *out, double v)
 {
     if (isnan(v))
         return;
+    char buf[40];
+    result_fmt_double(v, buf, sizeof(buf));
+    fputs(buf, out);
+}
+
+void result_fmt_double(double v, char *buf, size_t len)
+{
     if (v == floor(v) && fabs(v) < 1e15) {
-        fprintf(out, "%.0f", v);
+        snprintf(buf, len, "%.0f", v);
         return;
     }
     /* The shortest form that reads back as the same double, so that
      * re-checking a run (netrig model) sees exactly what was measured. */
-    char buf[40];
     for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof(buf), "%.*g", prec, v);
+        snprintf(buf, len, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             break;
     }
-    fputs(buf, out);
 }
 
 void result_csv_row(FILE *out, const struct test_result *r)
@@ -275,6 +280,12 @@ out:
 
 void result_json(FILE *out, const struct test_result *r)
 {
+    result_json_object(out, r);
+    fputc('\n', out);
+}
+
+void result_json_object(FILE *out, const struct test_result *r)
+{
     fputc('{', out);
     for (const struct result_column *c = result_columns; c->name; c++) {
         fprintf(out, "%s\"%s\":", c == result_columns ? "" : ",", c->name);
@@ -300,12 +311,15 @@ void result_json(FILE *out, const struct test_result *r)
         case COL_U32: fprintf(out, "%u", *(const uint32_t *)(const void *)p); break;
         case COL_DBL:
             v = *(const double *)(const void *)p;
-            if (isnan(v) || isinf(v))
+            if (isnan(v) || isinf(v)) {
                 fputs("null", out);
-            else
-                fprintf(out, "%.10g", v);
+            } else { /* the CSV's digits: a reader gets the same double */
+                char buf[40];
+                result_fmt_double(v, buf, sizeof(buf));
+                fputs(buf, out);
+            }
             break;
         }
     }
-    fputs("}\n", out);
+    fputc('}', out);
 }

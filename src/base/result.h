@@ -91,7 +91,14 @@ int result_csv_append(const char *path, const struct test_result *r);
 int result_csv_parse(const char *header, const char *row, struct test_result *r, char *err,
                      size_t errlen);
 
-/* One JSON object with the same names. */
+/* One JSON object with the same names, and a newline. */
 void result_json(FILE *out, const struct test_result *r);
+
+/* The same object without the newline, to nest in another (events). */
+void result_json_object(FILE *out, const struct test_result *r);
+
+/* v as the CSV writes it: whole numbers without a point, others in the
+ * shortest form that reads back as the same double. */
+void result_fmt_double(double v, char *buf, size_t len);
 
 #endif

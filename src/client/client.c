@@ -95,7 +95,7 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
     /* A stream's figures are what arrived: what this end wrote is the
      * server's to count (its intervals replace or join these). */
     bool stream = cl->req.mode == MODE_STREAM;
-    uint64_t t0 = UINT64_MAX, t1 = 0, bytes = 0, msgs = 0, sent = 0;
+    uint64_t t0 = UINT64_MAX, t1 = 0, bytes = 0, msgs = 0, sent = 0, errors = 0;
     for (uint32_t i = 0; i < cl->nw; i++) {
         struct cworker *wk = &cl->w[i];
         if (atomic_load_explicit(&wk->published, memory_order_acquire) <= k)
@@ -106,6 +106,7 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
         bytes += sl->rx_bytes + (stream ? 0 : sl->tx_bytes);
         sent += sl->tx_bytes;
         msgs += sl->msgs;
+        errors += sl->errors;
         hist_add(&iv.lat, &sl->lat);
         atomic_store_explicit(&wk->consumed, k + 1, memory_order_release);
     }
@@ -116,6 +117,8 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
     iv.t_end_s = (double)(t1 - cl->t_measure) / 1e9;
     iv.goodput_bps = secs > 0 ? 8.0 * (double)bytes / secs : 0;
     iv.msgs_per_s = secs > 0 ? (double)msgs / secs : 0;
+    iv.messages = (double)msgs;
+    iv.errors = (double)errors;
     /* Rounded up: no interval starts before the log (--hlog) does. */
     iv.lat.start_ms = (int64_t)ceil(out->start_wall_s * 1e3 + iv.t_start_s * 1e3);
     iv.lat.end_ms = (int64_t)ceil(out->start_wall_s * 1e3 + iv.t_end_s * 1e3);
@@ -124,8 +127,10 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
     } else if (stop && stop->on_interval) {
         struct client_interval live = iv;
         live.sent = true;
+        live.source = IV_CLIENT_SENT;
         live.goodput_bps = secs > 0 ? 8.0 * (double)sent / secs : 0;
         live.msgs_per_s = secs > 0 ? (double)sent / (double)cl->req.size / secs : 0;
+        live.messages = (double)sent / (double)cl->req.size;
         stop->on_interval(&live, stop->ctx);
     }
     struct client_interval *grown = NULL;
@@ -240,6 +245,8 @@ static int server_intervals(struct client *cl, int fd, struct client_output *out
             struct client_interval *d = &out->intervals[i];
             d->goodput_bps += sv[i].goodput_bps;
             d->msgs_per_s += sv[i].msgs_per_s;
+            d->messages += sv[i].messages;
+            d->source = IV_BOTH;
             hist_add(&d->lat, &sv[i].lat);
             hist_close(&sv[i].lat);
             continue;

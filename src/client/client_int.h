@@ -20,6 +20,7 @@
 struct civ_slot {
     uint64_t t0_ns, t1_ns;
     uint64_t rx_bytes, tx_bytes, msgs;
+    uint64_t errors; /* every class, in the interval */
     struct hist lat;
 };
 
@@ -41,7 +42,7 @@ struct cworker {
     /* intervals, published to client_run's thread */
     struct civ_slot ring[CLIENT_IV_RING];
     _Atomic uint64_t published, consumed;
-    uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs;
+    uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs, iv_err;
     bool iv_last;              /* the window's last interval is still to publish */
     uint64_t t_done_ns;        /* when this worker stopped measuring */
     uint64_t cpu0_ns, cpu1_ns; /* this thread's CPU time when the window opened, closed */

@@ -63,6 +63,8 @@ const struct opt_def opts_table[] = {
      "TCP congestion control of both ends: cubic, bbr, reno (as iperf3 -C)"},
     {"csv", OPT_STR, F(csv), NULL, 0, 0, "append one result row to this CSV file"},
     {"hlog", OPT_STR, F(hlog), NULL, 0, 0, "write the interval histogram log here"},
+    {"events", OPT_STR, F(events), NULL, 0, 0,
+     "write live events, one JSON object a line, here ('-': standard output)"},
     {"json", OPT_BOOL, F(json), "false", 0, 0, "print the result as one JSON object"},
     {"quiet", OPT_BOOL, F(quiet), "false", 0, 0, "print only errors and the result"},
     {"stall", OPT_DURATION, F(stall_ns), NULL, 0, 60,

@@ -8,6 +8,7 @@
 
 #include "client.h"
 #include "clock.h"
+#include "events.h"
 #include "model_check.h"
 #include "netns.h"
 #include "opts.h"
@@ -40,6 +41,7 @@ struct run {
     size_t tests_total; /* steps x repeats */
     double planned_left_s;
     char msg[1024]; /* why the run stopped, "" when it did not */
+    struct events ev; /* --events: the live stream (off when not asked for) */
 };
 
 double runner_planned_s(const struct scenario_step *st)
@@ -73,7 +75,7 @@ static void step_config(const struct run *R, const struct scenario_step *st,
     }
     cfg->quiet = true; /* the runner owns the console */
     cfg->json = false;
-    cfg->csv[0] = cfg->hlog[0] = '\0';
+    cfg->csv[0] = cfg->hlog[0] = cfg->events[0] = '\0';
     if (cfg->interval_ns == 0)
         cfg->interval_ns = 1000000000ULL; /* one .hlog interval per second */
 }
@@ -123,6 +125,11 @@ static uint64_t embedded_cpu_ns(void *srv)
     return server_cpu_ns(srv);
 }
 
+static void event_interval(const struct client_interval *iv, void *ctx)
+{
+    events_interval(ctx, iv);
+}
+
 /* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */
 static int run_one(struct run *R, size_t i, uint32_t rep)
 {
@@ -139,6 +146,11 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     step_config(R, st, &cfg);
     struct client_output out;
     struct client_stop stop = {.flag = &stop_flag, .on_interval = NULL, .ctx = NULL};
+    events_step(&R->ev, i + 1, st->name, rep, &cfg);
+    if (R->ev.f) {
+        stop.on_interval = event_interval;
+        stop.ctx = &R->ev;
+    }
     /* A step on the embedded server: its threads' CPU time in the window
      * is the server CPU of rows whose server sends no figures (HTTP). */
     stop.server = scenario_step_has_peer(st) || R->o->server ? NULL : cfg.ipv6 ? R->srv6 : R->srv;
@@ -165,7 +177,10 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
         ret = -1;
     } else {
         result_line(R, st, rep, &out.result);
+        events_end(&R->ev, &out.result);
     }
+    if (ret != 0)
+        events_error(&R->ev, what, R->msg);
     client_output_close(&out);
     return ret;
 }
@@ -340,10 +355,13 @@ static void model_misses(struct run *R, const struct model_check *mc)
  * then the plots (which draw the model's columns too). The last line
  * gives the model's verdict counts and the figures; neither changes the
  * exit status (netrig model DIR gives the model's). */
-static void after_run(struct run *R)
+static void after_run(struct run *R, const char *status)
 {
-    if (R->res.nrows == 0)
+    struct events_model_counts ec, *ecp = NULL;
+    if (R->res.nrows == 0) {
+        events_done(&R->ev, status, R->res.dir, 0, NULL);
         return;
+    }
     char err[4300], counts[256] = "not checked", figs[64] = "";
     struct model_check_opts mo;
     struct model_check mc;
@@ -351,6 +369,9 @@ static void after_run(struct run *R)
     if (model_check_run(R->res.dir, &mo, &mc, err, sizeof(err)) == 0) {
         model_misses(R, &mc);
         model_check_counts(&mc, counts, sizeof(counts));
+        ec = (struct events_model_counts){mc.run.nyes, mc.run.nno, mc.run.ncpu, mc.run.nsteal,
+                                          mc.run.nskip};
+        ecp = &ec;
     } else {
         progress_line(&R->con, "model: %s", err);
     }
@@ -362,6 +383,7 @@ static void after_run(struct run *R)
     if (!R->o->no_plot)
         snprintf(figs, sizeof(figs), "; %d figure%s in plots/", drawn, drawn == 1 ? "" : "s");
     progress_line(&R->con, "model: %s%s", counts, figs);
+    events_done(&R->ev, status, R->res.dir, R->res.nrows, ecp);
 }
 
 static void begin_meta(struct run *R, double start_s)
@@ -409,7 +431,7 @@ static int finish(struct run *R, int rc)
     if (rc != 0)
         progress_line(&R->con, "netrig run: %s", R->msg);
     progress_line(&R->con, "results: %s", R->res.dir);
-    after_run(R);
+    after_run(R, status);
     return rc == 0 ? 0 : 1;
 }
 
@@ -429,6 +451,10 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     R.o = o;
     double start_s = (double)clock_wall_ns() / 1e9;
     char dir[3000], err[1024];
+    if (events_open(&R.ev, o->events, err, sizeof(err)) != 0) {
+        fprintf(stderr, "netrig run: %s\n", err);
+        return 2;
+    }
     if (o->out_dir)
         snprintf(dir, sizeof(dir), "%s", o->out_dir);
     else
@@ -443,6 +469,8 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     }
     if (orc != 0) {
         fprintf(stderr, "netrig run: %s\n", err);
+        events_error(&R.ev, "run", err);
+        events_close(&R.ev);
         rundir_close(&R.res);
         return 2;
     }
@@ -458,6 +486,7 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     progress_line(&R.con, "netrig run %s: %zu steps, %zu tests, about %s; results in %s", sc->file,
                   sc->nsteps, R.tests_total, plan, R.res.dir);
     begin_meta(&R, start_s);
+    events_start(&R.ev, sc->name, sc->nsteps, R.tests_total);
     stop_flag = 0;
     stop_signal = 0;
     struct sigaction sa, old_int, old_term;
@@ -474,9 +503,15 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     R.res.meta.embedded = R.srv != NULL;
     if (rundir_write_meta(&R.res) != 0)
         progress_line(&R.con, "cannot write %s/meta.json: %s", R.res.dir, strerror(errno));
+    if (rc != 0)
+        events_error(&R.ev, "run", R.msg);
     if (rc == 0)
         rc = run_steps(&R);
     rc = finish(&R, rc);
+    if (events_close(&R.ev) != 0) {
+        progress_line(&R.con, "netrig run: cannot write the events to %s", o->events);
+        rc = rc ? rc : 1;
+    }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     progress_close(&R.con);
@@ -495,6 +530,11 @@ static int check_one(const struct scenario_step *st, const struct runner_opts *o
     else if (!scenario_step_has_peer(st))
         snprintf(cfg.server, sizeof(cfg.server), "%s", cfg.ipv6 ? "[::1]:1" : "127.0.0.1:1");
     cfg.link[0] = '\0';
+    if (cfg.events[0])
+        return snprintf(err, errlen,
+                        "events = %.200s: the event stream is the run's (netrig run --events FILE)",
+                        cfg.events),
+               -1;
     if (opts_validate(&cfg, err, errlen) != 0 || client_check(&cfg, err, errlen) != 0)
         return -1;
     return 0;
