@@ -76,6 +76,15 @@ const struct result_column result_columns[] = {
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
     {"tcp_cc", S(tcp_cc), "TCP: congestion control of the client's connections (cubic, bbr...)"},
     {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
+    {"probe_idle_p50_us", D(probe_idle_p50_us), "probe: round-trip median before the load, us"},
+    {"probe_p50_us", D(probe_p50_us), "probe: round-trip median under load (measured window), us"},
+    {"probe_p90_us", D(probe_p90_us), "probe: round-trip 90th percentile under load, us"},
+    {"probe_p99_us", D(probe_p99_us), "probe: round-trip 99th percentile under load, us"},
+    {"probe_max_us", D(probe_max_us), "probe: round-trip maximum under load, us"},
+    {"probe_loss_pct", D(probe_loss_pct), "probe (udp): probes unanswered, percent of sent"},
+    {"probe_model_us", D(probe_model_us), "probe: delay of a full link queue, queue bytes / C, us"},
+    {"probe_model_ok", S(probe_model_ok),
+     "probe: yes if the loaded p99 less the idle p50 is within 25% of probe_model_us"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

@@ -56,6 +56,13 @@ struct test_result {
     double steal_pct;
     double ip_version; /* 4 or 6: the family of the path measured */
     char tcp_cc[16];   /* TCP: congestion control of the client's connections */
+    /* latency under load (probe = udp|tcp): round trips of the probe flow
+     * before the load (idle) and in the measured window (loaded), us */
+    double probe_idle_p50_us;
+    double probe_p50_us, probe_p90_us, probe_p99_us, probe_max_us;
+    double probe_loss_pct;
+    double probe_model_us;  /* a full link queue's delay: queue bytes / C */
+    char probe_model_ok[8]; /* "yes": the loaded p99 lands on it; "no"; "" */
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

@@ -61,9 +61,14 @@ static int write_hlog(const char *path, const struct netrig_config *cfg,
     snprintf(comment, sizeof(comment), "netrig client %s %s, latency in ns", proto_name(cfg->proto),
              mode_name(cfg->mode));
     struct hlog_writer w;
-    int rc = hlog_writer_init(&w, f, o->start_wall_s, comment);
+    /* --probe: its intervals (tagged "probe") start before the load's */
+    double start = o->nprobe_iv && o->probe_start_wall_s < o->start_wall_s ? o->probe_start_wall_s
+                                                                            : o->start_wall_s;
+    int rc = hlog_writer_init(&w, f, start, comment);
     for (size_t i = 0; rc == 0 && i < o->nintervals; i++)
         rc = hlog_write_interval(&w, &o->intervals[i].lat);
+    for (size_t i = 0; rc == 0 && i < o->nprobe_iv; i++)
+        rc = hlog_write_interval(&w, &o->probe_iv[i].lat);
     if (fclose(f) != 0)
         rc = -1;
     return rc;

@@ -21,9 +21,24 @@
 #define MAX_STORED_INTERVALS 3600
 #define SUP_IDLE_NS 50000000u /* how often the supervisor looks at Ctrl-C */
 
+static int check_probe(const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    if (!client_probe_on(cfg) && cfg->probe[0] && strcmp(cfg->probe, "none") != 0)
+        return snprintf(err, errlen, "probe %s: expected udp, tcp or none", cfg->probe), -1;
+    if (client_probe_on(cfg) && (cfg->echo || !cfg->server[0]))
+        return snprintf(err, errlen,
+                        "probe %s: the probe is a flow to a netrig server (--server), "
+                        "not with --echo or --url",
+                        cfg->probe),
+               -1;
+    return 0;
+}
+
 static int check_cfg(const struct netrig_config *cfg, bool http, char *err, size_t errlen)
 {
     uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
+    if (check_probe(cfg, err, errlen) != 0)
+        return -1;
     if (http) {
         if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
             return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
@@ -119,6 +134,11 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
     iv.msgs_per_s = secs > 0 ? (double)msgs / secs : 0;
     iv.messages = (double)msgs;
     iv.errors = (double)errors;
+    iv.probe_p50_us = iv.probe_p99_us = NAN;
+    if (cl->probe && atomic_load(&cl->probe->n) > 0) {
+        iv.probe_p50_us = (double)atomic_load(&cl->probe->p50_ns) / 1e3;
+        iv.probe_p99_us = (double)atomic_load(&cl->probe->p99_ns) / 1e3;
+    }
     /* Rounded up: no interval starts before the log (--hlog) does. */
     iv.lat.start_ms = (int64_t)ceil(out->start_wall_s * 1e3 + iv.t_start_s * 1e3);
     iv.lat.end_ms = (int64_t)ceil(out->start_wall_s * 1e3 + iv.t_end_s * 1e3);
@@ -382,13 +402,14 @@ static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *e
     return 0;
 }
 
-int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
-               struct client_output *out, char *err, size_t errlen)
+int client_run_load(const struct netrig_config *cfg, const struct client_stop *stop,
+                    struct probe_live *probe, struct client_output *out, char *err,
+                    size_t errlen)
 {
     memset(out, 0, sizeof(*out));
     result_init(&out->result);
     err[0] = '\0';
-    struct client cl = {.cfg = cfg};
+    struct client cl = {.cfg = cfg, .probe = probe};
     struct sup sp = {.ctrl_fd = -1, .steal0 = -1};
     struct stats cs;
     struct ctrl_result sr = {0};
@@ -457,8 +478,7 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
         if (have_sr && sp.defer && server_intervals(&cl, sp.ctrl_fd, out, err, errlen) != 0)
             rc = -1;
     }
-    for (size_t i = 0; sp.defer && stop && stop->on_interval && i < out->nintervals; i++)
-        stop->on_interval(&out->intervals[i], stop->ctx);
+    out->intervals_after = sp.defer; /* client_run hands them on (client_probe.c) */
     f.sr = have_sr ? &sr : NULL;
     f.server_lat = have_sh ? &sh : NULL;
     f.server_window_s = have_sr ? (double)sr.window_ns / 1e9 : 0;
@@ -495,4 +515,11 @@ void client_output_close(struct client_output *out)
     free(out->intervals);
     out->intervals = NULL;
     out->nintervals = 0;
+    for (size_t i = 0; i < out->nprobe_iv; i++)
+        hist_close(&out->probe_iv[i].lat);
+    free(out->probe_iv);
+    out->probe_iv = NULL;
+    out->nprobe_iv = 0;
+    hist_close(&out->probe_idle);
+    hist_close(&out->probe_load);
 }

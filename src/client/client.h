@@ -30,6 +30,9 @@ struct client_interval {
      * intervals are still to come (they are the ones kept). */
     bool sent;
     enum iv_source source;
+    /* probe = udp|tcp: the probe's round trips in this interval, us (live:
+     * its latest interval; after the test: those inside this one); NaN off */
+    double probe_p50_us, probe_p99_us;
 };
 
 struct client_output {
@@ -40,6 +43,13 @@ struct client_output {
     size_t nintervals;
     double start_wall_s; /* epoch seconds at the start of measurement */
     bool server_figures; /* the server's result arrived (not --echo) */
+    bool intervals_after; /* the intervals came after the test (the server's) */
+    /* probe = udp|tcp: the probe flow's intervals (tagged "probe", its own
+     * start_wall_s), and its round trips before the load and in the window */
+    struct client_interval *probe_iv;
+    size_t nprobe_iv;
+    double probe_start_wall_s;
+    struct hist probe_idle, probe_load;
 };
 
 /* Set by a SIGINT handler (or the runner) to end the test early; what was

@@ -177,6 +177,7 @@ static int iv_from_ctrl(const struct ctrl_iv *c, double start_wall_s, struct cli
     iv->msgs_per_s = secs > 0 ? (double)c->rx_msgs / secs : 0;
     iv->messages = (double)c->rx_msgs;
     iv->errors = NAN; /* the server's intervals carry no error counts */
+    iv->probe_p50_us = iv->probe_p99_us = NAN;
     iv->source = IV_SERVER;
     iv->lat.tag[0] = '\0';
     /* Rounded up: the first interval starts with the window, never before

@@ -26,6 +26,12 @@ struct civ_slot {
 
 struct client;
 
+/* The probe's latest interval, for the load's live intervals: written by
+ * the probe's thread, read by the load's supervisor. */
+struct probe_live {
+    _Atomic uint64_t p50_ns, p99_ns, n;
+};
+
 struct cworker {
     struct client *cl;
     uint32_t idx;
@@ -69,7 +75,16 @@ struct client {
     struct tls_ctx *tls;      /* --proto tls: the data connections' context */
     struct cpulist cpus;      /* --cpu: worker i runs on cpus.cpu[i % n] */
     int wake_fd;              /* eventfd: a worker has news for client_run's thread */
+    struct probe_live *probe; /* probe = udp|tcp: its latest figures; NULL off */
 };
+
+/* client_probe.c: true when cfg asks for a probe (udp or tcp). */
+bool client_probe_on(const struct netrig_config *cfg);
+
+/* client.c: the load's test (client_run without the probe). */
+int client_run_load(const struct netrig_config *cfg, const struct client_stop *stop,
+                    struct probe_live *probe, struct client_output *out, char *err,
+                    size_t errlen);
 
 /* client_auth.c: proves knowledge of the key in cfg->psk on the fresh
  * control connection fd (see auth.h). Returns 0, or -1 with a message

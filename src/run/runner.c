@@ -71,6 +71,7 @@ static void step_config(const struct run *R, const struct scenario_step *st,
         snprintf(cfg->server, sizeof(cfg->server), "%s", cfg->ipv6 ? R->srv6_addr : R->srv_addr);
     if (R->linked) {
         cfg->link_rate_bps = R->link.rate_bps; /* C for the model */
+        cfg->link_queue_bytes = R->link.queue_bytes;
         cfg->link[0] = '\0';                   /* the runner made the link */
     }
     cfg->quiet = true; /* the runner owns the console */
