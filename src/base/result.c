@@ -84,7 +84,7 @@ const struct result_column result_columns[] = {
     {"probe_loss_pct", D(probe_loss_pct), "probe (udp): probes unanswered, percent of sent"},
     {"probe_model_us", D(probe_model_us), "probe: delay of a full link queue, queue bytes / C, us"},
     {"probe_model_ok", S(probe_model_ok),
-     "probe: yes if the loaded p99 less the idle p50 is within 25% of probe_model_us"},
+     "probe: yes if the loaded p50 less the idle p50 is within 25% of probe_model_us"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

@@ -62,7 +62,7 @@ struct test_result {
     double probe_p50_us, probe_p90_us, probe_p99_us, probe_max_us;
     double probe_loss_pct;
     double probe_model_us;  /* a full link queue's delay: queue bytes / C */
-    char probe_model_ok[8]; /* "yes": the loaded p99 lands on it; "no"; "" */
+    char probe_model_ok[8]; /* "yes": the loaded p50 lands on it; "no"; "" */
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

@@ -134,9 +134,11 @@ static void model_columns(const struct netrig_config *cfg, struct test_result *r
     if (cfg->link_queue_bytes <= 0 || cfg->link_rate_bps <= 0)
         return;
     r->probe_model_us = cfg->link_queue_bytes * 8 / cfg->link_rate_bps * 1e6;
-    if (isnan(r->probe_p99_us) || isnan(r->probe_idle_p50_us))
+    /* The median, not the tail: a scheduling hiccup moves p99, a queue
+     * that stays full moves the median. */
+    if (isnan(r->probe_p50_us) || isnan(r->probe_idle_p50_us))
         return;
-    double queued = r->probe_p99_us - r->probe_idle_p50_us;
+    double queued = r->probe_p50_us - r->probe_idle_p50_us;
     bool on = fabs(queued - r->probe_model_us) <= 0.25 * r->probe_model_us;
     snprintf(r->probe_model_ok, sizeof(r->probe_model_ok), "%s", on ? "yes" : "no");
 }
