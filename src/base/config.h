@@ -67,6 +67,12 @@ struct netrig_config {
     /* output */
     char csv[512];
     char hlog[512];
+    char events[512]; /* live event stream (NDJSON), "-" standard output */
+    /* latency under load: a probe flow beside the load */
+    char probe[8];              /* "udp", "tcp", "none" or "" (none) */
+    uint64_t probe_interval_ns; /* one request per this, open loop */
+    uint64_t probe_size;        /* request and echo payload, bytes */
+    double link_queue_bytes;    /* the emulated link's queue (tbf limit), 0 unknown */
     bool json;
     bool quiet;
     /* testing */

@@ -76,6 +76,15 @@ const struct result_column result_columns[] = {
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
     {"tcp_cc", S(tcp_cc), "TCP: congestion control of the client's connections (cubic, bbr...)"},
     {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
+    {"probe_idle_p50_us", D(probe_idle_p50_us), "probe: round-trip median before the load, us"},
+    {"probe_p50_us", D(probe_p50_us), "probe: round-trip median under load (measured window), us"},
+    {"probe_p90_us", D(probe_p90_us), "probe: round-trip 90th percentile under load, us"},
+    {"probe_p99_us", D(probe_p99_us), "probe: round-trip 99th percentile under load, us"},
+    {"probe_max_us", D(probe_max_us), "probe: round-trip maximum under load, us"},
+    {"probe_loss_pct", D(probe_loss_pct), "probe (udp): probes unanswered, percent of sent"},
+    {"probe_model_us", D(probe_model_us), "probe: delay of a full link queue, queue bytes / C, us"},
+    {"probe_model_ok", S(probe_model_ok),
+     "probe: yes if the loaded p50 less the idle p50 is within 25% of probe_model_us"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 
@@ -123,19 +132,24 @@ static void put_dbl(FILE *out, double v)
 {
     if (isnan(v))
         return;
+    char buf[40];
+    result_fmt_double(v, buf, sizeof(buf));
+    fputs(buf, out);
+}
+
+void result_fmt_double(double v, char *buf, size_t len)
+{
     if (v == floor(v) && fabs(v) < 1e15) {
-        fprintf(out, "%.0f", v);
+        snprintf(buf, len, "%.0f", v);
         return;
     }
     /* The shortest form that reads back as the same double, so that
      * re-checking a run (netrig model) sees exactly what was measured. */
-    char buf[40];
     for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof(buf), "%.*g", prec, v);
+        snprintf(buf, len, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             break;
     }
-    fputs(buf, out);
 }
 
 void result_csv_row(FILE *out, const struct test_result *r)
@@ -274,6 +288,12 @@ out:
 
 void result_json(FILE *out, const struct test_result *r)
 {
+    result_json_object(out, r);
+    fputc('\n', out);
+}
+
+void result_json_object(FILE *out, const struct test_result *r)
+{
     fputc('{', out);
     for (const struct result_column *c = result_columns; c->name; c++) {
         fprintf(out, "%s\"%s\":", c == result_columns ? "" : ",", c->name);
@@ -299,12 +319,15 @@ void result_json(FILE *out, const struct test_result *r)
         case COL_U32: fprintf(out, "%u", *(const uint32_t *)(const void *)p); break;
         case COL_DBL:
             v = *(const double *)(const void *)p;
-            if (isnan(v) || isinf(v))
+            if (isnan(v) || isinf(v)) {
                 fputs("null", out);
-            else
-                fprintf(out, "%.10g", v);
+            } else { /* the CSV's digits: a reader gets the same double */
+                char buf[40];
+                result_fmt_double(v, buf, sizeof(buf));
+                fputs(buf, out);
+            }
             break;
         }
     }
-    fputs("}\n", out);
+    fputc('}', out);
 }

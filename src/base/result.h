@@ -56,6 +56,13 @@ struct test_result {
     double steal_pct;
     double ip_version; /* 4 or 6: the family of the path measured */
     char tcp_cc[16];   /* TCP: congestion control of the client's connections */
+    /* latency under load (probe = udp|tcp): round trips of the probe flow
+     * before the load (idle) and in the measured window (loaded), us */
+    double probe_idle_p50_us;
+    double probe_p50_us, probe_p90_us, probe_p99_us, probe_max_us;
+    double probe_loss_pct;
+    double probe_model_us;  /* a full link queue's delay: queue bytes / C */
+    char probe_model_ok[8]; /* "yes": the loaded p50 lands on it; "no"; "" */
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };
@@ -91,11 +98,18 @@ int result_csv_append(const char *path, const struct test_result *r);
 int result_csv_parse(const char *header, const char *row, struct test_result *r, char *err,
                      size_t errlen);
 
-/* One JSON object with the same names. */
+/* One JSON object with the same names, and a newline. */
 void result_json(FILE *out, const struct test_result *r);
 
 /* Writes s as one CSV field (RFC 4180): quoted when it holds a comma, a
  * quote, CR or LF, with quotes doubled. */
 void result_csv_str(FILE *out, const char *s);
+
+/* The same object without the newline, to nest in another (events). */
+void result_json_object(FILE *out, const struct test_result *r);
+
+/* v as the CSV writes it: whole numbers without a point, others in the
+ * shortest form that reads back as the same double. */
+void result_fmt_double(double v, char *buf, size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "client.h"
 #include "cmd.h"
+#include "events.h"
 #include "hlog.h"
 #include "opts.h"
 #include "report_text.h"
@@ -37,6 +38,7 @@ void cmd_client_help(FILE *out)
 struct iv_ctx {
     FILE *out;
     bool print;
+    struct events *ev;
 };
 
 static void print_interval(const struct client_interval *iv, void *ctx)
@@ -46,6 +48,7 @@ static void print_interval(const struct client_interval *iv, void *ctx)
         report_text_interval(c->out, iv);
         fflush(c->out);
     }
+    events_interval(c->ev, iv);
 }
 
 static int write_hlog(const char *path, const struct netrig_config *cfg,
@@ -58,9 +61,14 @@ static int write_hlog(const char *path, const struct netrig_config *cfg,
     snprintf(comment, sizeof(comment), "netrig client %s %s, latency in ns", proto_name(cfg->proto),
              mode_name(cfg->mode));
     struct hlog_writer w;
-    int rc = hlog_writer_init(&w, f, o->start_wall_s, comment);
+    /* --probe: its intervals (tagged "probe") start before the load's */
+    double start = o->nprobe_iv && o->probe_start_wall_s < o->start_wall_s ? o->probe_start_wall_s
+                                                                            : o->start_wall_s;
+    int rc = hlog_writer_init(&w, f, start, comment);
     for (size_t i = 0; rc == 0 && i < o->nintervals; i++)
         rc = hlog_write_interval(&w, &o->intervals[i].lat);
+    for (size_t i = 0; rc == 0 && i < o->nprobe_iv; i++)
+        rc = hlog_write_interval(&w, &o->probe_iv[i].lat);
     if (fclose(f) != 0)
         rc = -1;
     return rc;
@@ -108,19 +116,36 @@ int cmd_client(int argc, char **argv)
                 peer ? err : "give --server HOST:PORT or --url http[s]://HOST[:PORT]/PATH");
         return 2;
     }
-    FILE *text = cfg.json ? stderr : stdout;
+    bool ev_stdout = strcmp(cfg.events, "-") == 0;
+    if (ev_stdout && cfg.json) {
+        fprintf(stderr, "netrig client: --json and --events - both write standard output: "
+                        "give --events a file\n");
+        return 2;
+    }
+    struct events ev;
+    if (events_open(&ev, cfg.events, err, sizeof(err)) != 0) {
+        fprintf(stderr, "netrig client: %s\n", err);
+        return 2;
+    }
+    FILE *text = cfg.json || ev_stdout ? stderr : stdout;
     if (!cfg.quiet)
         report_text_header(text, &cfg);
     struct sigaction sa = {.sa_handler = on_sigint};
     sigaction(SIGINT, &sa, NULL);
-    struct iv_ctx ictx = {text, cfg.interval_ns > 0 && !cfg.quiet};
+    struct iv_ctx ictx = {text, cfg.interval_ns > 0 && !cfg.quiet, &ev};
     struct client_stop stop = {.flag = &stop_flag, .on_interval = print_interval, .ctx = &ictx};
     struct client_output out;
+    events_start(&ev, "", 1, 1);
+    events_step(&ev, 1, "", 0, &cfg); /* a client run's row says repeat 0 */
     int rc = client_run(&cfg, &stop, &out, err, sizeof(err));
     signal(SIGINT, SIG_DFL);
-    if (rc != 0)
+    if (rc != 0) {
         fprintf(stderr, "netrig client: %s\n", err);
+        events_error(&ev, "client", err);
+    }
     if (rc != 0 && isnan(out.result.duration_s)) {
+        events_done(&ev, "failed", NULL, 0, NULL);
+        events_close(&ev);
         client_output_close(&out);
         return 1;
     }
@@ -132,13 +157,19 @@ int cmd_client(int argc, char **argv)
     if (cfg.json)
         result_json(stdout, &out.result);
     else
-        report_text_result(stdout, &cfg, &out);
+        report_text_result(text == stderr && ev_stdout ? stderr : stdout, &cfg, &out);
+    events_end(&ev, &out.result);
     if (cfg.csv[0] && result_csv_append(cfg.csv, &out.result) != 0) {
         fprintf(stderr, "netrig client: cannot append to %s\n", cfg.csv);
         rc = -1;
     }
     if (cfg.hlog[0] && write_hlog(cfg.hlog, &cfg, &out) != 0) {
         fprintf(stderr, "netrig client: cannot write %s\n", cfg.hlog);
+        rc = -1;
+    }
+    events_done(&ev, stop_flag ? "interrupted" : rc == 0 ? "complete" : "failed", NULL, 1, NULL);
+    if (events_close(&ev) != 0) {
+        fprintf(stderr, "netrig client: cannot write the events to %s\n", cfg.events);
         rc = -1;
     }
     client_output_close(&out);

@@ -29,6 +29,8 @@ void cmd_run_help(FILE *out)
                  "  --no-plot           do not run `netrig plot` at the end\n"
                  "  --link tbf:RATE     run through an emulated link of RATE (root; see\n"
                  "                      docs/model.md), as `link =` in [global] does\n"
+                 "  --events FILE       live events, one JSON object a line ('-': standard\n"
+                 "                      output, the console then goes to stderr); docs/events.md\n"
                  "\n"
                  "Exit status: 0 all steps done, 1 a step failed or the run was interrupted,\n"
                  "2 usage or scenario error (nothing runs).\n");
@@ -39,6 +41,7 @@ struct run_args {
     const char *server;
     const char *out;
     const char *link;
+    const char *events;
     bool dry_run, no_plot;
 };
 
@@ -65,6 +68,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             a->out = v;
         else if ((v = value_of(argc, argv, &i, "--link")) != NULL)
             a->link = v;
+        else if ((v = value_of(argc, argv, &i, "--events")) != NULL)
+            a->events = v;
         else if (strcmp(arg, "--dry-run") == 0)
             a->dry_run = true;
         else if (strcmp(arg, "--no-plot") == 0)
@@ -128,8 +133,13 @@ int cmd_run(int argc, char **argv)
                             .no_plot = a.no_plot,
                             .argc = argc + 1,
                             .argv = cmdline,
+                            .events = a.events,
                             .console = stdout,
                             .tty = isatty(STDOUT_FILENO) != 0};
+    if (a.events && strcmp(a.events, "-") == 0) { /* standard output is the stream's */
+        o.console = stderr;
+        o.tty = isatty(STDERR_FILENO) != 0;
+    }
     int rc = 0;
     if (runner_check(&sc, &o, err, sizeof(err)) != 0) {
         fprintf(stderr, "netrig run: %s\n", err);

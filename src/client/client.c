@@ -21,9 +21,24 @@
 #define MAX_STORED_INTERVALS 3600
 #define SUP_IDLE_NS 50000000u /* how often the supervisor looks at Ctrl-C */
 
+static int check_probe(const struct netrig_config *cfg, char *err, size_t errlen)
+{
+    if (!client_probe_on(cfg) && cfg->probe[0] && strcmp(cfg->probe, "none") != 0)
+        return snprintf(err, errlen, "probe %s: expected udp, tcp or none", cfg->probe), -1;
+    if (client_probe_on(cfg) && (cfg->echo || !cfg->server[0]))
+        return snprintf(err, errlen,
+                        "probe %s: the probe is a flow to a netrig server (--server), "
+                        "not with --echo or --url",
+                        cfg->probe),
+               -1;
+    return 0;
+}
+
 static int check_cfg(const struct netrig_config *cfg, bool http, char *err, size_t errlen)
 {
     uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
+    if (check_probe(cfg, err, errlen) != 0)
+        return -1;
     if (http) {
         if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
             return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
@@ -95,7 +110,7 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
     /* A stream's figures are what arrived: what this end wrote is the
      * server's to count (its intervals replace or join these). */
     bool stream = cl->req.mode == MODE_STREAM;
-    uint64_t t0 = UINT64_MAX, t1 = 0, bytes = 0, msgs = 0, sent = 0;
+    uint64_t t0 = UINT64_MAX, t1 = 0, bytes = 0, msgs = 0, sent = 0, errors = 0;
     for (uint32_t i = 0; i < cl->nw; i++) {
         struct cworker *wk = &cl->w[i];
         if (atomic_load_explicit(&wk->published, memory_order_acquire) <= k)
@@ -106,6 +121,7 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
         bytes += sl->rx_bytes + (stream ? 0 : sl->tx_bytes);
         sent += sl->tx_bytes;
         msgs += sl->msgs;
+        errors += sl->errors;
         hist_add(&iv.lat, &sl->lat);
         atomic_store_explicit(&wk->consumed, k + 1, memory_order_release);
     }
@@ -116,6 +132,13 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
     iv.t_end_s = (double)(t1 - cl->t_measure) / 1e9;
     iv.goodput_bps = secs > 0 ? 8.0 * (double)bytes / secs : 0;
     iv.msgs_per_s = secs > 0 ? (double)msgs / secs : 0;
+    iv.messages = (double)msgs;
+    iv.errors = (double)errors;
+    iv.probe_p50_us = iv.probe_p99_us = NAN;
+    if (cl->probe && atomic_load(&cl->probe->n) > 0) {
+        iv.probe_p50_us = (double)atomic_load(&cl->probe->p50_ns) / 1e3;
+        iv.probe_p99_us = (double)atomic_load(&cl->probe->p99_ns) / 1e3;
+    }
     /* Rounded up: no interval starts before the log (--hlog) does. */
     iv.lat.start_ms = (int64_t)ceil(out->start_wall_s * 1e3 + iv.t_start_s * 1e3);
     iv.lat.end_ms = (int64_t)ceil(out->start_wall_s * 1e3 + iv.t_end_s * 1e3);
@@ -124,8 +147,10 @@ static bool take_interval(struct client *cl, struct sup *sp, const struct client
     } else if (stop && stop->on_interval) {
         struct client_interval live = iv;
         live.sent = true;
+        live.source = IV_CLIENT_SENT;
         live.goodput_bps = secs > 0 ? 8.0 * (double)sent / secs : 0;
         live.msgs_per_s = secs > 0 ? (double)sent / (double)cl->req.size / secs : 0;
+        live.messages = (double)sent / (double)cl->req.size;
         stop->on_interval(&live, stop->ctx);
     }
     struct client_interval *grown = NULL;
@@ -240,6 +265,8 @@ static int server_intervals(struct client *cl, int fd, struct client_output *out
             struct client_interval *d = &out->intervals[i];
             d->goodput_bps += sv[i].goodput_bps;
             d->msgs_per_s += sv[i].msgs_per_s;
+            d->messages += sv[i].messages;
+            d->source = IV_BOTH;
             hist_add(&d->lat, &sv[i].lat);
             hist_close(&sv[i].lat);
             continue;
@@ -375,13 +402,14 @@ static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *e
     return 0;
 }
 
-int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
-               struct client_output *out, char *err, size_t errlen)
+int client_run_load(const struct netrig_config *cfg, const struct client_stop *stop,
+                    struct probe_live *probe, struct client_output *out, char *err,
+                    size_t errlen)
 {
     memset(out, 0, sizeof(*out));
     result_init(&out->result);
     err[0] = '\0';
-    struct client cl = {.cfg = cfg};
+    struct client cl = {.cfg = cfg, .probe = probe};
     struct sup sp = {.ctrl_fd = -1, .steal0 = -1};
     struct stats cs;
     struct ctrl_result sr = {0};
@@ -450,8 +478,7 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
         if (have_sr && sp.defer && server_intervals(&cl, sp.ctrl_fd, out, err, errlen) != 0)
             rc = -1;
     }
-    for (size_t i = 0; sp.defer && stop && stop->on_interval && i < out->nintervals; i++)
-        stop->on_interval(&out->intervals[i], stop->ctx);
+    out->intervals_after = sp.defer; /* client_run hands them on (client_probe.c) */
     f.sr = have_sr ? &sr : NULL;
     f.server_lat = have_sh ? &sh : NULL;
     f.server_window_s = have_sr ? (double)sr.window_ns / 1e9 : 0;
@@ -488,4 +515,11 @@ void client_output_close(struct client_output *out)
     free(out->intervals);
     out->intervals = NULL;
     out->nintervals = 0;
+    for (size_t i = 0; i < out->nprobe_iv; i++)
+        hist_close(&out->probe_iv[i].lat);
+    free(out->probe_iv);
+    out->probe_iv = NULL;
+    out->nprobe_iv = 0;
+    hist_close(&out->probe_idle);
+    hist_close(&out->probe_load);
 }

@@ -10,6 +10,12 @@
 #include "hist.h"
 #include "result.h"
 
+/* Which end an interval's figures come from: this client's (what it
+ * received, or its transactions), what it sent (a live view while the
+ * receiving server's are still to come), the server's (after the test),
+ * or both ends' added (--bidir). */
+enum iv_source { IV_CLIENT, IV_CLIENT_SENT, IV_SERVER, IV_BOTH };
+
 /* Per-interval figures (for --interval lines, the .hlog and time-series
  * plots). */
 struct client_interval {
@@ -17,10 +23,16 @@ struct client_interval {
     double t_end_s;
     double goodput_bps;
     double msgs_per_s;
+    double messages; /* completed in the interval (msgs_per_s x its length) */
+    double errors;   /* this end's errors of every class in the interval; NaN unknown */
     struct hist lat; /* latency in ns during this interval */
     /* A live line of what this end sent, while the receiving server's
      * intervals are still to come (they are the ones kept). */
     bool sent;
+    enum iv_source source;
+    /* probe = udp|tcp: the probe's round trips in this interval, us (live:
+     * its latest interval; after the test: those inside this one); NaN off */
+    double probe_p50_us, probe_p99_us;
 };
 
 struct client_output {
@@ -31,6 +43,13 @@ struct client_output {
     size_t nintervals;
     double start_wall_s; /* epoch seconds at the start of measurement */
     bool server_figures; /* the server's result arrived (not --echo) */
+    bool intervals_after; /* the intervals came after the test (the server's) */
+    /* probe = udp|tcp: the probe flow's intervals (tagged "probe", its own
+     * start_wall_s), and its round trips before the load and in the window */
+    struct client_interval *probe_iv;
+    size_t nprobe_iv;
+    double probe_start_wall_s;
+    struct hist probe_idle, probe_load;
 };
 
 /* Set by a SIGINT handler (or the runner) to end the test early; what was

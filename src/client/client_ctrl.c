@@ -175,6 +175,10 @@ static int iv_from_ctrl(const struct ctrl_iv *c, double start_wall_s, struct cli
     iv->t_end_s = (double)c->t1_ns / 1e9;
     iv->goodput_bps = secs > 0 ? 8.0 * (double)c->rx_bytes / secs : 0;
     iv->msgs_per_s = secs > 0 ? (double)c->rx_msgs / secs : 0;
+    iv->messages = (double)c->rx_msgs;
+    iv->errors = NAN; /* the server's intervals carry no error counts */
+    iv->probe_p50_us = iv->probe_p99_us = NAN;
+    iv->source = IV_SERVER;
     iv->lat.tag[0] = '\0';
     /* Rounded up: the first interval starts with the window, never before
      * a log that starts there. */

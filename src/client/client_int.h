@@ -20,10 +20,17 @@
 struct civ_slot {
     uint64_t t0_ns, t1_ns;
     uint64_t rx_bytes, tx_bytes, msgs;
+    uint64_t errors; /* every class, in the interval */
     struct hist lat;
 };
 
 struct client;
+
+/* The probe's latest interval, for the load's live intervals: written by
+ * the probe's thread, read by the load's supervisor. */
+struct probe_live {
+    _Atomic uint64_t p50_ns, p99_ns, n;
+};
 
 struct cworker {
     struct client *cl;
@@ -41,7 +48,7 @@ struct cworker {
     /* intervals, published to client_run's thread */
     struct civ_slot ring[CLIENT_IV_RING];
     _Atomic uint64_t published, consumed;
-    uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs;
+    uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs, iv_err;
     bool iv_last;              /* the window's last interval is still to publish */
     uint64_t t_done_ns;        /* when this worker stopped measuring */
     uint64_t cpu0_ns, cpu1_ns; /* this thread's CPU time when the window opened, closed */
@@ -68,7 +75,16 @@ struct client {
     struct tls_ctx *tls;      /* --proto tls: the data connections' context */
     struct cpulist cpus;      /* --cpu: worker i runs on cpus.cpu[i % n] */
     int wake_fd;              /* eventfd: a worker has news for client_run's thread */
+    struct probe_live *probe; /* probe = udp|tcp: its latest figures; NULL off */
 };
+
+/* client_probe.c: true when cfg asks for a probe (udp or tcp). */
+bool client_probe_on(const struct netrig_config *cfg);
+
+/* client.c: the load's test (client_run without the probe). */
+int client_run_load(const struct netrig_config *cfg, const struct client_stop *stop,
+                    struct probe_live *probe, struct client_output *out, char *err,
+                    size_t errlen);
 
 /* client_auth.c: proves knowledge of the key in cfg->psk on the fresh
  * control connection fd (see auth.h). Returns 0, or -1 with a message

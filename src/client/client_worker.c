@@ -62,6 +62,11 @@ static void publish(struct cworker *wk, uint64_t t1)
     sl->rx_bytes = s->rx_bytes - wk->iv_rx;
     sl->tx_bytes = s->tx_bytes - wk->iv_tx;
     sl->msgs = msgs - wk->iv_msgs;
+    uint64_t errs = 0;
+    for (int c = 0; c < ERRC_COUNT; c++)
+        errs += s->err[c];
+    sl->errors = errs - wk->iv_err;
+    wk->iv_err = errs;
     hist_reset(&sl->lat);
     hist_add(&sl->lat, &s->lat);
     stats_fold_interval(&wk->st);

@@ -117,6 +117,8 @@ static int create(struct netns_link *l, char *err, size_t errlen)
      * packets at low ones; 2 ms of traffic, at least 32 KiB. */
     double b = l->rate_bps / 8 * 0.002;
     snprintf(burst, sizeof(burst), "%.0f", b > 32768 ? b : 32768);
+    /* tc sets tbf's limit from latency: rate x 20 ms + burst bytes. */
+    l->queue_bytes = l->rate_bps / 8 * 0.020 + (b > 32768 ? b : 32768);
     char *s = l->ns[0], *c = l->ns[1], *vs = l->veth[0], *vc = l->veth[1];
     char *add_s[] = {"ip", "netns", "add", s, NULL};
     char *add_c[] = {"ip", "netns", "add", c, NULL};

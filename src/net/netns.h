@@ -27,6 +27,7 @@ struct netns_link {
     char ns[2][32];   /* namespace names, indexed by enum netns_side */
     char veth[2][16]; /* interface names */
     double rate_bps;
+    double queue_bytes; /* tbf's limit: the queue a flow can fill, bytes */
     int home_fd; /* the namespace the process started in */
     bool created;
 };

@@ -216,6 +216,21 @@ static int64_t epoch_ms(double s)
     return (int64_t)llround(s * 1000);
 }
 
+/* probe = udp|tcp: the probe's intervals, tagged "probe" (tools that read
+ * untagged lines by default see the load's alone). */
+static int hlog_add_probe(struct results *r, struct client_output *out)
+{
+    for (size_t i = 0; i < out->nprobe_iv; i++) {
+        struct client_interval *iv = &out->probe_iv[i];
+        snprintf(iv->lat.tag, sizeof(iv->lat.tag), "probe");
+        iv->lat.start_ms = epoch_ms(out->probe_start_wall_s + iv->t_start_s);
+        iv->lat.end_ms = epoch_ms(out->probe_start_wall_s + iv->t_end_s);
+        if (hlog_write_interval(&r->hw, &iv->lat) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Interval lines for one repetition; a driver that kept no intervals
  * gives one interval spanning the whole measurement. Intervals stay
  * untagged so that HdrHistogram tools (and netrig hist show) read them by
@@ -228,7 +243,10 @@ static int hlog_add(struct results *r, struct client_output *out)
         snprintf(comment, sizeof(comment), "netrig %s: %s (latency in ns)", r->sc->name, st->name);
         /* Whole milliseconds, as the interval times: no interval may
          * start before the log. */
-        double start = (double)epoch_ms(out->start_wall_s) / 1000;
+        double first = out->nprobe_iv && out->probe_start_wall_s < out->start_wall_s
+                           ? out->probe_start_wall_s
+                           : out->start_wall_s; /* the probe starts before the load */
+        double start = (double)epoch_ms(first) / 1000;
         if (hlog_writer_init(&r->hw, r->hlog_mem, start, comment) != 0)
             return -1;
         r->hlog_started = true;
@@ -248,7 +266,7 @@ static int hlog_add(struct results *r, struct client_output *out)
         if (hlog_write_interval(&r->hw, &iv->lat) != 0)
             return -1;
     }
-    return 0;
+    return hlog_add_probe(r, out);
 }
 
 static void hgrm_fn(FILE *f, const void *arg)

@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "clock.h"
+#include "events.h"
 #include "model_check.h"
 #include "netns.h"
 #include "opts.h"
@@ -44,6 +45,7 @@ struct run {
     size_t tests_total; /* steps x repeats */
     double planned_left_s;
     char msg[1024]; /* why the run stopped, "" when it did not */
+    struct events ev; /* --events: the live stream (off when not asked for) */
 };
 
 double runner_planned_s(const struct scenario_step *st)
@@ -73,11 +75,12 @@ static void step_config(const struct run *R, const struct scenario_step *st,
         snprintf(cfg->server, sizeof(cfg->server), "%s", cfg->ipv6 ? R->srv6_addr : R->srv_addr);
     if (R->linked) {
         cfg->link_rate_bps = R->link.rate_bps; /* C for the model */
+        cfg->link_queue_bytes = R->link.queue_bytes;
         cfg->link[0] = '\0';                   /* the runner made the link */
     }
     cfg->quiet = true; /* the runner owns the console */
     cfg->json = false;
-    cfg->csv[0] = cfg->hlog[0] = '\0';
+    cfg->csv[0] = cfg->hlog[0] = cfg->events[0] = '\0';
     if (cfg->interval_ns == 0)
         cfg->interval_ns = 1000000000ULL; /* one .hlog interval per second */
 }
@@ -127,6 +130,11 @@ static uint64_t embedded_cpu_ns(void *srv)
     return server_cpu_ns(srv);
 }
 
+static void event_interval(const struct client_interval *iv, void *ctx)
+{
+    events_interval(ctx, iv);
+}
+
 /* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */
 static int run_one(struct run *R, size_t i, uint32_t rep)
 {
@@ -143,6 +151,11 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     step_config(R, st, &cfg);
     struct client_output out;
     struct client_stop stop = {.flag = &stop_flag, .on_interval = NULL, .ctx = NULL};
+    events_step(&R->ev, i + 1, st->name, rep, &cfg);
+    if (R->ev.f) {
+        stop.on_interval = event_interval;
+        stop.ctx = &R->ev;
+    }
     /* A step on the embedded server: its threads' CPU time in the window
      * is the server CPU of rows whose server sends no figures (HTTP). */
     stop.server = scenario_step_has_peer(st) || R->o->server ? NULL : cfg.ipv6 ? R->srv6 : R->srv;
@@ -169,7 +182,10 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
         ret = -1;
     } else {
         result_line(R, st, rep, &out.result);
+        events_end(&R->ev, &out.result);
     }
+    if (ret != 0)
+        events_error(&R->ev, what, R->msg);
     client_output_close(&out);
     return ret;
 }
@@ -349,6 +365,7 @@ static int run_steps(struct run *R)
             continue;
         }
         if (!stop_flag && ensure_peer(R, st) != 0) {
+            events_error(&R->ev, "run", R->msg); /* the link or the server */
             rundir_step_end(&R->res);
             return -1;
         }
@@ -492,12 +509,16 @@ static void verdict_line(struct run *R, const struct model_check *mc, int drawn)
 
 /* Hooks run on the finished folder, in this order: the goodput model,
  * then the plots (which draw the model's columns too). The last line
- * says what the model checked and where to look next; neither changes
- * the exit status (netrig model DIR gives the model's). */
-static void after_run(struct run *R)
+ * says what the model checked and where to look next, and the events'
+ * done line carries the verdict counts; neither changes the exit status
+ * (netrig model DIR gives the model's). */
+static void after_run(struct run *R, const char *status)
 {
-    if (R->res.nrows == 0)
+    struct events_model_counts ec, *ecp = NULL;
+    if (R->res.nrows == 0) {
+        events_done(&R->ev, status, R->res.dir, 0, NULL);
         return;
+    }
     char err[4300];
     struct model_check_opts mo;
     struct model_check mc;
@@ -506,6 +527,9 @@ static void after_run(struct run *R)
     if (mrc == 0) {
         model_misses(R, &mc);
         model_unchecked(R, &mc);
+        ec = (struct events_model_counts){mc.run.nyes, mc.run.nno, mc.run.ncpu, mc.run.nsteal,
+                                          mc.run.nskip};
+        ecp = &ec;
     } else {
         progress_line(&R->con, "model: %s", err);
     }
@@ -518,6 +542,7 @@ static void after_run(struct run *R)
     else if (!R->o->no_plot)
         progress_line(&R->con, "%d figure%s in %s/plots", drawn, drawn == 1 ? "" : "s",
                       R->res.dir);
+    events_done(&R->ev, status, R->res.dir, R->res.nrows, ecp);
     model_check_close(&mc);
 }
 
@@ -562,7 +587,7 @@ static int finish(struct run *R, int rc)
     if (rc != 0)
         progress_line(&R->con, "netrig run: %s", R->msg);
     progress_line(&R->con, "results: %s", R->res.dir);
-    after_run(R);
+    after_run(R, status);
     return rc == 0 ? 0 : 1;
 }
 
@@ -584,7 +609,8 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     R.o = o;
     double start_s = (double)clock_wall_ns() / 1e9;
     char dir[3000], err[1024];
-    if (check_root(sc, o, err, sizeof(err)) != 0) {
+    if (check_root(sc, o, err, sizeof(err)) != 0 ||
+        events_open(&R.ev, o->events, err, sizeof(err)) != 0) {
         fprintf(stderr, "netrig run: %s\n", err);
         return 2;
     }
@@ -602,6 +628,8 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     }
     if (orc != 0) {
         fprintf(stderr, "netrig run: %s\n", err);
+        events_error(&R.ev, "run", err);
+        events_close(&R.ev);
         rundir_close(&R.res);
         return 2;
     }
@@ -617,6 +645,7 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     progress_line(&R.con, "netrig run %s: %zu steps, %zu tests, about %s; results in %s", sc->file,
                   sc->nsteps, R.tests_total, plan, R.res.dir);
     begin_meta(&R, start_s);
+    events_start(&R.ev, sc->name, sc->nsteps, R.tests_total);
     stop_flag = 0;
     stop_signal = 0;
     struct sigaction sa, old_int, old_term;
@@ -630,6 +659,10 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
         progress_line(&R.con, "cannot write %s/meta.json: %s", R.res.dir, strerror(errno));
     int rc = run_steps(&R);
     rc = finish(&R, rc);
+    if (events_close(&R.ev) != 0) {
+        progress_line(&R.con, "netrig run: cannot write the events to %s", o->events);
+        rc = rc ? rc : 1;
+    }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     progress_close(&R.con);
@@ -648,6 +681,11 @@ static int check_one(const struct scenario_step *st, const struct runner_opts *o
     else if (!scenario_step_has_peer(st))
         snprintf(cfg.server, sizeof(cfg.server), "%s", cfg.ipv6 ? "[::1]:1" : "127.0.0.1:1");
     cfg.link[0] = '\0';
+    if (cfg.events[0])
+        return snprintf(err, errlen,
+                        "events = %.200s: the event stream is the run's (netrig run --events FILE)",
+                        cfg.events),
+               -1;
     if (opts_validate(&cfg, err, errlen) != 0 || client_check(&cfg, err, errlen) != 0)
         return -1;
     return 0;

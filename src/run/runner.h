@@ -14,6 +14,7 @@ struct runner_opts {
     const char *out_dir; /* --out DIR, or NULL for results/NAME-STAMP */
     const char *link;    /* --link tbf:RATE, or NULL for the scenario's link option */
     bool no_plot;        /* skip `netrig plot` at the end */
+    const char *events;  /* --events FILE ("-" standard output), or NULL */
     int argc;            /* the command line, for meta.json */
     char **argv;
     FILE *console; /* stdout */

@@ -1,0 +1,41 @@
+#!/bin/bash
+# probe = udp|tcp on loopback: the probe's columns are in the row (idle
+# and loaded percentiles present and ordered, no probe lost), its
+# intervals are in the .hlog under the tag "probe" beside the load's
+# untagged ones, the live events carry its latency, and a bad probe
+# value or a probe without a netrig server is refused with the reason.
+source "$(dirname "$0")/../lib/netrig_test.sh"
+start_server
+
+for p in udp tcp; do
+    run_json $p --mode stream --duration 1s --warmup 200ms --probe $p --probe-interval 10ms \
+        --probe-size 64
+    checks $p 'r["probe_idle_p50_us"] is not None and r["probe_idle_p50_us"] > 0' \
+        'r["probe_p50_us"] is not None and r["probe_p50_us"] > 0' \
+        'r["probe_p50_us"] <= r["probe_p90_us"] <= r["probe_p99_us"] <= r["probe_max_us"]' \
+        'r["probe_model_us"] is None and r["probe_model_ok"] == ""' \
+        'r["goodput_bps"] > 0 and r["errors"] == 0'
+done
+check udp 'r["probe_loss_pct"] == 0' "udp probe lost probes on loopback"
+# Without a probe the columns stay empty.
+run_json none --mode rr --duration 300ms --warmup 0
+check none 'r["probe_p50_us"] is None and r["probe_idle_p50_us"] is None'
+
+# The .hlog holds both, told apart by the tag; the live events the
+# probe's latency.
+timeout 60 "$NETRIG" client --server 127.0.0.1:$PORT --mode rr --size 64 --duration 1s \
+    --warmup 100ms --interval 250ms --probe udp --hlog "$TMP/rr.hlog" --events "$TMP/rr.ndjson" \
+    --quiet >"$TMP/rr.out" 2>&1 || fail "rr with probe: $(cat "$TMP/rr.out")"
+grep -q '^Tag=probe,' "$TMP/rr.hlog" || fail "no probe lines in the .hlog"
+grep -qE '^[0-9]' "$TMP/rr.hlog" || fail "no load lines in the .hlog"
+"$NETRIG" hist show "$TMP/rr.hlog" >"$TMP/show.txt" 2>&1 || fail "hist show: $(cat "$TMP/show.txt")"
+n=$(jq -s '[.[] | select(.event == "interval" and .probe_p50_us > 0 and .probe_p99_us > 0)]
+          | length' "$TMP/rr.ndjson")
+[ "$n" -ge 3 ] || fail "intervals with probe latency: $n"
+
+# Refused, with the reason.
+out=$("$NETRIG" client --server 127.0.0.1:$PORT --probe icmp --duration 100ms 2>&1)
+grep -q "probe icmp: expected udp, tcp or none" <<<"$out" || fail "probe icmp: $out"
+out=$("$NETRIG" client --server 127.0.0.1:$PORT --echo --mode rr --probe udp 2>&1)
+grep -q "not with --echo" <<<"$out" || fail "probe with --echo: $out"
+echo "probe: ok"
