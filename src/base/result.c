@@ -21,7 +21,7 @@ const struct result_column result_columns[] = {
     {"scenario", S(scenario), "scenario name (file name without .ini), empty for a client run"},
     {"step", S(step), "step name: section and swept values"},
     {"repeat", U(repeat), "repetition index, from 1"},
-    {"proto", S(proto), "tcp, udp, http, tls or https"},
+    {"proto", S(proto), "tcp, udp, http, tls, https, ws or wss"},
     {"mode", S(mode), "stream, rr, crr or rate"},
     {"size_bytes", D(size_bytes), "message or request payload, bytes"},
     {"resp_bytes", D(resp_bytes), "response payload, bytes (rr, crr, rate, http)"},
@@ -76,6 +76,9 @@ const struct result_column result_columns[] = {
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
     {"tcp_cc", S(tcp_cc), "TCP: congestion control of the client's connections (cubic, bbr...)"},
     {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
+    {"upgrade_p50_us", D(upgrade_p50_us), "WebSocket: upgrade request to 101 median, microseconds"},
+    {"upgrade_p99_us", D(upgrade_p99_us), "WebSocket: upgrade 99th percentile, microseconds"},
+    {"ws_frame", D(ws_frame), "WebSocket: payload bytes per frame (0: a message is one frame)"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

@@ -56,6 +56,8 @@ struct test_result {
     double steal_pct;
     double ip_version; /* 4 or 6: the family of the path measured */
     char tcp_cc[16];   /* TCP: congestion control of the client's connections */
+    double upgrade_p50_us, upgrade_p99_us; /* WebSocket: upgrade request to 101 */
+    double ws_frame;                       /* WebSocket: payload bytes per frame (0: one) */
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };
