@@ -156,7 +156,7 @@ static const char *type_hint(enum opt_type t)
     case OPT_BITRATE: return "a bit rate such as 100mbit or 1gbit";
     case OPT_DOUBLE: return "a number";
     case OPT_BOOL: return "true or false";
-    case OPT_PROTO: return "tcp, udp, http, tls or https";
+    case OPT_PROTO: return "tcp, udp, http, tls, https, ws or wss";
     case OPT_MODE: return "stream, rr, crr or rate";
     case OPT_STR:
     case OPT_HEADER: return "text";
