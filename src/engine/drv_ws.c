@@ -67,6 +67,7 @@ static int begin_session(struct ep *ep)
     ep_busy_poll(ep);
     memset(&s->rd, 0, sizeof(s->rd));
     s->hlen = 0;
+    s->msg_hdr = 0;
     s->in_frame = false;
     s->held = 0;
     s->tx_off = s->tx_len = 0;

@@ -240,6 +240,8 @@ static int message_done(struct ep *ep, uint64_t now)
     }
     if (ep->role & EP_CRR) { /* timed when the close handshake is done */
         s->close_due = true;
+        s->crr_hdr = s->msg_hdr;
+        s->msg_hdr = 0;
         return 0;
     }
     uint64_t t0 = ep_ring_pop(ep);
@@ -247,11 +249,13 @@ static int message_done(struct ep *ep, uint64_t now)
         st->txn++;
         st->rx_msgs++;
         st->tx_bytes += ep->w->http->ws_size;
+        st->hdr_bytes += s->msg_hdr; /* per completed message, as txn */
         if (ep_timed(ep))
             hist_record(&st->lat, (int64_t)(now - t0));
         if (ep->quota != UINT64_MAX && --ep->quota == 0)
             ep_quota_done(ep);
     }
+    s->msg_hdr = 0;
     if (ep->state == EP_DRAIN && ep->ring_n == 0)
         s->close_due = true;
     ws_io_issue(ep, now);
@@ -275,6 +279,7 @@ static int peer_close(struct ep *ep, uint64_t now)
             st->txn++;
             st->rx_msgs++;
             st->tx_bytes += ep->w->http->ws_size;
+            st->hdr_bytes += s->crr_hdr;
             if (ep_timed(ep))
                 hist_record(&st->lat, (int64_t)(now - t0));
             if (ep->quota != UINT64_MAX && --ep->quota == 0)
@@ -359,8 +364,8 @@ static size_t header(struct ep *ep, const uint8_t *p, size_t n)
     s->in_frame = true;
     s->f_left = s->f.payload_len;
     s->ctl_len = 0;
-    if (!(s->f.opcode & 0x8) && wctx_measuring(ep->w))
-        ep->w->st->hdr_bytes += (unsigned)h;
+    if (!(s->f.opcode & 0x8))
+        s->msg_hdr += (unsigned)h;
     return used;
 }
 

@@ -54,6 +54,8 @@ struct wsep {
     struct ws_reader rd;
     uint8_t ctl[WS_MAX_CONTROL]; /* a control frame's payload */
     size_t ctl_len;
+    uint64_t msg_hdr; /* frame header bytes of the message coming in */
+    uint64_t crr_hdr; /* crr: those of the message before the close */
     size_t held;        /* the 101 answer so far */
     char hold[4096];
 };
