@@ -62,7 +62,7 @@ const struct result_column result_columns[] = {
      "model verdict: yes, no, cpu (CPU-bound), steal (host steal) or empty"},
     {"connect_p50_us", D(connect_p50_us), "crr: connect (and handshake) median, microseconds"},
     {"connect_p99_us", D(connect_p99_us), "crr: connect (and handshake) 99th percentile, us"},
-    {"header_bytes", D(header_bytes), "HTTP: response header bytes per response"},
+    {"header_bytes", D(header_bytes), "HTTP: response header bytes per response; ws: frame headers per message"},
     {"tls_record_overhead", D(tls_record_overhead), "TLS: bytes added per record"},
     {"cwnd", D(cwnd), "TCP: congestion window at the end, segments"},
     {"mss", D(mss), "TCP: maximum segment size, bytes"},
