@@ -20,8 +20,8 @@ for try in 1 2 3 4 5; do
     grep -q listening "$tmp/server.log" && break
 done
 one() { # prints msgs_per_s and goodput_bps of one run
-    "$NETRIG" client --server 127.0.0.1:$port --duration "${SECS}s" --warmup 500ms --json "$@" |
-        python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["msgs_per_s"], d["goodput_bps"])'
+    "$NETRIG" client --server 127.0.0.1:$port --duration "${SECS}s" --warmup 500ms --json --quiet "$@" 2>/dev/null |
+        python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["msgs_per_s"], d["goodput_bps"])' 2>/dev/null
 }
 for i in $(seq "$REPS"); do
     one --proto tcp --mode rr --size 64 >>"$tmp/tcp_rr"
