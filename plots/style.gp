@@ -28,7 +28,7 @@ set datafile missing 'NaN'
 set minussign
 
 # One colour per protocol (the same in every figure): 1 tcp, 2 udp, 3 http,
-# 4 tls, 5 https; 6-12 for further series.
+# 4 tls, 5 https, 6 ws, 7 wss; 8-12 for further series.
 set style line 1 lc rgb '#1f77b4' lw 2.5 pt 7 ps 1.5
 set style line 2 lc rgb '#ff7f0e' lw 2.5 pt 5 ps 1.4
 set style line 3 lc rgb '#2ca02c' lw 2.5 pt 9 ps 1.8

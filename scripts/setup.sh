@@ -11,7 +11,7 @@ pkgs=(
     iproute2 socat curl openssl strace jq
     iperf3 sockperf wrk nginx-light h2o
     default-jre-headless default-jdk-headless libhdrhistogram-java
-    python3
+    python3 python3-websockets node-ws websocketd libwebsockets-test-server
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -9,7 +9,7 @@
 /* The shortest --interval the client's schedule keeps (0 = off). */
 #define CONFIG_INTERVAL_MIN_NS 10000000ull
 
-enum proto { PROTO_TCP, PROTO_UDP, PROTO_HTTP, PROTO_TLS, PROTO_HTTPS, PROTO_COUNT };
+enum proto { PROTO_TCP, PROTO_UDP, PROTO_HTTP, PROTO_TLS, PROTO_HTTPS, PROTO_WS, PROTO_WSS, PROTO_COUNT };
 enum mode { MODE_STREAM, MODE_RR, MODE_CRR, MODE_RATE, MODE_COUNT };
 
 #define CONFIG_MAX_HEADERS 16
@@ -48,6 +48,9 @@ struct netrig_config {
     char method[8];
     char headers[CONFIG_MAX_HEADERS][256];
     uint32_t nheaders;
+    /* WebSocket */
+    uint64_t ws_frame; /* payload bytes per frame; a message is split (0 = one frame) */
+    bool ws_text;      /* text messages (UTF-8) instead of binary */
     /* TLS */
     char tls_version[8];
     char ciphers[256];

@@ -21,7 +21,7 @@ const struct result_column result_columns[] = {
     {"scenario", S(scenario), "scenario name (file name without .ini), empty for a client run"},
     {"step", S(step), "step name: section and swept values"},
     {"repeat", U(repeat), "repetition index, from 1"},
-    {"proto", S(proto), "tcp, udp, http, tls or https"},
+    {"proto", S(proto), "tcp, udp, http, tls, https, ws or wss"},
     {"mode", S(mode), "stream, rr, crr or rate"},
     {"size_bytes", D(size_bytes), "message or request payload, bytes"},
     {"resp_bytes", D(resp_bytes), "response payload, bytes (rr, crr, rate, http)"},
@@ -62,7 +62,7 @@ const struct result_column result_columns[] = {
      "model verdict: yes, no, cpu (CPU-bound), steal (host steal) or empty"},
     {"connect_p50_us", D(connect_p50_us), "crr: connect (and handshake) median, microseconds"},
     {"connect_p99_us", D(connect_p99_us), "crr: connect (and handshake) 99th percentile, us"},
-    {"header_bytes", D(header_bytes), "HTTP: response header bytes per response"},
+    {"header_bytes", D(header_bytes), "HTTP: response header bytes per response; ws: frame headers per message"},
     {"tls_record_overhead", D(tls_record_overhead), "TLS: bytes added per record"},
     {"cwnd", D(cwnd), "TCP: congestion window at the end, segments"},
     {"mss", D(mss), "TCP: maximum segment size, bytes"},
@@ -85,6 +85,9 @@ const struct result_column result_columns[] = {
     {"probe_model_us", D(probe_model_us), "probe: delay of a full link queue, queue bytes / C, us"},
     {"probe_model_ok", S(probe_model_ok),
      "probe: yes if the loaded p50 less the idle p50 is within 25% of probe_model_us"},
+    {"upgrade_p50_us", D(upgrade_p50_us), "WebSocket: upgrade request to 101 median, microseconds"},
+    {"upgrade_p99_us", D(upgrade_p99_us), "WebSocket: upgrade 99th percentile, microseconds"},
+    {"ws_frame", D(ws_frame), "WebSocket: payload bytes per frame (0: a message is one frame)"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

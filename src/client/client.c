@@ -42,6 +42,9 @@ static int check_cfg(const struct netrig_config *cfg, bool http, char *err, size
     if (http) {
         if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
             return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;
+        if (cfg->mode == MODE_STREAM && cfg->rate_bps > 0 &&
+            (cfg->proto == PROTO_WS || cfg->proto == PROTO_WSS || strncmp(cfg->url, "ws", 2) == 0))
+            return snprintf(err, errlen, "ws stream: --rate BITS/s pacing is not available"), -1;
         return 0;
     }
     if (cfg->proto == PROTO_TLS && cfg->echo)

@@ -134,10 +134,37 @@ static void tcp_info(const struct netrig_config *cfg, const struct client_figure
 
 /* HTTP: payload is the bodies both ways, as counted in the window; the
  * head bytes per response go apart for the model. */
+/* WebSocket: payload is the messages' both ways (a stream's: what was
+ * sent); the frame headers per message received and the upgrade time go
+ * apart. */
+static void ws_figures(const struct client_figures *f, struct client_output *out)
+{
+    struct test_result *r = &out->result;
+    const struct stats *cs = f->cs;
+    const struct http_target *t = f->http;
+    snprintf(r->proto, sizeof(r->proto), "%s", t->tls ? "wss" : "ws");
+    r->duration_s = f->client_window_s;
+    r->messages = (double)(cs->txn ? cs->txn : cs->tx_msgs);
+    r->goodput_bps = ratio(8.0 * (double)(cs->rx_bytes + cs->tx_bytes), r->duration_s);
+    r->resp_bytes = r->size_bytes;
+    r->header_bytes = ratio((double)cs->hdr_bytes, (double)cs->txn);
+    r->ws_frame = (double)t->ws_frame;
+    hist_add(&out->lat, &cs->total);
+    hist_add(&out->connect, &cs->connect);
+    if (cs->upgrade.total_count > 0) {
+        r->upgrade_p50_us = (double)hist_value_at_percentile(&cs->upgrade, 50) / 1e3;
+        r->upgrade_p99_us = (double)hist_value_at_percentile(&cs->upgrade, 99) / 1e3;
+    }
+}
+
 static void http_figures(const struct client_figures *f, struct client_output *out)
 {
     struct test_result *r = &out->result;
     const struct stats *cs = f->cs;
+    if (f->http->ws) {
+        ws_figures(f, out);
+        return;
+    }
     /* By the target, which knows it from --url's scheme or --proto. */
     snprintf(r->proto, sizeof(r->proto), "%s", f->http->tls ? "https" : "http");
     r->duration_s = f->client_window_s;

@@ -20,6 +20,14 @@ struct http_target {
     char host[256]; /* SNI and certificate name */
     bool resume;    /* crr: offer the last session again */
     char addr[300]; /* HOST:PORT to connect to */
+    /* WebSocket (ws, wss; drv_ws.c): each connection writes its own
+     * upgrade request (a fresh key) for path on authority; head is empty */
+    bool ws;
+    bool ws_text;
+    uint64_t ws_frame; /* payload bytes per frame, 0 = a message is one frame */
+    uint64_t ws_size;  /* message payload bytes */
+    char path[1100];
+    char authority[300];
 };
 
 /* Builds the target from the config: --url, or --server with --proto
@@ -31,7 +39,8 @@ int http_target_init(struct http_target *t, const struct netrig_config *cfg, cha
 /* Frees the TLS context (safe on a failed init). */
 void http_target_close(struct http_target *t);
 
-/* True when cfg asks for HTTP or HTTPS (by --proto or by --url). */
+/* True when cfg asks for HTTP, HTTPS, ws or wss (by --proto or by --url):
+ * a test without netrig's control connection. */
 bool http_target_wanted(const struct netrig_config *cfg);
 
 #endif

@@ -17,7 +17,7 @@ int stats_init(struct stats *s)
 {
     memset(s, 0, sizeof(*s));
     if (hist_init_default(&s->lat) != 0 || hist_init_default(&s->total) != 0 ||
-        hist_init_default(&s->connect) != 0) {
+        hist_init_default(&s->connect) != 0 || hist_init_default(&s->upgrade) != 0) {
         stats_close(s);
         return -1;
     }
@@ -36,6 +36,7 @@ void stats_close(struct stats *s)
     hist_close(&s->lat);
     hist_close(&s->total);
     hist_close(&s->connect);
+    hist_close(&s->upgrade);
 }
 
 void stats_add(struct stats *d, const struct stats *s)
@@ -76,6 +77,8 @@ void stats_add(struct stats *d, const struct stats *s)
         hist_add(&d->total, &s->total);
     if (s->connect.total_count)
         hist_add(&d->connect, &s->connect);
+    if (s->upgrade.total_count)
+        hist_add(&d->upgrade, &s->upgrade);
 }
 
 void stats_fold_interval(struct stats *s)

@@ -45,6 +45,7 @@ struct stats {
     struct hist lat;        /* current interval, ns */
     struct hist total;      /* everything before the current interval */
     struct hist connect;    /* crr connect time, ns */
+    struct hist upgrade;    /* WebSocket: upgrade request to 101, ns */
     uint64_t hdr_bytes;     /* HTTP: response head bytes in the window */
     const void *tls_cipher; /* TLS: the SSL_CIPHER of a completed handshake */
     int tls_version;
@@ -58,7 +59,7 @@ int stats_init(struct stats *s);
  * Saves the allocation where a slot lives for one short connection. */
 void stats_init_counters(struct stats *s);
 void stats_close(struct stats *s);
-/* Adds src into dst (counters and all three histograms). */
+/* Adds src into dst (counters and every histogram). */
 void stats_add(struct stats *dst, const struct stats *src);
 /* Moves the interval histogram into the total. */
 void stats_fold_interval(struct stats *s);

@@ -70,7 +70,7 @@ int model_msg_of(const struct model_opts *o, const struct test_result *r, struct
         w.tls_ovh = r->tls_record_overhead;
     double req = r->size_bytes, resp = or_default(r->resp_bytes, req);
     double inflight = or_default(r->conns, 1) * or_default(r->pipeline, 1);
-    bool tls = proto == PROTO_TLS || proto == PROTO_HTTPS;
+    bool tls = proto == PROTO_TLS || proto == PROTO_HTTPS || proto == PROTO_WSS;
     memset(m, 0, sizeof(*m));
     m->form =
         mode == MODE_STREAM || mode == MODE_RATE || inflight > 1 ? MODEL_PIPELINED : MODEL_SERIAL;
@@ -93,6 +93,17 @@ int model_msg_of(const struct model_opts *o, const struct test_result *r, struct
         m->wire_fwd = stream_bytes(&w, body_up, tls, packed);
         m->wire_rev = stream_bytes(&w, hdr + resp, tls, packed);
         m->crypto = tls ? hdr + resp + body_up : 0;
+    } else if (proto == PROTO_WS || proto == PROTO_WSS) {
+        /* Frames around each message, masked from the client; the
+         * upgrade is once per connection (crr: in t0, as HTTP's heads). */
+        double frame = or_default(r->ws_frame, 0);
+        double up = model_wire_ws(req, frame, true), down = model_wire_ws(resp, frame, false);
+        m->payload = mode == MODE_STREAM ? req : req + resp;
+        m->wire_fwd = stream_bytes(&w, up, tls, packed);
+        m->wire_rev = mode == MODE_STREAM ? 0 : stream_bytes(&w, down, tls, packed);
+        if (mode == MODE_CRR)
+            add_handshake(&w, m);
+        m->crypto = tls ? up + (mode == MODE_STREAM ? 0 : down) : 0;
     } else if (mode == MODE_STREAM) {
         m->payload = req;
         m->wire_fwd =

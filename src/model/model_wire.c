@@ -109,6 +109,19 @@ double model_wire_tcp(const struct model_wire *w, double payload, bool packed)
     return payload + segs * (w->tcp_hdr + w->ip_hdr + w->link_hdr);
 }
 
+static double ws_header(double len, bool masked)
+{
+    return (len < 126 ? 2 : len <= 65535 ? 4 : 10) + (masked ? 4 : 0);
+}
+
+double model_wire_ws(double payload, double frame, bool masked)
+{
+    if (!(frame > 0) || frame >= payload)
+        return payload + ws_header(payload, masked);
+    double full = floor(payload / frame), rest = payload - full * frame;
+    return payload + full * ws_header(frame, masked) + (rest > 0 ? ws_header(rest, masked) : 0);
+}
+
 double model_wire_tls_records(const struct model_wire *w, double payload, bool packed)
 {
     double recs = payload / w->tls_rec_max;

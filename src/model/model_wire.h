@@ -73,4 +73,10 @@ double model_wire_tcp(const struct model_wire *w, double payload, bool packed);
  * written on their own, ceil(payload / tls_rec_max) records. */
 double model_wire_tls_records(const struct model_wire *w, double payload, bool packed);
 
+/* Bytes of WebSocket frames (RFC 6455 5.2) carrying a message of
+ * `payload` bytes split into frames of `frame` bytes (0: one frame): each
+ * frame adds 2, 4 or 10 header bytes by its length, and 4 more when
+ * masked (client to server). */
+double model_wire_ws(double payload, double frame, bool masked);
+
 #endif

@@ -173,11 +173,11 @@ void plot_fmt_bytes(double v, char *buf, size_t len)
 
 int plot_proto_style(const char *proto)
 {
-    static const char *const names[] = {"tcp", "udp", "http", "tls", "https"};
+    static const char *const names[] = {"tcp", "udp", "http", "tls", "https", "ws", "wss"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(proto, names[i]) == 0)
             return (int)i + 1;
-    return 6;
+    return 8;
 }
 
 void plot_slug(const char *text, char *out, size_t len)
@@ -269,7 +269,7 @@ static void style_all(struct plot_series_set *set, const struct plot_rows *rows)
                 j++;
             if (j == k)
                 break;
-            want = want < 6 ? 6 : want % 12 + 1;
+            want = want < 8 ? 8 : want % 12 + 1;
         }
         set->s[k].style = want;
     }

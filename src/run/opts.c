@@ -13,8 +13,9 @@
 
 const struct opt_def opts_table[] = {
     {"server", OPT_STR, F(server), NULL, 0, 0, "HOST:PORT of the netrig server (or echo server)"},
-    {"url", OPT_STR, F(url), NULL, 0, 0, "http:// or https:// URL of any HTTP/1.1 server"},
-    {"proto", OPT_PROTO, F(proto), "tcp", 0, 0, "tcp, udp, http, tls or https"},
+    {"url", OPT_STR, F(url), NULL, 0, 0,
+     "http://, https://, ws:// or wss:// URL of any HTTP/1.1 or WebSocket echo server"},
+    {"proto", OPT_PROTO, F(proto), "tcp", 0, 0, "tcp, udp, http, tls, https, ws or wss"},
     {"mode", OPT_MODE, F(mode), "stream", 0, 0, "stream, rr, crr or rate"},
     {"size", OPT_SIZE, F(size), "1k", 1, 1 << 30, "message / request payload bytes (k, m: 1024)"},
     {"resp_size", OPT_SIZE, F(resp_size), NULL, 0, 1 << 30,
@@ -44,6 +45,10 @@ const struct opt_def opts_table[] = {
     {"method", OPT_STR, F(method), "GET", 0, 0,
      "HTTP method: GET, HEAD or POST (with a --size body)"},
     {"header", OPT_HEADER, F(headers), NULL, 0, 0, "extra HTTP header 'K: V' (repeatable)"},
+    {"ws_frame", OPT_SIZE, F(ws_frame), NULL, 0, 1 << 30,
+     "WebSocket: payload bytes per frame, a message split into frames (default: one)"},
+    {"ws_text", OPT_BOOL, F(ws_text), "false", 0, 0,
+     "WebSocket: text messages (UTF-8) instead of binary"},
     {"tls_version", OPT_STR, F(tls_version), NULL, 0, 0, "1.2 or 1.3 (default: negotiate)"},
     {"ciphers", OPT_STR, F(ciphers), NULL, 0, 0, "OpenSSL cipher list / TLS 1.3 suites"},
     {"groups", OPT_STR, F(groups), NULL, 0, 0, "key exchange groups, X25519:P-256"},
@@ -82,7 +87,7 @@ static const char *client_hint(const struct opt_def *d)
 {
     switch (d->type) {
     case OPT_RATE: return "a rate such as 50mbit, 1gbit or 20000/s";
-    case OPT_PROTO: return "tcp, udp, http, tls or https";
+    case OPT_PROTO: return "tcp, udp, http, tls, https, ws or wss";
     case OPT_MODE: return "stream, rr, crr or rate";
     case OPT_HEADER: return "a header 'K: V' (at most 16)";
     }

@@ -16,6 +16,7 @@
 
 #include "http_serve.h"
 #include "server_int.h"
+#include "srv_ws.h"
 #include "tls.h"
 #include "transport_tls.h"
 
@@ -32,6 +33,7 @@ struct srv_http {
     bool want_out;
     struct http_serve hs;
     struct srv_deadline dl; /* hello and idle timeouts (srv_guard.c) */
+    struct srv_ws *ws;      /* after a WebSocket upgrade request (srv_ws.c) */
     size_t held;
     struct srv_http *next, *prev;
     char in[IN_CAP];
@@ -99,6 +101,7 @@ static void conn_close(struct srv_http *c)
     if (c->ssl != NULL && !c->handshaking)
         tls_shutdown(c->ssl);
     tls_conn_free(c->ssl);
+    srv_ws_free(c->ws);
     close(c->io.fd);
     srv_guard_closed(th->srv);
     free(c);
@@ -222,6 +225,8 @@ static int serve_io(struct srv_http *c)
             c->held -= used;
             if (used > 0)
                 continue;
+            if (http_serve_upgrade(&c->hs))
+                return 0;
         }
         long n = fill(c);
         if (n < 0)
@@ -312,6 +317,24 @@ static bool refused(struct srv_http *c)
     return true;
 }
 
+/* A WebSocket connection (srv_ws.c), from its upgrade request on.
+ * Returns -1 when the connection was closed. */
+static int serve_ws(struct srv_http *c)
+{
+    bool progress = false;
+    if (c->ws == NULL) {
+        c->ws = srv_ws_new(c->in, c->held);
+        c->held = 0;
+        if (c->ws == NULL)
+            return conn_close(c), -1;
+    }
+    if (srv_ws_io(c->ws, c->io.fd, c->ssl, &c->want_out, &progress) < 0)
+        return conn_close(c), -1;
+    if (progress)
+        srv_deadline_progress(&c->dl);
+    return 0;
+}
+
 static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
 {
     (void)events;
@@ -332,7 +355,9 @@ static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
         return;
     if (refused(c))
         return;
-    if (serve(c) < 0)
+    if (c->ws == NULL && serve(c) < 0)
+        return;
+    if ((c->ws != NULL || http_serve_upgrade(&c->hs)) && serve_ws(c) < 0)
         return;
     loop_mod(l, io, c->want_out ? EPOLLOUT | EPOLLIN : EPOLLIN);
 }

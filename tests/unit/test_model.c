@@ -98,6 +98,34 @@ static struct test_result row(const char *proto, const char *mode, double size, 
     return r;
 }
 
+/* WebSocket frames: 2, 4 or 10 header bytes by length, 4 more masked;
+ * a stream of them over TCP with the frames' bytes packed in segments. */
+static void test_ws_frames(void **state)
+{
+    (void)state;
+    CLOSE(model_wire_ws(0, 0, false), 2, 0);
+    CLOSE(model_wire_ws(125, 0, true), 125 + 6, 0);
+    CLOSE(model_wire_ws(126, 0, true), 126 + 8, 0);
+    CLOSE(model_wire_ws(65535, 0, false), 65535 + 4, 0);
+    CLOSE(model_wire_ws(65536, 0, true), 65536 + 14, 0);
+    /* 65536 in frames of 1000: 65 of 1000 (4+4 each) and one of 536. */
+    CLOSE(model_wire_ws(65536, 1000, true), 65536 + 65 * 8 + 8, 0);
+    CLOSE(model_wire_ws(100, 50, true), 100 + 2 * 6, 0);
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_msg m;
+    struct test_result r = row("ws", "stream", 65536, 1);
+    r.mss = 1448;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    CLOSE(model_msg_wire(&m), 65550 + 65550.0 / 1448 * (20 + 12 + 20 + 14), 1e-9);
+    r = row("ws", "rr", 64, 1);
+    r.mss = 1448;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    assert_int_equal(m.form, MODEL_SERIAL);
+    CLOSE(m.payload, 128, 0);
+    CLOSE(model_msg_wire(&m), 64 + 6 + 64 + 2 + 2 * (20 + 12 + 20 + 14), 1e-9);
+}
+
 static void test_msg_of(void **state)
 {
     (void)state;
@@ -579,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_known_link_verdicts), cmocka_unit_test(test_known_link_serial),
         cmocka_unit_test(test_fit_skips_cpu_rows),  cmocka_unit_test(test_report),
         cmocka_unit_test(test_fit_needs_three),     cmocka_unit_test(test_unchecked_reasons),
+        cmocka_unit_test(test_ws_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

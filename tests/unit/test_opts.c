@@ -37,7 +37,7 @@ static void test_set_and_errors(void **state)
     assert_int_equal(opts_set(&c, "conns", "0", err, sizeof(err)), -1);
     assert_non_null(strstr(err, "out of range"));
     assert_int_equal(opts_set(&c, "proto", "sctp", err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "tcp, udp, http, tls or https"));
+    assert_non_null(strstr(err, "tcp, udp, http, tls, https, ws or wss"));
     assert_int_equal(opts_set(&c, "xyzzyplugh", "1", err, sizeof(err)), -1);
     assert_string_equal(err, "unknown option 'xyzzyplugh'");
 }

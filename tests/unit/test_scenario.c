@@ -189,7 +189,7 @@ static void test_errors(void **state)
                  "t.ini:2: bad value '12q' for size: expected a size such as 1500, 4k or 1m");
     expect_error("[a]\nconns = 0\n", "t.ini:2: value '0' for conns is out of range (1 to 100000)");
     expect_error("[a]\nproto = sctp\n",
-                 "t.ini:2: bad value 'sctp' for proto: expected tcp, udp, http, tls or https");
+                 "t.ini:2: bad value 'sctp' for proto: expected tcp, udp, http, tls, https, ws or wss");
     expect_error("[a]\nsize = 1k,,2k\n", "t.ini:2: empty value in the list for size");
     expect_error("[a]\nsize = 1k,2k,1k\n",
                  "t.ini:2: value '1k' appears twice in the list for size");

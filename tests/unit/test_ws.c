@@ -162,6 +162,18 @@ static void test_mask(void **state)
     ws_mask(b + 13, 100, key, 13);
     ws_mask(b + 113, sizeof(b) - 113, key, 113);
     assert_memory_equal(a, b, sizeof(a));
+    /* Copying while masking gives what masking in place gives. */
+    uint8_t c[300];
+    for (size_t n = 0; n < 40; n++) {
+        for (uint64_t off = 0; off < 5; off++) {
+            for (size_t i = 0; i < sizeof(a); i++)
+                a[i] = b[i] = c[i] = (uint8_t)rand();
+            ws_mask(a + 3, n * 7, key, off);
+            ws_mask_copy(c + 3, b + 3, n * 7, key, off);
+            assert_memory_equal(a + 3, c + 3, n * 7);
+            assert_memory_equal(c + 3 + n * 7, b + 3 + n * 7, sizeof(c) - 3 - n * 7);
+        }
+    }
 }
 
 static int utf8_ok(const char *s, size_t n)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-enum { S_REQUEST, S_BODY, S_CLOSING };
+enum { S_REQUEST, S_BODY, S_CLOSING, S_UPGRADE };
 
 void http_serve_init(struct http_serve *s, const char *pattern, size_t pattern_len,
                      const char *date, uint64_t max_bytes)
@@ -60,6 +60,10 @@ static size_t take_request(struct http_serve *s, const char *buf, size_t len)
         respond(s);
         return len;
     }
+    if (req.target_len >= 4 && memcmp(req.target, "/ws/", 4) == 0) {
+        s->state = S_UPGRADE; /* not ours: left in the buffer for the caller */
+        return 0;
+    }
     http_answer_route(&req, s->max_bytes, &s->rt);
     if (!s->rt.read_body) {
         respond(s);
@@ -114,6 +118,8 @@ size_t http_serve_input(struct http_serve *s, const char *buf, size_t len)
         size_t u;
         if (s->state == S_CLOSING)
             return len;
+        if (s->state == S_UPGRADE)
+            break;
         if (s->state == S_BODY) {
             /* 100 Continue goes out before the body is read. */
             if (output_pending(s))
@@ -162,6 +168,11 @@ void http_serve_sent(struct http_serve *s, size_t n)
 bool http_serve_done(const struct http_serve *s)
 {
     return s->state == S_CLOSING && !output_pending(s);
+}
+
+bool http_serve_upgrade(const struct http_serve *s)
+{
+    return s->state == S_UPGRADE;
 }
 
 bool http_serve_peer_closed(const struct http_serve *s, size_t held)

@@ -58,6 +58,11 @@ void http_serve_sent(struct http_serve *s, size_t n);
 /* Everything is written and the last response said Connection: close. */
 bool http_serve_done(const struct http_serve *s);
 
+/* The next request asks for a path under /ws/ (WebSocket): it is left
+ * unread at the start of the input, whole, for the caller to hand over;
+ * everything before it has been answered once the output is written. */
+bool http_serve_upgrade(const struct http_serve *s);
+
 /* The peer closed its side: true if that was between requests (clean),
  * false if a request was cut short. */
 bool http_serve_peer_closed(const struct http_serve *s, size_t held);

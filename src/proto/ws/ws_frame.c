@@ -134,6 +134,25 @@ void ws_mask(uint8_t *p, size_t n, const uint8_t key[4], uint64_t offset)
         p[i] ^= k[i & 7];
 }
 
+void ws_mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4],
+                  uint64_t offset)
+{
+    uint8_t k[8];
+    for (unsigned j = 0; j < 8; j++)
+        k[j] = key[(offset + j) & 3];
+    uint64_t kw;
+    memcpy(&kw, k, 8);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        w ^= kw;
+        memcpy(dst + i, &w, 8);
+    }
+    for (; i < n; i++)
+        dst[i] = src[i] ^ k[i & 7];
+}
+
 /* Validator state: the low byte counts continuation bytes still owed, the
  * next two bytes hold the range the next one must fall in (narrower than
  * 80..BF right after E0, ED, F0 and F4: no overlong forms, no surrogates,

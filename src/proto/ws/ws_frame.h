@@ -81,6 +81,11 @@ unsigned ws_header_len(uint64_t payload_len, bool masked);
  * time; p need not be aligned. */
 void ws_mask(uint8_t *p, size_t n, const uint8_t key[4], uint64_t offset);
 
+/* ws_mask from src into dst (n bytes, not overlapping): what a client
+ * sends, masked on the way into its send buffer in one pass. */
+void ws_mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4],
+                  uint64_t offset);
+
 /* Incremental UTF-8 validation (RFC 3629: no overlong forms, no
  * surrogates, nothing over U+10FFFF). state starts at 0; feed pieces in
  * order. Returns false at the first invalid byte. */

@@ -1,0 +1,464 @@
+/* The WebSocket client's data path: the upgrade, messages queued as
+ * masked frames, and the server's frames followed and counted. drv_ws.c
+ * holds the driver table and the connections. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "clock.h"
+#include "http_target.h"
+#include "ws_io.h"
+
+#define IO_BUDGET 16
+
+static struct wsep *W(const struct ep *ep)
+{
+    return ws_io_wsep(ep);
+}
+
+void ws_io_issue(struct ep *ep, uint64_t now)
+{
+    struct wsep *s = W(ep);
+    if (ep->state != EP_RUN || s->close_due)
+        return;
+    if (ep->role & EP_RATE) {
+        uint64_t when;
+        while ((when = ep_sched(ep, ep->sched_k)) <= now && ep->ring_n <= ep->ring_mask &&
+               ep->ring_n < ep->quota) {
+            ep_ring_push(ep, when);
+            s->to_send++;
+            ep->sched_k++;
+        }
+        if (s->phase == W_RUN && ep->ring_n <= ep->ring_mask && ep->ring_n < ep->quota)
+            loop_timer_set(ep->w->loop, &ep->timer, when);
+        return;
+    }
+    if (!(ep->role & EP_RR_CLIENT)) { /* stream: as many as the buffer takes */
+        s->to_send = ep->quota < UINT32_MAX ? (uint32_t)ep->quota : UINT32_MAX;
+        return;
+    }
+    uint32_t depth = (ep->role & EP_CRR) ? 1 : ep->w->req->pipeline;
+    while (ep->ring_n < depth && ep->ring_n < ep->quota) {
+        ep_ring_push(ep, now);
+        s->to_send++;
+    }
+}
+
+int ws_io_upgrade(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    const struct http_target *t = ep->w->http;
+    if (ws_key_new(s->key) != 0)
+        return -1;
+    int n = ws_request_write((char *)s->tx, s->tx_cap, t->authority, t->path, s->key);
+    if (n < 0)
+        return -1;
+    s->tx_off = 0;
+    s->tx_len = (size_t)n;
+    s->phase = W_UPGRADE;
+    s->up_start = clock_now_ns();
+    return 0;
+}
+
+/* --- sending ----------------------------------------------------------- */
+
+static void new_key(struct wsep *s, uint8_t key[4])
+{
+    /* xorshift64*: unpredictable enough for masking, which exists to stop
+     * cache poisoning through proxies, not to keep secrets (RFC 6455 10.3). */
+    s->rng ^= s->rng >> 12;
+    s->rng ^= s->rng << 25;
+    s->rng ^= s->rng >> 27;
+    uint32_t k = (uint32_t)((s->rng * 0x2545F4914F6CDD1Dull) >> 32);
+    memcpy(key, &k, 4);
+}
+
+/* A control frame (pong, close), masked, at a frame boundary. */
+static bool queue_control(struct wsep *s, uint8_t op, const uint8_t *p, size_t n)
+{
+    if (s->tx_cap - s->tx_len < WS_MAX_HEADER + n)
+        return false;
+    uint8_t key[4];
+    new_key(s, key);
+    s->tx_len += ws_write_header(s->tx + s->tx_len, true, op, n, key);
+    ws_mask_copy(s->tx + s->tx_len, p, n, key, 0);
+    s->tx_len += n;
+    return true;
+}
+
+/* A new message: its first frame header comes with the payload. */
+static bool next_message(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    if (s->to_send == 0)
+        return false;
+    s->to_send--;
+    s->g = (struct ws_gen){.active = true, .first = true, .msg_left = ep->w->http->ws_size};
+    return true;
+}
+
+/* Queues the header of the next frame of the message. */
+static bool next_frame(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    const struct http_target *t = ep->w->http;
+    struct ws_gen *g = &s->g;
+    uint64_t len = t->ws_frame && t->ws_frame < g->msg_left ? t->ws_frame : g->msg_left;
+    if (s->tx_cap - s->tx_len < WS_MAX_HEADER)
+        return false;
+    uint8_t op = !g->first ? WS_OP_CONT : t->ws_text ? WS_OP_TEXT : WS_OP_BINARY;
+    g->fin = len == g->msg_left;
+    new_key(s, g->key);
+    s->tx_len += ws_write_header(s->tx + s->tx_len, g->fin, op, len, g->key);
+    g->first = false;
+    g->msg_left -= len;
+    g->frame_left = len;
+    g->frame_off = 0;
+    return true;
+}
+
+/* The message is wholly queued: a stream counts it sent. */
+static void message_queued(struct ep *ep)
+{
+    struct stats *st = ep->w->st;
+    W(ep)->g.active = false;
+    st->tx_total += ep->w->http->ws_size;
+    if (ep->role & EP_RR_CLIENT)
+        return;
+    if (wctx_measuring(ep->w)) {
+        st->tx_bytes += ep->w->http->ws_size;
+        st->tx_msgs++;
+        if (ep->quota != UINT64_MAX && --ep->quota == 0)
+            ep_quota_done(ep);
+    }
+}
+
+/* Fills the send buffer with frames: payload bytes (zeros: valid in text
+ * and binary alike) masked on their way in. */
+static void fill(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    struct ws_gen *g = &s->g;
+    while (s->tx_len < s->tx_cap) {
+        if (!g->active || (g->frame_left == 0 && g->fin)) {
+            if (s->pong_due && queue_control(s, WS_OP_PONG, s->pong, s->pong_len))
+                s->pong_due = false;
+            if (s->close_due && !s->close_queued) {
+                static const uint8_t normal[2] = {0x03, 0xE8};
+                s->close_queued = queue_control(s, WS_OP_CLOSE, normal, 2);
+                return;
+            }
+            if (g->active)
+                message_queued(ep);
+            if (s->close_queued || !next_message(ep))
+                return;
+        }
+        if (g->frame_left == 0 && !next_frame(ep))
+            return;
+        size_t room = s->tx_cap - s->tx_len;
+        size_t take = g->frame_left < room ? (size_t)g->frame_left : room;
+        take = take < EP_ZERO_LEN ? take : EP_ZERO_LEN;
+        ws_mask_copy(s->tx + s->tx_len, ep_zero, take, g->key, g->frame_off);
+        s->tx_len += take;
+        g->frame_left -= take;
+        g->frame_off += take;
+    }
+}
+
+static enum tls_result io_write(struct ep *ep, size_t *done)
+{
+    struct wsep *s = W(ep);
+    if (s->ssl != NULL)
+        return tls_write(s->ssl, s->tx + s->tx_off, s->tx_len - s->tx_off, done);
+    ssize_t w = send(ep->io.fd, s->tx + s->tx_off, s->tx_len - s->tx_off,
+                     MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w >= 0) {
+        *done = (size_t)w;
+        return TLS_OK;
+    }
+    return errno == EAGAIN || errno == EINTR ? TLS_WANT_WRITE : TLS_ERR;
+}
+
+int ws_io_write(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    ep->want_out = false;
+    for (int i = 0; i < IO_BUDGET; i++) {
+        if (s->tx_off == s->tx_len) {
+            s->tx_off = s->tx_len = 0;
+            if (s->phase == W_RUN)
+                fill(ep);
+            if (s->tx_len == 0)
+                return 0;
+        }
+        size_t done = 0;
+        enum tls_result r = io_write(ep, &done);
+        if (r == TLS_OK) {
+            s->tx_off += done;
+            continue;
+        }
+        if (r == TLS_WANT_WRITE || r == TLS_WANT_READ) {
+            ep->want_out = r == TLS_WANT_WRITE;
+            return 0;
+        }
+        ep->w->st->err[ERRC_WRITE]++;
+        ep->drv->close(ep, false);
+        return -1;
+    }
+    ep->want_out = true;
+    return 0;
+}
+
+void ws_io_close(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    if (ep->role & EP_RR_CLIENT) { /* requests not yet queued are dropped */
+        ep->ring_n -= s->to_send;
+        s->to_send = 0;
+        if (ep->ring_n == 0 || (ep->role & EP_CRR))
+            s->close_due = true; /* else when the last answer is in */
+        return;
+    }
+    s->to_send = 0;
+    s->close_due = true;
+}
+
+/* --- receiving --------------------------------------------------------- */
+
+/* A whole message came back: a transaction (rr, rate) or, crr, the
+ * message before the close. Returns -1 when the connection was closed. */
+static int message_done(struct ep *ep, uint64_t now)
+{
+    struct wsep *s = W(ep);
+    struct stats *st = ep->w->st;
+    if (!(ep->role & EP_RR_CLIENT))
+        return 0; /* a stream's peer echoing: read and dropped */
+    if (ep->ring_n == 0 || ep->ring_n - s->to_send == 0) {
+        st->err[ERRC_PROTOCOL]++; /* an answer to nothing sent */
+        ep->drv->close(ep, false);
+        return -1;
+    }
+    if (ep->role & EP_CRR) { /* timed when the close handshake is done */
+        s->close_due = true;
+        s->crr_hdr = s->msg_hdr;
+        s->msg_hdr = 0;
+        return 0;
+    }
+    uint64_t t0 = ep_ring_pop(ep);
+    if (wctx_measuring(ep->w)) {
+        st->txn++;
+        st->rx_msgs++;
+        st->tx_bytes += ep->w->http->ws_size;
+        st->hdr_bytes += s->msg_hdr; /* per completed message, as txn */
+        if (ep_timed(ep))
+            hist_record(&st->lat, (int64_t)(now - t0));
+        if (ep->quota != UINT64_MAX && --ep->quota == 0)
+            ep_quota_done(ep);
+    }
+    s->msg_hdr = 0;
+    if (ep->state == EP_DRAIN && ep->ring_n == 0)
+        s->close_due = true;
+    ws_io_issue(ep, now);
+    return 0;
+}
+
+/* The server's close: the end of our close handshake (crr: the end of the
+ * transaction), or the server ending the connection on its own. */
+static int peer_close(struct ep *ep, uint64_t now)
+{
+    struct wsep *s = W(ep);
+    struct stats *st = ep->w->st;
+    if (!s->close_queued) {
+        st->err[ERRC_READ]++;
+        ep->drv->close(ep, false);
+        return -1;
+    }
+    if ((ep->role & EP_CRR) && ep->ring_n > 0) {
+        uint64_t t0 = ep_ring_pop(ep);
+        if (wctx_measuring(ep->w)) {
+            st->txn++;
+            st->rx_msgs++;
+            st->tx_bytes += ep->w->http->ws_size;
+            st->hdr_bytes += s->crr_hdr;
+            if (ep_timed(ep))
+                hist_record(&st->lat, (int64_t)(now - t0));
+            if (ep->quota != UINT64_MAX && --ep->quota == 0)
+                ep_quota_done(ep);
+        }
+        if (s->sess == NULL && s->ssl != NULL && ep->w->http->resume)
+            s->sess = tls_conn_session(s->ssl);
+        ep->drv->close(ep, false);
+        return -1;
+    }
+    ep->drv->close(ep, true);
+    return -1;
+}
+
+static int fail(struct ep *ep, int cls)
+{
+    ep->w->st->err[cls]++;
+    ep->drv->close(ep, false);
+    return -1;
+}
+
+/* A frame's payload is all in. Returns -1 when the connection was closed. */
+static int frame_done(struct ep *ep, uint64_t now)
+{
+    struct wsep *s = W(ep);
+    const struct ws_frame *f = &s->f;
+    s->in_frame = false;
+    if (f->opcode == WS_OP_PING) {
+        memcpy(s->pong, s->ctl, s->ctl_len);
+        s->pong_len = s->ctl_len;
+        s->pong_due = true;
+        return 0;
+    }
+    if (f->opcode == WS_OP_CLOSE) {
+        unsigned code;
+        if (ws_close_parse(s->ctl, s->ctl_len, &code) != 0)
+            return fail(ep, ERRC_PROTOCOL);
+        return peer_close(ep, now);
+    }
+    if (f->opcode == WS_OP_PONG || !f->fin)
+        return 0;
+    if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_done(s->rd.utf8))
+        return fail(ep, ERRC_PROTOCOL);
+    return message_done(ep, now);
+}
+
+/* Payload bytes of the frame in progress. */
+static size_t payload(struct ep *ep, const uint8_t *p, size_t n)
+{
+    struct wsep *s = W(ep);
+    size_t take = n < s->f_left ? n : (size_t)s->f_left;
+    if (s->f.opcode & 0x8) {
+        memcpy(s->ctl + s->ctl_len, p, take);
+        s->ctl_len += take;
+    } else {
+        if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_feed(&s->rd.utf8, p, take))
+            return SIZE_MAX;
+        ep->w->st->rx_total += take;
+        if (wctx_measuring(ep->w) && (ep->role & EP_RR_CLIENT))
+            ep->w->st->rx_bytes += take;
+    }
+    s->f_left -= take;
+    return take;
+}
+
+/* A frame header, perhaps split across reads (kept in hdr). Returns the
+ * bytes of p used, 0 when more are needed, SIZE_MAX on a protocol error. */
+static size_t header(struct ep *ep, const uint8_t *p, size_t n)
+{
+    struct wsep *s = W(ep);
+    size_t copy = sizeof(s->hdr) - s->hlen < n ? sizeof(s->hdr) - s->hlen : n;
+    memcpy(s->hdr + s->hlen, p, copy);
+    int h = ws_parse_header(s->hdr, s->hlen + copy, WS_CLIENT, 0, &s->f);
+    if (h == WS_PARSE_INCOMPLETE) {
+        s->hlen += (unsigned)copy;
+        return copy;
+    }
+    if (h < 0 || ws_reader_frame(&s->rd, &s->f, 0) != 0)
+        return SIZE_MAX;
+    size_t used = (size_t)h - s->hlen;
+    s->hlen = 0;
+    s->in_frame = true;
+    s->f_left = s->f.payload_len;
+    s->ctl_len = 0;
+    if (!(s->f.opcode & 0x8))
+        s->msg_hdr += (unsigned)h;
+    return used;
+}
+
+/* Frames in p[0..n). Returns -1 when the connection was closed. */
+static int feed(struct ep *ep, const uint8_t *p, size_t n)
+{
+    struct wsep *s = W(ep);
+    uint64_t now = ep_timed(ep) || (ep->role & EP_RATE) ? clock_now_ns() : 0;
+    size_t off = 0;
+    while (off < n || (s->in_frame && s->f_left == 0)) {
+        if (s->in_frame && s->f_left == 0) {
+            if (frame_done(ep, now) < 0)
+                return -1;
+            continue;
+        }
+        size_t u = s->in_frame ? payload(ep, p + off, n - off) : header(ep, p + off, n - off);
+        if (u == SIZE_MAX)
+            return fail(ep, ERRC_PROTOCOL);
+        off += u;
+    }
+    return 0;
+}
+
+/* The 101 answer, then the frames behind it. */
+static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
+{
+    struct wsep *s = W(ep);
+    size_t take = n < sizeof(s->hold) - s->held ? n : sizeof(s->hold) - s->held;
+    memcpy(s->hold + s->held, p, take);
+    struct http_header hh[32];
+    struct http_response r = {.headers = hh, .max_headers = 32};
+    long h = http_parse_response(s->hold, s->held + take, false, NULL, &r);
+    if (h == HTTP_PARSE_INCOMPLETE && s->held + take < sizeof(s->hold)) {
+        s->held += take;
+        return 0;
+    }
+    const char *why = NULL;
+    if (h < 0 || ws_response_check(&r, s->key, &why) != 0)
+        return fail(ep, h < 0 ? ERRC_PARSE : r.status >= 500 ? ERRC_STATUS_5XX
+                                          : r.status >= 400 ? ERRC_STATUS_4XX
+                                                              : ERRC_PROTOCOL);
+    size_t used = (size_t)h - s->held;
+    s->held = 0;
+    s->phase = W_RUN;
+    if (ep_timed(ep) && (wctx_measuring(ep->w) || !(ep->role & EP_CRR)))
+        hist_record(&ep->w->st->upgrade, (int64_t)(clock_now_ns() - s->up_start));
+    ws_io_issue(ep, clock_now_ns());
+    return used < n ? feed(ep, p + used, n - used) : 0;
+}
+
+static enum tls_result io_read(struct ep *ep, uint8_t *buf, size_t len, size_t *got)
+{
+    struct wsep *s = W(ep);
+    if (s->ssl != NULL)
+        return tls_read(s->ssl, buf, len, got);
+    ssize_t n = recv(ep->io.fd, buf, len, MSG_DONTWAIT);
+    if (n > 0) {
+        *got = (size_t)n;
+        return TLS_OK;
+    }
+    if (n == 0)
+        return TLS_EOF;
+    return errno == EAGAIN || errno == EINTR ? TLS_WANT_READ : TLS_ERR;
+}
+
+int ws_io_read(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    uint8_t *buf = ep->w->rxbuf;
+    for (int i = 0; i < IO_BUDGET; i++) {
+        size_t got = 0;
+        enum tls_result r = io_read(ep, buf, ep->w->rxcap, &got);
+        if (r == TLS_OK) {
+            int rc = s->phase == W_UPGRADE ? upgrade_answer(ep, buf, got) : feed(ep, buf, got);
+            if (rc < 0)
+                return -1;
+            if (got < ep->w->rxcap && (s->ssl == NULL || SSL_pending(s->ssl) == 0))
+                return 0;
+            continue;
+        }
+        if (r == TLS_WANT_READ)
+            return 0;
+        if (r == TLS_WANT_WRITE) {
+            ep->want_out = true;
+            return 0;
+        }
+        if (r == TLS_EOF && s->close_queued && ep->ring_n == 0) {
+            ep->drv->close(ep, true); /* closed after our close: fine */
+            return -1;
+        }
+        return fail(ep, r == TLS_EOF ? ERRC_READ
+                        : errno == ECONNRESET ? ERRC_RESET
+                                              : ERRC_READ);
+    }
+    return 0;
+}

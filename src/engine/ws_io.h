@@ -1,0 +1,82 @@
+#ifndef NETRIG_WS_IO_H
+#define NETRIG_WS_IO_H
+/* The WebSocket client's data path (ws_io.c) as its driver (drv_ws.c) uses
+ * it, and the per-endpoint state they share. Messages are built into the
+ * endpoint's send buffer frame by frame (a fresh mask key per frame, the
+ * payload masked a word at a time on its way in, ws_mask_copy); frames
+ * from the server are followed with ws_parse_header and ws_reader without
+ * copying their payload. The read and write functions return -1 when the
+ * connection was closed inside them (and perhaps reopened): the caller
+ * must not go on with it. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ep.h"
+#include "tls.h"
+#include "ws_frame.h"
+#include "ws_handshake.h"
+
+/* Where a connection slot stands. */
+enum { W_IDLE, W_CONNECTING, W_TLS, W_UPGRADE, W_RUN };
+
+/* The message being queued into the send buffer. */
+struct ws_gen {
+    bool active, first, fin;
+    uint64_t msg_left;   /* payload of the message not yet in a frame */
+    uint64_t frame_left; /* payload of the current frame not yet queued */
+    uint64_t frame_off;  /* payload of the current frame queued so far */
+    uint8_t key[4];
+};
+
+/* A WebSocket endpoint's own state (ep->priv). */
+struct wsep {
+    int phase;
+    SSL *ssl;
+    SSL_SESSION *sess; /* crr --resume: offered on the next connection */
+    uint64_t up_start; /* when the upgrade request was queued */
+    char key[WS_KEY_LEN + 1];
+    /* sending */
+    uint8_t *tx;
+    size_t tx_cap, tx_len, tx_off;
+    struct ws_gen g;
+    uint32_t to_send; /* messages due and not yet queued */
+    uint64_t rng;     /* mask keys */
+    bool close_due, close_queued;
+    bool pong_due;
+    uint8_t pong[WS_MAX_CONTROL];
+    size_t pong_len;
+    /* receiving */
+    uint8_t hdr[WS_MAX_HEADER];
+    unsigned hlen;
+    bool in_frame;
+    struct ws_frame f;
+    uint64_t f_left;
+    struct ws_reader rd;
+    uint8_t ctl[WS_MAX_CONTROL]; /* a control frame's payload */
+    size_t ctl_len;
+    uint64_t msg_hdr; /* frame header bytes of the message coming in */
+    uint64_t crr_hdr; /* crr: those of the message before the close */
+    size_t held;        /* the 101 answer so far */
+    char hold[4096];
+};
+
+static inline struct wsep *ws_io_wsep(const struct ep *ep)
+{
+    return ep->priv;
+}
+
+/* Queues messages: closed loop up to the pipeline depth (one for crr),
+ * each due one (rate), or back to back (stream). */
+void ws_io_issue(struct ep *ep, uint64_t now);
+/* The connection is up (after TLS): queues the upgrade request. */
+int ws_io_upgrade(struct ep *ep);
+/* Writes what is queued, queueing more frames as room frees (a bounded
+ * number of times). Returns 0, or -1 when the connection was closed. */
+int ws_io_write(struct ep *ep);
+/* Reads and handles the 101 and then frames (a bounded number of
+ * times). Returns 0, or -1 when the connection was closed. */
+int ws_io_read(struct ep *ep);
+/* Starts the close handshake (code 1000) once what is outstanding is in. */
+void ws_io_close(struct ep *ep);
+
+#endif
