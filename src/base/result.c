@@ -76,6 +76,8 @@ const struct result_column result_columns[] = {
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
     {"tcp_cc", S(tcp_cc), "TCP: congestion control of the client's connections (cubic, bbr...)"},
     {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
+    {"host", S(host), "several client hosts: the row's host, or all (their exact merge)"},
+    {"hosts", S(hosts), "all row: client hosts it holds of the run's, 2/3"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 
@@ -85,6 +87,11 @@ void result_init(struct test_result *r)
     for (const struct result_column *c = result_columns; c->name; c++)
         if (c->kind == COL_DBL)
             *(double *)(void *)((char *)r + c->offset) = NAN;
+}
+
+int result_is_host_row(const struct test_result *r)
+{
+    return r->host[0] != '\0' && r->hosts[0] == '\0';
 }
 
 const struct result_column *result_column_find(const char *name)

@@ -56,7 +56,16 @@ struct test_result {
     double steal_pct;
     double ip_version; /* 4 or 6: the family of the path measured */
     char tcp_cc[16];   /* TCP: congestion control of the client's connections */
+    /* several client hosts: the host of the row ("all": their merge, "": one host) and how
+     * many of the run's hosts the row holds ("2/3" on an "all" row, "1/1" on a lone
+     * client's; empty on one host's part of a merged step) */
+    char host[64];
+    char hosts[16];
 };
+
+/* True for one host's part of a merged step (host set, hosts empty): the
+ * summaries, the model and the plots read the step's "all" row instead. */
+int result_is_host_row(const struct test_result *r);
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };
 
