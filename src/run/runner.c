@@ -14,6 +14,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "rundir.h"
+#include "runner_hosts.h"
 #include "server.h"
 #include "units.h"
 
@@ -40,6 +41,10 @@ struct run {
     size_t tests_total; /* steps x repeats */
     double planned_left_s;
     char msg[1024]; /* why the run stopped, "" when it did not */
+    struct remote_set hosts; /* client_hosts: every step on these over ssh */
+    bool multi;
+    bool host_failed; /* a client host failed: the run's exit says so */
+    char *hosts_json;
 };
 
 double runner_planned_s(const struct scenario_step *st)
@@ -49,6 +54,8 @@ double runner_planned_s(const struct scenario_step *st)
 
 static bool needs_server(const struct scenario *sc, const struct runner_opts *o)
 {
+    if (runner_hosts_list(sc, o)) /* far hosts cannot reach a loopback server */
+        return false;
     for (size_t i = 0; i < sc->nsteps; i++) {
         const struct scenario_step *st = &sc->steps[i];
         if (!scenario_step_has_peer(st) && !o->server)
@@ -123,6 +130,9 @@ static uint64_t embedded_cpu_ns(void *srv)
     return server_cpu_ns(srv);
 }
 
+static int run_one_hosts(struct run *R, size_t i, uint32_t rep, const struct netrig_config *cfg,
+                         double planned);
+
 /* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */
 static int run_one(struct run *R, size_t i, uint32_t rep)
 {
@@ -138,6 +148,8 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     struct netrig_config cfg;
     step_config(R, st, &cfg);
     struct client_output out;
+    if (R->multi)
+        return run_one_hosts(R, i, rep, &cfg, planned);
     struct client_stop stop = {.flag = &stop_flag, .on_interval = NULL, .ctx = NULL};
     /* A step on the embedded server: its threads' CPU time in the window
      * is the server CPU of rows whose server sends no figures (HTTP). */
@@ -167,6 +179,48 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
         result_line(R, st, rep, &out.result);
     }
     client_output_close(&out);
+    return ret;
+}
+
+/* One repetition on every client host: their rows, then the "all" row
+ * as the step's. A host that fails is named and left out of the later
+ * steps; the others' rows are kept. Returns as run_one. */
+static int run_one_hosts(struct run *R, size_t i, uint32_t rep, const struct netrig_config *cfg,
+                         double planned)
+{
+    const struct scenario_step *st = &R->sc->steps[i];
+    char err[2048] = "";
+    struct client_output out;
+    int rc = runner_hosts_step(&R->hosts, &R->res, rep, cfg, &stop_flag, &out, err, sizeof(err));
+    progress_end(&R->con, planned);
+    R->planned_left_s -= planned;
+    if (rc != 0 && !stop_flag) {
+        snprintf(R->msg, sizeof(R->msg), "step %zu of %zu '%s' (repeat %u): %s", i + 1,
+                 R->sc->nsteps, st->name, rep, err);
+        progress_line(&R->con, "  %s", R->msg);
+        R->host_failed = true;
+    }
+    int ret = rc < 0 ? -1 : 0;
+    char werr[512];
+    if (rc >= 0 && rundir_add(&R->res, rep, &out, werr, sizeof(werr)) != 0) {
+        snprintf(R->msg, sizeof(R->msg), "step %zu of %zu '%s': cannot write results: %s", i + 1,
+                 R->sc->nsteps, st->name, werr);
+        ret = -1;
+    } else if (rc >= 0) {
+        result_line(R, st, rep, &out.result);
+        progress_line(&R->con, "    hosts %s, start skew %.3f ms", out.result.hosts,
+                      R->hosts.skew_s * 1e3);
+    }
+    free(R->hosts_json);
+    R->hosts_json = remote_hosts_json(&R->hosts);
+    R->res.meta.hosts_json = R->hosts_json;
+    client_output_close(&out);
+    if (stop_flag) {
+        snprintf(R->msg, sizeof(R->msg), "interrupted (%s) during step %zu of %zu '%s', repeat %u",
+                 stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", i + 1, R->sc->nsteps, st->name,
+                 rep);
+        return 1;
+    }
     return ret;
 }
 
@@ -468,6 +522,13 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     int rc = link_begin(&R);
+    if (rc == 0 && runner_hosts_list(sc, o)) {
+        if (runner_hosts_begin(&R.hosts, sc, o, err, sizeof(err)) != 0) {
+            snprintf(R.msg, sizeof(R.msg), "client_hosts: %.900s", err);
+            rc = -1;
+        }
+        R.multi = rc == 0;
+    }
     if (rc == 0 && (needs_server(sc, o) || R.linked) && start_server(&R) != 0)
         rc = -1;
     R.res.meta.server = R.srv ? R.srv_addr : R.res.meta.server;
@@ -476,7 +537,11 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
         progress_line(&R.con, "cannot write %s/meta.json: %s", R.res.dir, strerror(errno));
     if (rc == 0)
         rc = run_steps(&R);
+    if (rc == 0 && R.host_failed)
+        rc = -1; /* R.msg names the host and why */
     rc = finish(&R, rc);
+    remote_close(&R.hosts);
+    free(R.hosts_json);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     progress_close(&R.con);
@@ -511,7 +576,10 @@ int runner_check(const struct scenario *sc, const struct runner_opts *o, char *e
     for (size_t i = 0; i < sc->nsteps; i++) {
         const struct scenario_step *st = &sc->steps[i];
         /* One link serves every step: a second rate would be ignored. */
-        if (!(o->link && o->link[0]) && st->cfg.link[0] && strcmp(st->cfg.link, link) != 0)
+        if (runner_hosts_list(sc, o) && !o->server && !scenario_step_has_peer(st))
+            snprintf(msg, sizeof(msg), "client_hosts: give server = HOST:PORT, the address the "
+                                       "client hosts reach the server at");
+        else if (!(o->link && o->link[0]) && st->cfg.link[0] && strcmp(st->cfg.link, link) != 0)
             snprintf(msg, sizeof(msg), "link = %s, but the run's link is %s (one for every step)",
                      st->cfg.link, link);
         else if (check_one(st, o, msg, sizeof(msg)) == 0)

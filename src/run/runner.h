@@ -14,6 +14,10 @@ struct runner_opts {
     const char *out_dir; /* --out DIR, or NULL for results/NAME-STAMP */
     const char *link;    /* --link tbf:RATE, or NULL for the scenario's link option */
     bool no_plot;        /* skip `netrig plot` at the end */
+    /* several hosts (NULL: the scenario's keys): docs/scale-out.md */
+    const char *client_hosts; /* --client-hosts ssh://a,ssh://b */
+    const char *netrig_path;  /* --netrig-path */
+    const char *ssh_config;   /* --ssh-config FILE */
     int argc;            /* the command line, for meta.json */
     char **argv;
     FILE *console; /* stdout */
