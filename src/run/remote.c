@@ -512,8 +512,10 @@ static void reap(struct remote_host *h)
             kill(-h->pid, SIGKILL);
             waitpid(h->pid, &st, 0);
         }
-        if (!h->ok && !h->why[0] && WIFEXITED(st))
-            fail(h, WEXITSTATUS(st) == 255 ? "ssh failed (status 255)" : "ssh exited non-zero");
+        size_t l = strlen(h->why);
+        if (!h->ok && WIFEXITED(st) && l + 40 < sizeof(h->why))
+            snprintf(h->why + l, sizeof(h->why) - l, "%sssh exit status %d", l ? ", " : "",
+                     WEXITSTATUS(st));
     }
     h->pid = -1;
     if (h->out_fd >= 0)

@@ -195,9 +195,12 @@ static int run_one_hosts(struct run *R, size_t i, uint32_t rep, const struct net
     progress_end(&R->con, planned);
     R->planned_left_s -= planned;
     if (rc != 0 && !stop_flag) {
-        snprintf(R->msg, sizeof(R->msg), "step %zu of %zu '%s' (repeat %u): %s", i + 1,
+        char line[sizeof(R->msg)];
+        snprintf(line, sizeof(line), "step %zu of %zu '%s' (repeat %u): %s", i + 1,
                  R->sc->nsteps, st->name, rep, err);
-        progress_line(&R->con, "  %s", R->msg);
+        progress_line(&R->con, "  %s", line);
+        if (!R->host_failed) /* the first failure says why */
+            snprintf(R->msg, sizeof(R->msg), "%s", line);
         R->host_failed = true;
     }
     int ret = rc < 0 ? -1 : 0;
@@ -447,9 +450,12 @@ static int finish(struct run *R, int rc)
     /* The summaries say what was kept: the rows of summary.csv, which a
      * test whose other files failed still has. */
     size_t n = strlen(R->msg);
+    size_t kept = 0; /* tests, not the hosts' parts of them */
+    for (size_t k = 0; k < R->res.nrows; k++)
+        kept += !result_is_host_row(&R->res.rows[k]);
     if (rc != 0 && n < sizeof(R->msg))
-        snprintf(R->msg + n, sizeof(R->msg) - n, "; %zu of %zu tests finished and kept",
-                 R->res.nrows, R->tests_total);
+        snprintf(R->msg + n, sizeof(R->msg) - n, "; %zu of %zu tests finished and kept", kept,
+                 R->tests_total);
     /* The run may have filled its disk: what was kept aside is for these. */
     rundir_release_reserve(&R->res);
     if (rundir_write_summaries(&R->res, status, R->msg) != 0)
