@@ -54,7 +54,7 @@ double runner_planned_s(const struct scenario_step *st)
 
 static bool needs_server(const struct scenario *sc, const struct runner_opts *o)
 {
-    if (runner_hosts_list(sc, o)) /* far hosts cannot reach a loopback server */
+    if (runner_hosts_list(sc, o->client_hosts)) /* far hosts cannot reach a loopback server */
         return false;
     for (size_t i = 0; i < sc->nsteps; i++) {
         const struct scenario_step *st = &sc->steps[i];
@@ -528,8 +528,9 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     int rc = link_begin(&R);
-    if (rc == 0 && runner_hosts_list(sc, o)) {
-        if (runner_hosts_begin(&R.hosts, sc, o, err, sizeof(err)) != 0) {
+    if (rc == 0 && runner_hosts_list(sc, o->client_hosts)) {
+        if (runner_hosts_begin(&R.hosts, sc, runner_hosts_list(sc, o->client_hosts),
+                               o->netrig_path, o->ssh_config, err, sizeof(err)) != 0) {
             snprintf(R.msg, sizeof(R.msg), "client_hosts: %.900s", err);
             rc = -1;
         }
@@ -582,7 +583,7 @@ int runner_check(const struct scenario *sc, const struct runner_opts *o, char *e
     for (size_t i = 0; i < sc->nsteps; i++) {
         const struct scenario_step *st = &sc->steps[i];
         /* One link serves every step: a second rate would be ignored. */
-        if (runner_hosts_list(sc, o) && !o->server && !scenario_step_has_peer(st))
+        if (runner_hosts_list(sc, o->client_hosts) && !o->server && !scenario_step_has_peer(st))
             snprintf(msg, sizeof(msg), "client_hosts: give server = HOST:PORT, the address the "
                                        "client hosts reach the server at");
         else if (!(o->link && o->link[0]) && st->cfg.link[0] && strcmp(st->cfg.link, link) != 0)

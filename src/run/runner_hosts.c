@@ -4,25 +4,25 @@
 
 #include "merge.h"
 
-const char *runner_hosts_list(const struct scenario *sc, const struct runner_opts *o)
+const char *runner_hosts_list(const struct scenario *sc, const char *cli)
 {
-    if (o->client_hosts && o->client_hosts[0])
-        return o->client_hosts;
+    if (cli && cli[0])
+        return cli;
     for (size_t i = 0; i < sc->nsteps; i++)
         if (sc->steps[i].cfg.client_hosts[0])
             return sc->steps[i].cfg.client_hosts;
     return NULL;
 }
 
-int runner_hosts_begin(struct remote_set *hs, const struct scenario *sc,
-                       const struct runner_opts *o, char *err, size_t errlen)
+int runner_hosts_begin(struct remote_set *hs, const struct scenario *sc, const char *list,
+                       const char *netrig_path, const char *ssh_config, char *err,
+                       size_t errlen)
 {
-    const char *list = runner_hosts_list(sc, o);
     if (!list || remote_parse_hosts(hs, list, err, errlen) != 0)
         return -1;
     const struct netrig_config *c = &sc->steps[0].cfg;
-    const char *path = o->netrig_path ? o->netrig_path : c->netrig_path;
-    const char *conf = o->ssh_config ? o->ssh_config : c->ssh_config;
+    const char *path = netrig_path ? netrig_path : c->netrig_path;
+    const char *conf = ssh_config ? ssh_config : c->ssh_config;
     snprintf(hs->netrig_path, sizeof(hs->netrig_path), "%s", path[0] ? path : "netrig");
     snprintf(hs->ssh_config, sizeof(hs->ssh_config), "%s", conf);
     return 0;

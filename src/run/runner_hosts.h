@@ -10,16 +10,17 @@
 
 #include "remote.h"
 #include "rundir.h"
-#include "runner.h"
+#include "scenario.h"
 
-/* The client_hosts list of the run: o->client_hosts, else the first
- * step's; NULL when the run is one machine's. */
-const char *runner_hosts_list(const struct scenario *sc, const struct runner_opts *o);
+/* The client_hosts list of the run: the command line's (cli, may be
+ * NULL), else the first step's; NULL when the run is one machine's. */
+const char *runner_hosts_list(const struct scenario *sc, const char *cli);
 
-/* Parses the hosts and the ssh settings into hs. Returns 0 or -1 with a
- * message. */
-int runner_hosts_begin(struct remote_set *hs, const struct scenario *sc,
-                       const struct runner_opts *o, char *err, size_t errlen);
+/* Parses list and the ssh settings (the command line's when not NULL,
+ * else the first step's) into hs. Returns 0 or -1 with a message. */
+int runner_hosts_begin(struct remote_set *hs, const struct scenario *sc, const char *list,
+                       const char *netrig_path, const char *ssh_config, char *err,
+                       size_t errlen);
 
 /* Runs cfg on every host: writes each host's row (rundir_add_host) and
  * fills all with their merge (release with client_output_close, also on
