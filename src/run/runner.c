@@ -196,7 +196,7 @@ static int run_one_hosts(struct run *R, size_t i, uint32_t rep, const struct net
     R->planned_left_s -= planned;
     if (rc != 0 && !stop_flag) {
         char line[sizeof(R->msg)];
-        snprintf(line, sizeof(line), "step %zu of %zu '%s' (repeat %u): %s", i + 1,
+        snprintf(line, sizeof(line), "step %zu of %zu '%s' (repeat %u): %.700s", i + 1,
                  R->sc->nsteps, st->name, rep, err);
         progress_line(&R->con, "  %s", line);
         if (!R->host_failed) /* the first failure says why */
