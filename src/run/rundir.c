@@ -398,19 +398,20 @@ static struct rundir_host_log *host_log(struct results *r, const struct client_o
 {
     const char *host = out->result.host;
     for (size_t i = 0; i < r->nhost_logs; i++)
-        if (strcmp(r->host_logs[i].host, host) == 0)
-            return &r->host_logs[i];
-    struct rundir_host_log *v = realloc(r->host_logs, (r->nhost_logs + 1) * sizeof(*v));
+        if (strcmp(r->host_logs[i]->host, host) == 0)
+            return r->host_logs[i];
+    struct rundir_host_log **v = realloc(r->host_logs, (r->nhost_logs + 1) * sizeof(*v));
     if (!v)
         return NULL;
     r->host_logs = v;
-    struct rundir_host_log *l = &v[r->nhost_logs];
-    memset(l, 0, sizeof(*l));
+    struct rundir_host_log *l = calloc(1, sizeof(*l));
+    if (!l)
+        return NULL;
+    v[r->nhost_logs++] = l;
     snprintf(l->host, sizeof(l->host), "%s", host);
     l->mem = open_memstream(&l->buf, &l->len);
     if (!l->mem)
         return NULL;
-    r->nhost_logs++;
     char comment[400];
     snprintf(comment, sizeof(comment), "netrig %s: %s on %s (latency in ns)", r->sc->name,
              r->sc->steps[r->step].name, host);
@@ -470,9 +471,10 @@ int rundir_add_host(struct results *r, uint32_t repeat, struct client_output *ou
 void rundir_step_end(struct results *r)
 {
     for (size_t i = 0; i < r->nhost_logs; i++) {
-        if (r->host_logs[i].mem)
-            fclose(r->host_logs[i].mem);
-        free(r->host_logs[i].buf);
+        if (r->host_logs[i]->mem)
+            fclose(r->host_logs[i]->mem);
+        free(r->host_logs[i]->buf);
+        free(r->host_logs[i]);
     }
     free(r->host_logs);
     r->host_logs = NULL;

@@ -59,7 +59,7 @@ struct results {
     struct hlog_writer hw;
     bool hlog_started;
     /* several client hosts: each host's .hlog of the step so far */
-    struct rundir_host_log *host_logs;
+    struct rundir_host_log **host_logs; /* each its own block: memstreams point into it */
     size_t nhost_logs;
 };
 
