@@ -9,6 +9,7 @@ pkgs=(
     clang libclang-rt-14-dev
     gnuplot-nox
     iproute2 socat curl openssl strace jq
+    openssh-server openssh-client
     iperf3 sockperf wrk nginx-light h2o
     default-jre-headless default-jdk-headless libhdrhistogram-java
     python3 python3-websockets node-ws websocketd libwebsockets-test-server

@@ -81,6 +81,15 @@ struct netrig_config {
     /* testing */
     uint64_t stall_ns; /* the server stalls once this long mid-test */
     char psk[512];     /* file with the server's pre-shared key ("" = none) */
+    /* several hosts (docs/scale-out.md) */
+    double start_at_s;      /* client: start at this wall-clock time, epoch s (0 = now) */
+    char out[512];          /* client: write a results folder here (netrig merge reads it) */
+    char host[64];          /* client: this host's name in the host column ("" = hostname) */
+    bool stdio_control;     /* client: driven by netrig run over its stdin/stdout (ssh) */
+    char server_host[256];  /* run: start the server there over ssh */
+    char client_hosts[1024]; /* run: run each step's client on every one of these (ssh) */
+    char netrig_path[256];  /* run: the netrig binary on the remote hosts */
+    char ssh_config[512];   /* run: ssh -F FILE */
 };
 
 const char *proto_name(enum proto p);

@@ -88,6 +88,8 @@ const struct result_column result_columns[] = {
     {"upgrade_p50_us", D(upgrade_p50_us), "WebSocket: upgrade request to 101 median, microseconds"},
     {"upgrade_p99_us", D(upgrade_p99_us), "WebSocket: upgrade 99th percentile, microseconds"},
     {"ws_frame", D(ws_frame), "WebSocket: payload bytes per frame (0: a message is one frame)"},
+    {"host", S(host), "several client hosts: the row's host, or all (their exact merge)"},
+    {"hosts", S(hosts), "all row: client hosts it holds of the run's, 2/3"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 
@@ -97,6 +99,11 @@ void result_init(struct test_result *r)
     for (const struct result_column *c = result_columns; c->name; c++)
         if (c->kind == COL_DBL)
             *(double *)(void *)((char *)r + c->offset) = NAN;
+}
+
+int result_is_host_row(const struct test_result *r)
+{
+    return r->host[0] != '\0' && r->hosts[0] == '\0';
 }
 
 const struct result_column *result_column_find(const char *name)

@@ -65,7 +65,16 @@ struct test_result {
     char probe_model_ok[8]; /* "yes": the loaded p50 lands on it; "no"; "" */
     double upgrade_p50_us, upgrade_p99_us; /* WebSocket: upgrade request to 101 */
     double ws_frame;                       /* WebSocket: payload bytes per frame (0: one) */
+    /* several client hosts: the host of the row ("all": their merge, "": one host) and how
+     * many of the run's hosts the row holds ("2/3" on an "all" row, "1/1" on a lone
+     * client's; empty on one host's part of a merged step) */
+    char host[64];
+    char hosts[16];
 };
+
+/* True for one host's part of a merged step (host set, hosts empty): the
+ * summaries, the model and the plots read the step's "all" row instead. */
+int result_is_host_row(const struct test_result *r);
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };
 

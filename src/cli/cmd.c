@@ -9,6 +9,7 @@ const struct cmd_def cmd_table[] = {
     {"model", cmd_model, cmd_model_help, "fit and check results against the goodput model"},
     {"plot", cmd_plot, cmd_plot_help, "draw a results folder with gnuplot (PNG and SVG)"},
     {"compare", cmd_compare, cmd_compare_help, "compare two results folders step by step"},
+    {"merge", cmd_merge, cmd_merge_help, "merge the results folders of several client hosts"},
     {"hist", cmd_hist, cmd_hist_help, "show, merge and import HdrHistogram logs"},
     {NULL, NULL, NULL, NULL},
 };

@@ -24,6 +24,7 @@ int cmd_model(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_hist(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 void cmd_server_help(FILE *out);
 void cmd_client_help(FILE *out);
@@ -31,6 +32,7 @@ void cmd_run_help(FILE *out);
 void cmd_model_help(FILE *out);
 void cmd_plot_help(FILE *out);
 void cmd_hist_help(FILE *out);
+void cmd_merge_help(FILE *out);
 void cmd_compare_help(FILE *out);
 
 /* Shared by the subcommands: true if argv holds -h or --help. */

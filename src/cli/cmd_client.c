@@ -7,10 +7,13 @@
 #include <string.h>
 
 #include "client.h"
+#include "client_out.h"
+#include "clock.h"
 #include "cmd.h"
 #include "events.h"
 #include "hlog.h"
 #include "opts.h"
+#include "remote_client.h"
 #include "report_text.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -74,6 +77,25 @@ static int write_hlog(const char *path, const struct netrig_config *cfg,
     return rc;
 }
 
+/* --out DIR: this host's row and histograms as a results folder for
+ * netrig merge, the row naming the host. */
+static int write_out(const struct netrig_config *cfg, struct client_output *o, int argc,
+                     char **argv)
+{
+    char err[4400];
+    remote_host_name(cfg, o->result.host, sizeof(o->result.host));
+    snprintf(o->result.hosts, sizeof(o->result.hosts), "1/1");
+    char *cmdline[256] = {"netrig"};
+    int n = 1;
+    for (int i = 0; i < argc && n < 255; i++)
+        cmdline[n++] = argv[i];
+    if (client_out_write(cfg->out, cfg, o, n, cmdline, err, sizeof(err)) != 0) {
+        fprintf(stderr, "netrig client: --out %s: %s\n", cfg->out, err);
+        return -1;
+    }
+    return 0;
+}
+
 /* Options of the shared table that only a scenario run can honour: the
  * client refuses them rather than ignore them. --link-rate and --tolerance
  * do work here: they go into the row, for netrig model. */
@@ -85,6 +107,11 @@ static int run_only_options(const struct netrig_config *cfg, char *err, size_t e
                         "scenario, or netrig run --link); a client run goes where --server "
                         "points",
                         cfg->link),
+               -1;
+    if (cfg->client_hosts[0] || cfg->server_host[0])
+        return snprintf(err, errlen,
+                        "--client-hosts and --server-host are netrig run's (scenario keys): "
+                        "a client run is this host's; see docs/scale-out.md"),
                -1;
     if (cfg->repeat != 1)
         return snprintf(err, errlen,
@@ -116,6 +143,8 @@ int cmd_client(int argc, char **argv)
                 peer ? err : "give --server HOST:PORT or --url http[s]://HOST[:PORT]/PATH");
         return 2;
     }
+    if (cfg.stdio_control) /* netrig run at the other end of an ssh */
+        return remote_client_serve(&cfg, stdin, stdout);
     bool ev_stdout = strcmp(cfg.events, "-") == 0;
     if (ev_stdout && cfg.json) {
         fprintf(stderr, "netrig client: --json and --events - both write standard output: "
@@ -135,6 +164,15 @@ int cmd_client(int argc, char **argv)
     struct iv_ctx ictx = {text, cfg.interval_ns > 0 && !cfg.quiet, &ev};
     struct client_stop stop = {.flag = &stop_flag, .on_interval = print_interval, .ctx = &ictx};
     struct client_output out;
+    /* Several hosts started by another launcher begin together. */
+    double late = (double)clock_wall_ns() / 1e9 - cfg.start_at_s;
+    if (cfg.start_at_s > 0 && late > 0)
+        fprintf(stderr, "netrig client: --start-at was %.3f s ago: starting now\n", late);
+    if (cfg.start_at_s > 0 && remote_wait_until(cfg.start_at_s, &stop_flag) != 0) {
+        fprintf(stderr, "netrig client: interrupted before --start-at\n");
+        events_close(&ev);
+        return 1;
+    }
     events_start(&ev, "", 1, 1);
     events_step(&ev, 1, "", 0, &cfg); /* a client run's row says repeat 0 */
     int rc = client_run(&cfg, &stop, &out, err, sizeof(err));
@@ -167,7 +205,10 @@ int cmd_client(int argc, char **argv)
         fprintf(stderr, "netrig client: cannot write %s\n", cfg.hlog);
         rc = -1;
     }
-    events_done(&ev, stop_flag ? "interrupted" : rc == 0 ? "complete" : "failed", NULL, 1, NULL);
+    if (cfg.out[0] && write_out(&cfg, &out, argc, argv) != 0)
+        rc = -1;
+    events_done(&ev, stop_flag ? "interrupted" : rc == 0 ? "complete" : "failed",
+                cfg.out[0] ? cfg.out : NULL, 1, NULL);
     if (events_close(&ev) != 0) {
         fprintf(stderr, "netrig client: cannot write the events to %s\n", cfg.events);
         rc = -1;

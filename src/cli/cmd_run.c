@@ -31,6 +31,10 @@ void cmd_run_help(FILE *out)
                  "                      docs/model.md), as `link =` in [global] does\n"
                  "  --events FILE       live events, one JSON object a line ('-': standard\n"
                  "                      output, the console then goes to stderr); docs/events.md\n"
+                 "  --client-hosts LIST run every step's client on each of these hosts over\n"
+                 "                      ssh (ssh://[user@]host[:port], ...; docs/scale-out.md)\n"
+                 "  --netrig-path PATH  the netrig binary on those hosts (default: netrig)\n"
+                 "  --ssh-config FILE   ssh -F FILE for every ssh the run makes\n"
                  "\n"
                  "Exit status: 0 all steps done, 1 a step failed or the run was interrupted,\n"
                  "2 usage or scenario error (nothing runs).\n");
@@ -42,6 +46,7 @@ struct run_args {
     const char *out;
     const char *link;
     const char *events;
+    const char *client_hosts, *netrig_path, *ssh_config;
     bool dry_run, no_plot;
 };
 
@@ -70,6 +75,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             a->link = v;
         else if ((v = value_of(argc, argv, &i, "--events")) != NULL)
             a->events = v;
+        else if ((v = value_of(argc, argv, &i, "--client-hosts")) != NULL)
+            a->client_hosts = v;
+        else if ((v = value_of(argc, argv, &i, "--netrig-path")) != NULL)
+            a->netrig_path = v;
+        else if ((v = value_of(argc, argv, &i, "--ssh-config")) != NULL)
+            a->ssh_config = v;
         else if (strcmp(arg, "--dry-run") == 0)
             a->dry_run = true;
         else if (strcmp(arg, "--no-plot") == 0)
@@ -77,8 +88,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         else if (arg[0] == '-' && arg[1] != '\0') {
             fprintf(stderr,
                     "netrig run: unknown option or missing value '%s' "
-                    "(options: --server HOST:PORT, --out DIR, --link tbf:RATE, --dry-run, "
-                    "--no-plot)\n",
+                    "(options: --server HOST:PORT, --out DIR, --link tbf:RATE, --client-hosts "
+                    "LIST, --netrig-path PATH, --ssh-config FILE, --dry-run, --no-plot)\n",
                     arg);
             return -1;
         } else if (!a->file) {
@@ -131,6 +142,9 @@ int cmd_run(int argc, char **argv)
                             .out_dir = a.out,
                             .link = a.link,
                             .no_plot = a.no_plot,
+                            .client_hosts = a.client_hosts,
+                            .netrig_path = a.netrig_path,
+                            .ssh_config = a.ssh_config,
                             .argc = argc + 1,
                             .argv = cmdline,
                             .events = a.events,

@@ -365,7 +365,9 @@ int model_apply(struct test_result *rows, size_t n, const struct model_opts *o,
     for (size_t i = 0; i < n; i++) {
         clear_row(&rows[i]);
         run->row_group[i] = SIZE_MAX;
-        if (model_msg_of(o, &rows[i], &msgs[i]) < 0 || !(rows[i].goodput_bps > 0)) {
+        /* One host of several: its "all" row is the step's figure. */
+        if (result_is_host_row(&rows[i]) || model_msg_of(o, &rows[i], &msgs[i]) < 0 ||
+            !(rows[i].goodput_bps > 0)) {
             run->nskip++;
             continue;
         }

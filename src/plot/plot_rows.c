@@ -57,6 +57,8 @@ int plot_rows_load(const char *path, struct plot_rows *rows, char *err, size_t e
             snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
             goto out;
         }
+        if (result_is_host_row(&r)) /* the figures draw a step's "all" row */
+            continue;
         if (rows_push(rows, &cap, &r) != 0) {
             snprintf(err, errlen, "%s:%ld: out of memory", path, lineno);
             goto out;

@@ -104,6 +104,8 @@ void meta_json(FILE *out, const struct meta_run *m)
         fprintf(out, "%.0f", m->link_rate_bps);
     else
         fputs("null", out);
+    if (m->hosts_json)
+        fprintf(out, ",\n  \"hosts\": %s", m->hosts_json);
     key_str(out, "scenario_file", m->scenario_file);
     key_str(out, "scenario_name", m->scenario_name);
     key_str(out, "scenario_text", m->scenario_text);

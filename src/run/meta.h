@@ -18,6 +18,7 @@ struct meta_run {
     const char *server;   /* the peer of steps without their own, "" if none */
     bool embedded;        /* that server was started by the run */
     double link_rate_bps; /* the emulated link's rate, else the scenario's link_rate, 0 = none */
+    const char *hosts_json; /* several client hosts: their clocks and states (JSON), or NULL */
 };
 
 /* Writes the JSON object: host, kernel (uname), cpu model and count

@@ -411,8 +411,92 @@ int rundir_add(struct results *r, uint32_t repeat, struct client_output *out, ch
     return 0;
 }
 
+/* The host's .hlog text of the current step, started on first use. */
+static struct rundir_host_log *host_log(struct results *r, const struct client_output *out)
+{
+    const char *host = out->result.host;
+    for (size_t i = 0; i < r->nhost_logs; i++)
+        if (strcmp(r->host_logs[i]->host, host) == 0)
+            return r->host_logs[i];
+    struct rundir_host_log **v = realloc(r->host_logs, (r->nhost_logs + 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    r->host_logs = v;
+    struct rundir_host_log *l = calloc(1, sizeof(*l));
+    if (!l)
+        return NULL;
+    v[r->nhost_logs++] = l;
+    snprintf(l->host, sizeof(l->host), "%s", host);
+    l->mem = open_memstream(&l->buf, &l->len);
+    if (!l->mem)
+        return NULL;
+    char comment[400];
+    snprintf(comment, sizeof(comment), "netrig %s: %s on %s (latency in ns)", r->sc->name,
+             r->sc->steps[r->step].name, host);
+    if (hlog_writer_init(&l->hw, l->mem, (double)epoch_ms(out->start_wall_s) / 1000, comment) != 0)
+        return NULL;
+    return l;
+}
+
+int rundir_add_host(struct results *r, uint32_t repeat, struct client_output *out, char *err,
+                    size_t errlen)
+{
+    const struct scenario_step *st = &r->sc->steps[r->step];
+    struct test_result *t = &out->result;
+    fill_identity(t, r->sc, st, repeat);
+    t->hosts[0] = '\0'; /* a part of the step, not the step */
+    char p[4096], name[200], host[64];
+    scenario_file_name(t->host, host, sizeof(host));
+    snprintf(name, sizeof(name), "%s.%s", st->file, host);
+    struct test_result *rows = r->nrows == r->cap ? realloc(r->rows, (r->cap + 32) * sizeof(*rows))
+                                                  : r->rows;
+    if (!rows) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->cap = rows == r->rows ? r->cap : r->cap + 32;
+    r->rows = rows;
+    path_in(r, "summary", ".csv", p, sizeof(p));
+    if (reserve_grow(r) != 0 || result_csv_append(p, t) != 0) {
+        snprintf(err, errlen, "%s: %s", p, strerror(errno));
+        return -1;
+    }
+    r->rows[r->nrows++] = *t;
+    struct rundir_host_log *l = host_log(r, out);
+    int rc = l ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < out->nintervals; i++) {
+        struct hist *h = &out->intervals[i].lat;
+        h->tag[0] = '\0';
+        h->start_ms = epoch_ms(out->start_wall_s + out->intervals[i].t_start_s);
+        h->end_ms = epoch_ms(out->start_wall_s + out->intervals[i].t_end_s);
+        rc = hlog_write_interval(&l->hw, h);
+    }
+    if (rc == 0 && out->nintervals == 0) {
+        out->lat.tag[0] = '\0';
+        double d = isnan(out->result.duration_s) ? 0 : out->result.duration_s;
+        out->lat.start_ms = epoch_ms(out->start_wall_s);
+        out->lat.end_ms = epoch_ms(out->start_wall_s + d);
+        rc = hlog_write_interval(&l->hw, &out->lat);
+    }
+    if (rc != 0 || fflush(l->mem) != 0 || path_in(r, name, ".hlog", p, sizeof(p)) != 0 ||
+        fileio_write_atomic(p, l->buf, l->len) != 0) {
+        snprintf(err, errlen, "%s/%s.hlog: %s", r->dir, name, errno ? strerror(errno) : "histogram error");
+        return -1;
+    }
+    return 0;
+}
+
 void rundir_step_end(struct results *r)
 {
+    for (size_t i = 0; i < r->nhost_logs; i++) {
+        if (r->host_logs[i]->mem)
+            fclose(r->host_logs[i]->mem);
+        free(r->host_logs[i]->buf);
+        free(r->host_logs[i]);
+    }
+    free(r->host_logs);
+    r->host_logs = NULL;
+    r->nhost_logs = 0;
     if (r->hlog_mem)
         fclose(r->hlog_mem);
     r->hlog_mem = NULL;

@@ -27,6 +27,14 @@
 #include "scenario.h"
 #include "summary.h"
 
+struct rundir_host_log {
+    char host[64];
+    FILE *mem;
+    char *buf;
+    size_t len;
+    struct hlog_writer hw;
+};
+
 struct results {
     char dir[3800];
     const struct scenario *sc;
@@ -50,6 +58,9 @@ struct results {
     size_t hlog_len;
     struct hlog_writer hw;
     bool hlog_started;
+    /* several client hosts: each host's .hlog of the step so far */
+    struct rundir_host_log **host_logs; /* each its own block: memstreams point into it */
+    size_t nhost_logs;
 };
 
 /* The default folder: results/NAME-YYYYmmdd-HHMMSS (local time), with -2,
@@ -75,6 +86,14 @@ int rundir_step_begin(struct results *r, size_t i);
  * and the summaries. Returns 0 or -1 with a message naming the file. */
 int rundir_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
                 size_t errlen);
+
+/* Records one host's part of a multi-host step (call it for each host
+ * before rundir_add of the step's "all" row): the row (its host set, hosts
+ * empty) goes to summary.csv, its intervals to STEP.HOST.hlog (every
+ * repetition of the step, rewritten whole). Returns 0 or -1 with a
+ * message naming the file. */
+int rundir_add_host(struct results *r, uint32_t repeat, struct client_output *out, char *err,
+                    size_t errlen);
 
 /* Ends the current step, freeing its histograms. */
 void rundir_step_end(struct results *r);

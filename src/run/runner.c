@@ -16,6 +16,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "rundir.h"
+#include "runner_hosts.h"
 #include "server.h"
 #include "units.h"
 
@@ -46,6 +47,10 @@ struct run {
     double planned_left_s;
     char msg[1024]; /* why the run stopped, "" when it did not */
     struct events ev; /* --events: the live stream (off when not asked for) */
+    struct remote_set hosts; /* client_hosts: every step on these over ssh */
+    bool multi;
+    bool host_failed; /* a client host failed: the run's exit says so */
+    char *hosts_json;
 };
 
 double runner_planned_s(const struct scenario_step *st)
@@ -55,6 +60,8 @@ double runner_planned_s(const struct scenario_step *st)
 
 static bool needs_server(const struct scenario *sc, const struct runner_opts *o)
 {
+    if (runner_hosts_list(sc, o->client_hosts)) /* far hosts cannot reach a loopback server */
+        return false;
     for (size_t i = 0; i < sc->nsteps; i++) {
         const struct scenario_step *st = &sc->steps[i];
         if (!scenario_step_has_peer(st) && !o->server)
@@ -134,6 +141,8 @@ static void event_interval(const struct client_interval *iv, void *ctx)
 {
     events_interval(ctx, iv);
 }
+static int run_one_hosts(struct run *R, size_t i, uint32_t rep, const struct netrig_config *cfg,
+                         double planned);
 
 /* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */
 static int run_one(struct run *R, size_t i, uint32_t rep)
@@ -150,6 +159,8 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     struct netrig_config cfg;
     step_config(R, st, &cfg);
     struct client_output out;
+    if (R->multi)
+        return run_one_hosts(R, i, rep, &cfg, planned);
     struct client_stop stop = {.flag = &stop_flag, .on_interval = NULL, .ctx = NULL};
     events_step(&R->ev, i + 1, st->name, rep, &cfg);
     if (R->ev.f) {
@@ -187,6 +198,51 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     if (ret != 0)
         events_error(&R->ev, what, R->msg);
     client_output_close(&out);
+    return ret;
+}
+
+/* One repetition on every client host: their rows, then the "all" row
+ * as the step's. A host that fails is named and left out of the later
+ * steps; the others' rows are kept. Returns as run_one. */
+static int run_one_hosts(struct run *R, size_t i, uint32_t rep, const struct netrig_config *cfg,
+                         double planned)
+{
+    const struct scenario_step *st = &R->sc->steps[i];
+    char err[2048] = "";
+    struct client_output out;
+    int rc = runner_hosts_step(&R->hosts, &R->res, rep, cfg, &stop_flag, &out, err, sizeof(err));
+    progress_end(&R->con, planned);
+    R->planned_left_s -= planned;
+    if (rc != 0 && !stop_flag) {
+        char line[sizeof(R->msg)];
+        snprintf(line, sizeof(line), "step %zu of %zu '%s' (repeat %u): %.700s", i + 1,
+                 R->sc->nsteps, st->name, rep, err);
+        progress_line(&R->con, "  %s", line);
+        if (!R->host_failed) /* the first failure says why */
+            snprintf(R->msg, sizeof(R->msg), "%s", line);
+        R->host_failed = true;
+    }
+    int ret = rc < 0 ? -1 : 0;
+    char werr[512];
+    if (rc >= 0 && rundir_add(&R->res, rep, &out, werr, sizeof(werr)) != 0) {
+        snprintf(R->msg, sizeof(R->msg), "step %zu of %zu '%s': cannot write results: %s", i + 1,
+                 R->sc->nsteps, st->name, werr);
+        ret = -1;
+    } else if (rc >= 0) {
+        result_line(R, st, rep, &out.result);
+        progress_line(&R->con, "    hosts %s, start skew %.3f ms", out.result.hosts,
+                      R->hosts.skew_s * 1e3);
+    }
+    free(R->hosts_json);
+    R->hosts_json = remote_hosts_json(&R->hosts);
+    R->res.meta.hosts_json = R->hosts_json;
+    client_output_close(&out);
+    if (stop_flag) {
+        snprintf(R->msg, sizeof(R->msg), "interrupted (%s) during step %zu of %zu '%s', repeat %u",
+                 stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", i + 1, R->sc->nsteps, st->name,
+                 rep);
+        return 1;
+    }
     return ret;
 }
 
@@ -571,9 +627,12 @@ static int finish(struct run *R, int rc)
     /* The summaries say what was kept: the rows of summary.csv, which a
      * test whose other files failed still has. */
     size_t n = strlen(R->msg);
+    size_t kept = 0; /* tests, not the hosts' parts of them */
+    for (size_t k = 0; k < R->res.nrows; k++)
+        kept += !result_is_host_row(&R->res.rows[k]);
     if (rc != 0 && n < sizeof(R->msg))
-        snprintf(R->msg + n, sizeof(R->msg) - n, "; %zu of %zu tests finished and kept",
-                 R->res.nrows, R->tests_total);
+        snprintf(R->msg + n, sizeof(R->msg) - n, "; %zu of %zu tests finished and kept", kept,
+                 R->tests_total);
     /* The run may have filled its disk: what was kept aside is for these. */
     rundir_release_reserve(&R->res);
     if (rundir_write_summaries(&R->res, status, R->msg) != 0)
@@ -655,10 +714,25 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    int rc = 0;
+    if (runner_hosts_list(sc, o->client_hosts)) {
+        if (runner_hosts_begin(&R.hosts, sc, runner_hosts_list(sc, o->client_hosts),
+                               o->netrig_path, o->ssh_config, err, sizeof(err)) != 0) {
+            snprintf(R.msg, sizeof(R.msg), "client_hosts: %.900s", err);
+            events_error(&R.ev, "run", R.msg);
+            rc = -1;
+        }
+        R.multi = rc == 0;
+    }
     if (rundir_write_meta(&R.res) != 0)
         progress_line(&R.con, "cannot write %s/meta.json: %s", R.res.dir, strerror(errno));
-    int rc = run_steps(&R);
+    if (rc == 0)
+        rc = run_steps(&R);
+    if (rc == 0 && R.host_failed)
+        rc = -1; /* R.msg names the host and why */
     rc = finish(&R, rc);
+    remote_close(&R.hosts);
+    free(R.hosts_json);
     if (events_close(&R.ev) != 0) {
         progress_line(&R.con, "netrig run: cannot write the events to %s", o->events);
         rc = rc ? rc : 1;
@@ -702,7 +776,10 @@ int runner_check(const struct scenario *sc, const struct runner_opts *o, char *e
     for (size_t i = 0; i < sc->nsteps; i++) {
         const struct scenario_step *st = &sc->steps[i];
         /* Each section may run through a link of its own (ensure_peer). */
-        if (check_one(st, o, msg, sizeof(msg)) == 0)
+        if (runner_hosts_list(sc, o->client_hosts) && !o->server && !scenario_step_has_peer(st))
+            snprintf(msg, sizeof(msg), "client_hosts: give server = HOST:PORT, the address the "
+                                       "client hosts reach the server at");
+        else if (check_one(st, o, msg, sizeof(msg)) == 0)
             continue;
         snprintf(err, errlen, "%s:%d: [%s]%s%s %s", sc->file, st->line, st->group,
                  st->params[0] ? " " : "", st->params, msg);

@@ -15,6 +15,10 @@ struct runner_opts {
     const char *link;    /* --link tbf:RATE, or NULL for the scenario's link option */
     bool no_plot;        /* skip `netrig plot` at the end */
     const char *events;  /* --events FILE ("-" standard output), or NULL */
+    /* several hosts (NULL: the scenario's keys): docs/scale-out.md */
+    const char *client_hosts; /* --client-hosts ssh://a,ssh://b */
+    const char *netrig_path;  /* --netrig-path */
+    const char *ssh_config;   /* --ssh-config FILE */
     int argc;            /* the command line, for meta.json */
     char **argv;
     FILE *console; /* stdout */

@@ -29,6 +29,8 @@ int summary_group(const struct test_result *rows, size_t n, struct summary_step 
     }
     for (size_t i = 0; i < n; i++) {
         size_t j = 0;
+        if (result_is_host_row(&rows[i])) /* one host's part of the "all" row */
+            continue;
         while (j < ns && strcmp(s[j].first.step, rows[i].step) != 0)
             j++;
         if (j == ns)
@@ -39,7 +41,7 @@ int summary_group(const struct test_result *rows, size_t n, struct summary_step 
         for (int m = 0; m < SUMMARY_NMETRICS; m++) {
             size_t k = 0;
             for (size_t i = 0; i < n; i++)
-                if (strcmp(rows[i].step, s[j].first.step) == 0)
+                if (strcmp(rows[i].step, s[j].first.step) == 0 && !result_is_host_row(&rows[i]))
                     x[k++] = summary_metric(&rows[i], m);
             confint_mean95(x, k, &s[j].ci[m]);
             /* Goodput, rates and latencies cannot go below zero: neither

@@ -1,0 +1,195 @@
+#include "merge.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* NaN stays NaN until a host has a figure: a column nobody measured is
+ * not a measured zero. */
+static void add(double *dst, double v)
+{
+    if (isnan(v))
+        return;
+    *dst = isnan(*dst) ? v : *dst + v;
+}
+
+static void keep_max(double *dst, double v)
+{
+    if (!isnan(v) && (isnan(*dst) || v > *dst))
+        *dst = v;
+}
+
+void merge_error_classes(char *dst, size_t dstlen, const char *src)
+{
+    char names[32][32];
+    double vals[32];
+    size_t n = 0;
+    const char *parts[2] = {dst, src};
+    for (int p = 0; p < 2; p++) {
+        const char *s = parts[p];
+        char name[32];
+        double v;
+        int used;
+        while (sscanf(s, " %31[^= ]=%lf%n", name, &v, &used) == 2) {
+            s += used;
+            size_t i = 0;
+            while (i < n && strcmp(names[i], name) != 0)
+                i++;
+            if (i == n && n < 32) {
+                snprintf(names[n], sizeof(names[n]), "%s", name);
+                vals[n++] = 0;
+            }
+            if (i < n)
+                vals[i] += v;
+        }
+    }
+    size_t len = 0;
+    dst[0] = '\0';
+    for (size_t i = 0; i < n && len < dstlen; i++) {
+        int w = snprintf(dst + len, dstlen - len, "%s%s=%.0f", i ? " " : "", names[i], vals[i]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+}
+
+void merge_lat_columns(struct test_result *r, const struct hist *h)
+{
+    double *cols[] = {&r->lat_p50_us, &r->lat_p90_us, &r->lat_p99_us, &r->lat_p999_us,
+                      &r->lat_p9999_us};
+    static const double pct[] = {50, 90, 99, 99.9, 99.99};
+    bool any = h->total_count > 0;
+    for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
+        *cols[i] = any ? (double)hist_value_at_percentile(h, pct[i]) / 1000 : NAN;
+    r->lat_min_us = any ? (double)hist_min(h) / 1000 : NAN;
+    r->lat_max_us = any ? (double)hist_max(h) / 1000 : NAN;
+    r->lat_mean_us = any ? hist_mean(h) / 1000 : NAN;
+    r->lat_stddev_us = any ? hist_stddev(h) / 1000 : NAN;
+}
+
+/* The counts of one host added to the row. */
+static void add_row(struct test_result *a, const struct test_result *t)
+{
+    add(&a->messages, t->messages);
+    add(&a->errors, t->errors);
+    add(&a->goodput_bps, t->goodput_bps);
+    add(&a->msgs_per_s, t->msgs_per_s);
+    add(&a->tx_bytes, t->tx_bytes);
+    add(&a->rx_bytes, t->rx_bytes);
+    add(&a->retrans, t->retrans);
+    add(&a->conns, t->conns);
+    add(&a->threads, t->threads);
+    add(&a->rate_target, t->rate_target);
+    add(&a->cpu_client_pct, t->cpu_client_pct);
+    add(&a->steal_pct, t->steal_pct);
+    /* One server measured by every host: its busiest window. */
+    keep_max(&a->cpu_server_pct, t->cpu_server_pct);
+    keep_max(&a->duration_s, t->duration_s);
+    keep_max(&a->jitter_us, t->jitter_us);
+    merge_error_classes(a->errors_by_class, sizeof(a->errors_by_class), t->errors_by_class);
+}
+
+/* The sums the first host's row starts from. */
+static void clear_sums(struct test_result *a)
+{
+    double *z[] = {&a->messages, &a->errors,  &a->goodput_bps,    &a->msgs_per_s,
+                   &a->tx_bytes, &a->rx_bytes, &a->retrans,       &a->conns,
+                   &a->threads,  &a->rate_target, &a->cpu_client_pct, &a->steal_pct,
+                   &a->cpu_server_pct, &a->duration_s, &a->jitter_us};
+    for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++)
+        *z[i] = NAN;
+    a->errors_by_class[0] = '\0';
+    /* Per-connection figures of one host do not add up across hosts. */
+    a->connect_p50_us = a->connect_p99_us = NAN;
+    a->rtt_us = a->cwnd = NAN;
+}
+
+static int grow_intervals(struct client_output *all, size_t n)
+{
+    if (n <= all->nintervals)
+        return 0;
+    struct client_interval *v = realloc(all->intervals, n * sizeof(*v));
+    if (!v)
+        return -1;
+    all->intervals = v;
+    for (size_t i = all->nintervals; i < n; i++) {
+        memset(&v[i], 0, sizeof(v[i]));
+        v[i].t_start_s = v[i].t_end_s = NAN;
+        v[i].goodput_bps = v[i].msgs_per_s = NAN;
+        if (hist_init_default(&v[i].lat) != 0)
+            return -1;
+        all->nintervals = i + 1;
+    }
+    return 0;
+}
+
+/* Host i's intervals into all's, by index; times moved to all's origin. */
+static int add_intervals(struct client_output *all, const struct merge_host *m)
+{
+    const struct client_output *o = m->out;
+    if (grow_intervals(all, o->nintervals) != 0)
+        return -1;
+    double shift = (o->start_wall_s - m->offset_s) - all->start_wall_s;
+    for (size_t i = 0; i < o->nintervals; i++) {
+        struct client_interval *d = &all->intervals[i];
+        const struct client_interval *s = &o->intervals[i];
+        if (hist_add_grow(&d->lat, &s->lat) != 0)
+            return -1;
+        if (isnan(d->t_start_s) || s->t_start_s + shift < d->t_start_s)
+            d->t_start_s = s->t_start_s + shift;
+        if (isnan(d->t_end_s) || s->t_end_s + shift > d->t_end_s)
+            d->t_end_s = s->t_end_s + shift;
+        add(&d->goodput_bps, s->goodput_bps);
+        add(&d->msgs_per_s, s->msgs_per_s);
+    }
+    if (o->nintervals == 0)
+        return hist_add_grow(&all->lat, &o->lat);
+    for (size_t i = 0; i < o->nintervals; i++)
+        if (hist_add_grow(&all->lat, &o->intervals[i].lat) != 0)
+            return -1;
+    return 0;
+}
+
+int merge_outputs(const struct merge_host *h, size_t n, struct client_output *all, char *err,
+                  size_t errlen)
+{
+    memset(all, 0, sizeof(*all));
+    result_init(&all->result);
+    if (hist_init_default(&all->lat) != 0 || hist_init_default(&all->connect) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t nok = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!h[i].ok)
+            continue;
+        double s = h[i].out->start_wall_s - h[i].offset_s;
+        if (nok++ == 0) {
+            all->result = h[i].out->result;
+            clear_sums(&all->result);
+            all->start_wall_s = s;
+        } else if (s < all->start_wall_s) {
+            all->start_wall_s = s;
+        }
+        all->server_figures = all->server_figures || h[i].out->server_figures;
+    }
+    if (nok == 0) {
+        snprintf(err, errlen, "no host measured the step");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!h[i].ok)
+            continue;
+        add_row(&all->result, &h[i].out->result);
+        if (add_intervals(all, &h[i]) != 0) {
+            snprintf(err, errlen, "out of memory merging the histograms of %s", h[i].name);
+            return -1;
+        }
+    }
+    struct test_result *r = &all->result;
+    merge_lat_columns(r, &all->lat);
+    snprintf(r->host, sizeof(r->host), "all");
+    snprintf(r->hosts, sizeof(r->hosts), "%u/%u", (unsigned)(nok % 10000), (unsigned)(n % 10000));
+    return 0;
+}
