@@ -5,11 +5,11 @@
 set -euo pipefail
 pkgs=(
     build-essential cmake pkg-config git
-    libssl-dev zlib1g-dev libinih-dev libcmocka-dev
+    libssl-dev zlib1g-dev libinih-dev libcmocka-dev libnghttp2-dev
     clang libclang-rt-14-dev
     gnuplot-nox
     iproute2 socat curl openssl strace
-    iperf3 sockperf wrk nginx-light h2o
+    iperf3 sockperf wrk nginx-light h2o nghttp2-client
     default-jre-headless default-jdk-headless libhdrhistogram-java
     python3
 )

@@ -47,6 +47,8 @@ struct netrig_config {
     char method[8];
     char headers[CONFIG_MAX_HEADERS][256];
     uint32_t nheaders;
+    bool http2;       /* HTTP/2: h2 over TLS (ALPN), h2c with prior knowledge */
+    uint32_t streams; /* HTTP/2: concurrent streams per connection */
     /* TLS */
     char tls_version[8];
     char ciphers[256];

@@ -76,6 +76,10 @@ const struct result_column result_columns[] = {
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
     {"tcp_cc", S(tcp_cc), "TCP: congestion control of the client's connections (cubic, bbr...)"},
     {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
+    {"streams", D(streams), "HTTP/2: concurrent streams per connection asked for"},
+    {"h2_frames", D(h2_frames), "HTTP/2: frames per request, both ways"},
+    {"req_header_bytes", D(req_header_bytes),
+     "HTTP/2: request HEADERS frame bytes per request as sent (HPACK, with frame header)"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

@@ -56,6 +56,9 @@ struct test_result {
     double steal_pct;
     double ip_version; /* 4 or 6: the family of the path measured */
     char tcp_cc[16];   /* TCP: congestion control of the client's connections */
+    /* HTTP/2: streams per connection asked for, frames per request (both
+     * ways), request HEADERS bytes per request as sent (HPACK, framed) */
+    double streams, h2_frames, req_header_bytes;
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "h2_target.h"
 #include "tls.h"
 
 struct http_target {
@@ -20,6 +21,7 @@ struct http_target {
     char host[256]; /* SNI and certificate name */
     bool resume;    /* crr: offer the last session again */
     char addr[300]; /* HOST:PORT to connect to */
+    struct h2_target h2; /* --http2: the request as HTTP/2 headers (h2.on) */
 };
 
 /* Builds the target from the config: --url, or --server with --proto

@@ -11,13 +11,16 @@ void report_text_header(FILE *out, const struct netrig_config *cfg)
     units_fmt_size(cfg->size, sz, sizeof(sz));
     units_fmt_size(cfg->resp_size ? cfg->resp_size : cfg->size, rsz, sizeof(rsz));
     fprintf(out, "netrig client: %s %s%s%s to %s%s, %u conn(s) on %u thread(s), %s",
-            proto_name(cfg->proto), mode_name(cfg->mode), cfg->reverse ? " reverse" : "",
-            cfg->bidir ? " bidir" : "", cfg->server, cfg->echo ? " (echo peer)" : "", cfg->conns,
+            cfg->url[0] ? "http" : proto_name(cfg->proto), mode_name(cfg->mode),
+            cfg->reverse ? " reverse" : "", cfg->bidir ? " bidir" : "",
+            cfg->url[0] ? cfg->url : cfg->server, cfg->echo ? " (echo peer)" : "", cfg->conns,
             cfg->threads < cfg->conns ? cfg->threads : cfg->conns, sz);
     if (cfg->mode != MODE_STREAM)
         fprintf(out, " / %s", rsz);
     if (cfg->mode == MODE_RR && cfg->pipeline > 1)
         fprintf(out, ", pipeline %u", cfg->pipeline);
+    if (cfg->http2)
+        fprintf(out, ", HTTP/2 with %u stream(s) per conn", cfg->streams ? cfg->streams : 1);
     if (cfg->rate_bps > 0) {
         char r[32];
         fprintf(out, ", paced at %s", units_fmt_bps(cfg->rate_bps, r, sizeof(r)));
