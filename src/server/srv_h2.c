@@ -457,3 +457,19 @@ void srv_h2_refuse(int fd, SSL *ssl)
     else
         (void)send(fd, f, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
+
+int srv_h2_feed(struct srv_h2 *h, const uint8_t *p, size_t n)
+{
+    if (nghttp2_session_mem_recv(h->ns, p, n) < 0)
+        return -1;
+    const uint8_t *out;
+    for (int i = 0; i < 256; i++) /* a 1 TiB body is not sent here */
+        if (nghttp2_session_mem_send(h->ns, &out) <= 0)
+            break;
+    return nghttp2_session_want_read(h->ns) || nghttp2_session_want_write(h->ns) ? 0 : -1;
+}
+
+uint32_t srv_h2_streams(const struct srv_h2 *h)
+{
+    return SRV_H2_MAX_STREAMS - h->nfree;
+}

@@ -42,6 +42,14 @@ void srv_h2_free(struct srv_h2 *h);
  * the connection, -1 to close it (the session is over or failed). */
 int srv_h2_io(struct srv_h2 *h, int fd, SSL *ssl, uint8_t *buf, size_t cap, bool *want_out);
 
+/* Feeds n bytes of peer input to the session and lets it produce up to a
+ * bounded amount of output, which is dropped (the fuzz harness's entry:
+ * no socket). Returns 0, or -1 once the session failed or is over. */
+int srv_h2_feed(struct srv_h2 *h, const uint8_t *p, size_t n);
+
+/* Streams the session holds now (at most SRV_H2_MAX_STREAMS). */
+uint32_t srv_h2_streams(const struct srv_h2 *h);
+
 /* Requests, body bytes in and out so far: the connection's progress. */
 uint64_t srv_h2_progress(const struct srv_h2 *h);
 
