@@ -272,8 +272,9 @@ static void setup_once(void)
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
-    /* Queued SETTINGS and PING acks a peer that does not read can pile up. */
-    nghttp2_option_set_max_outbound_ack(opt, 1000);
+    /* Queued SETTINGS and PING acks a peer that does not read can pile up;
+     * the junk budget (1000 frames) normally ends such a peer first. */
+    nghttp2_option_set_max_outbound_ack(opt, 4096);
     nghttp2_option_set_max_settings(opt, 32);
 }
 
@@ -420,7 +421,13 @@ int srv_h2_io(struct srv_h2 *h, int fd, SSL *ssl, uint8_t *buf, size_t cap, bool
             return -1;
         if (n == 0)
             return 0;
-        if (nghttp2_session_mem_recv(h->ns, buf, (size_t)n) < 0)
+        ssize_t rv = nghttp2_session_mem_recv(h->ns, buf, (size_t)n);
+        if (rv == NGHTTP2_ERR_FLOODED) { /* acks piled up: say why, once */
+            nghttp2_session_terminate_session(h->ns, NGHTTP2_ENHANCE_YOUR_CALM);
+            (void)flush(h, fd, ssl, want_out);
+            return -1;
+        }
+        if (rv < 0)
             return -1; /* fatal: nghttp2 could not even say GOAWAY */
     }
     *want_out = true;

@@ -289,8 +289,14 @@ static int serve_h2(struct srv_http *c)
 {
     uint64_t before = srv_h2_progress(c->h2);
     date_refresh();
-    if (srv_h2_io(c->h2, c->io.fd, c->ssl, (uint8_t *)c->in, sizeof(c->in), &c->want_out) < 0)
+    if (srv_h2_io(c->h2, c->io.fd, c->ssl, (uint8_t *)c->in, sizeof(c->in), &c->want_out) < 0) {
+        /* The GOAWAY is out: closing on unread input would send a reset
+         * that may destroy it on its way. Take what has arrived (bounded). */
+        shutdown(c->io.fd, SHUT_WR);
+        for (int i = 0; i < 64 && recv(c->io.fd, c->in, sizeof(c->in), MSG_DONTWAIT) > 0; i++)
+            ;
         return conn_close(c), -1;
+    }
     if (srv_h2_progress(c->h2) != before)
         srv_deadline_progress(&c->dl);
     return 0;
