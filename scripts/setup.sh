@@ -5,12 +5,12 @@
 set -euo pipefail
 pkgs=(
     build-essential cmake pkg-config git
-    libssl-dev zlib1g-dev libinih-dev libcmocka-dev
+    libssl-dev zlib1g-dev libinih-dev libcmocka-dev libnghttp2-dev
     clang libclang-rt-14-dev
     gnuplot-nox
     iproute2 socat curl openssl strace jq
     openssh-server openssh-client
-    iperf3 sockperf wrk nginx-light h2o
+    iperf3 sockperf wrk nginx-light h2o nghttp2-client
     default-jre-headless default-jdk-headless libhdrhistogram-java
     python3 python3-websockets node-ws websocketd libwebsockets-test-server
 )

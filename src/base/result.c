@@ -90,6 +90,10 @@ const struct result_column result_columns[] = {
     {"ws_frame", D(ws_frame), "WebSocket: payload bytes per frame (0: a message is one frame)"},
     {"host", S(host), "several client hosts: the row's host, or all (their exact merge)"},
     {"hosts", S(hosts), "all row: client hosts it holds of the run's, 2/3"},
+    {"streams", D(streams), "HTTP/2: concurrent streams per connection asked for"},
+    {"h2_frames", D(h2_frames), "HTTP/2: frames per request, both ways"},
+    {"req_header_bytes", D(req_header_bytes),
+     "HTTP/2: request HEADERS frame bytes per request as sent (HPACK, with frame header)"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

@@ -70,6 +70,9 @@ struct test_result {
      * client's; empty on one host's part of a merged step) */
     char host[64];
     char hosts[16];
+    /* HTTP/2: streams per connection asked for, frames per request (both
+     * ways), request HEADERS bytes per request as sent (HPACK, framed) */
+    double streams, h2_frames, req_header_bytes;
 };
 
 /* True for one host's part of a merged step (host set, hosts empty): the

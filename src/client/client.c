@@ -39,6 +39,12 @@ static int check_cfg(const struct netrig_config *cfg, bool http, char *err, size
     uint64_t resp = cfg->resp_size ? cfg->resp_size : cfg->size;
     if (check_probe(cfg, err, errlen) != 0)
         return -1;
+    if (cfg->http2 && !http)
+        return snprintf(err, errlen, "--http2 needs --proto http or https, or --url"), -1;
+    if (cfg->streams > 1 && !cfg->http2)
+        return snprintf(err, errlen,
+                        "--streams is for HTTP/2: add --http2 (HTTP/1.1 has --pipeline)"),
+               -1;
     if (http) {
         if (cfg->mode == MODE_RATE && cfg->rate_per_s <= 0)
             return snprintf(err, errlen, "mode rate needs --rate N/s"), -1;

@@ -166,7 +166,13 @@ static void http_figures(const struct client_figures *f, struct client_output *o
         return;
     }
     /* By the target, which knows it from --url's scheme or --proto. */
-    snprintf(r->proto, sizeof(r->proto), "%s", f->http->tls ? "https" : "http");
+    snprintf(r->proto, sizeof(r->proto), "%s",
+             f->http->h2.on ? (f->http->tls ? "h2" : "h2c") : f->http->tls ? "https" : "http");
+    if (f->http->h2.on) {
+        r->streams = f->http->h2.streams;
+        r->h2_frames = ratio((double)cs->h2_frames, (double)cs->txn);
+        r->req_header_bytes = ratio((double)cs->req_hdr_bytes, (double)cs->txn);
+    }
     r->duration_s = f->client_window_s;
     r->messages = (double)cs->txn;
     r->goodput_bps = ratio(8.0 * (double)(cs->rx_bytes + cs->tx_bytes), r->duration_s);
@@ -176,6 +182,24 @@ static void http_figures(const struct client_figures *f, struct client_output *o
     r->header_bytes = ratio((double)cs->hdr_bytes, (double)cs->txn);
     hist_add(&out->lat, &cs->total);
     hist_add(&out->connect, &cs->connect);
+}
+
+/* HTTP/2's stream errors join the row's classes (a flow-control stall is
+ * a wait, not a failure: named, not added to the error count). */
+static void h2_errors(const struct stats *cs, struct test_result *r)
+{
+    size_t len = strlen(r->errors_by_class);
+    for (int i = 0; i < H2E_COUNT; i++) {
+        if (cs->h2err[i] == 0)
+            continue;
+        if (i != H2E_FLOW_STALL)
+            r->errors += (double)cs->h2err[i];
+        int n = snprintf(r->errors_by_class + len, sizeof(r->errors_by_class) - len, "%s%s=%llu",
+                         len ? " " : "", stats_h2err_name(i), (unsigned long long)cs->h2err[i]);
+        if (n < 0 || (size_t)n >= sizeof(r->errors_by_class) - len)
+            break;
+        len += (size_t)n;
+    }
 }
 
 void client_result_fill(const struct netrig_config *cfg, const struct client_figures *f,
@@ -213,6 +237,8 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
         err[i] = cs->err[i] + (sr ? sr->errors[i] : 0);
     r->errors = (double)stats_err_sum(err);
     stats_err_format(err, r->errors_by_class, sizeof(r->errors_by_class));
+    if (f->http && f->http->h2.on)
+        h2_errors(cs, r);
     if (cfg->proto == PROTO_TCP || cfg->proto == PROTO_TLS || f->http)
         tcp_info(cfg, f, r);
     r->cpu_client_pct = ratio(100.0 * f->cpu_client_s, f->client_window_s);

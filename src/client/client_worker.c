@@ -292,7 +292,7 @@ static int setup(struct cworker *wk)
     uint32_t role = ep_roles(q, false);
     const struct drv_ops *drv = q->proto == PROTO_UDP ? &drv_udp : &drv_tcp;
     if (cl->http)
-        drv = cl->http->ws ? &drv_ws : &drv_http;
+        drv = cl->http->ws ? &drv_ws : cl->http->h2.on ? &drv_h2 : &drv_http;
     for (uint32_t j = 0, i = wk->idx; j < n; j++, i += cl->nw) {
         int fd = -1;
         char e[256];

@@ -94,6 +94,7 @@ extern const struct drv_ops drv_tcp;
 extern const struct drv_ops drv_udp;
 extern const struct drv_ops drv_http; /* client side of HTTP and HTTPS */
 extern const struct drv_ops drv_ws;   /* client side of WebSocket (ws, wss) */
+extern const struct drv_ops drv_h2;   /* client side of HTTP/2: h2 and h2c */
 
 struct udp_slot {
     uint64_t seq; /* extended sequence number, UINT64_MAX = free */

@@ -54,7 +54,7 @@ static int tls_setup(struct http_target *t, const struct netrig_config *cfg, cha
                      size_t errlen)
 {
     struct tls_opts o;
-    tls_client_opts(&o, cfg, "http/1.1");
+    tls_client_opts(&o, cfg, cfg->http2 ? "h2" : "http/1.1");
     t->resume = cfg->resume;
     return tls_client_init(&t->tls_ctx, &o, err, errlen);
 }
@@ -114,6 +114,9 @@ int http_target_init(struct http_target *t, const struct netrig_config *cfg, cha
     if (n < 0)
         return -1;
     t->head_len = (size_t)n;
+    if (cfg->http2 && h2_target_init(&t->h2, cfg, path, authority, t->tls, t->body_len, err,
+                                     errlen) != 0)
+        return -1;
     if (t->tls && tls_setup(t, cfg, err, errlen) != 0)
         return -1;
     return 0;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "h2_target.h"
 #include "tls.h"
 
 struct http_target {
@@ -28,6 +29,7 @@ struct http_target {
     uint64_t ws_size;  /* message payload bytes */
     char path[1100];
     char authority[300];
+    struct h2_target h2; /* --http2: the request as HTTP/2 headers (h2.on) */
 };
 
 /* Builds the target from the config: --url, or --server with --proto

@@ -13,6 +13,14 @@ const char *stats_err_name(int cls)
     return cls >= 0 && cls < ERRC_COUNT ? err_names[cls] : "?";
 }
 
+static const char *const h2err_names[H2E_COUNT] = {"rst_refused", "rst_cancel", "rst_other",
+                                                   "goaway", "flow_stall"};
+
+const char *stats_h2err_name(int cls)
+{
+    return cls >= 0 && cls < H2E_COUNT ? h2err_names[cls] : "?";
+}
+
 int stats_init(struct stats *s)
 {
     memset(s, 0, sizeof(*s));
@@ -48,6 +56,10 @@ void stats_add(struct stats *d, const struct stats *s)
     d->txn += s->txn;
     d->hdr_bytes += s->hdr_bytes;
     d->body_done += s->body_done;
+    d->h2_frames += s->h2_frames;
+    d->req_hdr_bytes += s->req_hdr_bytes;
+    for (int i = 0; i < H2E_COUNT; i++)
+        d->h2err[i] += s->h2err[i];
     if (d->tls_cipher == NULL) {
         d->tls_cipher = s->tls_cipher;
         d->tls_version = s->tls_version;

@@ -28,6 +28,19 @@ _Static_assert(ERRC_COUNT == CTRL_NERR, "error classes travel in the control res
 
 const char *stats_err_name(int cls);
 
+/* HTTP/2 stream and connection errors by class, counted apart from the
+ * classes above (those travel in the control result; these arise only in
+ * the client's own HTTP/2 connections). */
+enum stats_h2err {
+    H2E_RST_REFUSED, /* RST_STREAM REFUSED_STREAM: the server did not process it */
+    H2E_RST_CANCEL,  /* RST_STREAM CANCEL */
+    H2E_RST_OTHER,   /* RST_STREAM with any other code */
+    H2E_GOAWAY,      /* GOAWAY with an error code (NO_ERROR is a clean end) */
+    H2E_FLOW_STALL,  /* a request body waited on a closed flow-control window */
+    H2E_COUNT
+};
+const char *stats_h2err_name(int cls);
+
 struct stats {
     /* in the measured window */
     uint64_t rx_bytes, rx_msgs, tx_bytes, tx_msgs;
@@ -50,6 +63,10 @@ struct stats {
     const void *tls_cipher; /* TLS: the SSL_CIPHER of a completed handshake */
     int tls_version;
     uint64_t body_done; /* HTTP: body bytes of the responses completed in the window */
+    /* HTTP/2, in the window: frames both ways, request HEADERS frames as
+     * sent (HPACK-compressed, with their 9-byte frame headers), errors */
+    uint64_t h2_frames, req_hdr_bytes;
+    uint64_t h2err[H2E_COUNT];
 };
 
 /* Returns 0 or -1 (no memory). */

@@ -124,7 +124,8 @@ static void report_rows(FILE *out, const struct test_result *rows, const struct 
  * G / C, for the rows where the link is the bottleneck (pipelined). */
 static void report_overhead(FILE *out, const struct test_result *rows, const struct model_run *run)
 {
-    static const char *const order[] = {"tcp", "udp", "http", "tls", "https", "ws", "wss"};
+    static const char *const order[] = {"tcp", "udp", "http", "tls", "https",
+                                        "ws",  "wss", "h2c",  "h2"};
     fprintf(out, "\nProtocol overhead (pipelined rows: measured efficiency = G / C)\n");
     fprintf(out, "%-5s %-6s %9s %10s %10s %10s\n", "proto", "mode", "B", "B+O", "predicted",
             "measured");

@@ -129,3 +129,12 @@ double model_wire_tls_records(const struct model_wire *w, double payload, bool p
         recs = payload > 0 ? ceil(recs) : 1;
     return payload + recs * w->tls_ovh;
 }
+
+double model_wire_h2_data(double body, double max_frame)
+{
+    if (!(body > 0))
+        return 0;
+    if (!(max_frame > 0))
+        max_frame = MODEL_WIRE_H2_MAX_DATA;
+    return body + MODEL_WIRE_H2_FRAME * ceil(body / max_frame);
+}

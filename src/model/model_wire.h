@@ -20,6 +20,8 @@
 #define MODEL_WIRE_TLS13 22.0       /* 5 header + 16 AEAD tag + 1 content type */
 #define MODEL_WIRE_TLS12 29.0       /* 5 header + 8 explicit nonce + 16 tag */
 #define MODEL_WIRE_TLS_RECORD 16384.0
+#define MODEL_WIRE_H2_FRAME 9.0      /* HTTP/2 frame header (RFC 9113 4.1) */
+#define MODEL_WIRE_H2_MAX_DATA 16384.0 /* SETTINGS_MAX_FRAME_SIZE's default */
 
 /* The framing of one path. */
 struct model_wire {
@@ -78,5 +80,10 @@ double model_wire_tls_records(const struct model_wire *w, double payload, bool p
  * frame adds 2, 4 or 10 header bytes by its length, and 4 more when
  * masked (client to server). */
 double model_wire_ws(double payload, double frame, bool masked);
+
+/* Bytes of HTTP/2 DATA frames carrying a body of `body` bytes: a 9-byte
+ * frame header per frame of at most max_frame bytes (0: 16 KiB). An empty
+ * body takes no DATA frame (END_STREAM rides on HEADERS). */
+double model_wire_h2_data(double body, double max_frame);
 
 #endif

@@ -173,7 +173,8 @@ void plot_fmt_bytes(double v, char *buf, size_t len)
 
 int plot_proto_style(const char *proto)
 {
-    static const char *const names[] = {"tcp", "udp", "http", "tls", "https", "ws", "wss"};
+    static const char *const names[] = {"tcp", "udp", "http", "tls", "https",
+                                        "ws",  "wss", "h2c",  "h2"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(proto, names[i]) == 0)
             return (int)i + 1;

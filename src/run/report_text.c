@@ -36,6 +36,8 @@ void report_text_header(FILE *out, const struct netrig_config *cfg)
         fprintf(out, " / %s", rsz);
     if (cfg->mode == MODE_RR && cfg->pipeline > 1)
         fprintf(out, ", pipeline %u", cfg->pipeline);
+    if (cfg->http2)
+        fprintf(out, ", HTTP/2 with %u stream(s) per conn", cfg->streams ? cfg->streams : 1);
     if (cfg->rate_bps > 0) {
         char r[32];
         fprintf(out, ", paced at %s", units_fmt_bps(cfg->rate_bps, r, sizeof(r)));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "http_serve.h"
+#include "srv_h2.h"
 #include "server_int.h"
 #include "srv_ws.h"
 #include "tls.h"
@@ -31,6 +32,8 @@ struct srv_http {
     bool handshaking;
     bool classified; /* TLS: the first bytes said HTTP rather than a hello */
     bool want_out;
+    bool h2_known;      /* srv_h2 decided whether this is HTTP/2 */
+    struct srv_h2 *h2;  /* HTTP/2 (h2 or h2c): served by srv_h2.c */
     struct http_serve hs;
     struct srv_deadline dl; /* hello and idle timeouts (srv_guard.c) */
     struct srv_ws *ws;      /* after a WebSocket upgrade request (srv_ws.c) */
@@ -102,6 +105,7 @@ static void conn_close(struct srv_http *c)
         tls_shutdown(c->ssl);
     tls_conn_free(c->ssl);
     srv_ws_free(c->ws);
+    srv_h2_free(c->h2);
     close(c->io.fd);
     srv_guard_closed(th->srv);
     free(c);
@@ -252,7 +256,55 @@ static int serve(struct srv_http *c)
 
 static void expire(void *arg)
 {
-    conn_close(arg);
+    struct srv_http *c = arg;
+    if (c->h2 != NULL)
+        srv_h2_goaway(c->h2, c->io.fd, c->ssl);
+    conn_close(c);
+}
+
+/* HTTP/2 is ALPN "h2" on TLS, the connection preface on plain TCP.
+ * Returns 1 when c must wait for more bytes or is gone, else 0. */
+static int choose_h2(struct srv_http *c)
+{
+    bool h2 = false;
+    if (c->ssl != NULL) {
+        h2 = srv_h2_alpn(c->ssl);
+    } else {
+        unsigned char p[4];
+        ssize_t n = recv(c->io.fd, p, sizeof(p), MSG_PEEK | MSG_DONTWAIT);
+        int k = srv_h2_sniff(p, n > 0 ? (size_t)n : 0);
+        if (k < 0 && n > 0)
+            return 1;
+        h2 = k > 0;
+    }
+    c->h2_known = true;
+    if (!h2)
+        return 0;
+    const struct server_limits *lim = &c->th->srv->cfg.lim;
+    c->h2 = srv_h2_new(pattern, sizeof(pattern), date, lim->http_max_head, lim->http_max_body);
+    if (c->h2 == NULL) {
+        conn_close(c);
+        return 1;
+    }
+    return 0;
+}
+
+/* An HTTP/2 connection's turn. Returns -1 when it was closed. */
+static int serve_h2(struct srv_http *c)
+{
+    uint64_t before = srv_h2_progress(c->h2);
+    date_refresh();
+    if (srv_h2_io(c->h2, c->io.fd, c->ssl, (uint8_t *)c->in, sizeof(c->in), &c->want_out) < 0) {
+        /* The GOAWAY is out: closing on unread input would send a reset
+         * that may destroy it on its way. Take what has arrived (bounded). */
+        shutdown(c->io.fd, SHUT_WR);
+        for (int i = 0; i < 64 && recv(c->io.fd, c->in, sizeof(c->in), MSG_DONTWAIT) > 0; i++)
+            ;
+        return conn_close(c), -1;
+    }
+    if (srv_h2_progress(c->h2) != before)
+        srv_deadline_progress(&c->dl);
+    return 0;
 }
 
 /* After the handshake: a netrig data connection says its hello first;
@@ -300,6 +352,11 @@ static bool refused(struct srv_http *c)
     const struct srv *s = c->th->srv;
     if (!s->psk || s->cfg.open_http)
         return false;
+    if (c->h2 != NULL) {
+        srv_h2_refuse(c->io.fd, c->ssl);
+        conn_close(c);
+        return true;
+    }
     static const char msg[] = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n"
                               "Content-Length: 82\r\nConnection: close\r\n\r\n"
                               "this netrig server requires --psk; it serves HTTP to anyone "
@@ -353,12 +410,19 @@ static void on_io(struct loop *l, struct loop_io *io, uint32_t events)
     }
     if (c->ssl != NULL && !c->classified && classify_tls(c) != 0)
         return;
+    if (!c->h2_known && choose_h2(c) != 0)
+        return;
     if (refused(c))
         return;
-    if (c->ws == NULL && serve(c) < 0)
-        return;
-    if ((c->ws != NULL || http_serve_upgrade(&c->hs)) && serve_ws(c) < 0)
-        return;
+    if (c->h2 != NULL) {
+        if (serve_h2(c) < 0)
+            return;
+    } else {
+        if (c->ws == NULL && serve(c) < 0)
+            return;
+        if ((c->ws != NULL || http_serve_upgrade(&c->hs)) && serve_ws(c) < 0)
+            return;
+    }
     loop_mod(l, io, c->want_out ? EPOLLOUT | EPOLLIN : EPOLLIN);
 }
 

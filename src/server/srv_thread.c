@@ -212,7 +212,7 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
      * HTTPS on the listening port. ALPN: a client offering http/1.1 (curl
      * offers h2 first) gets it; one offering nothing we speak, or nothing
      * at all (netrig's TLS tests), goes on without ALPN. */
-    struct tls_opts o = {.cert = c->cert, .key = c->key, .alpn = "http/1.1"};
+    struct tls_opts o = {.cert = c->cert, .key = c->key, .alpn = "h2,http/1.1"};
     s->tls = calloc(1, sizeof(*s->tls));
     if (!s->tls || tls_server_init(s->tls, &o, err, errlen) != 0) {
         free(s->tls);

@@ -240,6 +240,39 @@ static void test_msg_of(void **state)
     assert_int_equal(model_msg_of(&o, &r, &m), -1);
 }
 
+/* HTTP/2: 9 bytes per DATA frame of at most 16 KiB, the HEADERS frame as
+ * measured, then TCP (and TLS records for h2) as for HTTP/1.1. */
+static void test_h2_overhead(void **state)
+{
+    (void)state;
+    CLOSE(model_wire_h2_data(0, 0), 0, 0);
+    CLOSE(model_wire_h2_data(1000, 0), 1009, 0);
+    CLOSE(model_wire_h2_data(16384, 0), 16393, 0);
+    CLOSE(model_wire_h2_data(16385, 0), 16385 + 18, 0);
+    CLOSE(model_wire_h2_data(100000, 4096), 100000 + 25 * 9, 0);
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_msg m;
+    struct test_result r = row("h2c", "rr", 1048576, 8.0 * 1048576 * 100);
+    r.resp_bytes = 1048576;
+    r.messages = 1000;
+    r.conns = 1;
+    r.streams = 4;
+    r.mss = 1448;
+    r.header_bytes = 20;
+    r.req_header_bytes = 22;
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    assert_int_equal(m.form, MODEL_PIPELINED);
+    CLOSE(m.payload, 1048576, 0);
+    double down = 20 + 1048576 + 64 * 9.0;
+    CLOSE(model_msg_wire(&m), down + down / 1448 * (20 + 12 + 20 + 14), 1e-6);
+    snprintf(r.proto, sizeof(r.proto), "h2");
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
+    double recs = down + down / 16384 * 22;
+    CLOSE(model_msg_wire(&m), recs + recs / 1448 * (20 + 12 + 20 + 14), 1e-6);
+    CLOSE(m.crypto, down + 22, 1e-9);
+}
+
 static void test_t_quantile(void **state)
 {
     (void)state;
@@ -608,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_fit_skips_cpu_rows),  cmocka_unit_test(test_report),
         cmocka_unit_test(test_fit_needs_three),     cmocka_unit_test(test_unchecked_reasons),
         cmocka_unit_test(test_ws_frames),
+        cmocka_unit_test(test_h2_overhead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
