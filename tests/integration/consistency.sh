@@ -14,7 +14,7 @@
 set -u
 NETRIG=$(readlink -f "${1:?usage: consistency.sh /path/to/netrig}")
 export NETRIG_TESTS=${NETRIG_TESTS:-$(dirname "$0")/..}
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 
 cat >"$TMP/all.ini" <<'INI'
 [global]

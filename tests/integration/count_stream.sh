@@ -1,7 +1,7 @@
 # --count N in stream mode measures N messages, warm-up or not: the
 # warm-up's messages still in flight when measuring starts must not count,
 # nor may the measured ones be missed.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server
 
 for try in 1 2 3; do

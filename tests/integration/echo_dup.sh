@@ -2,7 +2,7 @@
 # 20th datagram twice: a reply matches its request once, the second copy
 # goes to dup, and the transactions are the requests answered, not the
 # datagrams that came back.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 command -v python3 >/dev/null || exit 77
 
 PORT=$((20000 + RANDOM % 20000))

@@ -2,7 +2,7 @@
 # ctest: run-serial
 # errors, and the server's memory measured before, at the peak and after
 # (VmRSS and VmHWM from /proc). The descriptors come back afterwards.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 N=10000
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((N + 300)) ]; then

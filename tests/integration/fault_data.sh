@@ -3,7 +3,7 @@
 # host that is not the control peer (with and without --psk), bytes on the
 # data connection of a sending TCP side, at the server and at the client.
 # The server survives, answers others, and sends nothing to a third host.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 PEER="$NETRIG_TESTS/lib/data_peer.py"
 FAULT="$NETRIG_TESTS/lib/fault_peer.py"
 

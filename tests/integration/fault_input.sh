@@ -3,7 +3,7 @@
 # bad connection gets an error reply (where one is due) and is closed;
 # the server survives, a test running alongside is undisturbed, and no
 # descriptor is left behind.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 PEER="$NETRIG_TESTS/lib/fault_peer.py"
 start_server --threads 2 --hello-timeout 2s
 fds() { ls /proc/$SPID/fd | wc -l; }

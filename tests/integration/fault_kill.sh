@@ -2,7 +2,7 @@
 # must not cost the server anything once its test is over; a server killed
 # mid-test leaves the client with a clear error naming it and the figures
 # measured so far; an unreachable or lying server is named in the error.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 PEER="$NETRIG_TESTS/lib/fault_peer.py"
 start_server --threads 2 --grace 1s
 fds() { ls /proc/$SPID/fd | wc -l; }

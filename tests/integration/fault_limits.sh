@@ -1,6 +1,6 @@
 # Limits through the real client: each refusal names the server and the
 # limit, and the server serves the next test as usual.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server --max-conns 4 --max-tests 1 --max-duration 10s --max-rate 100mbit
 
 refused() { # name expected-text client-options...

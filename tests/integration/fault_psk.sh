@@ -1,7 +1,7 @@
 # Pre-shared keys: the right key is accepted, a wrong or missing key is
 # refused with a clear message, a key file others can read is refused,
 # and a server listening beyond loopback without --psk warns.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 head -c 32 /dev/urandom | base64 >"$TMP/key"
 head -c 32 /dev/urandom | base64 >"$TMP/other"
 chmod 600 "$TMP/key" "$TMP/other"

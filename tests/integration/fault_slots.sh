@@ -2,7 +2,7 @@
 # not come within --data-timeout is cancelled (the client told why) and its
 # slot freed, and one client address may run --max-tests-per-peer tests at
 # once while another address still gets its own.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 PEER=$NETRIG_TESTS/lib/fault_peer.py
 
 # Every slot taken by requests alone: all are cancelled after a second, and

@@ -1,7 +1,7 @@
 # Slow clients: connections that trickle a request one byte at a time are
 # cut off after --hello-timeout, while a real test on the same server runs
 # as usual.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 PEER="$NETRIG_TESTS/lib/fault_peer.py"
 start_server --hello-timeout 1s
 fds() { ls /proc/$SPID/fd | wc -l; }

@@ -4,7 +4,7 @@
 # figures with rr, HTTP and HTTPS in them. Run as an ordinary user (when
 # root can drop to one), so the link section is skipped with a note and
 # --link is refused before a results folder exists.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 
 SCEN="$NETRIG_SRC/scenarios/quickstart.ini"
 AS=()

@@ -5,7 +5,7 @@
 # goes on, or ends at the idle deadline); a window held at zero meets the idle deadline with GOAWAY 11. Each
 # time a well-behaved client is served beside it, and the server's memory
 # stays bounded.
-source "$NETRIG_TESTS/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
 start_server --quiet --idle-timeout 2s
 peer() {
     timeout 60 python3 "$NETRIG_TESTS/lib/h2_hostile.py" "$port" "$1"

@@ -4,7 +4,7 @@
 # HEAD and POST, counts and body sizes exactly as asked, HPACK header
 # bytes and frames per request; a keyed server refuses h2 as it refuses
 # HTTP/1.1, with a GOAWAY.
-source "$NETRIG_TESTS/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
 start_server --tls --quiet
 run() {
     local name=$1

@@ -2,7 +2,7 @@
 # intervals with the widest layout (5 digits, 1 to 2^63) and an import
 # whose back-fill would be 3.6e12 values both finish far inside a CPU
 # limit that the old per-slot and per-value loops overran by minutes.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 LIMIT=20 # CPU seconds; both take well under one
 # Under ASan each interval's allocation of the widest layout (25 MB) costs
 # about 10 ms of shadow memory: fewer lines keep the same limit.

@@ -1,7 +1,7 @@
 # A response the client has not sent a request for yet (a server that
 # answers ahead) is a protocol error, counted once per connection, never a
 # transaction: a transaction needs its request on the wire.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 
 # A server that answers every read with 200 responses in bulk, and counts
 # the requests it has received.

@@ -2,7 +2,7 @@
 # The HTTP client against netrig's own HTTP server, every mode, HTTP and
 # HTTPS: counts, body and header bytes exactly as the server sends them,
 # errors by class.
-source "$NETRIG_TESTS/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
 start_server --tls --quiet
 run() {
     local name=$1

@@ -1,7 +1,7 @@
 # The HTTP side of the server's port: a keyed server (--psk) serves no
 # HTTP or HTTPS to clients without the key unless --open-http says so; a
 # request after a stray CRLF is served (RFC 9112 2.2).
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 head -c 32 /dev/urandom | base64 >"$TMP/key"
 chmod 600 "$TMP/key"
 

@@ -1,6 +1,6 @@
 # Several clients testing one server at the same time must not mix: each
 # gets back exactly its own byte and message counts.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server --threads 2
 
 run_json a --count 3000 --size 1000 --warmup 0 --conns 2 --rate 20000/s &

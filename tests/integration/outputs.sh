@@ -1,7 +1,7 @@
 # Output files: --csv appends with the header once, --json is one valid
 # object, --hlog is an HdrHistogram log, --interval prints a line per
 # interval.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server
 
 csv=$TMP/out.csv

@@ -4,7 +4,7 @@
 # at once after sending (both ends on one CPU, where they are there
 # already, or a client alone in its thread that sleeps in recv) lose and
 # duplicate nothing.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server --threads 2 --cpu 0 --busy-poll 20
 
 # Both server threads run on CPU 0 only (the main thread is not pinned).

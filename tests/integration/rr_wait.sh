@@ -3,7 +3,7 @@
 # else arriving on that thread ends the wait and is served at once, and no
 # message is lost or counted twice either way.
 # ctest: run-serial
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 command -v strace >/dev/null || fail "strace is not installed (scripts/setup.sh installs it)"
 start_server
 

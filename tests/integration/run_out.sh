@@ -1,7 +1,7 @@
 #!/bin/bash
 # The results folder of netrig run belongs to one run: a second run into
 # the same --out is refused, even while the first has not written a row.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 
 cat >"$TMP/one.ini" <<'INI'
 [global]

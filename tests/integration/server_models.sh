@@ -1,6 +1,6 @@
 # The thread-per-connection server answers every mode as the epoll one
 # does, and IPv6 loopback works.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server --model threads
 
 run_json stream --duration 0.5 --warmup 0.1 --conns 3

@@ -1,5 +1,5 @@
 # Ctrl-C ends a long test; what was measured is still reported and written.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server
 
 for proto in tcp udp; do

@@ -4,7 +4,7 @@
 # during the stall waits for it, measured from its intended start. The
 # stall is asked for with --stall, a test-only request flag. A closed-loop
 # rr test with the same stall shows it in max only: coordinated omission.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server
 
 run_json rate --mode rate --rate 2000/s --size 64 --duration 1 --warmup 0.2 --stall 200ms

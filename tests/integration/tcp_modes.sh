@@ -1,7 +1,7 @@
 # TCP: every mode on loopback against the real server, with figures that
 # ctest: run-serial
 # must hold whatever the machine's speed.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server --threads 2
 
 run_json stream --duration 1 --warmup 0.2 --size 8k

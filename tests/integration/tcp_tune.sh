@@ -3,7 +3,7 @@
 # connection, also when the server sends), --mss sets the segment size
 # both ways, --window the client's socket buffers; a congestion control
 # the kernel does not have and TCP settings for UDP are refused clearly.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 command -v ss >/dev/null || { echo "skip: no ss"; exit 77; }
 start_server
 

@@ -3,7 +3,7 @@
 # pipelining, crr with full and resumed handshakes, TLS 1.2 and 1.3. No
 # errors, the TLS columns filled, and resumed handshakes faster than full
 # ones (TLS 1.2 resumption skips the key exchange altogether).
-source "$NETRIG_TESTS/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
 start_server --quiet
 
 # run NAME ARGS...: a test whose JSON lands in NAME.json.

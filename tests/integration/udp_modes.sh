@@ -1,7 +1,7 @@
 # UDP: streams (forward, reverse, bidir), request/response and rate on
 # ctest: run-serial
 # loopback: no loss at modest paced rates, rates held, headers intact.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 start_server --threads 2
 
 run_json stream --proto udp --duration 1 --warmup 0.2 --rate 50mbit --size 1200 --conns 2

@@ -3,7 +3,7 @@
 # every mode, ws and wss: sizes across the length forms (7, 16 and 64 bit),
 # text and binary, fragmented; frame header bytes exactly as sent; the
 # upgrade timed in its own columns.
-source "$NETRIG_TESTS/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
 start_server --tls --quiet
 run() {
     local name=$1

@@ -1,7 +1,7 @@
 # --echo against socat echo servers (RFC 862 behaviour: every byte comes
 # back) on loopback: TCP request/response (pipelined) and open-loop rate,
 # UDP request/response.
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 command -v socat >/dev/null || exit 77
 
 PORT=$((20000 + RANDOM % 20000))

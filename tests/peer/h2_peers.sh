@@ -15,8 +15,8 @@ if [ ! -x "$NGINX" ] || ! "$NGINX" -V 2>&1 | grep -q http_v2_module || [ ! -x "$
     echo "SKIP: nginx with http_v2 or h2o missing"
     exit 77
 fi
-source "$NETRIG_TESTS/lib/check_tally.sh"
-source "$NETRIG_TESTS/lib/http_peer.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/http_peer.sh"
 chmod 755 "$tmp"
 peer_files
 chmod 777 "$tmp/logs"

@@ -12,8 +12,8 @@ if [ ! -x "$H2O" ] || ! command -v curl >/dev/null || ! command -v openssl >/dev
     echo "SKIP: h2o, curl or openssl missing"
     exit 77
 fi
-source "$NETRIG_TESTS/lib/check_tally.sh"
-source "$NETRIG_TESTS/lib/http_peer.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/http_peer.sh"
 
 chmod 755 "$tmp" # h2o drops root for nobody
 peer_files

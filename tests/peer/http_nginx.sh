@@ -10,8 +10,8 @@ if [ ! -x "$NGINX" ] || ! command -v curl >/dev/null || ! command -v openssl >/d
     echo "SKIP: nginx, curl or openssl missing"
     exit 77
 fi
-source "$NETRIG_TESTS/lib/check_tally.sh"
-source "$NETRIG_TESTS/lib/http_peer.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/http_peer.sh"
 
 port=$((20000 + RANDOM % 20000))
 sport=$((port + 1))

@@ -8,7 +8,7 @@ set -u
 for t in curl openssl socat; do
     command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
-source "$NETRIG_TESTS/lib/check_tally.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
 
 # start ARGS...: a netrig server on a free random port (tried again on
 # another port if the first is taken), waited for; sets $port.

@@ -2,7 +2,7 @@
 # ctest: run-serial
 # two network namespaces this test makes: netrig and iperf3 must agree
 # within 2 %. Needs root (exit 77 otherwise).
-source "$NETRIG_TESTS/lib/netrig_test.sh"
+source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 [ "$(id -u)" = 0 ] || exit 77
 command -v iperf3 >/dev/null || exit 77
 
