@@ -36,6 +36,7 @@ SERVER_ARGS=${SERVER_ARGS:-}
 NOTIME_BIN=${NOTIME_BIN:-}
 STEAL_MAX=${STEAL_MAX:-5}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+ulimit -n 16384 2>/dev/null || true # 1000 connections on each side
 
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
@@ -91,7 +92,8 @@ worker_processes 1;
 pid $TMP/nginx.pid;
 error_log $TMP/logs/error.log;
 daemon off;
-events { worker_connections 1024; }
+worker_rlimit_nofile 8192;
+events { worker_connections 4096; }
 http {
     access_log off;
     default_type application/octet-stream;
@@ -150,11 +152,27 @@ rr() { # udp|tcp
     put "$1p50" ours "$(js "$TMP/n.json" 'j["lat_p50_us"]')"
 }
 
+# http_ka ROW CONNS THREADS [PIPELINE]: keep-alive GETs of 1 KiB from one
+# nginx worker; wrk pipelines through a Lua script that sends PIPELINE
+# requests in one write, as netrig's --pipeline keeps that many in flight.
 http_ka() {
-    wrk -t1 -c10 -d"${SECS}s" "http://127.0.0.1:$HP/1k" >"$TMP/w.out" 2>&1
-    put http peer "$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$TMP/w.out")"
-    nr --url "http://127.0.0.1:$HP/1k" --threads 1 --conns 10
-    put http ours "$(js "$TMP/n.json" 'round(j["msgs_per_s"])')"
+    local row=$1 conns=$2 threads=$3 pipe=${4:-1} script=()
+    if [ "$pipe" -gt 1 ]; then
+        cat >"$TMP/pipe.lua" <<LUA
+init = function(args)
+    local r = {}
+    for i = 1, $pipe do r[i] = wrk.format(nil) end
+    req = table.concat(r)
+end
+request = function() return req end
+LUA
+        script=(-s "$TMP/pipe.lua")
+    fi
+    wrk -t"$threads" -c"$conns" -d"${SECS}s" "${script[@]}" "http://127.0.0.1:$HP/1k" \
+        >"$TMP/w.out" 2>&1
+    put "$row" peer "$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$TMP/w.out")"
+    nr --url "http://127.0.0.1:$HP/1k" --threads "$threads" --conns "$conns" --pipeline "$pipe"
+    put "$row" ours "$(js "$TMP/n.json" 'round(j["msgs_per_s"])')"
 }
 
 tls_hs() {
@@ -307,8 +325,18 @@ fi
 if want http; then
     if [ -x "$NGINX" ] && have wrk && nr --url "http://127.0.0.1:$HP/1k" --duration 0.2 --warmup 0 &&
         js "$TMP/n.json" 'j["messages"]' >/dev/null; then
-        pairs http_ka
-        report http "HTTP 1k keep-alive vs wrk" req/s
+        # The connection sweep: one thread at 10 to 1000 connections, two
+        # threads where there are two cores, and pipelining.
+        for c in 10 32 100 1000; do
+            pairs http_ka "http$c" "$c" 1
+            report "http$c" "HTTP 1k keep-alive, $c conns vs wrk" req/s
+        done
+        if [ "$(nproc)" -ge 2 ]; then
+            pairs http_ka http2t 100 2
+            report http2t "HTTP 1k keep-alive, 100 conns 2 threads vs wrk" req/s
+        fi
+        pairs http_ka httppipe 10 1 8
+        report httppipe "HTTP 1k --pipeline 8, 10 conns vs wrk" req/s
     else
         NA="n/a (needs the HTTP driver, nginx and wrk)" report http "HTTP 1k keep-alive vs wrk" ""
     fi
