@@ -134,9 +134,11 @@ static void tcp_info(const struct netrig_config *cfg, const struct client_figure
 
 /* HTTP: payload is the bodies both ways, as counted in the window; the
  * head bytes per response go apart for the model. */
-/* WebSocket: payload is the messages' both ways (a stream's: what was
- * sent); the frame headers per message received and the upgrade time go
- * apart. */
+/* WebSocket: payload is the messages' both ways; a stream's is what
+ * netrig's sink received over its window (ws_peer_*: from each
+ * connection's window mark to its close), the sender's count only when no
+ * sink answered with one. The frame headers per message received and the
+ * upgrade time go apart. */
 static void ws_figures(const struct client_figures *f, struct client_output *out)
 {
     struct test_result *r = &out->result;
@@ -146,6 +148,11 @@ static void ws_figures(const struct client_figures *f, struct client_output *out
     r->duration_s = f->client_window_s;
     r->messages = (double)(cs->txn ? cs->txn : cs->tx_msgs);
     r->goodput_bps = ratio(8.0 * (double)(cs->rx_bytes + cs->tx_bytes), r->duration_s);
+    if (cs->txn == 0 && cs->ws_peer_conns > 0) {
+        r->duration_s = (double)cs->ws_peer_ns / (double)cs->ws_peer_conns / 1e9;
+        r->messages = (double)cs->ws_peer_msgs;
+        r->goodput_bps = ratio(8.0 * (double)cs->ws_peer_bytes, r->duration_s);
+    }
     r->resp_bytes = r->size_bytes;
     r->header_bytes = ratio((double)cs->hdr_bytes, (double)cs->txn);
     r->ws_frame = (double)t->ws_frame;

@@ -75,6 +75,8 @@ static int begin_session(struct ep *ep)
     s->close_queued = false;
     s->close_due = ep->state != EP_RUN;
     s->pong_due = false;
+    s->mark_sent = false;
+    s->mark_ns = 0;
     s->to_send = (ep->role & EP_RR_CLIENT) ? ep->ring_n : 0;
     if (t->tls) {
         s->ssl = tls_conn_new(&t->tls_ctx, ep->io.fd, t->host, t->resume ? s->sess : NULL, err,

@@ -58,6 +58,10 @@ void stats_add(struct stats *d, const struct stats *s)
     d->body_done += s->body_done;
     d->h2_frames += s->h2_frames;
     d->req_hdr_bytes += s->req_hdr_bytes;
+    d->ws_peer_msgs += s->ws_peer_msgs;
+    d->ws_peer_bytes += s->ws_peer_bytes;
+    d->ws_peer_ns += s->ws_peer_ns;
+    d->ws_peer_conns += s->ws_peer_conns;
     for (int i = 0; i < H2E_COUNT; i++)
         d->h2err[i] += s->h2err[i];
     if (d->tls_cipher == NULL) {

@@ -67,6 +67,9 @@ struct stats {
      * sent (HPACK-compressed, with their 9-byte frame headers), errors */
     uint64_t h2_frames, req_hdr_bytes;
     uint64_t h2err[H2E_COUNT];
+    /* WebSocket stream: what netrig's sink received from each connection's
+     * window mark to its close, and that time as the client saw it */
+    uint64_t ws_peer_msgs, ws_peer_bytes, ws_peer_ns, ws_peer_conns;
 };
 
 /* Returns 0 or -1 (no memory). */

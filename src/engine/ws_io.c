@@ -2,6 +2,7 @@
  * masked frames, and the server's frames followed and counted. drv_ws.c
  * holds the driver table and the connections. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -86,6 +87,19 @@ static bool queue_control(struct wsep *s, uint8_t op, const uint8_t *p, size_t n
     return true;
 }
 
+/* A stream's window mark: a ping, at the first message boundary in the
+ * window, from which netrig's sink counts what its close frame reports. */
+static const uint8_t window_mark[] = "netrig-window";
+#define MARK_LEN (sizeof(window_mark) - 1)
+
+static void queue_mark(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    if (s->mark_sent || (ep->role & EP_RR_CLIENT) || !wctx_measuring(ep->w))
+        return;
+    s->mark_sent = queue_control(s, WS_OP_PING, window_mark, MARK_LEN);
+}
+
 /* A new message: its first frame header comes with the payload. */
 static bool next_message(struct ep *ep)
 {
@@ -143,6 +157,7 @@ static void fill(struct ep *ep)
         if (!g->active || (g->frame_left == 0 && g->fin)) {
             if (s->pong_due && queue_control(s, WS_OP_PONG, s->pong, s->pong_len))
                 s->pong_due = false;
+            queue_mark(ep);
             if (s->close_due && !s->close_queued) {
                 static const uint8_t normal[2] = {0x03, 0xE8};
                 s->close_queued = queue_control(s, WS_OP_CLOSE, normal, 2);
@@ -262,6 +277,28 @@ static int message_done(struct ep *ep, uint64_t now)
     return 0;
 }
 
+/* A stream's close answer from netrig's sink ("msgs=N bytes=B": what it
+ * received since our window mark): the receiver's figures for the row,
+ * over the time from the mark's pong to this answer (each arrives half a
+ * round trip after the sink saw it, so the two shifts cancel). */
+static void sink_count(struct ep *ep, uint64_t now)
+{
+    struct wsep *s = W(ep);
+    struct stats *st = ep->w->st;
+    unsigned long long msgs, bytes;
+    char reason[WS_MAX_CONTROL + 1];
+    if ((ep->role & EP_RR_CLIENT) || s->mark_ns == 0 || s->ctl_len < 2)
+        return;
+    memcpy(reason, s->ctl + 2, s->ctl_len - 2);
+    reason[s->ctl_len - 2] = '\0';
+    if (sscanf(reason, "msgs=%llu bytes=%llu", &msgs, &bytes) != 2)
+        return;
+    st->ws_peer_msgs += msgs;
+    st->ws_peer_bytes += bytes;
+    st->ws_peer_ns += now - s->mark_ns;
+    st->ws_peer_conns++;
+}
+
 /* The server's close: the end of our close handshake (crr: the end of the
  * transaction), or the server ending the connection on its own. */
 static int peer_close(struct ep *ep, uint64_t now)
@@ -290,6 +327,7 @@ static int peer_close(struct ep *ep, uint64_t now)
         ep->drv->close(ep, false);
         return -1;
     }
+    sink_count(ep, clock_now_ns());
     ep->drv->close(ep, true);
     return -1;
 }
@@ -319,7 +357,13 @@ static int frame_done(struct ep *ep, uint64_t now)
             return fail(ep, ERRC_PROTOCOL);
         return peer_close(ep, now);
     }
-    if (f->opcode == WS_OP_PONG || !f->fin)
+    if (f->opcode == WS_OP_PONG) {
+        if (s->mark_sent && s->mark_ns == 0 && s->ctl_len == MARK_LEN &&
+            memcmp(s->ctl, window_mark, MARK_LEN) == 0)
+            s->mark_ns = clock_now_ns();
+        return 0;
+    }
+    if (!f->fin)
         return 0;
     if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_done(s->rd.utf8))
         return fail(ep, ERRC_PROTOCOL);

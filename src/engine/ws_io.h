@@ -43,6 +43,8 @@ struct wsep {
     uint64_t rng;     /* mask keys */
     bool close_due, close_queued;
     bool pong_due;
+    bool mark_sent;   /* stream: the ping that opens the sink's count */
+    uint64_t mark_ns; /* when its pong came back (0: not yet) */
     uint8_t pong[WS_MAX_CONTROL];
     size_t pong_len;
     /* receiving */

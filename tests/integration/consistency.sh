@@ -89,6 +89,20 @@ rate = 200mbit
 [tls-rr]
 proto = tls
 mode = rr
+
+[ws-rr]
+proto = ws
+mode = rr
+conns = 2
+
+[ws-rate]
+proto = ws
+mode = rate
+rate = 1000/s
+
+[wss-rr]
+proto = wss
+mode = rr
 INI
 
 # judge DIR INTERVAL_S [LINK_BPS]: the agreement checks over a results folder.

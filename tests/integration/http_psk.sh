@@ -39,12 +39,25 @@ esac
 timeout 20 "$NETRIG" client --url "http://127.0.0.1:$PORT/bytes/100" --duration 0.3 --warmup 0 \
     --json >"$TMP/refused.json" 2>"$TMP/refused.err"
 checks refused 'r["messages"] == 0' 'r["errors"] > 0'
+# WebSocket cannot prove the key either: the upgrade gets the same 403,
+# and netrig's ws client against the keyed server measures nothing.
+wsreq='GET /ws/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+line=$(get $PORT "$wsreq")
+case $line in
+HTTP/1.1\ 403*) ;;
+*) fail "a keyed server answered a WebSocket upgrade for a stranger: '$line'" ;;
+esac
+timeout 20 "$NETRIG" client --url "ws://127.0.0.1:$PORT/ws/echo" --duration 0.3 --warmup 0 \
+    --json >"$TMP/ws_refused.json" 2>"$TMP/ws_refused.err"
+checks ws_refused 'r["messages"] == 0' '"status_4xx=" in r["errors_by_class"]'
 # netrig's own tests with the key still run.
 run_json keyed --duration 0.3 --warmup 0 --psk "$TMP/key"
 check_sane keyed
 
 start_server --psk "$TMP/key" --open-http
 [ "$(get $PORT "$req")" = "HTTP/1.1 200 OK" ] || fail "--open-http does not open HTTP"
+line=$(get $PORT "$wsreq")
+[ "$line" = "HTTP/1.1 101 Switching Protocols" ] || fail "--open-http does not open WebSocket: '$line'"
 
 start_server --psk "$TMP/key" --tls
 timeout 20 "$NETRIG" client --url "https://127.0.0.1:$PORT/bytes/100" --duration 0.3 \

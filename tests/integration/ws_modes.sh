@@ -35,6 +35,21 @@ for p in ws wss; do
     run "$p-count" $S --proto $p --mode rr --size 100 --count 50
     check "$p-count" "d['errors'] == 0 and d['messages'] == 50"
 done
+# A stream's figures are the receiver's: with the sink paused (its server
+# stopped) from early in the window until a second after it, the sink takes
+# in what was queued only then, so its window (mark ping to close answer)
+# runs on well past the client's; the sender's count would end with it.
+start_server --quiet
+sport=$port
+"$NETRIG" client --server 127.0.0.1:$sport --proto ws --mode stream --size 64k --duration 1s \
+    --warmup 100ms --json >"$tmp/paused.json" 2>"$tmp/paused.err" &
+cpid=$!
+sleep 0.4
+kill -STOP "${pids[-1]}"
+sleep 1.8
+kill -CONT "${pids[-1]}"
+wait $cpid || fail "paused: exit $? ($(tail -1 "$tmp/paused.err"))"
+check paused "d['errors'] == 0 and d['messages'] > 0 and d['duration_s'] > 1.5 and abs(d['goodput_bps'] * d['duration_s'] / 8 - d['messages'] * 65536) <= 65536"
 run url --url "ws://127.0.0.1:$port/ws/echo" --mode rr --size 64
 check url "d['errors'] == 0 and d['messages'] > 5 and d['proto'] == 'ws'"
 run url-miss --url "ws://127.0.0.1:$port/ws/nothing" --mode rr --size 64 --duration 200ms

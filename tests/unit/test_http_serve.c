@@ -182,12 +182,46 @@ static void test_peer_closed(void **state)
     assert_true(http_serve_peer_closed(&s, 0));
 }
 
+/* A request for a path under /ws/ stops the connection: what came before
+ * it is answered, it is left whole at the start of the input (for the
+ * WebSocket code), and nothing after it is taken; any read and write split. */
+static void test_upgrade(void **state)
+{
+    (void)state;
+    static const char ws[] = "GET /ws/echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n";
+    static const char in[] = "GET /bytes/3 HTTP/1.1\r\nHost: a\r\n\r\n"
+                             "GET /ws/echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n"
+                             "\x81\x85" "abcd";
+    struct http_serve s;
+    for (size_t rstep = 1; rstep < sizeof(in); rstep += 7) {
+        for (size_t wstep = 1; wstep < 100; wstep *= 3) {
+            size_t held = drive(in, sizeof(in) - 1, rstep, wstep, &s);
+            assert_true(http_serve_upgrade(&s));
+            assert_false(http_serve_done(&s));
+            struct resp r[2];
+            assert_int_equal(responses(r, 2, 9), 1);
+            assert_int_equal(r[0].status, 200);
+            assert_int_equal(r[0].body, 3);
+            /* The upgrade request whole, and the frame bytes behind it. */
+            assert_int_equal(held, sizeof(ws) - 1 + 6);
+        }
+    }
+    /* Only paths under /ws/ are handed over. */
+    static const char not_ws[] = "GET /wsx HTTP/1.1\r\nHost: a\r\n\r\n";
+    drive(not_ws, sizeof(not_ws) - 1, 100, 100, &s);
+    assert_false(http_serve_upgrade(&s));
+    struct resp r[1];
+    assert_int_equal(responses(r, 1, 9), 1);
+    assert_int_equal(r[0].status, 404);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pipelined_any_split),
         cmocka_unit_test(test_errors_close),
         cmocka_unit_test(test_peer_closed),
+        cmocka_unit_test(test_upgrade),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,7 +58,9 @@ static void fail(struct ws_serve *s, unsigned code, const char *why)
 }
 
 /* The peer's close: answered with its own code (RFC 6455 5.5.1); the sink
- * says in the reason what it counted, so a sender can check delivery. */
+ * says in the reason what it counted since the latest ping (or the
+ * upgrade), so that a sender can take the receiver's figures for its
+ * window and check delivery. */
 static void peer_close(struct ws_serve *s, const uint8_t *p, size_t n)
 {
     unsigned code;
@@ -70,8 +72,9 @@ static void peer_close(struct ws_serve *s, const uint8_t *p, size_t n)
     s->peer_code = code;
     char reason[64] = "";
     if (s->sink)
-        snprintf(reason, sizeof(reason), "msgs=%llu bytes=%llu", (unsigned long long)s->msgs,
-                 (unsigned long long)s->rx_payload);
+        snprintf(reason, sizeof(reason), "msgs=%llu bytes=%llu",
+                 (unsigned long long)(s->msgs - s->mark_msgs),
+                 (unsigned long long)(s->rx_payload - s->mark_payload));
     send_close(s, code, reason);
 }
 
@@ -82,6 +85,8 @@ static void on_control(struct ws_serve *s, const struct ws_frame *f, uint8_t *p)
     ws_mask(p, n, f->mask, 0);
     if (f->opcode == WS_OP_PING) {
         s->pings++;
+        s->mark_msgs = s->msgs;
+        s->mark_payload = s->rx_payload;
         control(s, WS_OP_PONG, p, n);
     } else if (f->opcode == WS_OP_CLOSE) {
         peer_close(s, p, n);

@@ -11,7 +11,8 @@
  * the echo is a slice of the caller's buffer (no copy). Sink: frames are
  * checked and counted as they stream through, nothing is echoed.
  *
- * Ping gets a pong with its payload; a close gets a close with the same
+ * Ping gets a pong with its payload (and, sink, marks the start of what its
+ * close frame will report: a sender's window opening); a close gets a close with the same
  * code; anything the rules refuse (ws_frame.h) gets a close with the code
  * owed, after which input is ignored. Memory: a frame, and so a message
  * fragment, is at most max_message bytes; a message (all its fragments) too.
@@ -47,6 +48,7 @@ struct ws_serve {
     /* counters */
     uint64_t msgs, frames, pings;
     uint64_t rx_payload, tx_payload;
+    uint64_t mark_msgs, mark_payload; /* sink: msgs, rx_payload at the latest ping */
 };
 
 /* sink: count and discard rather than echo; max_message: 0 takes
