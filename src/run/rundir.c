@@ -317,7 +317,7 @@ static int intervals_add(struct results *r, uint32_t repeat, const struct client
     if (!m)
         return -1;
     if (!r->intervals_header)
-        fputs("step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us\r\n", m);
+        fputs("step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us,messages\r\n", m);
     double base = out->start_wall_s - r->run_start_s;
     size_t n = out->nintervals ? out->nintervals : 1;
     for (size_t i = 0; i < n; i++) {
@@ -330,6 +330,7 @@ static int intervals_add(struct results *r, uint32_t repeat, const struct client
         put_dbl(m, iv ? iv->msgs_per_s : out->result.msgs_per_s);
         put_us(m, iv ? &iv->lat : &out->lat, 50);
         put_us(m, iv ? &iv->lat : &out->lat, 99);
+        put_dbl(m, iv ? iv->messages : out->result.messages); /* exact: rates are rounded */
         fputs("\r\n", m);
     }
     int rc = fclose(m) == 0 && path_in(r, "intervals", ".csv", path, sizeof(path)) == 0

@@ -107,7 +107,7 @@ static void test_folder(void **state)
     const char *want[] = {
         "a size=1k,1,3.500,4.500,8000000,1000,", "a size=1k,1,4.500,5.500,8000000,1000,",
         "a size=1k,2,6.500,7.500,8000000,1000,", "a size=1k,2,7.500,8.500,8000000,1000,"};
-    const char *hdr = "step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us\r\n";
+    const char *hdr = "step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us,messages\r\n";
     assert_memory_equal(iv, hdr, strlen(hdr));
     const char *line = iv + strlen(hdr);
     for (int k = 0; k < 4; k++) {
