@@ -76,6 +76,8 @@ const struct result_column result_columns[] = {
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
     {"tcp_cc", S(tcp_cc), "TCP: congestion control of the client's connections (cubic, bbr...)"},
     {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
+    {"warmup_used_s", D(warmup_used_s), "warm-up before the window, seconds (TCP streams: until every connection left its start-up)"},
+    {"warmup_capped", D(warmup_capped), "1: the adaptive warm-up hit its bound (4x the warm-up or +5 s) with a connection still in start-up"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

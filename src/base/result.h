@@ -56,6 +56,9 @@ struct test_result {
     double steal_pct;
     double ip_version; /* 4 or 6: the family of the path measured */
     char tcp_cc[16];   /* TCP: congestion control of the client's connections */
+    /* the warm-up the window waited for (an adaptive one runs until every
+     * connection has left its start-up), and 1 when its bound ended it */
+    double warmup_used_s, warmup_capped;
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };
