@@ -113,8 +113,10 @@ void client_settle_release(struct cworker *wk)
         return;
     wk->released = true;
     loop_timer_cancel(wk->loop, &wk->t_look);
-    if (atomic_load(&wk->phase) != CTRL_PHASE_WARMUP)
-        return; /* stopped already */
+    /* The planned window's timer may have opened it already, at the
+     * released time (on_measure), or the test has stopped. */
+    if (atomic_load(&wk->phase) == CTRL_PHASE_DONE)
+        return;
     loop_timer_set(wk->loop, &wk->t_measure, wk->cl->t_measure);
     loop_timer_set(wk->loop, &wk->t_end, wk->cl->t_end);
 }
