@@ -37,6 +37,7 @@ struct netrig_config {
     /* how long */
     uint64_t duration_ns;
     uint64_t warmup_ns;
+    bool warmup_fixed;    /* TCP streams: no adaptive warm-up (client_settle.c) */
     uint64_t interval_ns; /* 0 = no interval reports */
     uint64_t timeout_ns;  /* UDP rr loss timeout, connect timeout */
     uint64_t count;       /* stop after this many messages (0 = no limit) */

@@ -94,6 +94,8 @@ const struct result_column result_columns[] = {
     {"h2_frames", D(h2_frames), "HTTP/2: frames per request, both ways"},
     {"req_header_bytes", D(req_header_bytes),
      "HTTP/2: request HEADERS frame bytes per request as sent (HPACK, with frame header)"},
+    {"warmup_used_s", D(warmup_used_s), "warm-up before the window, seconds (TCP streams: until every connection left its start-up)"},
+    {"warmup_capped", D(warmup_capped), "1: the adaptive warm-up hit its bound (4x the warm-up or +5 s) with a connection still in start-up"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

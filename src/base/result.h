@@ -73,6 +73,9 @@ struct test_result {
     /* HTTP/2: streams per connection asked for, frames per request (both
      * ways), request HEADERS bytes per request as sent (HPACK, framed) */
     double streams, h2_frames, req_header_bytes;
+    /* the warm-up the window waited for (an adaptive one runs until every
+     * connection has left its start-up), and 1 when its bound ended it */
+    double warmup_used_s, warmup_capped;
 };
 
 /* True for one host's part of a merged step (host set, hosts empty): the

@@ -195,11 +195,12 @@ static bool all_finished(struct client *cl)
  * interval), the measuring starts, or a while has passed (Ctrl-C is a
  * flag). Waking seldom matters: this thread shares the CPUs with the
  * workers it watches. */
-static void sup_wait(struct client *cl, const struct sup *sp, uint64_t now)
+static void sup_wait(struct client *cl, const struct sup *sp, uint64_t now, uint64_t look)
 {
     uint64_t wait = cl->wake_fd >= 0 ? SUP_IDLE_NS : 1000000u;
-    if (!sp->mark1 && cl->t_measure < now + wait)
-        wait = cl->t_measure > now ? cl->t_measure - now : 0;
+    uint64_t next = look ? look : cl->t_measure; /* a held window: the next look */
+    if (!sp->mark1 && next < now + wait)
+        wait = next > now ? next - now : 0;
     struct timespec ts = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
     struct pollfd p = {.fd = cl->wake_fd, .events = POLLIN};
     if (ppoll(&p, 1, &ts, NULL) > 0) {
@@ -217,7 +218,8 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
     bool stopped = false, count_stream = cl->cfg->count && cl->req.mode == MODE_STREAM;
     for (;;) {
         uint64_t now = clock_now_ns();
-        if (!sp->mark1 && now >= cl->t_measure) {
+        uint64_t look = client_settle_check(cl, now);
+        if (!sp->mark1 && !look && now >= cl->t_measure) {
             sp->mark1 = true;
             sp->steal0 = steal_now_ns();
             if (stop && stop->server_cpu_ns)
@@ -244,7 +246,7 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
             ;
         if (finished)
             break;
-        sup_wait(cl, sp, now);
+        sup_wait(cl, sp, now, look);
     }
     while (take_interval(cl, sp, stop, out, true))
         ;
@@ -322,7 +324,7 @@ static int start_workers(struct client *cl, char *err, size_t errlen)
         atomic_store(&cl->stop_now, true);
     uint64_t now = clock_now_ns();
     cl->t_start = now + 1000000u;
-    cl->t_measure = cl->t_start + cl->req.warmup_ns;
+    cl->t_measure = cl->t_start + cl->warmup_ns;
     cl->t_end = cl->t_measure + cl->req.duration_ns;
     pthread_barrier_wait(&cl->go);
     return ok ? 0 : -1;
@@ -349,6 +351,7 @@ static void stop_workers(struct client *cl, struct stats *merged, double *window
         free(wk->rxbuf);
         free(wk->ub);
         free(wk->eps);
+        free(wk->looks);
     }
     *window_s = done > cl->t_measure ? (double)(done - cl->t_measure) / 1e9 : 0;
     *cpu_s = (double)cpu / 1e9;
@@ -455,6 +458,7 @@ int client_run_load(const struct netrig_config *cfg, const struct client_stop *s
     if (cfg->proto != PROTO_UDP && net_tune_check(&cl.tune, cl.addr.ss.ss_family, err, errlen) != 0)
         goto out;
     client_ctrl_request(cfg, &cl.req);
+    client_settle_plan(&cl);
     cl.iv_ns = cfg->interval_ns ? cfg->interval_ns : (cfg->hlog[0] ? 1000000000ull : 0);
     if (cl.iv_ns && !cfg->echo && !http && cl.req.mode == MODE_STREAM &&
         !(cl.req.flags & CTRL_F_REVERSE)) {
@@ -493,6 +497,11 @@ int client_run_load(const struct netrig_config *cfg, const struct client_stop *s
     f.server_window_s = have_sr ? (double)sr.window_ns / 1e9 : 0;
     out->server_figures = have_sr;
     client_result_fill(cfg, &f, out);
+    if (started == 0) {
+        out->result.warmup_used_s = (double)(cl.t_measure - cl.t_start) / 1e9;
+        if (cl.settle_max_ns)
+            out->result.warmup_capped = cl.settle_capped;
+    }
     out->result.ip_version = cl.addr.ss.ss_family == AF_INET6 ? 6 : 4;
     if (rc != 0)
         out->result.errors = (isnan(out->result.errors) ? 0 : out->result.errors) + 1;

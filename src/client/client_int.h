@@ -13,6 +13,7 @@
 #include "ep.h"
 #include "net.h"
 #include "stats.h"
+#include "tcp_state.h"
 
 #define CLIENT_IV_RING 4
 
@@ -50,6 +51,13 @@ struct cworker {
     _Atomic uint64_t published, consumed;
     uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs, iv_err;
     bool iv_last;              /* the window's last interval is still to publish */
+    /* the adaptive warm-up (client_settle.c): looks at this worker's
+     * connections while client_run holds the window */
+    struct loop_timer t_look;
+    struct tcp_state *looks; /* the last look at each endpoint */
+    uint64_t look_ns;        /* when that was */
+    _Atomic bool settled;    /* every connection of this worker is past its start-up */
+    bool released;           /* the window's new times are set */
     uint64_t t_done_ns;        /* when this worker stopped measuring */
     uint64_t cpu0_ns, cpu1_ns; /* this thread's CPU time when the window opened, closed */
     _Atomic bool ended;        /* stopped measuring */
@@ -66,7 +74,13 @@ struct client {
     uint64_t test_id;
     uint16_t ports[CTRL_MAX_PORTS];
     uint16_t nports;
-    uint64_t t_start, t_measure, t_end, iv_ns;
+    uint64_t t_start, iv_ns;
+    /* the window: moved by an adaptive warm-up while cl->hold */
+    _Atomic uint64_t t_measure, t_end;
+    uint64_t warmup_ns;     /* the warm-up asked for */
+    uint64_t settle_max_ns; /* the adaptive warm-up's bound; 0: a fixed warm-up */
+    bool settle_capped;     /* the bound opened the window */
+    _Atomic bool hold;      /* the window waits for the connections to settle */
     _Atomic bool stop_now;
     pthread_barrier_t ready, go;
     struct cworker *w;
@@ -85,6 +99,22 @@ bool client_probe_on(const struct netrig_config *cfg);
 int client_run_load(const struct netrig_config *cfg, const struct client_stop *stop,
                     struct probe_live *probe, struct client_output *out, char *err,
                     size_t errlen);
+
+/* client_settle.c: the adaptive warm-up. */
+/* Decides whether cl's test waits for its connections to settle (a TCP,
+ * TLS or HTTP stream with a warm-up and --warmup-fixed off) and widens the
+ * request's warm-up by the bound, for the server's deadline. */
+void client_settle_plan(struct client *cl);
+/* Worker side, on the worker's thread: prepares the looks (setup), arms
+ * the first one, and takes the window's times once client_run releases it
+ * (from the loop's wake-up). Returns -1 when out of memory. */
+int client_settle_init(struct cworker *wk);
+void client_settle_arm(struct cworker *wk);
+void client_settle_release(struct cworker *wk);
+/* client_run's side: while the window is held, opens it when every worker
+ * has settled or the bound is reached (then sets t_measure, t_end, wakes
+ * the workers). Returns the time of the next look, or 0 once released. */
+uint64_t client_settle_check(struct client *cl, uint64_t now);
 
 /* client_auth.c: proves knowledge of the key in cfg->psk on the fresh
  * control connection fd (see auth.h). Returns 0, or -1 with a message

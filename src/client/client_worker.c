@@ -113,8 +113,12 @@ static void on_measure(struct loop *l, struct loop_timer *t)
 {
     (void)l;
     struct cworker *wk = t->arg;
-    if (atomic_load(&wk->phase) != CTRL_PHASE_WARMUP)
+    if (atomic_load(&wk->phase) != CTRL_PHASE_WARMUP || atomic_load(&wk->cl->hold))
+        return; /* a held window opens when client_run releases it */
+    if (clock_now_ns() < wk->cl->t_measure) { /* released, to a later time */
+        loop_timer_set(wk->loop, &wk->t_measure, wk->cl->t_measure);
         return;
+    }
     atomic_store(&wk->phase, CTRL_PHASE_MEASURE);
     wk->cpu0_ns = thread_cpu_ns();
     wk->iv_t0 = wk->cl->t_measure; /* the row's window starts there, late timer or not */
@@ -200,6 +204,8 @@ static void on_wake(struct loop *l, void *arg)
     struct cworker *wk = arg;
     if (atomic_load(&wk->cl->stop_now))
         on_end(l, &wk->t_end);
+    else
+        client_settle_release(wk);
 }
 
 void client_worker_stop(struct cworker *wk)
@@ -320,6 +326,8 @@ static int setup(struct cworker *wk)
         if (ep->quota > 0)
             wk->quota_left++;
     }
+    if (client_settle_init(wk) != 0)
+        return snprintf(wk->err, sizeof(wk->err), "client: out of memory"), -1;
     return wk->nopen > 0 ? 0 : -1;
 }
 
@@ -347,7 +355,8 @@ void *client_worker_main(void *arg)
         loop_on_wake(wk->loop, on_wake, wk);
         arm(wk, &wk->t_start, on_start, cl->t_start);
         arm(wk, &wk->t_measure, on_measure, cl->t_measure);
-        arm(wk, &wk->t_end, on_end, cl->t_end);
+        arm(wk, &wk->t_end, on_end, atomic_load(&cl->hold) ? 0 : cl->t_end);
+        client_settle_arm(wk);
         arm(wk, &wk->t_iv, on_interval, 0);
         arm(wk, &wk->t_give_up, on_give_up, 0);
         if (wk->quota_left == 0 && cl->req.count)

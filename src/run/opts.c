@@ -30,6 +30,9 @@ const struct opt_def opts_table[] = {
     {"echo", OPT_BOOL, F(echo), "false", 0, 0, "peer is a plain RFC 862 echo server (rr)"},
     {"duration", OPT_DURATION, F(duration_ns), "5s", 0.001, 86400, "measured time (ms, s, m)"},
     {"warmup", OPT_DURATION, F(warmup_ns), "0.5s", 0, 3600, "time before measuring, excluded"},
+    {"warmup_fixed", OPT_BOOL, F(warmup_fixed), "false", 0, 0,
+     "TCP/TLS/HTTP streams: measure right after --warmup, even while a connection is still "
+     "in its start-up (default: wait for it, up to 4x the warm-up or +5s)"},
     {"interval", OPT_DURATION, F(interval_ns), NULL, 0, 3600, "report every interval (0 = off)"},
     {"timeout", OPT_DURATION, F(timeout_ns), "1s", 0.000001, 3600,
      "UDP rr: a reply later than this is lost; connect timeout"},
