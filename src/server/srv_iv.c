@@ -76,8 +76,12 @@ void srv_iv_arm(struct srv_slot *sl)
         return;
     sl->iv.started = true;
     sl->iv.origin_ns = sl->iv.t0_ns = t->mark_start_ns;
-    sl->iv.rx_bytes = sl->st.rx_bytes; /* zero: nothing counts before the window */
-    sl->iv.rx_msgs = sl->st.rx_msgs;
+    /* The slot counts only in the window, so all it has counted is the
+     * window's, also what it read between the mark and this arming (its
+     * thread woken late): the first interval starts from zero, not from
+     * the counters as they stand now, or the intervals miss those. */
+    sl->iv.rx_bytes = 0;
+    sl->iv.rx_msgs = 0;
     sl->iv.timer.fn = on_timer;
     sl->iv.timer.arg = sl;
     uint64_t next = next_boundary(sl);
