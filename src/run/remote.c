@@ -345,6 +345,7 @@ static int take_interval(struct remote_host *h, const char *line)
 {
     struct client_interval iv;
     memset(&iv, 0, sizeof(iv));
+    iv.probe_p50_us = iv.probe_p99_us = NAN; /* not sent over the channel */
     int used = 0;
     if (sscanf(line, "iv %lf %lf %lf %lf %n", &iv.t_start_s, &iv.t_end_s, &iv.goodput_bps,
                &iv.msgs_per_s, &used) != 4 || used == 0 || decode_hist(line + used, &iv.lat) != 0)
