@@ -33,6 +33,8 @@ void cmd_run_help(FILE *out)
                  "                      output, the console then goes to stderr); docs/events.md\n"
                  "  --client-hosts LIST run every step's client on each of these hosts over\n"
                  "                      ssh (ssh://[user@]host[:port], ...; docs/scale-out.md)\n"
+                 "  --server-host DEST  start the server on this host over ssh, listening on\n"
+                 "                      --server (or the scenario's server), and stop it after\n"
                  "  --netrig-path PATH  the netrig binary on those hosts (default: netrig)\n"
                  "  --ssh-config FILE   ssh -F FILE for every ssh the run makes\n"
                  "\n"
@@ -46,7 +48,7 @@ struct run_args {
     const char *out;
     const char *link;
     const char *events;
-    const char *client_hosts, *netrig_path, *ssh_config;
+    const char *client_hosts, *server_host, *netrig_path, *ssh_config;
     bool dry_run, no_plot;
 };
 
@@ -77,6 +79,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             a->events = v;
         else if ((v = value_of(argc, argv, &i, "--client-hosts")) != NULL)
             a->client_hosts = v;
+        else if ((v = value_of(argc, argv, &i, "--server-host")) != NULL)
+            a->server_host = v;
         else if ((v = value_of(argc, argv, &i, "--netrig-path")) != NULL)
             a->netrig_path = v;
         else if ((v = value_of(argc, argv, &i, "--ssh-config")) != NULL)
@@ -89,7 +93,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             fprintf(stderr,
                     "netrig run: unknown option or missing value '%s' "
                     "(options: --server HOST:PORT, --out DIR, --link tbf:RATE, --client-hosts "
-                    "LIST, --netrig-path PATH, --ssh-config FILE, --dry-run, --no-plot)\n",
+                    "LIST, --server-host DEST, --netrig-path PATH, --ssh-config FILE, --dry-run, "
+                    "--no-plot)\n",
                     arg);
             return -1;
         } else if (!a->file) {
@@ -143,6 +148,7 @@ int cmd_run(int argc, char **argv)
                             .link = a.link,
                             .no_plot = a.no_plot,
                             .client_hosts = a.client_hosts,
+                            .server_host = a.server_host,
                             .netrig_path = a.netrig_path,
                             .ssh_config = a.ssh_config,
                             .argc = argc + 1,

@@ -3,6 +3,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "net.h"
@@ -32,6 +35,22 @@ static void warn_exposed(const struct server_config *c, const char *bound)
                 "netrig server: warning: listening on %s beyond loopback without --psk: "
                 "anyone who reaches this port can run tests (see --psk FILE)\n",
                 bound);
+}
+
+/* --stdio-control: the channel of the ssh that started this server is its
+ * life line. When it ends (the controller is done, stopped or dead) or says
+ * "stop", the main thread's sigwait gets a SIGTERM: the usual stop. */
+static void *stdin_watch(void *arg)
+{
+    (void)arg;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, stdin) >= 0)
+        if (strncmp(line, "stop", 4) == 0)
+            break;
+    free(line);
+    kill(getpid(), SIGTERM);
+    return NULL;
 }
 
 int cmd_server(int argc, char **argv)
@@ -71,6 +90,9 @@ int cmd_server(int argc, char **argv)
                c.model_threads || c.threads == 1 ? "" : "s");
         fflush(stdout);
     }
+    pthread_t watch;
+    if (c.stdio_control && pthread_create(&watch, NULL, stdin_watch, NULL) == 0)
+        pthread_detach(watch); /* blocked in read until stdin ends; exit ends it */
     int sig = 0;
     sigwait(&set, &sig);
     server_stop(s);

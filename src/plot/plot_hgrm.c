@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,9 @@ void plot_hgrm_free(struct plot_hgrm *h)
 
 struct hfile {
     char base[256];
-    char group[64]; /* "tcp stream", or "other steps" */
+    char title[272]; /* the curve: the step, and for a probe's file idle or loaded */
+    char group[80];  /* "tcp stream", "tcp stream probe", or "other steps" */
+    bool probe;
     size_t order;   /* the row's position: sweeps keep their order */
 };
 
@@ -106,11 +109,26 @@ static long scan(const char *dir, const struct plot_rows *rows, struct hfile **o
         }
         v = nv;
         snprintf(v[n].base, sizeof(v[n].base), "%.*s", (int)(len - 5), e->d_name);
-        const struct test_result *r = plot_rows_step(rows, v[n].base);
+        /* STEP.probe_idle and STEP.probe_load: the probe's round trips
+         * before and under the load, drawn together in a figure of their own. */
+        char step[256];
+        snprintf(step, sizeof(step), "%s", v[n].base);
+        size_t sl = strlen(step);
+        const char *kind = NULL;
+        if (sl > 11 && strcmp(step + sl - 11, ".probe_idle") == 0)
+            kind = " idle";
+        else if (sl > 11 && strcmp(step + sl - 11, ".probe_load") == 0)
+            kind = " loaded";
+        if (kind)
+            step[sl - 11] = '\0';
+        v[n].probe = kind != NULL;
+        snprintf(v[n].title, sizeof(v[n].title), "%s%s", step, kind ? kind : "");
+        const struct test_result *r = plot_rows_step(rows, step);
         if (r)
-            snprintf(v[n].group, sizeof(v[n].group), "%s %s", r->proto, r->mode);
+            snprintf(v[n].group, sizeof(v[n].group), "%s %s%s", r->proto, r->mode,
+                     kind ? " probe" : "");
         else
-            snprintf(v[n].group, sizeof(v[n].group), "other steps");
+            snprintf(v[n].group, sizeof(v[n].group), "%s", kind ? "probe" : "other steps");
         v[n].order = r ? (size_t)(r - rows->r) : rows->n;
         n++;
     }
@@ -171,7 +189,14 @@ static int spectrum_group(struct plot_ctx *c, struct hfile **g, size_t n, char *
     char slug[64], name[96], title[160];
     plot_slug(g[0]->group, slug, sizeof(slug));
     snprintf(name, sizeof(name), "spectrum-%s", slug);
-    snprintf(title, sizeof(title), "Latency percentile spectrum: %s", g[0]->group);
+    size_t gl = strlen(g[0]->group);
+    if (g[0]->probe && gl > 6) /* "tcp stream probe": the protocol and mode */
+        snprintf(title, sizeof(title), "Probe latency, idle and under load: %.*s",
+                 (int)(gl - 6), g[0]->group);
+    else if (g[0]->probe)
+        snprintf(title, sizeof(title), "Probe latency, idle and under load");
+    else
+        snprintf(title, sizeof(title), "Latency percentile spectrum: %s", g[0]->group);
     double scale, lo = NAN, hi = NAN, xmax = 1;
     const char *unit;
     plot_lat_unit(group_max(c, g, n), &scale, &unit);
@@ -192,13 +217,13 @@ static int spectrum_group(struct plot_ctx *c, struct hfile **g, size_t n, char *
         return -1;
     }
     for (size_t i = 0; i < n; i++)
-        names[i] = g[i]->base;
+        names[i] = g[i]->title;
     size_t cut = plot_common_prefix(names, n);
     free(names);
     plot_gp_num(f, "n", (double)n);
     plot_gp_array(f, "titles", n);
     for (size_t i = 0; i < n; i++)
-        plot_gp_elem_str(f, "titles", i, g[i]->base + cut);
+        plot_gp_elem_str(f, "titles", i, g[i]->title + cut);
     plot_gp_str(f, "lunit", unit);
     /* a log latency axis once the tail spans more than a decade and a half */
     plot_gp_num(f, "ylog", lo > 0 && hi / lo > 30);

@@ -53,7 +53,7 @@ struct ts_seg {
 };
 
 struct ts_data {
-    double *t, *g, *p;
+    double *t, *g, *p, *q50, *q99; /* q: the probe's p50 and p99 (probe = udp|tcp) */
     size_t n, cap;
     struct ts_seg *seg;
     size_t nseg;
@@ -64,29 +64,28 @@ static void ts_free(struct ts_data *d)
     free(d->t);
     free(d->g);
     free(d->p);
+    free(d->q50);
+    free(d->q99);
     free(d->seg);
 }
 
-static int ts_push(struct ts_data *d, double t, double g, double p)
+/* One interval: t, goodput, p99, the probe's p50 and p99. */
+static int ts_push(struct ts_data *d, const double v[5])
 {
+    double **cols[5] = {&d->t, &d->g, &d->p, &d->q50, &d->q99};
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 256;
-        double *a = realloc(d->t, cap * sizeof(double));
-        if (a)
-            d->t = a;
-        double *b = realloc(d->g, cap * sizeof(double));
-        if (b)
-            d->g = b;
-        double *c = realloc(d->p, cap * sizeof(double));
-        if (c)
-            d->p = c;
-        if (!a || !b || !c)
-            return -1;
+        for (int k = 0; k < 5; k++) {
+            double *a = realloc(*cols[k], cap * sizeof(double));
+            if (!a)
+                return -1;
+            *cols[k] = a;
+        }
         d->cap = cap;
     }
-    d->t[d->n] = t;
-    d->g[d->n] = g;
-    d->p[d->n++] = p;
+    for (int k = 0; k < 5; k++)
+        (*cols[k])[d->n] = v[k];
+    d->n++;
     return 0;
 }
 
@@ -122,12 +121,13 @@ static double num(const char *s)
     return *s && *end == '\0' ? v : NAN;
 }
 
-enum { F_STEP, F_REPEAT, F_T, F_G, F_P, F_N };
+enum { F_STEP, F_REPEAT, F_T, F_G, F_P, F_Q50, F_Q99, F_N };
 
 /* Column positions of the fields netrig uses, from the header. */
 static int ts_columns(char *header, int *col, const char *path, char *err, size_t errlen)
 {
-    static const char *const names[F_N] = {"step", "repeat", "t_s", "goodput_bps", "p99_us"};
+    static const char *const names[F_N] = {"step",   "repeat",       "t_s",         "goodput_bps",
+                                           "p99_us", "probe_p50_us", "probe_p99_us"};
     char *f[64];
     int n = plot_csv_split(header, f, 64);
     for (int k = 0; k < F_N; k++) {
@@ -178,9 +178,12 @@ static int ts_read(FILE *in, const char *path, const struct plot_rows *rows, str
         if (d->nseg != before && t + shift < last_t)
             shift = last_t - t;
         last_t = t + shift;
-        double g = col[F_G] >= 0 && n > col[F_G] ? num(f[col[F_G]]) : NAN;
-        double p = col[F_P] >= 0 && n > col[F_P] ? num(f[col[F_P]]) : NAN;
-        if (ts_push(d, t + shift, g, p) != 0)
+        double v[5] = {t + shift, NAN, NAN, NAN, NAN};
+        static const int fields[] = {F_G, F_P, F_Q50, F_Q99};
+        for (int k = 0; k < 4; k++)
+            if (col[fields[k]] >= 0 && n > col[fields[k]])
+                v[k + 1] = num(f[col[fields[k]]]);
+        if (ts_push(d, v) != 0)
             goto oom;
         d->seg[d->nseg - 1].n++;
     }
@@ -256,17 +259,21 @@ out:
 static int ts_group(struct plot_ctx *c, const struct ts_data *d, const char *group, char *err,
                     size_t errlen)
 {
-    double glo = NAN, ghi = NAN, plo = NAN, phi = NAN;
+    double glo = NAN, ghi = NAN, plo = NAN, phi = NAN, qlo = NAN, qhi = NAN;
     for (size_t s = 0; s < d->nseg; s++) {
         if (strcmp(d->seg[s].group, group) != 0)
             continue;
         range(d->g + d->seg[s].first, d->seg[s].n, &glo, &ghi);
         range(d->p + d->seg[s].first, d->seg[s].n, &plo, &phi);
+        range(d->q50 + d->seg[s].first, d->seg[s].n, &qlo, &qhi);
+        range(d->q99 + d->seg[s].first, d->seg[s].n, &qlo, &qhi);
     }
+    /* The probe's latency shares the latency panel: one unit, one range. */
+    double llo = isnan(plo) || qlo < plo ? qlo : plo, lhi = isnan(phi) || qhi > phi ? qhi : phi;
     double gs, ps;
     const char *gu, *pu;
     plot_rate_unit(ghi, &gs, &gu);
-    plot_lat_unit(phi, &ps, &pu);
+    plot_lat_unit(lhi, &ps, &pu);
     char slug[64], name[96], file[112], title[160];
     plot_slug(group, slug, sizeof(slug));
     snprintf(name, sizeof(name), "timeseries-%s", slug);
@@ -274,14 +281,15 @@ static int ts_group(struct plot_ctx *c, const struct ts_data *d, const char *gro
     /* The title names only what the figure shows: stream intervals carry
      * goodput but no per-interval latency. */
     snprintf(title, sizeof(title), "%s over the run: %s",
-             ghi > 0 && phi > 0 ? "Goodput and p99 latency"
-             : phi > 0          ? "p99 latency"
-                                : "Goodput",
+             qhi > 0 && ghi > 0 ? "Goodput and latency under load"
+             : ghi > 0 && phi > 0 ? "Goodput and p99 latency"
+             : phi > 0 || qhi > 0 ? "Latency"
+                                  : "Goodput",
              group);
     FILE *f = plot_data_open(c, file, err, errlen);
     if (!f)
         return -1;
-    fprintf(f, "# t_s goodput p99 segment\n");
+    fprintf(f, "# t_s goodput p99 segment probe_p50 probe_p99\n");
     size_t k = 0;
     for (size_t s = 0; s < d->nseg; s++) {
         if (strcmp(d->seg[s].group, group) != 0)
@@ -292,13 +300,17 @@ static int ts_group(struct plot_ctx *c, const struct ts_data *d, const char *gro
             plot_put(f, d->g[i] / gs);
             fputc(' ', f);
             plot_put(f, d->p[i] / ps);
-            fprintf(f, " %zu\n", k);
+            fprintf(f, " %zu ", k);
+            plot_put(f, d->q50[i] / ps);
+            fputc(' ', f);
+            plot_put(f, d->q99[i] / ps);
+            fputc('\n', f);
         }
         k++;
     }
     if (plot_data_close(f, file, err, errlen) != 0)
         return -1;
-    if (!(ghi > 0) && !(phi > 0))
+    if (!(ghi > 0) && !(phi > 0) && !(qhi > 0))
         return 0; /* nothing but empty intervals: no figure */
     f = plot_driver_begin(c, name, "timeseries.gp", title, err, errlen);
     if (!f)
@@ -308,8 +320,9 @@ static int ts_group(struct plot_ctx *c, const struct ts_data *d, const char *gro
     plot_gp_str(f, "lunit", pu);
     plot_gp_num(f, "has_g", ghi > 0);
     plot_gp_num(f, "has_p", phi > 0);
-    plot_gp_num(f, "ylog", plo > 0 && phi / plo > 30);
-    plot_gp_num(f, "ydec", plo > 0 ? log10(phi / plo) : 0);
+    plot_gp_num(f, "has_q", qhi > 0);
+    plot_gp_num(f, "ylog", llo > 0 && lhi / llo > 30);
+    plot_gp_num(f, "ydec", llo > 0 ? log10(lhi / llo) : 0);
     if (ts_marks(f, d, group) != 0) {
         fclose(f);
         snprintf(err, errlen, "out of memory");

@@ -117,6 +117,7 @@ static int grow_intervals(struct client_output *all, size_t n)
         memset(&v[i], 0, sizeof(v[i]));
         v[i].t_start_s = v[i].t_end_s = NAN;
         v[i].goodput_bps = v[i].msgs_per_s = NAN;
+        v[i].probe_p50_us = v[i].probe_p99_us = NAN; /* the probe's are per host */
         if (hist_init_default(&v[i].lat) != 0)
             return -1;
         all->nintervals = i + 1;

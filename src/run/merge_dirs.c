@@ -42,6 +42,7 @@ int merge_read_hlog(const char *path, struct client_output *o, char *err, size_t
         iv->t_start_s = (double)h.start_ms / 1000 - o->start_wall_s;
         iv->t_end_s = (double)h.end_ms / 1000 - o->start_wall_s;
         iv->goodput_bps = iv->msgs_per_s = NAN; /* not in a .hlog */
+        iv->probe_p50_us = iv->probe_p99_us = NAN;
         iv->lat = h;
     }
     hlog_reader_close(&rd);

@@ -111,7 +111,7 @@ int remote_ssh_args(const struct remote_set *s, const struct remote_host *h, con
 }
 
 /* Appends word to the remote shell command, single-quoted. */
-static void put_word(char *cmd, size_t len, const char *w)
+void remote_put_word(char *cmd, size_t len, const char *w)
 {
     size_t n = strlen(cmd);
     if (n && n + 1 < len)
@@ -150,11 +150,11 @@ static void remote_cmd(const struct remote_set *s, const struct remote_host *h,
     struct netrig_config def;
     opts_defaults(&def);
     cmd[0] = '\0';
-    put_word(cmd, len, s->netrig_path);
-    put_word(cmd, len, "client");
-    put_word(cmd, len, "--stdio-control");
-    put_word(cmd, len, "--host");
-    put_word(cmd, len, h->name);
+    remote_put_word(cmd, len, s->netrig_path);
+    remote_put_word(cmd, len, "client");
+    remote_put_word(cmd, len, "--stdio-control");
+    remote_put_word(cmd, len, "--host");
+    remote_put_word(cmd, len, h->name);
     for (const struct opt_def *d = opts_table; d->name; d++) {
         char v[1100], dv[1100], opt[80];
         opts_format(cfg, d, v, sizeof(v));
@@ -162,16 +162,16 @@ static void remote_cmd(const struct remote_set *s, const struct remote_host *h,
         if (not_for_remote(d->name) || strcmp(v, dv) == 0)
             continue;
         snprintf(opt, sizeof(opt), "--%s", d->name);
-        put_word(cmd, len, opt);
-        put_word(cmd, len, v);
+        remote_put_word(cmd, len, opt);
+        remote_put_word(cmd, len, v);
     }
     for (uint32_t i = 0; i < cfg->nheaders; i++) {
-        put_word(cmd, len, "--header");
-        put_word(cmd, len, cfg->headers[i]);
+        remote_put_word(cmd, len, "--header");
+        remote_put_word(cmd, len, cfg->headers[i]);
     }
 }
 
-static int spawn(const struct remote_set *s, struct remote_host *h, const char *cmd)
+int remote_spawn(const struct remote_set *s, struct remote_host *h, const char *cmd)
 {
     int in[2], out[2], er[2];
     if (pipe2(in, O_CLOEXEC) != 0)
@@ -234,7 +234,7 @@ static void fail(struct remote_host *h, const char *what)
 }
 
 /* Reads what the hosts wrote, waiting up to ms. */
-static void pump(struct remote_set *s, int ms)
+void remote_pump(struct remote_set *s, int ms)
 {
     struct pollfd p[2 * 64];
     size_t who[2 * 64], np = 0;
@@ -297,7 +297,7 @@ static void pump(struct remote_set *s, int ms)
 
 /* The next whole line of h (NUL-terminated in line, which the caller
  * frees), or NULL. */
-static char *take_line(struct remote_host *h)
+char *remote_take_line(struct remote_host *h)
 {
     char *nl = h->len ? memchr(h->buf, '\n', h->len) : NULL;
     if (!nl)
@@ -345,6 +345,7 @@ static int take_interval(struct remote_host *h, const char *line)
 {
     struct client_interval iv;
     memset(&iv, 0, sizeof(iv));
+    iv.probe_p50_us = iv.probe_p99_us = NAN; /* not sent over the channel */
     int used = 0;
     if (sscanf(line, "iv %lf %lf %lf %lf %n", &iv.t_start_s, &iv.t_end_s, &iv.goodput_bps,
                &iv.msgs_per_s, &used) != 4 || used == 0 || decode_hist(line + used, &iv.lat) != 0)
@@ -403,7 +404,7 @@ static void wait_hello(struct remote_set *s, volatile sig_atomic_t *stop)
         for (size_t i = 0; i < s->n; i++) {
             struct remote_host *h = &s->h[i];
             char *line;
-            while (!h->hello && !h->done && (line = take_line(h)) != NULL) {
+            while (!h->hello && !h->done && (line = remote_take_line(h)) != NULL) {
                 if (strncmp(line, "hello ", 6) == 0)
                     h->hello = true;
                 else if (strncmp(line, "error ", 6) == 0)
@@ -424,7 +425,7 @@ static void wait_hello(struct remote_set *s, volatile sig_atomic_t *stop)
                     fail(&s->h[i], "not ready within 20 s");
             return;
         }
-        pump(s, 100);
+        remote_pump(s, 100);
     }
 }
 
@@ -441,8 +442,8 @@ static void sync_clock(struct remote_set *s, struct remote_host *h)
         double end = now_s() + 5;
         char *l = NULL;
         unsigned long long a, t2, t3;
-        while (!(l = take_line(h)) && !h->eof && now_s() < end)
-            pump(s, 50);
+        while (!(l = remote_take_line(h)) && !h->eof && now_s() < end)
+            remote_pump(s, 50);
         uint64_t t4 = clock_wall_ns();
         if (!l || sscanf(l, "pong %llu %llu %llu", &a, &t2, &t3) != 3 || a != t1) {
             free(l);
@@ -466,7 +467,7 @@ static void collect(struct remote_set *s, double deadline, volatile sig_atomic_t
         for (size_t i = 0; i < s->n; i++) {
             struct remote_host *h = &s->h[i];
             char *line;
-            while (!h->done && (line = take_line(h)) != NULL) {
+            while (!h->done && (line = remote_take_line(h)) != NULL) {
                 take_result_line(h, line);
                 free(line);
             }
@@ -487,13 +488,13 @@ static void collect(struct remote_set *s, double deadline, volatile sig_atomic_t
                 fail(&s->h[i], "no result in time");
             return;
         }
-        pump(s, 100);
+        remote_pump(s, 100);
     }
 }
 
 /* Closes the channel (the remote stops on EOF), then waits for ssh, and
  * ends it if it lingers. */
-static void reap(struct remote_host *h)
+void remote_reap(struct remote_host *h)
 {
     if (h->in_fd >= 0)
         close(h->in_fd);
@@ -571,7 +572,7 @@ size_t remote_step(struct remote_set *s, const struct netrig_config *cfg,
         remote_cmd(s, h, cfg, cmd, sizeof(cmd));
         if (h->dead)
             snprintf(h->why, sizeof(h->why), "failed in an earlier step"), h->done = true;
-        else if (spawn(s, h, cmd) != 0)
+        else if (remote_spawn(s, h, cmd) != 0)
             fail(h, "cannot start ssh");
     }
     wait_hello(s, stop);
@@ -585,7 +586,7 @@ size_t remote_step(struct remote_set *s, const struct netrig_config *cfg,
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < s->n; i++) {
         struct remote_host *h = &s->h[i];
-        reap(h);
+        remote_reap(h);
         if (!h->ok) {
             if (!h->why[0])
                 snprintf(h->why, sizeof(h->why), "no result");
@@ -671,7 +672,7 @@ char *remote_hosts_json(const struct remote_set *s)
 void remote_close(struct remote_set *s)
 {
     for (size_t i = 0; i < s->n; i++) {
-        reap(&s->h[i]);
+        remote_reap(&s->h[i]);
         client_output_close(&s->h[i].out);
         free(s->h[i].buf);
         free(s->h[i].head);

@@ -60,6 +60,28 @@ int remote_parse_one(const char *spec, char *dest, size_t destlen, char *port, s
 int remote_ssh_args(const struct remote_set *s, const struct remote_host *h, const char *cmd,
                     const char **args);
 
+/* The pieces below serve the server's ssh too (remote_server.h). */
+
+/* Appends w to the shell command cmd as one single-quoted word. */
+void remote_put_word(char *cmd, size_t len, const char *w);
+
+/* Starts ssh running cmd on h (remote_ssh_args), in a process group of its
+ * own so that Ctrl-C reaches the controller only; h's pipes are set.
+ * Returns 0 or -1. */
+int remote_spawn(const struct remote_set *s, struct remote_host *h, const char *cmd);
+
+/* Reads what s's hosts wrote (stdout into h->buf, stderr's last bytes
+ * into h->errtxt; h->eof at the end of stdout), waiting up to ms. */
+void remote_pump(struct remote_set *s, int ms);
+
+/* The next whole stdout line of h (malloc'd, without its newline), or
+ * NULL. */
+char *remote_take_line(struct remote_host *h);
+
+/* Closes h's channel (its remote command sees its stdin end), waits for
+ * ssh, ends ssh's process group if it lingers, closes h's pipes. */
+void remote_reap(struct remote_host *h);
+
 /* Runs one test cfg describes on every live host at once. Each host's
  * output is in h[i].out when h[i].ok; a failed host gets h[i].why and is
  * marked dead. Returns the number of hosts that measured (0: none, with

@@ -275,6 +275,38 @@ static void hgrm_fn(FILE *f, const void *arg)
     hist_write_hgrm(f, arg, 5, 1000.0, false);
 }
 
+/* probe = udp|tcp: STEP.probe_idle.hgrm and STEP.probe_load.hgrm, the
+ * probe's round trips before the load and under it (the repetitions so far
+ * merged), for the idle-against-loaded spectrum. */
+static int probe_files(struct results *r, const struct client_output *out)
+{
+    if (out->probe_idle.total_count == 0 && out->probe_load.total_count == 0)
+        return 0;
+    if (!r->probe_on) {
+        if (hist_init_default(&r->probe_idle) != 0)
+            return -1;
+        if (hist_init_default(&r->probe_load) != 0) {
+            hist_close(&r->probe_idle);
+            return -1;
+        }
+        r->probe_on = true;
+    }
+    if (hist_add(&r->probe_idle, &out->probe_idle) != 0 ||
+        hist_add(&r->probe_load, &out->probe_load) != 0)
+        return -1;
+    const char *file = r->sc->steps[r->step].file;
+    char p[4096];
+    if (r->probe_idle.total_count &&
+        (path_in(r, file, ".probe_idle.hgrm", p, sizeof(p)) != 0 ||
+         write_with(p, hgrm_fn, &r->probe_idle, NULL) != 0))
+        return -1;
+    if (r->probe_load.total_count &&
+        (path_in(r, file, ".probe_load.hgrm", p, sizeof(p)) != 0 ||
+         write_with(p, hgrm_fn, &r->probe_load, NULL) != 0))
+        return -1;
+    return 0;
+}
+
 static int step_files(struct results *r, struct client_output *out)
 {
     const struct scenario_step *st = &r->sc->steps[r->step];
@@ -286,9 +318,10 @@ static int step_files(struct results *r, struct client_output *out)
         return -1;
     if (hist_add(&r->lat, &out->lat) != 0)
         return -1;
-    if (path_in(r, st->file, ".hgrm", p, sizeof(p)) != 0)
+    if (path_in(r, st->file, ".hgrm", p, sizeof(p)) != 0 ||
+        write_with(p, hgrm_fn, &r->lat, NULL) != 0)
         return -1;
-    return write_with(p, hgrm_fn, &r->lat, NULL);
+    return probe_files(r, out);
 }
 
 static void put_us(FILE *f, const struct hist *h, double p)
@@ -317,7 +350,9 @@ static int intervals_add(struct results *r, uint32_t repeat, const struct client
     if (!m)
         return -1;
     if (!r->intervals_header)
-        fputs("step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us,messages\r\n", m);
+        fputs("step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us,probe_p50_us,"
+              "probe_p99_us,messages\r\n",
+              m);
     double base = out->start_wall_s - r->run_start_s;
     size_t n = out->nintervals ? out->nintervals : 1;
     for (size_t i = 0; i < n; i++) {
@@ -330,6 +365,8 @@ static int intervals_add(struct results *r, uint32_t repeat, const struct client
         put_dbl(m, iv ? iv->msgs_per_s : out->result.msgs_per_s);
         put_us(m, iv ? &iv->lat : &out->lat, 50);
         put_us(m, iv ? &iv->lat : &out->lat, 99);
+        put_dbl(m, iv ? iv->probe_p50_us : out->result.probe_p50_us);
+        put_dbl(m, iv ? iv->probe_p99_us : out->result.probe_p99_us);
         put_dbl(m, iv ? iv->messages : out->result.messages); /* exact: rates are rounded */
         fputs("\r\n", m);
     }
@@ -506,6 +543,11 @@ void rundir_step_end(struct results *r)
     if (r->lat_on)
         hist_close(&r->lat);
     r->lat_on = false;
+    if (r->probe_on) {
+        hist_close(&r->probe_idle);
+        hist_close(&r->probe_load);
+    }
+    r->probe_on = false;
 }
 
 struct json_args {

@@ -53,6 +53,8 @@ struct results {
     size_t step;
     struct hist lat; /* its repetitions merged */
     bool lat_on;
+    struct hist probe_idle, probe_load; /* probe = udp|tcp: the same, the probe's */
+    bool probe_on;
     FILE *hlog_mem; /* its .hlog text so far */
     char *hlog_buf;
     size_t hlog_len;

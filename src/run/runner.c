@@ -48,6 +48,7 @@ struct run {
     char msg[1024]; /* why the run stopped, "" when it did not */
     struct events ev; /* --events: the live stream (off when not asked for) */
     struct remote_set hosts; /* client_hosts: every step on these over ssh */
+    struct remote_server rsrv; /* server_host: the run's server, over ssh */
     bool multi;
     bool host_failed; /* a client host failed: the run's exit says so */
     char *hosts_json;
@@ -60,6 +61,8 @@ double runner_planned_s(const struct scenario_step *st)
 
 static bool needs_server(const struct scenario *sc, const struct runner_opts *o)
 {
+    if (runner_hosts_server_host(sc, o->server_host))
+        return false;
     if (runner_hosts_list(sc, o->client_hosts)) /* far hosts cannot reach a loopback server */
         return false;
     for (size_t i = 0; i < sc->nsteps; i++) {
@@ -621,6 +624,13 @@ static void begin_meta(struct run *R, double start_s)
 
 static int finish(struct run *R, int rc)
 {
+    char serr[800];
+    if (remote_server_stop(&R->rsrv, serr, sizeof(serr)) != 0) {
+        progress_line(&R->con, "%s", serr);
+        if (rc == 0 || R->msg[0] == '\0')
+            snprintf(R->msg, sizeof(R->msg), "%s", serr);
+        rc = rc ? rc : -1;
+    }
     const char *status = rc == 0 ? "complete" : rc == 1 ? "interrupted" : "failed";
     stop_servers(R);
     link_end(R);
@@ -648,6 +658,26 @@ static int finish(struct run *R, int rc)
     progress_line(&R->con, "results: %s", R->res.dir);
     after_run(R, status);
     return rc == 0 ? 0 : 1;
+}
+
+/* server_host: the run's server on its host over ssh, before the first
+ * step. Returns 0, 1 interrupted, or -1 (R->msg). */
+static int start_remote_server(struct run *R)
+{
+    const char *host = runner_hosts_server_host(R->sc, R->o->server_host);
+    const char *addr = runner_hosts_server_addr(R->sc, R->o->server);
+    char err[900];
+    progress_line(&R->con, "starting the server on %s (listen %s) over ssh", host, addr);
+    if (runner_hosts_server_start(&R->rsrv, R->sc, host, addr, R->o->netrig_path,
+                                  R->o->ssh_config, &stop_flag, err, sizeof(err)) != 0) {
+        snprintf(R->msg, sizeof(R->msg), "%s", err);
+        events_error(&R->ev, "run", R->msg);
+        return stop_flag ? 1 : -1;
+    }
+    snprintf(R->srv_meta, sizeof(R->srv_meta), "%s", addr); /* outlives R->rsrv */
+    R->res.meta.server = R->srv_meta;
+    progress_line(&R->con, "server on %s listening on %s", host, addr);
+    return 0;
 }
 
 static void count_plan(struct run *R)
@@ -724,6 +754,8 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
         }
         R.multi = rc == 0;
     }
+    if (rc == 0 && runner_hosts_server_host(sc, o->server_host))
+        rc = start_remote_server(&R);
     if (rundir_write_meta(&R.res) != 0)
         progress_line(&R.con, "cannot write %s/meta.json: %s", R.res.dir, strerror(errno));
     if (rc == 0)
@@ -779,6 +811,10 @@ int runner_check(const struct scenario *sc, const struct runner_opts *o, char *e
         if (runner_hosts_list(sc, o->client_hosts) && !o->server && !scenario_step_has_peer(st))
             snprintf(msg, sizeof(msg), "client_hosts: give server = HOST:PORT, the address the "
                                        "client hosts reach the server at");
+        else if (runner_hosts_server_host(sc, o->server_host) && !o->server &&
+                 !st->cfg.server[0])
+            snprintf(msg, sizeof(msg), "server_host: give server = HOST:PORT, the address the "
+                                       "server listens on there");
         else if (check_one(st, o, msg, sizeof(msg)) == 0)
             continue;
         snprintf(err, errlen, "%s:%d: [%s]%s%s %s", sc->file, st->line, st->group,

@@ -17,6 +17,7 @@ struct runner_opts {
     const char *events;  /* --events FILE ("-" standard output), or NULL */
     /* several hosts (NULL: the scenario's keys): docs/scale-out.md */
     const char *client_hosts; /* --client-hosts ssh://a,ssh://b */
+    const char *server_host;  /* --server-host ssh://host: start the server there */
     const char *netrig_path;  /* --netrig-path */
     const char *ssh_config;   /* --ssh-config FILE */
     int argc;            /* the command line, for meta.json */

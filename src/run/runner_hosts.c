@@ -14,6 +14,36 @@ const char *runner_hosts_list(const struct scenario *sc, const char *cli)
     return NULL;
 }
 
+const char *runner_hosts_server_host(const struct scenario *sc, const char *cli)
+{
+    if (cli && cli[0])
+        return cli;
+    for (size_t i = 0; i < sc->nsteps; i++)
+        if (sc->steps[i].cfg.server_host[0])
+            return sc->steps[i].cfg.server_host;
+    return NULL;
+}
+
+const char *runner_hosts_server_addr(const struct scenario *sc, const char *cli)
+{
+    if (cli && cli[0])
+        return cli;
+    for (size_t i = 0; i < sc->nsteps; i++)
+        if (sc->steps[i].cfg.server[0])
+            return sc->steps[i].cfg.server;
+    return NULL;
+}
+
+int runner_hosts_server_start(struct remote_server *rs, const struct scenario *sc,
+                              const char *host, const char *addr, const char *netrig_path,
+                              const char *ssh_config, volatile sig_atomic_t *stop, char *err,
+                              size_t errlen)
+{
+    const struct netrig_config *c = &sc->steps[0].cfg;
+    return remote_server_start(rs, host, addr, netrig_path ? netrig_path : c->netrig_path,
+                               ssh_config ? ssh_config : c->ssh_config, stop, err, errlen);
+}
+
 int runner_hosts_begin(struct remote_set *hs, const struct scenario *sc, const char *list,
                        const char *netrig_path, const char *ssh_config, char *err,
                        size_t errlen)

@@ -9,12 +9,29 @@
 #include <stddef.h>
 
 #include "remote.h"
+#include "remote_server.h"
 #include "rundir.h"
 #include "scenario.h"
 
 /* The client_hosts list of the run: the command line's (cli, may be
  * NULL), else the first step's; NULL when the run is one machine's. */
 const char *runner_hosts_list(const struct scenario *sc, const char *cli);
+
+/* The server_host of the run: the command line's (cli, may be NULL),
+ * else the first step's; NULL when the server is already running. */
+const char *runner_hosts_server_host(const struct scenario *sc, const char *cli);
+
+/* The data address of the run's server: the command line's --server
+ * (cli), else the first step's server; NULL when none is given. */
+const char *runner_hosts_server_addr(const struct scenario *sc, const char *cli);
+
+/* Starts the run's server on host over ssh (remote_server.h), listening
+ * on addr, with the ssh settings as runner_hosts_begin takes them.
+ * Returns 0 or -1 with a message. */
+int runner_hosts_server_start(struct remote_server *rs, const struct scenario *sc,
+                              const char *host, const char *addr, const char *netrig_path,
+                              const char *ssh_config, volatile sig_atomic_t *stop, char *err,
+                              size_t errlen);
 
 /* Parses list and the ssh settings (the command line's when not NULL,
  * else the first step's) into hs. Returns 0 or -1 with a message. */

@@ -47,8 +47,14 @@ check "bad --model value names the option" \
     server_err "bad value 'fork' for model: expected epoll or threads" --model fork
 check "out-of-range limit names the option and range" \
     server_err "value '0' for max-conns is out of range (1 to 10000000)" --max-conns 0
+# --stdio-control (netrig run's server_host): the server ends with its
+# standard input, the ssh channel that started it.
+stdio_server_ends() {
+    { sleep 0.5; } | timeout 20 "$netrig" server --listen 127.0.0.1:0 --stdio-control --quiet
+}
+check "server --stdio-control stops when its stdin ends" stdio_server_ends
 help_server=$("$netrig" help server)
-for o in listen threads cpu busy-poll model tls cert key psk open-http quiet max-conns max-tests \
+for o in listen threads cpu busy-poll model tls cert key psk open-http quiet stdio-control max-conns max-tests \
     max-tests-per-peer max-test-conns max-duration max-rate max-size http-max-head \
     http-max-body hello-timeout idle-timeout grace data-timeout; do
     check "help server lists --$o with its default" \

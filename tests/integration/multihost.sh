@@ -8,7 +8,10 @@
 # histogram of every host's values (netrig hist and Java's reader), that
 # the start skew is reported and small, that an unreachable host and a host
 # killed mid-step leave the other's rows, a hosts column of 1/2, a non-zero
-# exit naming the host, and that no process or namespace is left behind.
+# exit naming the host, that a run starts its server on a host over ssh
+# (server_host) and stops it after success, failure and Ctrl-C, that
+# Ctrl-C stops every remote process and keeps the finished steps, and that
+# no process or namespace is left behind.
 set -u
 NETRIG=$(readlink -f "${1:?usage: multihost.sh /path/to/netrig}")
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
@@ -192,14 +195,95 @@ a = [x for x in rows if x["host"] == "all"]
 assert a and a[0]["hosts"] == "1/2", a
 PY
 
-# 4. Nothing of ours left running but sshd and the server.
+# scenario_srv NAME DURATION: scenario NAME with its server started on h3
+# over ssh (server_host), the clients on h1 and h2.
+scenario_srv() {
+    scenario "$1" "ssh://198.18.1.1, ssh://198.18.1.2" "$2"
+    sed -i "s|^server = .*|server = 198.18.1.3:5202\nserver_host = ssh://198.18.1.3|" "$TMP/$1.ini"
+}
+# no_netrig_in N WHAT: no netrig process in h$N but the test's own server.
+no_netrig_in() {
+    for p in $(ip netns pids "$P-h$1"); do
+        [[ " ${PIDS[*]} " == *" $p "* ]] && continue
+        [ "$(cat /proc/$p/comm 2>/dev/null)" = netrig ] &&
+            fail "$2: left running in h$1: $p $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"
+    done
+    return 0
+}
+
+# 4. server_host: the run starts its server on h3 over ssh, waits until it
+# listens, and stops it after.
+scenario_srv srvhost 1s
+run srvhost
+[ $RC = 0 ] || fail "server_host: exit $RC"
+grep -q 'server on ssh://198.18.1.3 listening on 198.18.1.3:5202' "$TMP/srvhost.out" ||
+    fail "server_host: the run did not say its server listens"
+python3 - "$TMP/srvhost" <<'PY' || fail "server_host: rows"
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/summary.csv")))
+a = [x for x in rows if x["host"] == "all"]
+assert len(a) == 2 and all(x["hosts"] == "2/2" and float(x["messages"]) > 0 for x in a), a
+assert json.load(open(d + "/meta.json"))["server"] == "198.18.1.3:5202"
+PY
+sleep 0.5
+no_netrig_in 3 "server_host, after success"
+# A step that fails (one client host unreachable) stops the server too; so
+# does a server that cannot start (an address h3 does not have: named,
+# exit 1, nothing run).
+scenario_srv srvfail 1s
+sed -i "s|^client_hosts = .*|client_hosts = ssh://198.18.1.1, ssh://198.18.1.9|" "$TMP/srvfail.ini"
+run srvfail
+[ $RC = 1 ] || fail "server_host, failed step: exit $RC, expected 1"
+sleep 0.5
+no_netrig_in 3 "server_host, after a failed step"
+scenario_srv srvtaken 1s
+sed -i "s|^server = .*|server = 198.18.1.4:5202|" "$TMP/srvtaken.ini"
+run srvtaken
+[ $RC = 1 ] || fail "server_host, cannot listen: exit $RC, expected 1"
+grep -q 'server host 198.18.1.3 (ssh://198.18.1.3): ssh ended before the server listened.*198.18.1.4' \
+    "$TMP/srvtaken.out" || fail "server_host, cannot listen: not named"
+no_netrig_in 3 "server_host, when it cannot listen"
+
+# 5. Ctrl-C mid-step: every remote process stops (clients and the server),
+# the steps measured so far are kept, the exit status is non-zero.
+scenario_srv sigint 4s
+ip netns exec "$P-h1" "$NETRIG" run "$TMP/sigint.ini" --out "$TMP/sigint" --no-plot \
+    >"$TMP/sigint.out" 2>&1 &
+RUN=$!
+# After the first step's rows, well into the second step.
+for _ in $(seq 300); do
+    grep -q '^1,sigint,rr,' "$TMP/sigint/summary.csv" 2>/dev/null && break
+    sleep 0.1
+done
+grep -q '^1,sigint,rr,' "$TMP/sigint/summary.csv" 2>/dev/null || { kill "$RUN"; fail "Ctrl-C: no first step"; }
+sleep 2.5
+kill -INT "$RUN"
+for _ in $(seq 300); do kill -0 "$RUN" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$RUN" 2>/dev/null && { kill -9 "$RUN"; fail "Ctrl-C: netrig run still running after 30 s"; }
+wait "$RUN"
+RC=$?
+[ $RC != 0 ] || fail "Ctrl-C: exit 0"
+grep -q 'interrupted (SIGINT)' "$TMP/sigint.out" || fail "Ctrl-C: not said"
+python3 - "$TMP/sigint" <<'PY' || fail "Ctrl-C: rows"
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/summary.csv")))
+rr = {x["host"]: x for x in rows if x["step"] == "rr"}
+assert set(rr) == {"198.18.1.1", "198.18.1.2", "all"}, rr.keys()
+assert rr["all"]["hosts"] == "2/2" and float(rr["all"]["messages"]) > 0, rr["all"]
+assert json.load(open(d + "/meta.json"))["status"] == "interrupted"
+PY
+sleep 0.5
+for i in 1 2 3; do no_netrig_in $i "Ctrl-C"; done
+
+# 6. Nothing of ours left running but sshd and the test's own server.
 sleep 1
 for i in 1 2 3; do
     for p in $(ip netns pids "$P-h$i"); do
         c=$(cat /proc/$p/comm 2>/dev/null)
         [ "$c" = sshd ] && continue
-        [ $i = 1 ] && [ "$c" = netrig ] && grep -q -- ' server' /proc/$p/cmdline 2>/dev/null && continue
-        tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | grep -q -- 'netrig.server' && continue
+        [[ " ${PIDS[*]} " == *" $p "* ]] && continue
         fail "left running in h$i: $p $c $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"
     done
 done

@@ -33,6 +33,41 @@ n=$(jq -s '[.[] | select(.event == "interval" and .probe_p50_us > 0 and .probe_p
           | length' "$TMP/rr.ndjson")
 [ "$n" -ge 3 ] || fail "intervals with probe latency: $n"
 
+# A run with a probe: its idle and loaded histograms as .hgrm files, the
+# probe's latency per interval in intervals.csv, and (with gnuplot) the
+# figures: latency under load beside goodput, idle against loaded.
+cat >"$TMP/p.ini" <<INI
+[global]
+duration = 1s
+warmup = 200ms
+probe = udp
+interval = 250ms
+[load]
+mode = stream
+size = 16k
+INI
+timeout 60 "$NETRIG" run "$TMP/p.ini" --server 127.0.0.1:$PORT --out "$TMP/p" >"$TMP/p.out" 2>&1 ||
+    fail "run with probe: $(cat "$TMP/p.out")"
+for f in load.probe_idle.hgrm load.probe_load.hgrm; do
+    grep -qE '^ +[0-9.]+ +0\.5' "$TMP/p/$f" || fail "$f: no percentiles"
+done
+python3 - "$TMP/p/intervals.csv" <<'PY' || fail "intervals.csv: probe columns"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows and all(float(r["probe_p50_us"]) <= float(r["probe_p99_us"]) for r in rows
+                    if r["probe_p50_us"]), rows
+assert sum(1 for r in rows if r["probe_p50_us"] and float(r["probe_p50_us"]) > 0) >= 2, rows
+PY
+if command -v gnuplot >/dev/null; then
+    for f in timeseries-tcp-stream spectrum-tcp-stream-probe spectrum-tcp-stream; do
+        [ -s "$TMP/p/plots/$f.png" ] && [ -s "$TMP/p/plots/$f.svg" ] || fail "figure $f missing"
+    done
+    grep -q 'probe p99' "$TMP/p/plots/timeseries-tcp-stream.svg" || fail "no probe in the time series"
+    grep -q 'Probe latency, idle and under load' "$TMP/p/plots/spectrum-tcp-stream-probe.svg" &&
+        grep -q '>loaded<' "$TMP/p/plots/spectrum-tcp-stream-probe.svg" ||
+        fail "idle and loaded spectrum"
+fi
+
 # Refused, with the reason.
 out=$("$NETRIG" client --server 127.0.0.1:$PORT --probe icmp --duration 100ms 2>&1)
 grep -q "probe icmp: expected udp, tcp or none" <<<"$out" || fail "probe icmp: $out"

@@ -60,6 +60,9 @@ static void fake_output(struct client_output *o, double start, int64_t base_ns)
         iv->t_end_s = k + 1;
         iv->goodput_bps = 8e6;
         iv->msgs_per_s = 1000;
+        /* a probe's figures in the first interval, none in the second */
+        iv->probe_p50_us = k ? NAN : 120;
+        iv->probe_p99_us = k ? NAN : 300.5;
         assert_int_equal(hist_init_default(&iv->lat), 0);
         for (int64_t v = 1; v <= 100; v++) {
             hist_record(&iv->lat, base_ns * v);
@@ -107,15 +110,19 @@ static void test_folder(void **state)
     const char *want[] = {
         "a size=1k,1,3.500,4.500,8000000,1000,", "a size=1k,1,4.500,5.500,8000000,1000,",
         "a size=1k,2,6.500,7.500,8000000,1000,", "a size=1k,2,7.500,8.500,8000000,1000,"};
-    const char *hdr = "step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us,messages\r\n";
+    const char *hdr = "step,repeat,t_start_s,t_s,goodput_bps,msgs_per_s,p50_us,p99_us,"
+                      "probe_p50_us,probe_p99_us,messages\r\n";
     assert_memory_equal(iv, hdr, strlen(hdr));
     const char *line = iv + strlen(hdr);
     for (int k = 0; k < 4; k++) {
         assert_memory_equal(line, want[k], strlen(want[k]));
         double p50, p99;
-        assert_int_equal(sscanf(line + strlen(want[k]), "%lf,%lf", &p50, &p99), 2);
+        int used = 0;
+        assert_int_equal(sscanf(line + strlen(want[k]), "%lf,%lf%n", &p50, &p99, &used), 2);
         /* 50 and 99 us recorded in ns, three significant digits kept. */
         assert_true(fabs(p50 - 50) < 0.05 && fabs(p99 - 99) < 0.1);
+        const char *probe = k % 2 ? ",,," : ",120,300.5,"; /* then the messages */
+        assert_memory_equal(line + strlen(want[k]) + used, probe, strlen(probe));
         line = strstr(line, "\r\n") + 2;
     }
     assert_string_equal(line, "");
