@@ -56,6 +56,9 @@ struct test_result {
     double steal_pct;
     double ip_version; /* 4 or 6: the family of the path measured */
     char tcp_cc[16];   /* TCP: congestion control of the client's connections */
+    /* why the test failed (nothing succeeded, errors beyond --max-errors),
+     * with the first error's cause; "" when it passed */
+    char failed[512];
 };
 
 enum col_kind { COL_STR, COL_U32, COL_DBL };

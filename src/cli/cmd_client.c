@@ -141,6 +141,10 @@ int cmd_client(int argc, char **argv)
         fprintf(stderr, "netrig client: cannot write %s\n", cfg.hlog);
         rc = -1;
     }
+    if (out.result.failed[0]) {
+        fprintf(stderr, "netrig client: test failed: %s\n", out.result.failed);
+        rc = -1;
+    }
     client_output_close(&out);
     return rc == 0 ? 0 : 1;
 }

@@ -49,6 +49,9 @@ struct stats {
     const void *tls_cipher; /* TLS: the SSL_CIPHER of a completed handshake */
     int tls_version;
     uint64_t body_done; /* HTTP: body bytes of the responses completed in the window */
+    /* The first error's cause in words, for a test that fails: an HTTP
+     * status line, a certificate verification failure. "" when none. */
+    char note[128];
 };
 
 /* Returns 0 or -1 (no memory). */

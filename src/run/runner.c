@@ -44,6 +44,8 @@ struct run {
     size_t tests_total; /* steps x repeats */
     double planned_left_s;
     char msg[1024]; /* why the run stopped, "" when it did not */
+    size_t failed;  /* tests whose row says failed (their rows are kept) */
+    char first_failed[768];
 };
 
 double runner_planned_s(const struct scenario_step *st)
@@ -127,6 +129,17 @@ static uint64_t embedded_cpu_ns(void *srv)
     return server_cpu_ns(srv);
 }
 
+/* A test that ran but failed (nothing succeeded, too many errors): its
+ * row is kept, the run goes on, and its exit status says so at the end. */
+static void step_failed(struct run *R, size_t i, uint32_t rep, const char *why)
+{
+    const struct scenario_step *st = &R->sc->steps[i];
+    progress_line(&R->con, "  FAILED: %s", why);
+    if (R->failed++ == 0)
+        snprintf(R->first_failed, sizeof(R->first_failed), "step %zu of %zu '%s' (repeat %u): %s",
+                 i + 1, R->sc->nsteps, st->name, rep, why);
+}
+
 /* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */
 static int run_one(struct run *R, size_t i, uint32_t rep)
 {
@@ -169,6 +182,8 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
         ret = -1;
     } else {
         result_line(R, st, rep, &out.result);
+        if (out.result.failed[0])
+            step_failed(R, i, rep, out.result.failed);
     }
     client_output_close(&out);
     return ret;
@@ -540,6 +555,11 @@ static void begin_meta(struct run *R, double start_s)
 
 static int finish(struct run *R, int rc)
 {
+    if (rc == 0 && R->failed) {
+        snprintf(R->msg, sizeof(R->msg), "%zu test%s failed, the first %s", R->failed,
+                 R->failed == 1 ? "" : "s", R->first_failed);
+        rc = -1;
+    }
     const char *status = rc == 0 ? "complete" : rc == 1 ? "interrupted" : "failed";
     stop_servers(R);
     link_end(R);
