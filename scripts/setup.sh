@@ -8,6 +8,7 @@ pkgs=(
     libssl-dev zlib1g-dev libinih-dev libcmocka-dev
     clang libclang-rt-14-dev
     gnuplot-nox
+    chromium
     iproute2 socat curl openssl strace
     iperf3 sockperf wrk nginx-light h2o
     default-jre-headless default-jdk-headless libhdrhistogram-java
