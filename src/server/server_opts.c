@@ -32,6 +32,8 @@ const struct opt_def server_opts_table[] = {
     {"open-http", OPT_BOOL, F(open_http), "false", 0, 0,
      "with --psk: serve HTTP and HTTPS to anyone all the same (else 403)"},
     {"quiet", OPT_BOOL, F(quiet), "false", 0, 0, "print nothing but errors"},
+    {"reuseport", OPT_BOOL, F(reuseport), "false", 0, 0,
+     "share the port with a server already on it (SO_REUSEPORT: connections land on either)"},
     /* What clients may ask of this server (server_limits.h). */
     {"max-conns", OPT_U32, F(lim.max_conns), "10000", 1, 10000000,
      "limit: open connections at once, all kinds"},
