@@ -65,6 +65,13 @@ run rate --url "http://127.0.0.1:$port/f1000" --mode rate --rate 500/s
 expect rate messages '>' 300
 expect rate messages '<' 600
 
+# --server at nginx's port: the client says it met an HTTP server and
+# that --url is the way to test one.
+timeout 30 "$NETRIG" client --server "127.0.0.1:$port" --duration 200ms >"$tmp/asserver.out" 2>&1 &&
+    fail "--server at nginx: exit 0"
+grep -q "server 127.0.0.1:$port: it answered in HTTP ('HTTP/1.1 400 ...').*give --url" \
+    "$tmp/asserver.out" || fail "--server at nginx: $(cat "$tmp/asserver.out")"
+
 run hdr --url "http://127.0.0.1:$port/f1000" --header 'X-Test: 1' --header 'Accept: */*'
 expect hdr errors '==' 0
 
