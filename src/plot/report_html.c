@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confint.h"
 #include "fileio.h"
 #include "version.h"
 
@@ -276,6 +277,33 @@ static const char *const table_heads[] = {"step",
                                           "model error",
                                           "verdict"};
 
+/* Steps repeated fewer than CONFINT_MIN_N times get no 95 % interval in
+ * summary_ci.csv: say so rather than leave the reader to wonder. */
+static void put_ci_note(FILE *out, const struct plot_rows *rows)
+{
+    size_t steps = 0, few = 0;
+    for (size_t i = 0; i < rows->n; i++) {
+        size_t k = 0, first = i;
+        for (size_t j = 0; j < rows->n; j++)
+            if (strcmp(rows->r[j].step, rows->r[i].step) == 0) {
+                k++;
+                if (j < first)
+                    first = j;
+            }
+        if (first != i)
+            continue; /* counted at its first row */
+        steps++;
+        few += k < CONFINT_MIN_N;
+    }
+    if (few == 0)
+        return;
+    fprintf(out,
+            "<p class=\"note\">%zu of %zu steps ran fewer than %d times: too few repeats for a "
+            "95&nbsp;%% confidence interval (<code>repeat = %d</code> or more in the scenario "
+            "gives one in summary_ci.csv).</p>\n",
+            few, steps, CONFINT_MIN_N, CONFINT_MIN_N);
+}
+
 static void put_table(FILE *out, const struct plot_rows *rows)
 {
     fputs("<h2>Summary</h2>\n<p>One row per step and repetition, from "
@@ -289,6 +317,7 @@ static void put_table(FILE *out, const struct plot_rows *rows)
     for (size_t i = 0; i < rows->n; i++)
         put_row(out, &rows->r[i]);
     fputs("</table>\n", out);
+    put_ci_note(out, rows);
 }
 
 static void put_verdicts(FILE *out, const struct plot_rows *rows)

@@ -389,7 +389,7 @@ static void print_table(struct run *R)
     if (summary_group(R->res.rows, R->res.nrows, &s, &n) != 0)
         return;
     progress_line(&R->con, "%s", "");
-    progress_line(&R->con, "%-36s %5s %20s %12s %10s %10s", "step", "runs", "goodput (95% CI)",
+    progress_line(&R->con, "%-36s %5s %26s %12s %10s %10s", "step", "runs", "goodput (95% CI)",
                   "msgs/s", "p50", "p99");
     for (size_t i = 0; i < R->sc->nsteps; i++) {
         const struct scenario_step *st = &R->sc->steps[i];
@@ -398,20 +398,22 @@ static void print_table(struct run *R)
             if (strcmp(s[j].first.step, st->name) == 0)
                 x = &s[j];
         if (!x) {
-            progress_line(&R->con, "%-36.36s %2u/%-2u %20s", st->name, 0, st->repeat,
+            progress_line(&R->con, "%-36.36s %2u/%-2u %26s", st->name, 0, st->repeat,
                           step_skipped(st, R->o) ? "skipped (root)" : "not run");
             continue;
         }
         char gp[32], ci[48], p50[32], p99[32];
         const struct confint *g = &x->ci[SUMMARY_GOODPUT];
         fmt_bps(g->mean, gp, sizeof(gp));
-        if (!isnan(g->half) && g->mean > 0)
+        if (x->nrows < SUMMARY_CI_MIN_N)
+            snprintf(ci, sizeof(ci), "%s (no CI: n=%zu)", gp, x->nrows);
+        else if (!isnan(g->half) && g->mean > 0)
             snprintf(ci, sizeof(ci), "%s +/-%.1f%%", gp, 100 * g->half / g->mean);
         else
             snprintf(ci, sizeof(ci), "%s", gp);
         fmt_us(x->ci[SUMMARY_P50].mean, p50, sizeof(p50));
         fmt_us(x->ci[SUMMARY_P99].mean, p99, sizeof(p99));
-        progress_line(&R->con, "%-36.36s %2zu/%-2u %20s %12.0f %10s %10s", st->name, x->nrows,
+        progress_line(&R->con, "%-36.36s %2zu/%-2u %26s %12.0f %10s %10s", st->name, x->nrows,
                       st->repeat, ci, x->ci[SUMMARY_MSGS].mean, p50, p99);
     }
     free(s);

@@ -61,5 +61,11 @@ assert set(rows) == {"good", "missing"}, rows.keys()
 assert rows["good"]["failed"] == "", rows["good"]["failed"]
 assert "status 404" in rows["missing"]["failed"], rows["missing"]["failed"]
 PY
+# One run per step: the table says there is no interval rather than
+# print none or a misleading one; so do summary.json and summary_ci.csv.
+grep -q "(no CI: n=1)" "$TMP/run.out" || fail "run: no 'too few repeats' in the table: $(cat "$TMP/run.out")"
+grep -q '"ci_note": *"too few repeats for a 95 % interval (n = 1; 3 or more give one)"' \
+    "$TMP/res/summary.json" || fail "summary.json: no ci_note"
+grep -q "too few repeats" "$TMP/res/summary_ci.csv" || fail "summary_ci.csv: no ci_note"
 grep -q '"status": *"failed"' "$TMP/res/summary.json" || fail "summary.json: $(head -c 600 "$TMP/res/summary.json")"
 echo ok

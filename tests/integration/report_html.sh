@@ -26,7 +26,7 @@ HTML=$TMP/run/index.html
 if grep -nE '[0-9]e[+-][0-9]' "$HTML" | grep -v '<pre>' | head -3 | grep .; then
     fail "index.html has numbers in exponent form"
 fi
-for want in 'Mbit/s' '&micro;s' 'KiB' 'class="v v-yes"' 'class="v v-no"' 'class="v v-cpu"'; do
+for want in 'too few repeats for a 95&nbsp;% confidence interval' 'Mbit/s' '&micro;s' 'KiB' 'class="v v-yes"' 'class="v v-no"' 'class="v v-cpu"'; do
     grep -qF "$want" "$HTML" || fail "index.html lacks $want"
 done
 
