@@ -8,6 +8,7 @@ pkgs=(
     libssl-dev zlib1g-dev libinih-dev libcmocka-dev libnghttp2-dev
     clang libclang-rt-14-dev
     gnuplot-nox
+    chromium
     iproute2 socat curl openssl strace jq
     openssh-server openssh-client
     iperf3 sockperf wrk nginx-light h2o nghttp2-client

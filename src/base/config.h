@@ -45,6 +45,12 @@ struct netrig_config {
     /* model */
     double link_rate_bps; /* known bottleneck rate, 0 = unknown */
     double tolerance_pct;
+    /* errors that fail the test: beyond max_errors of them, or beyond
+     * max_errors_pct % of the transactions (-1: a count was given);
+     * off unless max_errors_on */
+    bool max_errors_on;
+    double max_errors;
+    double max_errors_pct;
     /* HTTP */
     char method[8];
     char headers[CONFIG_MAX_HEADERS][256];

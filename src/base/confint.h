@@ -10,6 +10,11 @@
  * expansion beyond (error below 1e-5). df = 0 gives NaN. */
 double confint_t975(unsigned df);
 
+/* The fewest values that give a 95 % interval worth printing: with two,
+ * t = 12.7 makes it wider than the mean itself. The reports say "too few
+ * repeats" below it. */
+#define CONFINT_MIN_N 3
+
 struct confint {
     size_t n;    /* values used (NaN values are skipped) */
     double mean; /* NaN when n = 0 */

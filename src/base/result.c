@@ -75,6 +75,8 @@ const struct result_column result_columns[] = {
     {"tls_crypto_Bps", D(tls_crypto_Bps), "TLS: cipher bulk speed on this CPU, bytes/s"},
     {"steal_pct", D(steal_pct), "host steal in the window (hypervisor), percent of one core"},
     {"tcp_cc", S(tcp_cc), "TCP: congestion control of the client's connections (cubic, bbr...)"},
+    {"failed", S(failed),
+     "why the test failed (nothing succeeded, errors beyond max_errors); empty when it passed"},
     {"ip_version", D(ip_version), "4 or 6: IP version of the path (model: header bytes)"},
     {"probe_idle_p50_us", D(probe_idle_p50_us), "probe: round-trip median before the load, us"},
     {"probe_p50_us", D(probe_p50_us), "probe: round-trip median under load (measured window), us"},

@@ -205,6 +205,10 @@ int cmd_client(int argc, char **argv)
         fprintf(stderr, "netrig client: cannot write %s\n", cfg.hlog);
         rc = -1;
     }
+    if (out.result.failed[0]) {
+        fprintf(stderr, "netrig client: test failed: %s\n", out.result.failed);
+        rc = -1;
+    }
     if (cfg.out[0] && write_out(&cfg, &out, argc, argv) != 0)
         rc = -1;
     events_done(&ev, stop_flag ? "interrupted" : rc == 0 ? "complete" : "failed",

@@ -36,6 +36,14 @@ int client_ctrl_recv(int fd, struct ctrl_msg *m, uint8_t **frame, char *err, siz
                                       : strerror(errno));
         return -1;
     }
+    /* --server pointed at a web server: it answers the request in HTTP. */
+    if (memcmp(hdr, "HTTP/1.", 7) == 0) {
+        snprintf(err, errlen,
+                 "it answered in HTTP ('%.*s ...'), not as a netrig server: to test an HTTP "
+                 "server give --url http://HOST:PORT/PATH instead of --server",
+                 (int)sizeof(hdr), (const char *)hdr);
+        return -1;
+    }
     if (ctrl_decode(hdr, sizeof(hdr), m, &need, err, errlen) < 0)
         return -1;
     *frame = malloc(need);

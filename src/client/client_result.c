@@ -209,6 +209,30 @@ static void h2_errors(const struct stats *cs, struct test_result *r)
     }
 }
 
+/* A test fails when nothing succeeded while errors were counted, or when
+ * its errors pass --max-errors; the row says why, with the first error's
+ * cause (note) when a worker kept one. */
+static void judge(const struct netrig_config *cfg, const char *note, struct test_result *r)
+{
+    double errs = isnan(r->errors) ? 0 : r->errors;
+    double ok = isnan(r->messages) ? 0 : r->messages;
+    char why[128] = "";
+    if (errs > 0 && ok == 0 && !(r->goodput_bps > 0))
+        snprintf(why, sizeof(why), "nothing succeeded: %.0f error(s)", errs);
+    else if (cfg->max_errors_on && cfg->max_errors_pct < 0 && errs > cfg->max_errors)
+        snprintf(why, sizeof(why), "%.0f error(s), beyond --max-errors %g", errs, cfg->max_errors);
+    else if (cfg->max_errors_on && cfg->max_errors_pct >= 0 &&
+             100.0 * errs > cfg->max_errors_pct * (errs + ok))
+        snprintf(why, sizeof(why),
+                 "%.0f error(s) in %.0f transactions (%.2g %%), beyond "
+                 "--max-errors %g%%",
+                 errs, errs + ok, 100.0 * errs / (errs + ok), cfg->max_errors_pct);
+    if (!why[0])
+        return;
+    snprintf(r->failed, sizeof(r->failed), "%s (%s)%s%s", why, r->errors_by_class,
+             note[0] ? "; first: " : "", note);
+}
+
 void client_result_fill(const struct netrig_config *cfg, const struct client_figures *f,
                         struct client_output *out)
 {
@@ -258,4 +282,5 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
     tls_cost_fill(r, cs->tls_cipher, cs->tls_version);
     r->tx_bytes = (double)cs->tx_total + (sr ? (double)sr->tx_total : 0);
     r->rx_bytes = (double)cs->rx_total + (sr ? (double)sr->rx_total : 0);
+    judge(cfg, cs->note, r);
 }

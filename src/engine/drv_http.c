@@ -102,7 +102,10 @@ static void handshake(struct ep *ep)
         return;
     }
     if (r != TLS_OK) {
-        ep->w->st->err[ERRC_CONNECT]++;
+        struct stats *st = ep->w->st;
+        st->err[ERRC_CONNECT]++;
+        if (!st->note[0])
+            tls_verify_note(h->ssl, st->note, sizeof(st->note));
         http_close(ep, false);
         return;
     }

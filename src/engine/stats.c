@@ -86,6 +86,8 @@ void stats_add(struct stats *d, const struct stats *s)
         d->mss = s->mss;
     if (!d->cc[0])
         memcpy(d->cc, s->cc, sizeof(d->cc));
+    if (!d->note[0])
+        memcpy(d->note, s->note, sizeof(d->note));
     /* Adding walks every slot: skip the (often) empty ones. */
     if (s->lat.total_count)
         hist_add(&d->lat, &s->lat);

@@ -70,6 +70,9 @@ struct stats {
     /* WebSocket stream: what netrig's sink received from each connection's
      * window mark to its close, and that time as the client saw it */
     uint64_t ws_peer_msgs, ws_peer_bytes, ws_peer_ns, ws_peer_conns;
+    /* The first error's cause in words, for a test that fails: an HTTP
+     * status line, a certificate verification failure. "" when none. */
+    char note[128];
 };
 
 /* Returns 0 or -1 (no memory). */

@@ -124,6 +124,33 @@ int net_socket(const struct net_addr *a, int type, char *err, size_t errlen)
     return fd;
 }
 
+/* The message of a failed bind, plain words for a port in use. */
+static void bind_error(const struct net_addr *a, int e, char *err, size_t errlen)
+{
+    char as[80];
+    net_format_addr(a, as, sizeof(as));
+    if (e == EADDRINUSE)
+        snprintf(err, errlen, "%s is already in use by another server", as);
+    else
+        snprintf(err, errlen, "bind %s: %s", as, strerror(e));
+}
+
+int net_listen_probe(const struct net_addr *a, char *err, size_t errlen)
+{
+    int fd = net_socket(a, SOCK_STREAM, err, errlen);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    int rc = 0;
+    if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0) {
+        rc = errno == EADDRINUSE ? -2 : -1;
+        bind_error(a, errno, err, errlen);
+    }
+    close(fd);
+    return rc;
+}
+
 int net_listen(const struct net_addr *a, int type, bool reuseport, char *err, size_t errlen)
 {
     char as[80];
@@ -135,7 +162,7 @@ int net_listen(const struct net_addr *a, int type, bool reuseport, char *err, si
     if (reuseport)
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0) {
-        snprintf(err, errlen, "bind %s: %s", net_format_addr(a, as, sizeof(as)), strerror(errno));
+        bind_error(a, errno, err, errlen);
         close(fd);
         return -1;
     }

@@ -35,6 +35,12 @@ int net_socket(const struct net_addr *a, int type, char *err, size_t errlen);
 /* Bound (and for SOCK_STREAM listening) socket; reuseport lets several
  * threads share the port. Returns fd or -1. */
 int net_listen(const struct net_addr *a, int type, bool reuseport, char *err, size_t errlen);
+/* Whether a's port is free for a new listener: a bind without
+ * SO_REUSEPORT, undone at once (no listen, so nothing is ever accepted).
+ * A port held by another listener, with SO_REUSEPORT or not, fails it.
+ * Returns 0, -2 with "ADDR is already in use by another server", or -1
+ * (another failure, message in err). */
+int net_listen_probe(const struct net_addr *a, char *err, size_t errlen);
 /* TCP settings of a connection, set before it connects (the MSS and the
  * window scale are fixed by the handshake); zero / empty: the system's. */
 struct net_tune {

@@ -275,6 +275,15 @@ enum tls_result tls_handshake(SSL *ssl)
     return r == 1 ? TLS_OK : result_of(ssl, r);
 }
 
+int tls_verify_note(const SSL *ssl, char *buf, size_t len)
+{
+    long v = SSL_get_verify_result(ssl);
+    if (v == X509_V_OK)
+        return 0;
+    snprintf(buf, len, "certificate verify failed: %s", X509_verify_cert_error_string(v));
+    return 1;
+}
+
 enum tls_result tls_read(SSL *ssl, void *buf, size_t len, size_t *got)
 {
     int r = SSL_read_ex(ssl, buf, len, got);

@@ -69,6 +69,11 @@ SSL *tls_conn_new(const struct tls_ctx *t, int fd, const char *host, SSL_SESSION
 /* Advances the handshake; TLS_OK once it is complete. */
 enum tls_result tls_handshake(SSL *ssl);
 
+/* After a failed handshake: "certificate verify failed: REASON" (OpenSSL's
+ * words for the verification result) into buf and 1, or 0 when the
+ * certificate was not the cause. */
+int tls_verify_note(const SSL *ssl, char *buf, size_t len);
+
 /* Reads up to len bytes; *got is set on TLS_OK (never 0). */
 enum tls_result tls_read(SSL *ssl, void *buf, size_t len, size_t *got);
 

@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpulist.h"
@@ -40,6 +41,8 @@ const struct opt_def opts_table[] = {
     {"repeat", OPT_U32, F(repeat), "1", 1, 1000, "netrig run: repetitions of each step (not for a client run)"},
     {"link_rate", OPT_BITRATE, F(link_rate_bps), NULL, 0, 0, "known bottleneck rate for the model (the row's link_rate_bps)"},
     {"tolerance", OPT_DOUBLE, F(tolerance_pct), "1", 0, 100, "model tolerance in percent (the row's tolerance_pct)"},
+    {"max_errors", OPT_MAXERR, 0, 0, NULL, 0, 0,
+     "fail the test beyond N errors or PCT % of transactions (0 = any error; default: only when nothing succeeded)"},
     {"link", OPT_STR, F(link), NULL, 0, 0, "netrig run: emulate a link in namespaces: tbf:RATE (root; not for a client run)"},
     {"optional", OPT_BOOL, F(optional), "false", 0, 0,
      "netrig run: skip this step with a note where it cannot run (its link needs root)"},
@@ -111,8 +114,29 @@ static const char *client_hint(const struct opt_def *d)
     case OPT_PROTO: return "tcp, udp, http, tls, https, ws or wss";
     case OPT_MODE: return "stream, rr, crr or rate";
     case OPT_HEADER: return "a header 'K: V' (at most 16)";
+    case OPT_MAXERR: return "a count such as 10, a percentage such as 5%, or off";
     }
     return "a value";
+}
+
+/* "N" errors, "PCT%" of the transactions, or "off". */
+static int store_max_errors(struct netrig_config *cfg, const char *v)
+{
+    cfg->max_errors_on = false;
+    cfg->max_errors = cfg->max_errors_pct = 0;
+    if (strcmp(v, "off") == 0 || v[0] == '\0')
+        return 0;
+    char *end;
+    double x = strtod(v, &end);
+    bool pct = *end == '%';
+    if (end == v || (pct ? end[1] != '\0' : *end != '\0') || !(x >= 0))
+        return -1;
+    if ((pct && x > 100) || x > 1e15)
+        return -2;
+    cfg->max_errors_on = true;
+    cfg->max_errors = pct ? 0 : x;
+    cfg->max_errors_pct = pct ? x : -1; /* -1: a count */
+    return 0;
 }
 
 /* The client's own kinds: 0, -1 for a malformed value, -2 out of range. */
@@ -146,6 +170,7 @@ static int client_store(void *base, const struct opt_def *d, const char *v)
             return -1;
         cfg->mode = (enum mode)e;
         return 0;
+    case OPT_MAXERR: return store_max_errors(cfg, v);
     }
     return -1;
 }
@@ -165,6 +190,14 @@ static void client_format(const void *base, const struct opt_def *d, char *buf, 
         break;
     case OPT_PROTO: snprintf(buf, len, "%s", proto_name(cfg->proto)); break;
     case OPT_MODE: snprintf(buf, len, "%s", mode_name(cfg->mode)); break;
+    case OPT_MAXERR:
+        if (!cfg->max_errors_on)
+            snprintf(buf, len, "off");
+        else if (cfg->max_errors_pct >= 0)
+            snprintf(buf, len, "%g%%", cfg->max_errors_pct);
+        else
+            snprintf(buf, len, "%g", cfg->max_errors);
+        break;
     default: snprintf(buf, len, "?"); break;
     }
 }

@@ -17,6 +17,7 @@ enum {
     OPT_PROTO,             /* enum proto */
     OPT_MODE,              /* enum mode */
     OPT_HEADER,            /* appended to headers[] */
+    OPT_MAXERR,            /* max_errors or max_errors_pct: "10", "5%" or "off" */
 };
 
 /* The table, terminated by an entry with name NULL, and the engine's

@@ -52,6 +52,8 @@ struct run {
     bool multi;
     bool host_failed; /* a client host failed: the run's exit says so */
     char *hosts_json;
+    size_t failed;  /* tests whose row says failed (their rows are kept) */
+    char first_failed[768];
 };
 
 double runner_planned_s(const struct scenario_step *st)
@@ -146,6 +148,16 @@ static void event_interval(const struct client_interval *iv, void *ctx)
 }
 static int run_one_hosts(struct run *R, size_t i, uint32_t rep, const struct netrig_config *cfg,
                          double planned);
+/* A test that ran but failed (nothing succeeded, too many errors): its
+ * row is kept, the run goes on, and its exit status says so at the end. */
+static void step_failed(struct run *R, size_t i, uint32_t rep, const char *why)
+{
+    const struct scenario_step *st = &R->sc->steps[i];
+    progress_line(&R->con, "  FAILED: %s", why);
+    if (R->failed++ == 0)
+        snprintf(R->first_failed, sizeof(R->first_failed), "step %zu of %zu '%s' (repeat %u): %s",
+                 i + 1, R->sc->nsteps, st->name, rep, why);
+}
 
 /* One repetition. Returns 0 done, 1 interrupted, -1 failed (R->msg). */
 static int run_one(struct run *R, size_t i, uint32_t rep)
@@ -197,6 +209,8 @@ static int run_one(struct run *R, size_t i, uint32_t rep)
     } else {
         result_line(R, st, rep, &out.result);
         events_end(&R->ev, &out.result);
+        if (out.result.failed[0])
+            step_failed(R, i, rep, out.result.failed);
     }
     if (ret != 0)
         events_error(&R->ev, what, R->msg);
@@ -450,7 +464,7 @@ static void print_table(struct run *R)
     if (summary_group(R->res.rows, R->res.nrows, &s, &n) != 0)
         return;
     progress_line(&R->con, "%s", "");
-    progress_line(&R->con, "%-36s %5s %20s %12s %10s %10s", "step", "runs", "goodput (95% CI)",
+    progress_line(&R->con, "%-36s %5s %26s %12s %10s %10s", "step", "runs", "goodput (95% CI)",
                   "msgs/s", "p50", "p99");
     for (size_t i = 0; i < R->sc->nsteps; i++) {
         const struct scenario_step *st = &R->sc->steps[i];
@@ -459,20 +473,22 @@ static void print_table(struct run *R)
             if (strcmp(s[j].first.step, st->name) == 0)
                 x = &s[j];
         if (!x) {
-            progress_line(&R->con, "%-36.36s %2u/%-2u %20s", st->name, 0, st->repeat,
+            progress_line(&R->con, "%-36.36s %2u/%-2u %26s", st->name, 0, st->repeat,
                           step_skipped(st, R->o) ? "skipped (root)" : "not run");
             continue;
         }
         char gp[32], ci[48], p50[32], p99[32];
         const struct confint *g = &x->ci[SUMMARY_GOODPUT];
         fmt_bps(g->mean, gp, sizeof(gp));
-        if (!isnan(g->half) && g->mean > 0)
+        if (x->nrows < SUMMARY_CI_MIN_N)
+            snprintf(ci, sizeof(ci), "%s (no CI: n=%zu)", gp, x->nrows);
+        else if (!isnan(g->half) && g->mean > 0)
             snprintf(ci, sizeof(ci), "%s +/-%.1f%%", gp, 100 * g->half / g->mean);
         else
             snprintf(ci, sizeof(ci), "%s", gp);
         fmt_us(x->ci[SUMMARY_P50].mean, p50, sizeof(p50));
         fmt_us(x->ci[SUMMARY_P99].mean, p99, sizeof(p99));
-        progress_line(&R->con, "%-36.36s %2zu/%-2u %20s %12.0f %10s %10s", st->name, x->nrows,
+        progress_line(&R->con, "%-36.36s %2zu/%-2u %26s %12.0f %10s %10s", st->name, x->nrows,
                       st->repeat, ci, x->ci[SUMMARY_MSGS].mean, p50, p99);
     }
     free(s);
@@ -624,6 +640,11 @@ static void begin_meta(struct run *R, double start_s)
 
 static int finish(struct run *R, int rc)
 {
+    if (rc == 0 && R->failed) {
+        snprintf(R->msg, sizeof(R->msg), "%zu test%s failed, the first %s", R->failed,
+                 R->failed == 1 ? "" : "s", R->first_failed);
+        rc = -1;
+    }
     char serr[800];
     if (remote_server_stop(&R->rsrv, serr, sizeof(serr)) != 0) {
         progress_line(&R->con, "%s", serr);

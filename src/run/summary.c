@@ -57,6 +57,16 @@ int summary_group(const struct test_result *rows, size_t n, struct summary_step 
     return 0;
 }
 
+const char *summary_ci_note(size_t n, char *buf, size_t len)
+{
+    if (n >= SUMMARY_CI_MIN_N)
+        snprintf(buf, len, "%s", "");
+    else
+        snprintf(buf, len, "too few repeats for a 95 %% interval (n = %zu; %d or more give one)", n,
+                 SUMMARY_CI_MIN_N);
+    return buf;
+}
+
 static void put_num(FILE *out, double v)
 {
     if (!isnan(v) && !isinf(v))
@@ -70,7 +80,7 @@ void summary_ci_csv(FILE *out, const struct summary_step *steps, size_t n)
     for (int m = 0; m < SUMMARY_NMETRICS; m++)
         fprintf(out, ",%s_mean,%s_lo,%s_hi", summary_metrics[m], summary_metrics[m],
                 summary_metrics[m]);
-    fputs("\r\n", out);
+    fputs(",ci_note\r\n", out);
     for (size_t i = 0; i < n; i++) {
         const struct test_result *f = &steps[i].first;
         result_csv_str(out, f->scenario);
@@ -84,15 +94,19 @@ void summary_ci_csv(FILE *out, const struct summary_step *steps, size_t n)
             fputc(',', out);
         }
         fprintf(out, "%zu", steps[i].nrows);
+        bool few = steps[i].nrows < SUMMARY_CI_MIN_N;
         for (int m = 0; m < SUMMARY_NMETRICS; m++) {
             const struct confint *c = &steps[i].ci[m];
             fputc(',', out);
             put_num(out, c->mean);
             fputc(',', out);
-            put_num(out, c->lo);
+            put_num(out, few ? NAN : c->lo);
             fputc(',', out);
-            put_num(out, c->hi);
+            put_num(out, few ? NAN : c->hi);
         }
+        char note[96];
+        fputc(',', out);
+        result_csv_str(out, summary_ci_note(steps[i].nrows, note, sizeof(note)));
         fputs("\r\n", out);
     }
 }
@@ -127,6 +141,7 @@ void summary_json_num(FILE *out, double v)
 static void json_ci(FILE *out, const struct summary_step *s)
 {
     fputs("{", out);
+    bool few = s->nrows < SUMMARY_CI_MIN_N;
     for (int m = 0; m < SUMMARY_NMETRICS; m++) {
         const struct confint *c = &s->ci[m];
         fprintf(out, "%s\"%s\":{\"n\":%zu,\"mean\":", m ? "," : "", summary_metrics[m], c->n);
@@ -134,9 +149,9 @@ static void json_ci(FILE *out, const struct summary_step *s)
         fputs(",\"sd\":", out);
         summary_json_num(out, c->sd);
         fputs(",\"lo\":", out);
-        summary_json_num(out, c->lo);
+        summary_json_num(out, few ? NAN : c->lo);
         fputs(",\"hi\":", out);
-        summary_json_num(out, c->hi);
+        summary_json_num(out, few ? NAN : c->hi);
         fputc('}', out);
     }
     fputs("}", out);
@@ -165,10 +180,15 @@ static void json_step(FILE *out, const struct summary_step_info *in, const struc
     fputs("],\"ci95\":", out);
     struct summary_step *s = NULL;
     size_t ns = 0;
+    char note[96];
     if (k && summary_group(mine, k, &s, &ns) == 0 && ns == 1)
         json_ci(out, s);
     else
         fputs("null", out);
+    if (k > 0) { /* a step that ran: whether its runs give an interval */
+        fputs(",\"ci_note\":", out);
+        summary_json_str(out, summary_ci_note(k, note, sizeof(note)));
+    }
     fputs("}", out);
     free(s);
     free(mine);

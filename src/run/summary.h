@@ -30,6 +30,12 @@ struct summary_step {
     struct confint ci[SUMMARY_NMETRICS];
 };
 
+#define SUMMARY_CI_MIN_N CONFINT_MIN_N
+
+/* "" when n repetitions give an interval, else what to say instead:
+ * "too few repeats for a 95 % interval (n = 2; 3 or more give one)". */
+const char *summary_ci_note(size_t n, char *buf, size_t len);
+
 /* Groups rows by step name, in first-seen order, and computes every
  * metric's interval. *out is malloc'd (free it). Returns 0 or -1 (no
  * memory). */
@@ -41,7 +47,7 @@ double summary_metric(const struct test_result *r, int m);
 
 /* summary_ci.csv: header, then one row per step: identity columns, n,
  * and METRIC_mean, METRIC_lo, METRIC_hi for each metric (lo and hi empty
- * when n < 2). */
+ * when n < SUMMARY_CI_MIN_N), then ci_note (summary_ci_note). */
 void summary_ci_csv(FILE *out, const struct summary_step *steps, size_t n);
 
 /* Per-step extra facts for summary.json that the rows do not hold. */

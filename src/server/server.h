@@ -20,6 +20,7 @@ struct server_config {
     bool open_http;     /* with psk_file: serve HTTP/HTTPS to anyone all the same */
     bool quiet;
     bool stdio_control; /* netrig server: stop when standard input ends (run over ssh) */
+    bool reuseport;           /* share the port with another server already on it */
     struct server_limits lim; /* what clients may ask */
 };
 

@@ -34,6 +34,8 @@ const struct opt_def server_opts_table[] = {
     {"quiet", OPT_BOOL, F(quiet), "false", 0, 0, "print nothing but errors"},
     {"stdio-control", OPT_BOOL, F(stdio_control), "false", 0, 0,
      "stop when standard input ends or says stop (netrig run's server_host, over ssh)"},
+    {"reuseport", OPT_BOOL, F(reuseport), "false", 0, 0,
+     "share the port with a server already on it (SO_REUSEPORT: connections land on either)"},
     /* What clients may ask of this server (server_limits.h). */
     {"max-conns", OPT_U32, F(lim.max_conns), "10000", 1, 10000000,
      "limit: open connections at once, all kinds"},

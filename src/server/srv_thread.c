@@ -54,7 +54,8 @@ static int thread_setup(struct srv *s, struct srv_thread *th, uint32_t idx, bool
     loop_set_busy_poll(th->loop, (uint64_t)s->cfg.busy_poll_us * 1000u);
     if (!listen)
         return 0;
-    th->lfd = net_listen(&s->addr, SOCK_STREAM, !s->cfg.model_threads, err, errlen);
+    th->lfd =
+        net_listen(&s->addr, SOCK_STREAM, !s->cfg.model_threads || s->cfg.reuseport, err, errlen);
     if (th->lfd < 0)
         return -1;
     th->lio = (struct loop_io){.fd = th->lfd, .fn = srv_accept_cb, .arg = th};
@@ -219,6 +220,16 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
         s->tls = NULL;
         goto fail;
     }
+    /* The listeners share the port among their threads (SO_REUSEPORT),
+     * which would let them share it with another server too, each getting
+     * connections at random: a port already held is refused unless asked. */
+    int probe =
+        c->reuseport || net_addr_port(&s->addr) == 0 ? 0 : net_listen_probe(&s->addr, err, errlen);
+    if (probe == -2)
+        snprintf(err + strlen(err), errlen - strlen(err),
+                 " (--reuseport shares it, connections landing on either)");
+    if (probe != 0)
+        goto fail;
     s->nth = c->model_threads ? 1 : (c->threads ? c->threads : 1);
     s->th = calloc(s->nth, sizeof(*s->th));
     if (!s->th)

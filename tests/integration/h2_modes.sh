@@ -12,6 +12,15 @@ run() {
     "$NETRIG" client --http2 --duration 1s --warmup 200ms --json "$@" >"$tmp/$name.json" \
         2>"$tmp/$name.err" || fail "$name: exit $? ($(tail -1 "$tmp/$name.err"))"
 }
+# A test in which nothing succeeds still writes its row, but exits 1 and
+# says why (docs/drivers.md, exit status).
+run_failing() {
+    local name=$1
+    shift
+    "$NETRIG" client --http2 --duration 1s --warmup 200ms --json "$@" >"$tmp/$name.json" \
+        2>"$tmp/$name.err" && fail "$name: exit 0 where nothing succeeded"
+    grep -q "nothing succeeded" "$tmp/$name.err" || fail "$name: no reason: $(cat "$tmp/$name.err")"
+}
 S="--server 127.0.0.1:$port"
 for p in http https; do
     v=$([ $p = http ] && echo h2c || echo h2)
@@ -34,7 +43,7 @@ for p in http https; do
     check "$v-head" "d['errors'] == 0 and d['messages'] > 10 and d['resp_bytes'] == 0"
 done
 check h2-rr "d['tls_cipher'].startswith('TLSv1.3')"
-run miss --url "http://127.0.0.1:$port/nothing" --mode rr
+run_failing miss --url "http://127.0.0.1:$port/nothing" --mode rr
 check miss "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class']"
 "$NETRIG" client --http2 $S --proto http --header 'Connection: close' --json >"$tmp/bad.json" \
     2>"$tmp/bad.err" && fail "a connection-specific header was sent over HTTP/2"
@@ -50,7 +59,7 @@ if command -v curl >/dev/null; then
     out=$(curl -s --http2-prior-knowledge -m 5 "http://127.0.0.1:$port/bytes/10" 2>&1)
     [ "$out" = "" ] || fail "keyed server answered h2c: $out"
 fi
-run keyed --url "http://127.0.0.1:$port/bytes/10" --mode rr --duration 300ms
+run_failing keyed --url "http://127.0.0.1:$port/bytes/10" --mode rr --duration 300ms
 check keyed "d['messages'] == 0"
 port=$open_port
 checks_done "OK: HTTP/2 client against netrig's server, h2c and h2, every mode"

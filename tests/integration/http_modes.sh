@@ -32,7 +32,11 @@ for p in http https; do
     check "$p-head" "d['errors'] == 0 and d['messages'] > 10 and d['resp_bytes'] == 0"
 done
 check https-rr "d['tls_cipher'].startswith('TLSv1.3') and d['tls_record_overhead'] == 22"
-run miss --url "http://127.0.0.1:$port/nothing"
+# Every answer a 404: the test fails (exit 1, the status line named), and
+# its row is still printed.
+"$NETRIG" client --duration 1s --warmup 200ms --json --url "http://127.0.0.1:$port/nothing" \
+    >"$tmp/miss.json" 2>"$tmp/miss.err" && fail "miss: exit 0 with nothing but 404s"
+grep -q "first: status 404" "$tmp/miss.err" || fail "miss: $(cat "$tmp/miss.err")"
 check miss "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class']"
 run iv $S --proto http --interval 200ms --duration 1s
 check iv "d['errors'] == 0 and d['messages'] > 0"

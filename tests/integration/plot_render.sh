@@ -72,7 +72,7 @@ for spec in "${figs[@]}"; do
     grep -q "src=\"plots/$name.svg\"" "$html" || fail "index.html lacks plots/$name.svg"
     grep -q "href=\"plots/$name.png\"" "$html" || fail "index.html lacks plots/$name.png"
 done
-grep -q '<table>' "$html" || fail "index.html has no summary table"
+grep -q '<table class="rows">' "$html" || fail "index.html has no summary table"
 grep -q 'limited by the CPU' "$html" || fail "index.html has no model verdicts"
 grep -q 'protocol overhead: efficiency' "$html" || fail "index.html lacks model.txt"
 if grep -Eq '<script|<link|https?://' "$html"; then fail "index.html refers outside the folder"; fi

@@ -11,6 +11,15 @@ run() {
     "$NETRIG" client --duration 600ms --warmup 100ms --json "$@" >"$tmp/$name.json" \
         2>"$tmp/$name.err" || fail "$name: exit $? ($(tail -1 "$tmp/$name.err"))"
 }
+# A test in which nothing succeeds still writes its row, but exits 1 and
+# says why (docs/drivers.md, exit status).
+run_failing() {
+    local name=$1
+    shift
+    "$NETRIG" client --duration 600ms --warmup 100ms --json "$@" >"$tmp/$name.json" \
+        2>"$tmp/$name.err" && fail "$name: exit 0 where nothing succeeded"
+    grep -q "nothing succeeded" "$tmp/$name.err" || fail "$name: no reason: $(cat "$tmp/$name.err")"
+}
 S="--server 127.0.0.1:$port"
 # Server-to-client header per message: 2 bytes up to 125, 4 up to 65535, 10 beyond.
 for p in ws wss; do
@@ -52,7 +61,7 @@ wait $cpid || fail "paused: exit $? ($(tail -1 "$tmp/paused.err"))"
 check paused "d['errors'] == 0 and d['messages'] > 0 and d['duration_s'] > 1.5 and abs(d['goodput_bps'] * d['duration_s'] / 8 - d['messages'] * 65536) <= 65536"
 run url --url "ws://127.0.0.1:$port/ws/echo" --mode rr --size 64
 check url "d['errors'] == 0 and d['messages'] > 5 and d['proto'] == 'ws'"
-run url-miss --url "ws://127.0.0.1:$port/ws/nothing" --mode rr --size 64 --duration 200ms
+run_failing url-miss --url "ws://127.0.0.1:$port/ws/nothing" --mode rr --size 64 --duration 200ms
 check url-miss "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class']"
 # Hostile frames close that connection with the code owed; others go on.
 python3 "$NETRIG_TESTS/lib/ws_hostile.py" 127.0.0.1 "$port" >"$tmp/hostile.out" 2>&1 ||

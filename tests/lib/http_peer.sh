@@ -50,7 +50,7 @@ curl_head_bytes() {
 # every server must give netrig's client, checked against curl's view of
 # the same server: keep-alive (HTTP_URL ends in /f1000), pipelining,
 # a new connection per request, a 1 MiB body (/big), a missing file as
-# status_4xx (/nothing), and HTTPS 1.2 and 1.3 with and without a new
+# status_4xx and a failed test naming the 404 (/nothing), and HTTPS 1.2 and 1.3 with and without a new
 # connection per request. PIPE_URL may be a server that closes now and
 # then; the curl options apply to both curl_head_bytes calls.
 peer_client_checks() {
@@ -74,7 +74,13 @@ peer_client_checks() {
     run big --url "$base/big" --mode stream
     expect big resp_bytes '==' 1048576
     expect big errors '==' 0
-    run miss --url "$base/nothing" --mode rr
+    # Nothing but 404s: the test fails (exit 1), names the status line,
+    # and its row is still written.
+    "$NETRIG" client --duration 1s --warmup 200ms --quiet --csv "$tmp/miss.csv" \
+        --url "$base/nothing" --mode rr >"$tmp/miss.out" 2>&1 &&
+        fail "miss: exit 0 with nothing but 404s"
+    grep -q "test failed: nothing succeeded: .*first: status 404 (HTTP/1.1 404 [A-Za-z ]*)" \
+        "$tmp/miss.out" || fail "miss: the cause is not named: $(tail -2 "$tmp/miss.out")"
     expect miss messages '==' 0
     expect miss errors '>' 10
     grep -q 'status_4xx=' "$tmp/miss.csv" || fail "miss: no status_4xx class in errors_by_class"

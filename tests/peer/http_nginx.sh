@@ -65,13 +65,26 @@ run rate --url "http://127.0.0.1:$port/f1000" --mode rate --rate 500/s
 expect rate messages '>' 300
 expect rate messages '<' 600
 
+# --server at nginx's port: the client says it met an HTTP server and
+# that --url is the way to test one.
+timeout 30 "$NETRIG" client --server "127.0.0.1:$port" --duration 200ms >"$tmp/asserver.out" 2>&1 &&
+    fail "--server at nginx: exit 0"
+grep -q "server 127.0.0.1:$port: it answered in HTTP ('HTTP/1.1 400 ...').*give --url" \
+    "$tmp/asserver.out" || fail "--server at nginx: $(cat "$tmp/asserver.out")"
+
 run hdr --url "http://127.0.0.1:$port/f1000" --header 'X-Test: 1' --header 'Accept: */*'
 expect hdr errors '==' 0
 
 run verify --url "https://localhost:$sport/f1000" --verify --cafile "$tmp/cert.pem"
 expect verify errors '==' 0
 expect verify messages '>' 10
-run noverify --url "https://127.0.0.1:$sport/f1000" --verify --cafile /etc/ssl/certs/ca-certificates.crt
+# A certificate no CA vouches for: every handshake fails, so the test
+# fails and says why in OpenSSL's words.
+"$NETRIG" client --duration 1s --warmup 200ms --quiet --csv "$tmp/noverify.csv" \
+    --url "https://127.0.0.1:$sport/f1000" --verify --cafile /etc/ssl/certs/ca-certificates.crt \
+    >"$tmp/noverify.out" 2>&1 && fail "noverify: exit 0 with every handshake refused"
+grep -q "first: certificate verify failed: self-signed certificate" "$tmp/noverify.out" ||
+    fail "noverify: the cause is not named: $(tail -2 "$tmp/noverify.out")"
 expect noverify messages '==' 0
 
 checks_done "OK: netrig client against nginx (HTTP, HTTPS 1.2/1.3)"

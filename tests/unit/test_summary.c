@@ -56,12 +56,15 @@ static void test_group_and_ci_csv(void **state)
         "msgs_per_s_hi,lat_mean_us_mean,lat_mean_us_lo,lat_mean_us_hi,lat_p50_us_mean,"
         "lat_p50_us_lo,lat_p50_us_hi,lat_p90_us_mean,lat_p90_us_lo,lat_p90_us_hi,"
         "lat_p99_us_mean,lat_p99_us_lo,lat_p99_us_hi,lat_p999_us_mean,lat_p999_us_lo,"
-        "lat_p999_us_hi,lat_p9999_us_mean,lat_p9999_us_lo,lat_p9999_us_hi\r\n";
+        "lat_p999_us_hi,lat_p9999_us_mean,lat_p9999_us_lo,lat_p9999_us_hi,ci_note\r\n";
     assert_memory_equal(csv, header, strlen(header));
     const char *r1 = csv + strlen(header);
     assert_memory_equal(r1, "sc,a,tcp,rr,64,,1,,,,3,110,85.15", 32);
     const char *r2 = strstr(r1, "\r\n") + 2;
-    assert_string_equal(r2, "sc,\"b, odd\",tcp,rr,64,,1,,,,1,5,,,,,,,,,,,,,,,,,,,,,,,\r\n");
+    /* One run: no interval, and the row says why. */
+    assert_string_equal(r2, "sc,\"b, odd\",tcp,rr,64,,1,,,,1,5,,,,,,,,,,,,,,,,,,,,,,,,too few "
+                            "repeats for a 95 % interval (n = 1; 3 or more give one)\r\n");
+    assert_non_null(strstr(r1, ",\r\n")); /* three runs: an interval and no note */
     free(csv);
     free(s);
     /* Two repeats far apart: t(1) = 12.7 would put the low end at -525;
@@ -71,6 +74,14 @@ static void test_group_and_ci_csv(void **state)
     assert_int_equal(summary_group(r, 2, &s, &n), 0);
     assert_true(s[0].ci[SUMMARY_GOODPUT].lo == 0);
     assert_true(s[0].ci[SUMMARY_GOODPUT].hi > 100);
+    /* ... and two runs are too few to print one at all. */
+    f = open_memstream(&csv, &len);
+    summary_ci_csv(f, s, n);
+    fclose(f);
+    r1 = strstr(csv, "\r\n") + 2;
+    assert_memory_equal(r1, "sc,c,tcp,rr,64,,1,,,,2,55,,,", 28);
+    assert_non_null(strstr(r1, "too few repeats for a 95 % interval (n = 2; 3 or more give one)"));
+    free(csv);
     free(s);
 }
 
