@@ -32,6 +32,18 @@ run() {
         >"$tmp/$name.out" 2>&1 || fail "$name: client exit $? ($(tail -2 "$tmp/$name.out"))"
 }
 
+# run_failing NAME client-options...: a run in which nothing succeeds: its
+# row is written, but the client exits 1 and names the cause.
+run_failing() {
+    local name=$1
+    shift
+    rm -f "$tmp/$name.csv"
+    "$NETRIG" client --duration 1s --warmup 200ms --quiet --csv "$tmp/$name.csv" "$@" \
+        >"$tmp/$name.out" 2>&1 && fail "$name: exit 0 where nothing succeeded"
+    grep -q "test failed: nothing succeeded" "$tmp/$name.out" ||
+        fail "$name: the cause is not named: $(tail -2 "$tmp/$name.out")"
+}
+
 # expect NAME COLUMN OP VALUE
 expect() {
     local v

@@ -61,7 +61,7 @@ for u in "http://127.0.0.1:$np" "https://127.0.0.1:$((np + 1))" "http://127.0.0.
     expect "$n-head" errors == 0
     expect "$n-head" resp_bytes == 0
 done
-run ng-miss --url "http://127.0.0.1:$np/nothing" --http2 --mode rr
+run_failing ng-miss --url "http://127.0.0.1:$np/nothing" --http2 --mode rr
 expect ng-miss messages == 0
 col "$tmp/ng-miss.csv" errors_by_class | grep -q status_4xx || fail "ng-miss: no status_4xx"
 
