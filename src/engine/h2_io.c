@@ -90,6 +90,8 @@ static int on_frame_recv(nghttp2_session *ns, const nghttp2_frame *f, void *ud)
         if (s != NULL)
             s->done = true;
     }
+    if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK))
+        h->settings = true;
     if (f->hd.type == NGHTTP2_RST_STREAM) {
         uint32_t c = f->rst_stream.error_code;
         st->h2err[c == NGHTTP2_REFUSED_STREAM ? H2E_RST_REFUSED
@@ -266,17 +268,22 @@ void h2_io_session_end(struct ep *ep)
     h->ns = NULL;
     h->open = 0;
     h->completed = 0;
-    h->closing = h->stalled = h->fatal = false;
+    h->closing = h->stalled = h->fatal = h->settings = false;
     h->left_len = h->out_len = h->out_off = 0;
 }
 
 /* Opens streams for waiting requests while the server's limit and ours
- * allow. */
+ * allow. Until the server's SETTINGS arrive its limit is unknown (RFC
+ * 9113 says unlimited, but a server with a lower one refuses the excess):
+ * one stream goes at once, so a new connection's first request does not
+ * wait a round trip, and the others follow the SETTINGS. */
 static void submit(struct ep *ep)
 {
     struct h2ep *h = h2_io_hep(ep);
     const struct http_target *t = ep->w->http;
     uint32_t lim = nghttp2_session_get_remote_settings(h->ns, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    if (!h->settings)
+        lim = 1;
     if (lim > h->nslots)
         lim = h->nslots;
     while (ep->ring_n > 0 && h->open < lim && h->nfree > 0 && !h->closing) {

@@ -20,8 +20,7 @@
 
 #define OUT_CAP (64u * 1024u)
 #define IO_BUDGET 16
-#define STREAM_WINDOW (1u << 20) /* per stream: what a POST may have in flight */
-#define CONN_WINDOW (16u << 20)
+#define CONN_WINDOW (16u << 20) /* at least; a larger stream window raises it */
 #define JUNK_FREE 1000u /* frames that do no work, beyond 4 per request */
 
 struct h2s {
@@ -44,8 +43,8 @@ struct srv_h2 {
     uint32_t max_head;
     uint64_t max_body;
     uint64_t requests, rx_body, tx_body, junk;
-    struct h2s pool[SRV_H2_MAX_STREAMS];
-    uint32_t free_ids[SRV_H2_MAX_STREAMS], nfree;
+    struct h2s *pool; /* max_streams of them, allocated with the session */
+    uint32_t *free_ids, nfree, max_streams;
     const uint8_t *left;
     size_t left_len, out_len, out_off;
     uint8_t out[OUT_CAP];
@@ -278,8 +277,8 @@ static void setup_once(void)
     nghttp2_option_set_max_settings(opt, 32);
 }
 
-struct srv_h2 *srv_h2_new(const char *pattern, size_t plen, const char *date, uint32_t max_head,
-                          uint64_t max_body)
+struct srv_h2 *srv_h2_new(const char *pattern, size_t plen, const char *date,
+                          const struct srv_h2_bounds *b)
 {
     pthread_once(&once, setup_once);
     struct srv_h2 *h = cbs && opt ? malloc(sizeof(*h)) : NULL;
@@ -289,21 +288,32 @@ struct srv_h2 *srv_h2_new(const char *pattern, size_t plen, const char *date, ui
     h->pattern = pattern;
     h->plen = plen;
     h->date = date;
-    h->max_head = max_head;
-    h->max_body = max_body;
-    for (uint32_t i = 0; i < SRV_H2_MAX_STREAMS; i++)
-        h->free_ids[i] = SRV_H2_MAX_STREAMS - 1 - i;
-    h->nfree = SRV_H2_MAX_STREAMS;
-    const nghttp2_settings_entry iv[] = {
-        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, SRV_H2_MAX_STREAMS},
-        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW},
-        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, max_head}};
-    if (nghttp2_session_server_new2(&h->ns, cbs, h, opt) != 0) {
-        free(h);
+    h->max_head = b->max_head;
+    h->max_body = b->max_body;
+    h->max_streams = b->max_streams == 0                   ? 1
+                     : b->max_streams > SRV_H2_MAX_STREAMS ? SRV_H2_MAX_STREAMS
+                                                           : b->max_streams;
+    h->pool = calloc(h->max_streams, sizeof(*h->pool));
+    h->free_ids = malloc(h->max_streams * sizeof(*h->free_ids));
+    if (h->pool == NULL || h->free_ids == NULL) {
+        srv_h2_free(h);
         return NULL;
     }
+    for (uint32_t i = 0; i < h->max_streams; i++)
+        h->free_ids[i] = h->max_streams - 1 - i;
+    h->nfree = h->max_streams;
+    uint32_t window = b->window > 0 ? b->window : NGHTTP2_INITIAL_WINDOW_SIZE;
+    const nghttp2_settings_entry iv[] = {
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, h->max_streams},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, window},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, b->max_head}};
+    if (nghttp2_session_server_new2(&h->ns, cbs, h, opt) != 0) {
+        srv_h2_free(h);
+        return NULL;
+    }
+    int32_t conn = (int32_t)(window > CONN_WINDOW ? window : CONN_WINDOW);
     if (nghttp2_submit_settings(h->ns, NGHTTP2_FLAG_NONE, iv, 3) != 0 ||
-        nghttp2_session_set_local_window_size(h->ns, NGHTTP2_FLAG_NONE, 0, CONN_WINDOW) != 0) {
+        nghttp2_session_set_local_window_size(h->ns, NGHTTP2_FLAG_NONE, 0, conn) != 0) {
         srv_h2_free(h);
         return NULL;
     }
@@ -314,7 +324,9 @@ void srv_h2_free(struct srv_h2 *h)
 {
     if (h == NULL)
         return;
-    nghttp2_session_del(h->ns);
+    nghttp2_session_del(h->ns); /* NULL before the session was made */
+    free(h->pool);
+    free(h->free_ids);
     free(h);
 }
 
@@ -437,7 +449,7 @@ int srv_h2_io(struct srv_h2 *h, int fd, SSL *ssl, uint8_t *buf, size_t cap, bool
 void srv_h2_goaway(struct srv_h2 *h, int fd, SSL *ssl)
 {
     uint32_t code = NGHTTP2_NO_ERROR;
-    for (uint32_t i = 0; i < SRV_H2_MAX_STREAMS; i++)
+    for (uint32_t i = 0; i < h->max_streams; i++)
         if (h->pool[i].used && h->pool[i].answered && h->pool[i].left > 0)
             code = NGHTTP2_ENHANCE_YOUR_CALM; /* a body held up by the peer's window */
     nghttp2_session_terminate_session(h->ns, code);
@@ -478,5 +490,5 @@ int srv_h2_feed(struct srv_h2 *h, const uint8_t *p, size_t n)
 
 uint32_t srv_h2_streams(const struct srv_h2 *h)
 {
-    return SRV_H2_MAX_STREAMS - h->nfree;
+    return h->max_streams - h->nfree;
 }

@@ -5,21 +5,31 @@
  * TCP) is served here with the same answers as HTTP/1.1 (GET|HEAD
  * /bytes/N, POST /sink, http_answer.c's routing). nghttp2 keeps the
  * framing, HPACK and streams; this file moves the bytes and bounds what a
- * peer may make the server hold: SRV_H2_MAX_STREAMS streams at once, a
- * header list of at most the server's HTTP head limit, and a budget of
- * frames that do no work (SETTINGS, PING, resets, refused streams). */
+ * peer may make the server hold: --h2-max-streams streams at once (at
+ * most SRV_H2_MAX_STREAMS), a header list of at most the server's HTTP
+ * head limit, and a budget of frames that do no work (SETTINGS, PING,
+ * resets, refused streams). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <openssl/ssl.h>
 
-#define SRV_H2_MAX_STREAMS 128u
+/* The most --h2-max-streams may say; 128 by default (server_opts.c). */
+#define SRV_H2_MAX_STREAMS 1024u
 /* The connection preface's first bytes, enough to tell h2c apart from an
  * HTTP/1.1 method (there is no method PRI). */
 #define SRV_H2_PREFACE "PRI "
 
 struct srv_h2;
+
+/* What one session allows its peer (the server's limits). */
+struct srv_h2_bounds {
+    uint32_t max_head;    /* a request's header list, bytes (RFC 9113's measure) */
+    uint64_t max_body;    /* /bytes/N and /sink bodies */
+    uint32_t max_streams; /* SETTINGS_MAX_CONCURRENT_STREAMS, 1..SRV_H2_MAX_STREAMS */
+    uint32_t window;      /* SETTINGS_INITIAL_WINDOW_SIZE: a stream's receive window */
+};
 
 /* Whether the first n bytes of a plain connection are h2c's preface: 1
  * yes, 0 no, -1 too few bytes to tell. */
@@ -29,11 +39,11 @@ int srv_h2_sniff(const unsigned char *p, size_t n);
 bool srv_h2_alpn(SSL *ssl);
 
 /* A session for one connection. pattern (plen bytes) is the body data
- * and date the thread's current IMF-fixdate; both outlive it. max_head
- * bounds a request's header list (bytes), max_body /bytes/N and /sink.
- * Returns NULL when out of memory. */
-struct srv_h2 *srv_h2_new(const char *pattern, size_t plen, const char *date, uint32_t max_head,
-                          uint64_t max_body);
+ * and date the thread's current IMF-fixdate; both outlive it. b bounds
+ * what the peer may ask (copied; max_streams above SRV_H2_MAX_STREAMS is
+ * taken as that). Returns NULL when out of memory. */
+struct srv_h2 *srv_h2_new(const char *pattern, size_t plen, const char *date,
+                          const struct srv_h2_bounds *b);
 void srv_h2_free(struct srv_h2 *h);
 
 /* Reads what fd (through ssl when not NULL) has, answers it, writes what
@@ -47,7 +57,7 @@ int srv_h2_io(struct srv_h2 *h, int fd, SSL *ssl, uint8_t *buf, size_t cap, bool
  * no socket). Returns 0, or -1 once the session failed or is over. */
 int srv_h2_feed(struct srv_h2 *h, const uint8_t *p, size_t n);
 
-/* Streams the session holds now (at most SRV_H2_MAX_STREAMS). */
+/* Streams the session holds now (at most its max_streams). */
 uint32_t srv_h2_streams(const struct srv_h2 *h);
 
 /* Requests, body bytes in and out so far: the connection's progress. */

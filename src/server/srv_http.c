@@ -281,7 +281,9 @@ static int choose_h2(struct srv_http *c)
     if (!h2)
         return 0;
     const struct server_limits *lim = &c->th->srv->cfg.lim;
-    c->h2 = srv_h2_new(pattern, sizeof(pattern), date, lim->http_max_head, lim->http_max_body);
+    const struct srv_h2_bounds b = {lim->http_max_head, lim->http_max_body, lim->h2_max_streams,
+                                    lim->h2_window};
+    c->h2 = srv_h2_new(pattern, sizeof(pattern), date, &b);
     if (c->h2 == NULL) {
         conn_close(c);
         return 1;

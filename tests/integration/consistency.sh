@@ -227,6 +227,41 @@ PY
 export NETRIG
 judge "$TMP/all" 0.2 || fail "the outputs of one run disagree"
 
+# HTTP/2 (#15): h2c and h2, many streams per connection, closed and open
+# loop: the same agreement (messages, .hlog, .hgrm, intervals).
+cat >"$TMP/h2.ini" <<'INI'
+[global]
+duration = 1s
+warmup = 0.2s
+interval = 200ms
+size = 1k
+http2 = true
+
+[h2c-rr]
+proto = http
+mode = rr
+conns = 2
+streams = 4
+
+[h2c-rate]
+proto = http
+mode = rate
+streams = 8
+rate = 1000/s
+
+[h2c-crr]
+proto = http
+mode = crr
+
+[h2-rr]
+proto = https
+mode = rr
+streams = 2
+INI
+"$NETRIG" run "$TMP/h2.ini" --out "$TMP/h2" --no-plot >"$TMP/h2.log" 2>&1 ||
+    fail "netrig run (HTTP/2): $(cat "$TMP/h2.log")"
+judge "$TMP/h2" 0.2 || fail "the outputs of an HTTP/2 run disagree"
+
 # A client run: its --hlog holds the messages its row counted, also for a
 # stream whose latency the server measured.
 start_server

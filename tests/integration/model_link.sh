@@ -118,6 +118,28 @@ size = 64k
 mss = 536
 INI
 
+# HTTP/2 (#15): h2c and h2 GETs at the sizes and connections of the
+# HTTP/1.1 rows above (one stream per connection, so the link stays as
+# busy as theirs); the model counts the HEADERS frame as measured and 9
+# bytes per DATA frame, then TLS records and TCP.
+cat >>"$TMP/link.ini" <<'INI'
+
+[h2c]
+proto = http
+http2 = true
+mode = rr
+conns = 8
+size = 16k,64k
+
+[h2]
+proto = https
+http2 = true
+mode = rr
+conns = 4
+size = 64k
+tolerance = 2
+INI
+
 # SCHED_FIFO: other load on the machine must not leave the link idle.
 chrt -f 10 "$NETRIG" run "$TMP/link.ini" --out "$TMP/res" --no-plot >"$TMP/out" 2>&1 &
 RUN_PID=$!
@@ -141,6 +163,7 @@ python3 - "$TMP/res/summary.csv" <<'PY' || fail "rows outside the model's tolera
 import csv, os, sys
 slack = float(os.environ.get("NETRIG_TEST_SLACK", "1"))
 limit = {"udp": 1, "tcp": 1, "http": 1, "https": 2, "tls": 2}
+limit.update({"h2c": 1, "h2": 2})  # HTTP/2 (#15)
 rows = list(csv.DictReader(open(sys.argv[1])))
 bad, checked, seen = [], 0, set()
 for r in rows:
