@@ -68,6 +68,7 @@ struct model_group {
     enum model_form form;
     size_t nrows;
     bool fitted;          /* fit holds a line over >= 2 sizes */
+    bool fit_skips_busy;  /* the fit left the CPU-saturated rows out */
     struct model_fit fit; /* y = T seconds per message, x = wire bits */
     bool c_known;         /* C from link_rate, not from the fit */
     double c_bps;         /* C used for the predictions (NaN: none) */
@@ -87,14 +88,22 @@ struct model_run {
     size_t *row_group; /* group index of each row, SIZE_MAX if unchecked */
     double *payload;   /* per row: payload bytes per message (goodput's B) */
     double *wire;      /* per row: bytes occupying the bottleneck per message */
+    /* per row with a fitted C: the half width, percent of the predicted
+     * goodput on the side the row lies, of the 95 % prediction interval
+     * the sweep's other rows give it; NaN: none (known C, or too few
+     * rows), and the tolerance alone decides. */
+    double *pi_pct;
     size_t nrows;
     size_t nyes, nno, ncpu, nsteal, nskip;
+    size_t nnoise; /* of nyes: beyond the tolerance, inside the prediction interval */
 };
 
 /* Fits and checks rows[0..n): fills overhead_bytes (header bytes per
  * message, both directions), model_c_bps,
  * model_t0_us, model_goodput_bps, model_err_pct and model_ok ("yes", "no",
- * "cpu" or "" when the row cannot be checked) of every row. Returns 0 or -1
+ * "cpu" or "" when the row cannot be checked) of every row. With a fitted
+ * C a row is "no" only when its error is beyond both the tolerance and
+ * the 95 % prediction interval of the other rows (run->pi_pct). Returns 0 or -1
  * (out of memory) with a message; run is released with model_run_close. */
 int model_apply(struct test_result *rows, size_t n, const struct model_opts *o,
                 struct model_run *run, char *err, size_t errlen);

@@ -30,6 +30,7 @@ int model_fit_linear(const double *x, const double *y, size_t n, struct model_fi
 {
     f->n = n;
     f->slope = f->intercept = f->slope_ci = f->intercept_ci = f->r2 = f->resid_sd = NAN;
+    f->x_mean = f->sxx = f->ssr = NAN;
     if (n < 2)
         return -1;
     /* Centred sums: the x values are bits per message (up to ~1e7) and the
@@ -51,6 +52,8 @@ int model_fit_linear(const double *x, const double *y, size_t n, struct model_fi
     }
     if (!(sxx > 0))
         return -1;
+    f->x_mean = mx;
+    f->sxx = sxx;
     f->slope = sxy / sxx;
     f->intercept = my - f->slope * mx;
     double ssr = 0;
@@ -58,6 +61,7 @@ int model_fit_linear(const double *x, const double *y, size_t n, struct model_fi
         double r = y[i] - f->intercept - f->slope * x[i];
         ssr += r * r;
     }
+    f->ssr = ssr;
     if (syy > 0)
         f->r2 = 1 - ssr / syy;
     else if (ssr == 0)
@@ -70,4 +74,23 @@ int model_fit_linear(const double *x, const double *y, size_t n, struct model_fi
         f->intercept_ci = t * f->resid_sd * sqrt(1.0 / (double)n + mx * mx / sxx);
     }
     return 0;
+}
+
+double model_fit_pred_hw(const struct model_fit *f, double x, double y, bool in_fit)
+{
+    double n = (double)f->n, dx = x - f->x_mean;
+    double h = 1 / n + dx * dx / f->sxx; /* the point's leverage */
+    if (!in_fit) {
+        if (f->n < 3)
+            return NAN;
+        return model_fit_t975(n - 2) * f->resid_sd * sqrt(1 + h);
+    }
+    /* Without the point the line moves by its residual e weighted by its
+     * leverage, and the squares left are ssr - e^2 / (1 - h). h = 1: the
+     * point alone sets its x, the others make no line there. */
+    if (f->n < 4 || !(h < 1 - 1e-12))
+        return NAN;
+    double e = y - f->intercept - f->slope * x;
+    double ssr = fmax(f->ssr - e * e / (1 - h), 0);
+    return model_fit_t975(n - 3) * sqrt(ssr / (n - 3)) * sqrt(1 - h);
 }

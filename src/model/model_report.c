@@ -85,9 +85,36 @@ static void report_group(FILE *out, const struct model_group *g)
     if (!isnan(g->t0_ci_s))
         fprintf(out, " +- %.3f", g->t0_ci_s * 1e6);
     fputc('\n', out);
+    if (!g->c_known)
+        fprintf(out, "  check a row misses when it is beyond the tolerance and beyond the 95 %% "
+                     "prediction interval the other rows' line gives it\n");
 }
 
-static void report_rows(FILE *out, const struct test_result *rows, const struct model_run *run)
+/* Which rule decided a row of a fitted sweep: the tolerance, the
+ * prediction interval of the other rows, or the tolerance alone. */
+static void report_basis(FILE *out, const struct test_result *r, double tol, double pi)
+{
+    if (strcmp(r->model_ok, "yes") != 0 && strcmp(r->model_ok, "no") != 0)
+        return;
+    fprintf(out, " (tolerance %g %%", tol);
+    if (isnan(pi)) {
+        fprintf(out, " alone: the other rows give no prediction interval)");
+        return;
+    }
+    if (isinf(pi))
+        fprintf(out, ", prediction interval unbounded on this side");
+    else
+        fprintf(out, ", prediction interval +-%.1f %%", pi);
+    if (r->model_ok[0] == 'n')
+        fprintf(out, ": outside both)");
+    else if (fabs(r->model_err_pct) <= tol)
+        fprintf(out, ": within tolerance)");
+    else
+        fprintf(out, ": within the fit's noise)");
+}
+
+static void report_rows(FILE *out, const struct test_result *rows, const struct model_opts *o,
+                        const struct model_run *run)
 {
     fprintf(out, "\n%-28s %-5s %-6s %9s %9s %12s %12s %8s  %s\n", "step", "proto", "mode", "size_B",
             "ovh_B", "meas_Mbps", "model_Mbps", "err_%", "verdict");
@@ -116,6 +143,8 @@ static void report_rows(FILE *out, const struct test_result *rows, const struct 
                     r->goodput_bps > 0 ? "no size or protocol" : "no goodput");
         if (strcmp(r->model_ok, "steal") == 0)
             fprintf(out, " (host %.2f %%)", r->steal_pct);
+        if (g && !g->c_known && r->model_ok[0])
+            report_basis(out, r, model_row_tolerance(o, r), run->pi_pct[i]);
         fputc('\n', out);
     }
 }
@@ -151,10 +180,11 @@ void model_report(FILE *out, const struct test_result *rows, size_t n, const str
     report_settings(out, o);
     for (size_t g = 0; g < run->ngroups; g++)
         report_group(out, &run->groups[g]);
-    report_rows(out, rows, run);
+    report_rows(out, rows, o, run);
     report_overhead(out, rows, run);
-    fprintf(out,
-            "\n%zu rows: %zu within tolerance, %zu outside, %zu CPU-bound, %zu short by host "
-            "steal, %zu not checked\n",
-            run->nrows, run->nyes, run->nno, run->ncpu, run->nsteal, run->nskip);
+    fprintf(out, "\n%zu rows: %zu within tolerance", run->nrows, run->nyes);
+    if (run->nnoise)
+        fprintf(out, " (%zu of them only within the fit's noise)", run->nnoise);
+    fprintf(out, ", %zu outside, %zu CPU-bound, %zu short by host steal, %zu not checked\n",
+            run->nno, run->ncpu, run->nsteal, run->nskip);
 }

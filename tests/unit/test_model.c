@@ -517,12 +517,15 @@ static void test_fit_skips_cpu_rows(void **state)
 }
 
 /* A line through two points fits them exactly: no verdict can come of it.
- * With a third size the residuals decide, and a row off the line fails. */
+ * With a third size the residuals decide, and a row off the line fails
+ * (sizes far apart: 64 B, 1 KiB, 16 KiB, else one dof leaves C unknown). */
 static void test_fit_needs_three(void **state)
 {
     (void)state;
-    struct test_result rows[3];
-    synth_rr(rows, 3, 250e6, 42e-6, NULL);
+    struct test_result rows[9];
+    synth_rr(rows, 9, 250e6, 42e-6, NULL);
+    rows[1] = rows[4];
+    rows[2] = rows[8];
     rows[1].goodput_bps *= 0.9; /* two rows: the fit still passes through it */
     struct model_opts o;
     model_opts_defaults(&o);
@@ -602,6 +605,148 @@ static void test_unchecked_reasons(void **state)
     model_run_close(&run);
 }
 
+/* The prediction interval a fitted row gets is the one the other rows'
+ * line gives it, here computed by fitting them without it. */
+static void test_pred_interval(void **state)
+{
+    (void)state;
+    const double x[5] = {1, 2, 4, 7, 11}, y[5] = {3.1, 4.9, 9.2, 14.8, 23.5};
+    struct model_fit f, o;
+    assert_int_equal(model_fit_linear(x, y, 5, &f), 0);
+    for (size_t i = 0; i < 5; i++) {
+        double xo[4], yo[4];
+        for (size_t j = 0, k = 0; j < 5; j++)
+            if (j != i) {
+                xo[k] = x[j];
+                yo[k++] = y[j];
+            }
+        assert_int_equal(model_fit_linear(xo, yo, 4, &o), 0);
+        /* The other rows' interval around their line at x[i] ... */
+        double w = model_fit_pred_hw(&o, x[i], y[i], false);
+        CLOSE(w, model_fit_t975(2) * o.resid_sd * sqrt(1 + 0.25 + pow(x[i] - o.x_mean, 2) / o.sxx),
+              1e-12);
+        /* ... says the same of row i as its interval around the full
+         * line: outside one exactly when outside the other. */
+        double d = fabs(y[i] - o.intercept - o.slope * x[i]);
+        double e = fabs(y[i] - f.intercept - f.slope * x[i]);
+        double wf = model_fit_pred_hw(&f, x[i], y[i], true);
+        CLOSE(e / wf, d / w, 1e-9);
+    }
+    /* Three points: the other two make an exact line, no interval. */
+    assert_int_equal(model_fit_linear(x, y, 3, &f), 0);
+    assert_true(isnan(model_fit_pred_hw(&f, x[0], y[0], true)));
+    assert_true(isfinite(model_fit_pred_hw(&f, 5, 10, false)));
+}
+
+static char *report_of(struct test_result *rows, size_t n, const struct model_opts *o,
+                       const struct model_run *run)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    model_report(out, rows, n, o, run);
+    fclose(out);
+    return buf;
+}
+
+/* Without a known link, four sizes: one row far off a line the others
+ * agree on is outside; the others, dragged off the fit by it beyond the
+ * tolerance, are within the noise its own residual shows. */
+static void test_fit_outlier(void **state)
+{
+    (void)state;
+    struct test_result rows[7];
+    synth_rr(rows, 7, 250e6, 42e-6, (const double[]){0.002, 0, 0.2, 0, -0.002, 0, 0.001});
+    for (size_t i = 1; i < 4; i++)
+        rows[i] = rows[2 * i]; /* 64 B, 256 B, 1 KiB, 4 KiB */
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_run run;
+    char err[128];
+    assert_int_equal(model_apply(rows, 4, &o, &run, err, sizeof(err)), 0);
+    assert_true(isfinite(run.groups[0].c_bps));
+    assert_true(fabs(rows[0].model_err_pct) > 1 && fabs(rows[2].model_err_pct) > 1);
+    assert_string_equal(rows[0].model_ok, "yes");
+    assert_string_equal(rows[1].model_ok, "no");
+    assert_string_equal(rows[2].model_ok, "yes");
+    assert_string_equal(rows[3].model_ok, "yes");
+    assert_int_equal(run.nno, 1);
+    assert_int_equal(run.nnoise, 2);
+    assert_true(fabs(rows[1].model_err_pct) > run.pi_pct[1]);
+    char *txt = report_of(rows, 4, &o, &run);
+    assert_non_null(strstr(txt, "prediction interval"));
+    assert_non_null(strstr(txt, ": outside both)"));
+    assert_non_null(strstr(txt, "(2 of them only within the fit's noise)"));
+    free(txt);
+    model_run_close(&run);
+}
+
+/* Four sizes scattered 2 to 3 % about their line: every residual is beyond
+ * the 1 % tolerance, none beyond what the other rows' scatter predicts. */
+static void test_fit_noise_within(void **state)
+{
+    (void)state;
+    struct test_result rows[7];
+    synth_rr(rows, 7, 250e6, 42e-6, (const double[]){0.02, 0, -0.03, 0, 0.01, 0, 0.01});
+    for (size_t i = 1; i < 4; i++)
+        rows[i] = rows[2 * i];
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_run run;
+    char err[128];
+    assert_int_equal(model_apply(rows, 4, &o, &run, err, sizeof(err)), 0);
+    double worst = 0;
+    for (size_t i = 0; i < 4; i++) {
+        worst = fmax(worst, fabs(rows[i].model_err_pct));
+        assert_string_equal(rows[i].model_ok, "yes");
+    }
+    assert_true(worst > 2);
+    assert_int_equal(run.nno, 0);
+    char *txt = report_of(rows, 4, &o, &run);
+    assert_non_null(strstr(txt, "within the fit's noise)"));
+    assert_non_null(strstr(txt, "within tolerance)"));
+    free(txt);
+    model_run_close(&run);
+}
+
+/* Loopback rr: 30 us of fixed cost hide bytes at 10 Gbit/s; a line still
+ * rises, but C's 95 % interval is wider than C. Nothing is checked. */
+static void test_fit_too_uncertain(void **state)
+{
+    (void)state;
+    struct test_result rows[7];
+    synth_rr(rows, 7, 10e9, 30e-6, (const double[]){0.02, 0, -0.01, 0, 0.01, 0, 0});
+    for (size_t i = 1; i < 4; i++)
+        rows[i] = rows[2 * i];
+    struct model_opts o;
+    model_opts_defaults(&o);
+    struct model_run run;
+    char err[128];
+    assert_int_equal(model_apply(rows, 4, &o, &run, err, sizeof(err)), 0);
+    const struct model_group *g = &run.groups[0];
+    assert_true(g->fit.slope > 0);
+    assert_non_null(g->why);
+    assert_string_equal(g->why, "the fit is too uncertain");
+    assert_non_null(strstr(g->unchecked, "wider than C itself"));
+    assert_int_equal(run.nskip, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(rows[i].model_ok, "");
+    char *txt = report_of(rows, 4, &o, &run);
+    assert_non_null(strstr(txt, "not checked (the fit is too uncertain, see above)"));
+    assert_non_null(strstr(txt, "R^2 = "));
+    free(txt);
+    model_run_close(&run);
+    /* Noisier still: 1/C's interval takes in zero, C any rate at all. */
+    synth_rr(rows, 7, 10e9, 30e-6, (const double[]){0.05, 0, -0.04, 0, 0.03, 0, 0.01});
+    for (size_t i = 1; i < 4; i++)
+        rows[i] = rows[2 * i];
+    assert_int_equal(model_apply(rows, 4, &o, &run, err, sizeof(err)), 0);
+    assert_non_null(run.groups[0].unchecked);
+    assert_non_null(strstr(run.groups[0].unchecked, "includes zero"));
+    model_run_close(&run);
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -640,8 +785,9 @@ int main(void)
         cmocka_unit_test(test_known_link_verdicts), cmocka_unit_test(test_known_link_serial),
         cmocka_unit_test(test_fit_skips_cpu_rows),  cmocka_unit_test(test_report),
         cmocka_unit_test(test_fit_needs_three),     cmocka_unit_test(test_unchecked_reasons),
-        cmocka_unit_test(test_ws_frames),
-        cmocka_unit_test(test_h2_overhead),
+        cmocka_unit_test(test_ws_frames),           cmocka_unit_test(test_pred_interval),
+        cmocka_unit_test(test_fit_outlier),         cmocka_unit_test(test_fit_noise_within),
+        cmocka_unit_test(test_fit_too_uncertain),   cmocka_unit_test(test_h2_overhead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
