@@ -95,6 +95,11 @@ int cmd_server(int argc, char **argv)
         pthread_detach(watch); /* blocked in read until stdin ends; exit ends it */
     int sig = 0;
     sigwait(&set, &sig);
+    uint64_t unauth = server_unauth_closed(s);
+    if (unauth && !c.quiet)
+        printf("netrig server: %llu connections closed or refused before they proved the key "
+               "(--max-unauth-conns %u)\n",
+               (unsigned long long)unauth, c.lim.max_unauth_conns);
     server_stop(s);
     return 0;
 }

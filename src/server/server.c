@@ -28,6 +28,7 @@ static void conn_unlink(struct srv_conn *c)
         c->next->prev = c->prev;
     loop_del(th->loop, &c->io);
     loop_timer_cancel(th->loop, &c->guard);
+    srv_guard_conn_gone(c);
 }
 
 void srv_conn_close(struct srv_conn *c)

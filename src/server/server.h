@@ -39,6 +39,9 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
  * the threads model): what a client in the same process reads around its
  * window when the server reports no figures of its own (HTTP). */
 uint64_t server_cpu_ns(struct server *s);
+/* With --psk: connections closed or refused, before they proved the key,
+ * to keep --max-unauth-conns. */
+uint64_t server_unauth_closed(struct server *s);
 /* Stops the threads, closes every socket and frees everything. NULL ok. */
 void server_stop(struct server *s);
 

@@ -45,6 +45,9 @@ struct srv_thread {
     struct srv_http *http_conns;    /* HTTP and HTTPS connections (srv_http.c) */
     struct loop_timer accept_pause; /* out of descriptors: accepting rests */
     uint32_t serving;               /* data endpoints and HTTP connections now */
+    /* With --psk: this thread's connections that have not proved the key
+     * (nor joined a test), oldest first (srv_guard.c). */
+    struct srv_conn *unauth_old, *unauth_new;
 };
 
 /* One interval of the receiving end (CTRL_F_INTERVALS): a slot's, then
@@ -89,6 +92,10 @@ struct srv_conn {
     struct loop_timer guard; /* hello, test deadline or idle timeout */
     bool auth_started, authed;
     struct auth_server auth;
+    uint64_t opened_ns;
+    bool unauth;  /* counted in srv->nunauth, on th's unauth list */
+    bool evicted; /* closed for room (--max-unauth-conns) at its guard timer */
+    struct srv_conn *unauth_prev, *unauth_next;
 };
 
 struct srv_session {
@@ -133,6 +140,8 @@ struct srv {
     struct tls_ctx *tls;     /* --tls: for HTTPS and TLS data connections */
     struct auth_key *psk;    /* NULL: control connections need no key */
     _Atomic uint32_t nconns; /* open TCP connections, all kinds */
+    _Atomic uint32_t nunauth;       /* with --psk: connections not past the key */
+    _Atomic uint64_t unauth_closed; /* closed or refused for room (--max-unauth-conns) */
 };
 
 /* srv_session.c: the CPU time of the server's threads (see server_cpu_ns). */
@@ -187,8 +196,19 @@ void srv_guard_accept_failed(struct srv_thread *th, int e);
 /* A counted connection's descriptor was closed. */
 void srv_guard_closed(struct srv *s);
 /* Arms the hello timeout of a new connection (its guard timer, whose
- * callback the owner set). */
-void srv_guard_conn_open(struct srv_conn *c);
+ * callback the owner set); with --psk the sooner auth timeout, and the
+ * connection counts as unauthenticated unless it comes from the address
+ * of a running test's client (its data connections). When --max-unauth-conns are
+ * open, the oldest idle one of this thread makes room (closed at once
+ * by its own guard timer), else the new one is refused unless it holds
+ * a data hello of a live test. Returns false when c is to be closed. */
+bool srv_guard_conn_open(struct srv_conn *c);
+/* c proved the key: it no longer counts as unauthenticated, and its
+ * deadline is the hello timeout again. */
+void srv_guard_authed(struct srv_conn *c);
+/* c is leaving (closed, or handed to a test or to HTTP): it no longer
+ * counts as unauthenticated. */
+void srv_guard_conn_gone(struct srv_conn *c);
 /* The guard timer fired: tells the peer why (a timeout, a test past its
  * deadline) and returns SRV_CLOSE. */
 enum srv_verdict srv_guard_expired(struct srv_conn *c);
@@ -248,5 +268,8 @@ void srv_thread_chores(struct srv_thread *th);
 /* Drops a reference (srv->mu held); frees the test at zero. */
 void srv_session_unref(struct srv *s, struct srv_session *t);
 struct srv_session *srv_session_find(struct srv *s, uint64_t id);
+/* The address of fd's peer without its port ("127.0.0.1", "::1"), "?"
+ * if unknown: what --max-tests-per-peer counts by. */
+void srv_peer_ip(int fd, char *buf, size_t len);
 
 #endif

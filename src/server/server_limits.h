@@ -28,6 +28,11 @@ struct server_limits {
     uint64_t idle_timeout_ns;  /* a control or HTTP connection with nothing going on */
     uint64_t grace_ns;         /* after a test's planned end before it is cut off */
     uint64_t data_timeout_ns;  /* from a test's ACCEPT to all its data connections */
+    /* With --psk: connections that have not proved the key (silent, in
+     * the exchange, or before their data hello) at once, and how long
+     * one may take to prove it. */
+    uint32_t max_unauth_conns;
+    uint64_t auth_timeout_ns;
 };
 
 /* What a client asks of the server for one test. */
@@ -45,6 +50,10 @@ int server_limits_check_test(const struct server_limits *l, const struct server_
 
 /* True if one more connection may be accepted while open are open. */
 bool server_limits_admit_conn(const struct server_limits *l, uint32_t open);
+
+/* With --psk: when a connection opened at open_ns that has not proved
+ * the key is cut off (--auth-timeout, never later than --hello-timeout). */
+uint64_t server_limits_auth_deadline(const struct server_limits *l, uint64_t open_ns);
 
 /* True if one more test may start while running are running; otherwise a
  * message for the client. */

@@ -39,6 +39,8 @@ const struct opt_def server_opts_table[] = {
     /* What clients may ask of this server (server_limits.h). */
     {"max-conns", OPT_U32, F(lim.max_conns), "10000", 1, 10000000,
      "limit: open connections at once, all kinds"},
+    {"max-unauth-conns", OPT_U32, F(lim.max_unauth_conns), "256", 1, 10000000,
+     "limit: with --psk, connections not yet past the key at once (oldest idle closed)"},
     {"max-tests", OPT_U32, F(lim.max_tests), "64", 1, 100000, "limit: tests at once"},
     {"max-tests-per-peer", OPT_U32, F(lim.max_peer_tests), "8", 1, 100000,
      "limit: tests at once from one client address"},
@@ -60,6 +62,8 @@ const struct opt_def server_opts_table[] = {
      "limit: HTTP/2 stream receive window (SETTINGS_INITIAL_WINDOW_SIZE): a POST's bytes in flight"},
     {"hello-timeout", OPT_DURATION, F(lim.hello_timeout_ns), "10s", 0.001, 3600,
      "limit: accept to first whole request (slowloris)"},
+    {"auth-timeout", OPT_DURATION, F(lim.auth_timeout_ns), "3s", 0.001, 3600,
+     "limit: with --psk, accept to a proved key (or a data hello)"},
     {"idle-timeout", OPT_DURATION, F(lim.idle_timeout_ns), "60s", 0.001, 86400,
      "limit: a connection with nothing going on"},
     {"grace", OPT_DURATION, F(lim.grace_ns), "10s", 0.001, 3600,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "clock.h"
 #include "server_int.h"
 #include "srv_http.h"
 
@@ -40,14 +41,13 @@ void srv_conn_new(struct srv_thread *th, int fd)
     c->io.arg = c;
     c->guard.fn = conn_expired;
     c->guard.arg = c;
+    c->opened_ns = clock_now_ns();
     c->next = th->conns;
     if (th->conns)
         th->conns->prev = c;
     th->conns = c;
-    if (loop_add(th->loop, &c->io, EPOLLIN) != 0)
+    if (loop_add(th->loop, &c->io, EPOLLIN) != 0 || !srv_guard_conn_open(c))
         srv_conn_close(c);
-    else
-        srv_guard_conn_open(c);
 }
 
 /* HTTP, or TLS (HTTPS, or a --proto tls data connection whose hello comes

@@ -58,6 +58,7 @@ static int on_message(struct srv_conn *c)
         return -1;
     c->authed = true;
     c->ctrl = true; /* from here on: control frames */
+    srv_guard_authed(c);
     return 0;
 }
 

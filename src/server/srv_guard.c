@@ -4,15 +4,22 @@
  * half-open or gone is cut off by a timer, never waited for. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "clock.h"
 #include "server_int.h"
+#include "srv_http.h"
 
 /* How long accepting rests when the process is out of descriptors. */
 #define GUARD_ACCEPT_PAUSE_NS (100ull * 1000000ull)
+/* How many of the oldest unauthenticated connections making room looks
+ * at: an accept round takes up to 64 connections, whose first bytes may
+ * all still wait to be read. */
+#define GUARD_EVICT_SCAN 64
 
 void srv_guard_refuse(int fd, const char *msg)
 {
@@ -71,7 +78,16 @@ enum srv_verdict srv_guard_expired(struct srv_conn *c)
 {
     const struct server_limits *lim = &c->th->srv->cfg.lim;
     char msg[200];
-    if (!c->test)
+    if (c->evicted && !c->authed)
+        snprintf(msg, sizeof(msg),
+                 "closed: too many connections have not proved the key (--max-unauth-conns %u); "
+                 "this one was the oldest idle",
+                 lim->max_unauth_conns);
+    else if (c->th->srv->psk && !c->authed && lim->auth_timeout_ns < lim->hello_timeout_ns)
+        snprintf(msg, sizeof(msg),
+                 "timeout: neither the key proved nor a data hello within %.3g s (--auth-timeout)",
+                 (double)lim->auth_timeout_ns / 1e9);
+    else if (!c->test)
         snprintf(msg, sizeof(msg), "timeout: no complete request within %.3g s (--hello-timeout)",
                  (double)lim->hello_timeout_ns / 1e9);
     else if (!c->result_sent)
@@ -92,9 +108,125 @@ static void guard_arm(struct srv_conn *c, uint64_t when_ns)
     loop_timer_set(c->th->loop, &c->guard, when_ns);
 }
 
-void srv_guard_conn_open(struct srv_conn *c)
+/* --- connections that have not proved the key (--psk) ---------------- */
+
+void srv_guard_conn_gone(struct srv_conn *c)
 {
-    guard_arm(c, clock_now_ns() + c->th->srv->cfg.lim.hello_timeout_ns);
+    if (!c->unauth)
+        return;
+    struct srv_thread *th = c->th;
+    if (c->unauth_prev)
+        c->unauth_prev->unauth_next = c->unauth_next;
+    else
+        th->unauth_old = c->unauth_next;
+    if (c->unauth_next)
+        c->unauth_next->unauth_prev = c->unauth_prev;
+    else
+        th->unauth_new = c->unauth_prev;
+    c->unauth = false;
+    c->unauth_prev = c->unauth_next = NULL;
+    atomic_fetch_sub(&th->srv->nunauth, 1);
+}
+
+static void unauth_push(struct srv_conn *c)
+{
+    struct srv_thread *th = c->th;
+    c->unauth = true;
+    c->unauth_prev = th->unauth_new;
+    c->unauth_next = NULL;
+    if (th->unauth_new)
+        th->unauth_new->unauth_next = c;
+    else
+        th->unauth_old = c;
+    th->unauth_new = c;
+}
+
+/* Makes room by closing the oldest connection of th that has not proved
+ * the key and has nothing to read. One with bytes waiting is about to be
+ * served in this round of the loop (a data hello of a test's burst, the
+ * next step of an exchange): it is passed over. The victim is closed by
+ * its own guard timer, which runs after the loop's current round of
+ * events (one of which may still name it); until then it is no longer
+ * counted. Returns false when none of the oldest GUARD_EVICT_SCAN is
+ * idle (or th has none: each connection has its own thread). */
+static bool evict_idle(struct srv_thread *th)
+{
+    int n = 0;
+    for (struct srv_conn *v = th->unauth_old; v && n < GUARD_EVICT_SCAN; v = v->unauth_next, n++) {
+        uint8_t b;
+        if (recv(v->io.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+            continue;
+        srv_guard_conn_gone(v);
+        v->evicted = true;
+        guard_arm(v, 0);
+        atomic_fetch_add(&th->srv->unauth_closed, 1);
+        return true;
+    }
+    return false;
+}
+
+/* True if c's first read will take it off the count whatever it holds:
+ * a whole data hello (it joins its test, or is closed if the test is
+ * not live) or the start of HTTP or TLS (handed over, under their own
+ * deadlines). A data connection of an authenticated client's burst is
+ * never refused for room. */
+static bool leaves_at_once(struct srv_conn *c)
+{
+    uint8_t p[CTRL_HELLO_LEN];
+    ssize_t n = recv(c->io.fd, p, sizeof(p), MSG_PEEK | MSG_DONTWAIT);
+    if (n < 4)
+        return false;
+    if (bytes_get32(p) == CTRL_HELLO_MAGIC)
+        return n == (ssize_t)sizeof(p);
+    enum srv_first k = srv_http_classify(p, (size_t)n);
+    return k == SRV_FIRST_HTTP || k == SRV_FIRST_TLS;
+}
+
+/* True if c comes from the address of a client that proved the key and
+ * has a test running: its data connections arrive all at once and say
+ * their hello only when the client has opened them all (10,000 take a
+ * while), so they are that test's, not strangers to keep on a leash. */
+static bool from_test_peer(struct srv_conn *c)
+{
+    struct srv *s = c->th->srv;
+    char ip[64];
+    bool found = false;
+    srv_peer_ip(c->io.fd, ip, sizeof(ip));
+    pthread_mutex_lock(&s->mu);
+    for (struct srv_session *t = s->tests; t && !found; t = t->next)
+        found = !t->ending && strcmp(t->peer, ip) == 0;
+    pthread_mutex_unlock(&s->mu);
+    return found;
+}
+
+bool srv_guard_conn_open(struct srv_conn *c)
+{
+    struct srv *s = c->th->srv;
+    const struct server_limits *lim = &s->cfg.lim;
+    if (!s->psk || from_test_peer(c)) {
+        guard_arm(c, c->opened_ns + lim->hello_timeout_ns);
+        return true;
+    }
+    uint32_t open = atomic_fetch_add(&s->nunauth, 1);
+    if (open >= lim->max_unauth_conns && !evict_idle(c->th) && !leaves_at_once(c)) {
+        atomic_fetch_sub(&s->nunauth, 1);
+        atomic_fetch_add(&s->unauth_closed, 1);
+        char msg[160];
+        snprintf(msg, sizeof(msg),
+                 "server busy: %u connections have not proved the key (--max-unauth-conns %u)",
+                 open, lim->max_unauth_conns);
+        srv_guard_refuse(c->io.fd, msg);
+        return false;
+    }
+    unauth_push(c);
+    guard_arm(c, server_limits_auth_deadline(lim, c->opened_ns));
+    return true;
+}
+
+void srv_guard_authed(struct srv_conn *c)
+{
+    srv_guard_conn_gone(c);
+    guard_arm(c, c->opened_ns + c->th->srv->cfg.lim.hello_timeout_ns);
 }
 
 void srv_guard_test_started(struct srv_conn *c)

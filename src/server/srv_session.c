@@ -159,7 +159,7 @@ static int count_tests(struct srv *s)
 
 /* The client's address without its port ("127.0.0.1", "::1"): what
  * --max-tests-per-peer counts by. */
-static void peer_ip(int fd, char *buf, size_t len)
+void srv_peer_ip(int fd, char *buf, size_t len)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
@@ -260,7 +260,7 @@ static int on_request(struct srv_conn *c, const struct ctrl_request *q)
     if (server_limits_check_test(&s->cfg.lim, &ask, err, sizeof(err)) != 0)
         return send_error(c, err), -1;
     char peer[64];
-    peer_ip(c->io.fd, peer, sizeof(peer));
+    srv_peer_ip(c->io.fd, peer, sizeof(peer));
     if (!admit(c, peer, err, sizeof(err)))
         return send_error(c, err), -1;
     struct srv_session *t = test_new(c, q, err, sizeof(err));

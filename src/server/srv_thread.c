@@ -194,6 +194,11 @@ uint64_t server_cpu_ns(struct server *srv)
     return srv_cpu_now_ns((const struct srv *)srv);
 }
 
+uint64_t server_unauth_closed(struct server *srv)
+{
+    return atomic_load(&((struct srv *)srv)->unauth_closed);
+}
+
 struct server *server_start(const struct server_config *c, char *bound, size_t boundlen, char *err,
                             size_t errlen)
 {

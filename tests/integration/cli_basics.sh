@@ -54,9 +54,9 @@ stdio_server_ends() {
 }
 check "server --stdio-control stops when its stdin ends" stdio_server_ends
 help_server=$("$netrig" help server)
-for o in listen threads cpu busy-poll model tls cert key psk open-http quiet stdio-control max-conns max-tests \
+for o in listen threads cpu busy-poll model tls cert key psk open-http quiet stdio-control max-conns max-unauth-conns max-tests \
     max-tests-per-peer max-test-conns max-duration max-rate max-size http-max-head \
-    http-max-body hello-timeout idle-timeout grace data-timeout; do
+    http-max-body hello-timeout auth-timeout idle-timeout grace data-timeout; do
     check "help server lists --$o with its default" \
         bash -c "grep -A1 -- '^  --$o ' <<<\"\$1\" | grep -q '\[default '" _ "$help_server"
 done

@@ -16,6 +16,11 @@ says what the server answered. Every operation is bounded in time.
                                             each asking for a one-hour TCP test and
                                             never connecting its data; prints what
                                             each was told within WAIT seconds
+  fault_peer.py idle HOST PORT N WAIT SRC   N connections from address SRC that never prove a key (every
+                                            fourth sends an authentication HELLO, the
+                                            rest nothing); prints 'open', then within
+                                            WAIT seconds how many the server closed,
+                                            when, and what it said
   fault_peer.py udpports PID                the UDP ports process PID has open
 """
 import os
@@ -243,6 +248,53 @@ def cmd_hold(host, port, count, src, wait):
     return 0
 
 
+def auth_hello():
+    return b"NRGA" + bytes([1, 1, 0, 0]) + os.urandom(32)
+
+
+def cmd_idle(host, port, count, wait, src):
+    socks, start = [], time.monotonic()
+    for i in range(count):
+        s = socket.create_connection((host, port), timeout=3, source_address=(src, 0))
+        if i % 4 == 3:
+            s.sendall(auth_hello())
+        s.setblocking(False)
+        socks.append([s, None, b""])  # socket, when closed, what it said
+    print("open", flush=True)
+    end = start + wait
+    while time.monotonic() < end and any(x[1] is None for x in socks):
+        for x in socks:
+            if x[1] is not None:
+                continue
+            try:
+                chunk = x[0].recv(4096)
+            except BlockingIOError:
+                continue
+            except OSError:
+                chunk = b""
+            if chunk:
+                x[2] += chunk
+            else:
+                x[1] = time.monotonic() - start
+        time.sleep(0.05)
+    closed = [x for x in socks if x[1] is not None]
+    texts = {}
+    for x in closed:
+        data = x[2]
+        if data[:4] == b"NRGA":  # the CHALLENGE to the HELLO, then what the server said
+            data = data[40:]
+        t = error_text(data) or "(nothing)"
+        t = t.split(" (")[0]
+        texts[t] = texts.get(t, 0) + 1
+    print("idle: %d of %d closed, the last after %.1f s" %
+          (len(closed), count, max([x[1] for x in closed] or [0])))
+    for t, n in sorted(texts.items()):
+        print("idle: %d told: %s" % (n, t))
+    for x in socks:
+        x[0].close()
+    return 0
+
+
 def cmd_udpports(pid):
     inodes = set()
     for fd in os.listdir("/proc/%d/fd" % pid):
@@ -280,6 +332,8 @@ def main():
                         len(sys.argv) > 6 and sys.argv[6] == "http")
     if cmd == "hold":
         return cmd_hold(host, port, int(sys.argv[4]), sys.argv[5], float(sys.argv[6]))
+    if cmd == "idle":
+        return cmd_idle(host, port, int(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
     if cmd == "liar":
         return cmd_liar(host, port, int(sys.argv[4]))
     print(__doc__)

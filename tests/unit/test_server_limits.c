@@ -99,6 +99,13 @@ static void test_admit(void **state)
     l.max_tests = 2;
     assert_true(server_limits_admit_conn(&l, 2));
     assert_false(server_limits_admit_conn(&l, 3));
+    /* The key must be proved by the sooner of the two deadlines. */
+    l.hello_timeout_ns = 10;
+    l.auth_timeout_ns = 3;
+    assert_true(server_limits_auth_deadline(&l, 100) == 103);
+    l.auth_timeout_ns = 30;
+    assert_true(server_limits_auth_deadline(&l, 100) == 110);
+    assert_true(server_limits_auth_deadline(&l, UINT64_MAX - 5) == UINT64_MAX);
     assert_true(server_limits_admit_test(&l, 1, err, sizeof(err)));
     assert_false(server_limits_admit_test(&l, 2, err, sizeof(err)));
     assert_non_null(strstr(err, "busy"));

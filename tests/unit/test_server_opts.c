@@ -34,6 +34,8 @@ static void test_defaults(void **state)
     assert_true(l->idle_timeout_ns == 60000000000ULL);
     assert_true(l->grace_ns == 10000000000ULL);
     assert_true(l->data_timeout_ns == 5000000000ULL);
+    assert_int_equal(l->max_unauth_conns, 256);
+    assert_true(l->auth_timeout_ns == 3000000000ULL);
 }
 
 static void test_set_limits(void **state)
