@@ -126,6 +126,19 @@ void report_text_result(FILE *out, const struct netrig_config *cfg, const struct
     if (r->steal_pct >= 0.05)
         fprintf(out, "  host steal %.1f %%", r->steal_pct);
     fprintf(out, "  (of one core)\n");
+    if (!isnan(r->probe_p50_us)) {
+        char idle[32], p50[32], p99[32], mx[32];
+        fprintf(out, "probe: idle p50 %s  under load p50 %s  p99 %s  max %s",
+                fmt_us(r->probe_idle_p50_us, idle, sizeof(idle)),
+                fmt_us(r->probe_p50_us, p50, sizeof(p50)), fmt_us(r->probe_p99_us, p99, sizeof(p99)),
+                fmt_us(r->probe_max_us, mx, sizeof(mx)));
+        if (!isnan(r->probe_loss_pct))
+            fprintf(out, "  loss %.2f %%", r->probe_loss_pct);
+        if (!isnan(r->probe_model_us))
+            fprintf(out, "  full queue %s (%s)", fmt_us(r->probe_model_us, mx, sizeof(mx)),
+                    r->probe_model_ok[0] ? r->probe_model_ok : "?");
+        fputc('\n', out);
+    }
     fprintf(out, "bytes: sent %.0f  received %.0f%s\n", r->tx_bytes, r->rx_bytes,
             o->server_figures ? " (both ends, whole test)" : " (client only)");
     fprintf(out, "errors: %.0f%s%s\n", r->errors, r->errors_by_class[0] ? "  " : "",

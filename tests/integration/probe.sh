@@ -68,6 +68,12 @@ if command -v gnuplot >/dev/null; then
         fail "idle and loaded spectrum"
 fi
 
+# The console says what the probe saw, idle and under load.
+"$NETRIG" client --server 127.0.0.1:$PORT --mode stream --duration 300ms --warmup 100ms \
+    --probe udp >"$TMP/text.out" 2>&1 || fail "stream with probe: $(cat "$TMP/text.out")"
+grep -qE '^probe: idle p50 [0-9.]+ [um]?s  under load p50 [0-9.]+ [um]?s  p99' "$TMP/text.out" ||
+    fail "no probe line on the console: $(cat "$TMP/text.out")"
+
 # Refused, with the reason.
 out=$("$NETRIG" client --server 127.0.0.1:$PORT --probe icmp --duration 100ms 2>&1)
 grep -q "probe icmp: expected udp, tcp or none" <<<"$out" || fail "probe icmp: $out"
