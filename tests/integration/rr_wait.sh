@@ -64,4 +64,26 @@ sleeps = calls.get("epoll_pwait2", 0) + calls.get("epoll_pwait", 0)
 print(f"ws client: {sent} messages sent, {sleeps} epoll sleeps")
 sys.exit(0 if sent >= 3000 and sleeps * 20 < sent else 1)
 PY
+# The server's WebSocket echo alone in its thread answers from a blocking
+# receive too: its thread does not sleep in epoll_pwait2 per message.
+timeout 60 "$NETRIG" client --server 127.0.0.1:$PORT --json --proto ws --mode rr --size 64 \
+    --duration 3 --warmup 0 >"$TMP/wslong.json" 2>"$TMP/wslong.err" &
+CP=$!
+PIDS+=("$CP")
+sleep 0.8
+timeout -s INT 0.7 strace -f -c -o "$TMP/ws_srv_strace.txt" -p "$SPID" 2>/dev/null
+python3 - "$TMP/ws_srv_strace.txt" <<'PY' || fail "ws server syscalls: $(cat "$TMP/ws_srv_strace.txt")"
+import sys
+calls = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) >= 5 and f[-1].isidentifier() and f[3].isdigit():
+        calls[f[-1]] = int(f[3])
+sent = calls.get("sendmsg", 0)
+sleeps = calls.get("epoll_pwait2", 0) + calls.get("epoll_pwait", 0)
+print(f"ws server: {sent} echoes, {sleeps} epoll sleeps")
+sys.exit(0 if sent >= 200 and sleeps * 20 < sent else 1)
+PY
+wait "$CP" || fail "long ws rr client exited $?: $(cat "$TMP/wslong.err")"
+check wslong 'r["messages"] > 1000 and r["errors"] == 0'
 echo "rr wait ok"
