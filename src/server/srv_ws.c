@@ -208,7 +208,7 @@ static int make_room(struct srv_ws *c)
  * peer still sends is read and dropped until it closes: closing with
  * unread bytes would reset the connection and could destroy the close
  * frame on its way. The idle deadline ends a peer that never closes. */
-static int linger(struct srv_ws *c, int fd, SSL *ssl, bool *want_out)
+static int linger(struct srv_ws *c, int fd, SSL *ssl, bool wait, bool *want_out)
 {
     c->phase = P_LINGER;
     if (!c->shut) {
@@ -219,7 +219,7 @@ static int linger(struct srv_ws *c, int fd, SSL *ssl, bool *want_out)
     }
     for (int i = 0; i < IO_BUDGET; i++) {
         c->held = 0;
-        long n = fill(c, fd, ssl, want_out, false);
+        long n = fill(c, fd, ssl, want_out, wait && i == 0); /* a waiter must not spin */
         if (n <= 0)
             return (int)n;
     }
@@ -240,12 +240,12 @@ int srv_ws_io(struct srv_ws *c, int fd, SSL *ssl, bool wait, bool *want_out, boo
     bool drained = wait;
     for (int i = 0; i < IO_BUDGET; i++) {
         if (c->phase == P_LINGER)
-            return linger(c, fd, ssl, want_out);
+            return linger(c, fd, ssl, wait, want_out);
         int f = flush(c, fd, ssl, want_out);
         if (f <= 0)
             return f;
         if (c->phase == P_LINGER || ws_serve_done(&c->ws))
-            return linger(c, fd, ssl, want_out);
+            return linger(c, fd, ssl, wait, want_out);
         if (c->used > 0) { /* written: its bytes may go */
             memmove(c->buf, c->buf + c->used, c->held - c->used);
             c->held -= c->used;
@@ -271,6 +271,17 @@ int srv_ws_io(struct srv_ws *c, int fd, SSL *ssl, bool wait, bool *want_out, boo
         c->held += (size_t)n;
         drained = ssl == NULL && (size_t)n < room;
     }
-    *want_out = !wait; /* budget spent: come back after the others (a waiter is alone) */
+    /* Budget spent. A waiter is called again every round, but its wait
+     * may end (a second connection) before that: then only epoll calls
+     * it, which knows nothing of an echo not yet written or a frame held
+     * and not yet taken. It leaves neither behind, or asks to come back. */
+    if (wait) {
+        int f = flush(c, fd, ssl, want_out);
+        if (f < 0)
+            return -1;
+        if (f > 0 && c->held == c->used)
+            return 0;
+    }
+    *want_out = true; /* come back after the others */
     return 0;
 }
