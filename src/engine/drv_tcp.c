@@ -191,24 +191,9 @@ static void tcp_on_io(struct ep *ep, uint32_t events)
         }
         return;
     }
-    bool rd = events & (EPOLLIN | EPOLLERR | EPOLLHUP);
-    /* The loop's waiter is called to sleep in recv from the first read. */
-    bool waiter = loop_is_waiter(ep->w->loop, &ep->io);
-    for (int k = 0;; k++) {
-        int got = rd ? tcp_io_read(ep, k > 0 || waiter) : 0;
-        if (got < 0)
-            return;
-        if (k > 0 && !ep_waits(ep))
-            ep_spec_note(ep, got > 0);
-        if ((k > 0 || (waiter && rd)) && got == 0)
-            break; /* no answer yet (or not in time): epoll says when */
-        if (tcp_io_write(ep) < 0)
-            return;
-        if (k == EP_SPEC_ROUNDS || !tcp_io_spec(ep))
-            break;
-        rd = true; /* the answer may be there already: read before epoll */
-    }
-    tcp_io_interest(ep);
+    static const struct ep_rounds rounds = {tcp_io_read, tcp_io_write, tcp_io_spec};
+    if (ep_io_rounds(ep, events, &rounds) == 0)
+        tcp_io_interest(ep);
 }
 
 static void tcp_drain(struct ep *ep)

@@ -46,15 +46,17 @@ static void connect_start(struct ep *ep)
 }
 
 /* TCP and TLS are up: the connect time goes in its histogram, then the
- * upgrade request is written. */
-static void upgrade(struct ep *ep)
+ * upgrade request is queued. Returns -1 when the endpoint was closed. */
+static int upgrade(struct ep *ep)
 {
     if (ep->conn_start_ns != 0 && wctx_measuring(ep->w) && ep_timed(ep))
         hist_record(&ep->w->st->connect, (int64_t)(clock_now_ns() - ep->conn_start_ns));
     if (ws_io_upgrade(ep) != 0) {
         ep->w->st->err[ERRC_OTHER]++;
         ws_close(ep, true);
+        return -1;
     }
+    return 0;
 }
 
 /* A fresh connection's state: what was unanswered goes out again. */
@@ -89,8 +91,7 @@ static int begin_session(struct ep *ep)
         s->phase = W_TLS;
         return loop_mod(ep->w->loop, &ep->io, EPOLLOUT | EPOLLIN);
     }
-    upgrade(ep);
-    return 0;
+    return upgrade(ep);
 }
 
 static void connected(struct ep *ep)
@@ -131,6 +132,7 @@ static void ws_close(struct ep *ep, bool for_good)
     tls_conn_free(s->ssl); /* NULL without a connection */
     s->ssl = NULL;
     ep_close_socket(ep, true);
+    ep->wait_answer = false; /* the next socket goes through epoll */
     s->phase = W_IDLE;
     if (ep->role & EP_CRR)
         ws_io_issue(ep, clock_now_ns());
@@ -156,11 +158,9 @@ static void ws_on_io(struct ep *ep, uint32_t events)
         if (s->phase != W_UPGRADE)
             return;
     }
-    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && ws_io_read(ep) < 0)
-        return;
-    if (ws_io_write(ep) < 0)
-        return;
-    interest(ep);
+    static const struct ep_rounds rounds = {ws_io_read, ws_io_write, ws_io_spec};
+    if (ep_io_rounds(ep, events, &rounds) == 0)
+        interest(ep);
 }
 
 static void timer_cb(struct loop *l, struct loop_timer *t)
@@ -219,9 +219,14 @@ static int ws_start(struct ep *ep)
         connect_start(ep);
         return 0;
     }
-    if (loop_add(ep->w->loop, &ep->io, EPOLLIN | EPOLLOUT) != 0)
+    /* Alone in its thread over plain TCP, it sleeps in recv (the loop's
+     * waiter): the upgrade request goes out here, not on EPOLLOUT. */
+    if (ep_loop_add(ep, ws_io_wait_setup) != 0)
         return -1;
-    begin_session(ep); /* on failure it has closed the endpoint */
+    if (begin_session(ep) != 0)
+        return 0; /* it has closed the endpoint (or TLS will say) */
+    if (W(ep)->phase == W_UPGRADE && ws_io_write(ep) == 0)
+        interest(ep);
     return 0;
 }
 

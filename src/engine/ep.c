@@ -122,6 +122,41 @@ int ep_loop_add(struct ep *ep, int (*wait_setup)(struct ep *ep))
     return loop_add(ep->w->loop, &ep->io, EPOLLIN) != 0 ? -1 : 0;
 }
 
+int ep_wait_setup(struct ep *ep)
+{
+    if (net_set_recv_wait(ep->io.fd, EP_WAIT_ANSWER_US) != 0)
+        return -1;
+    ep->wait_answer = true;
+    return 0;
+}
+
+ssize_t ep_recv_wait(struct ep *ep, void *buf, size_t len)
+{
+    return recv(ep->io.fd, buf, len, 0);
+}
+
+int ep_io_rounds(struct ep *ep, uint32_t events, const struct ep_rounds *r)
+{
+    bool rd = events & (EPOLLIN | EPOLLERR | EPOLLHUP);
+    /* The loop's waiter is called to sleep in recv from the first read. */
+    bool waiter = loop_is_waiter(ep->w->loop, &ep->io);
+    for (int k = 0;; k++) {
+        int got = rd ? r->read(ep, k > 0 || waiter) : 0;
+        if (got < 0)
+            return -1;
+        if (k > 0 && !ep_waits(ep))
+            ep_spec_note(ep, got > 0);
+        if ((k > 0 || (waiter && rd)) && got == 0)
+            break; /* no answer yet (or not in time): epoll says when */
+        if (r->write(ep) < 0)
+            return -1;
+        if (k == EP_SPEC_ROUNDS || !r->spec(ep))
+            break;
+        rd = true; /* the answer may be there already: read before epoll */
+    }
+    return 0;
+}
+
 void ep_io_cb(struct loop *l, struct loop_io *io, uint32_t events)
 {
     (void)l;

@@ -179,6 +179,29 @@ void ep_tcp_cc(struct ep *ep);
  * it may wait (ep_may_wait) and wait_setup made its socket ready for that
  * (0), else with epoll; busy polling is set first. Returns 0 or -1. */
 int ep_loop_add(struct ep *ep, int (*wait_setup)(struct ep *ep));
+/* Makes a plain socket ready to wait in recv (ep_waits): blocking, with a
+ * receive timeout of EP_WAIT_ANSWER_US; notes wait_answer. The TCP, UDP
+ * and WebSocket drivers' wait_setup end here. Returns 0 or -1. */
+int ep_wait_setup(struct ep *ep);
+/* The blocking read of an endpoint set up to wait: recv sleeps up to the
+ * socket's receive timeout (EAGAIN then). As recv returns. */
+ssize_t ep_recv_wait(struct ep *ep, void *buf, size_t len);
+/* How an endpoint's data path reads, writes and guesses (see ep_io_rounds). */
+struct ep_rounds {
+    /* Returns 1 if it read anything, 0 if not, -1 when the endpoint was
+     * closed; with wait, the first read may sleep in recv (ep_waits). */
+    int (*read)(struct ep *ep, bool wait);
+    /* Returns 0, or -1 when the endpoint was closed. */
+    int (*write)(struct ep *ep);
+    /* Whether to read again at once: everything sent, an answer owed. */
+    bool (*spec)(struct ep *ep);
+};
+/* A request/response endpoint's input and output after an event: read,
+ * write, and while spec says so (up to EP_SPEC_ROUNDS) read the answer at
+ * once instead of in epoll, backing off on misses (ep_spec_note); the
+ * loop's waiter sleeps in recv from its first read. Returns 0 (the caller
+ * sets its epoll interest), or -1 when the endpoint was closed. */
+int ep_io_rounds(struct ep *ep, uint32_t events, const struct ep_rounds *r);
 /* The loop's callback of a TCP or HTTP endpoint: the driver's on_io. */
 void ep_io_cb(struct loop *l, struct loop_io *io, uint32_t events);
 /* A request/response client's ring of start times: the pipeline depth,

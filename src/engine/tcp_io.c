@@ -137,16 +137,13 @@ static int on_eof(struct ep *ep, bool reset)
 
 int tcp_io_wait_setup(struct ep *ep)
 {
-    if (ep->tp != &transport_plain || net_set_recv_wait(ep->io.fd, EP_WAIT_ANSWER_US) != 0)
-        return -1;
-    ep->wait_answer = true;
-    return 0;
+    return ep->tp == &transport_plain ? ep_wait_setup(ep) : -1;
 }
 
 /* The blocking read of an endpoint with wait_answer. */
 static enum tp_status read_wait(struct ep *ep, size_t *n)
 {
-    ssize_t r = recv(ep->io.fd, ep->w->rxbuf, ep->w->rxcap, 0);
+    ssize_t r = ep_recv_wait(ep, ep->w->rxbuf, ep->w->rxcap);
     *n = r > 0 ? (size_t)r : 0;
     if (r > 0)
         return TP_OK;

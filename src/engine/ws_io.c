@@ -460,12 +460,13 @@ static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
     return used < n ? feed(ep, p + used, n - used) : 0;
 }
 
-static enum tls_result io_read(struct ep *ep, uint8_t *buf, size_t len, size_t *got)
+/* With wait, a plain socket set up to wait sleeps in recv (ep_waits). */
+static enum tls_result io_read(struct ep *ep, uint8_t *buf, size_t len, size_t *got, bool wait)
 {
     struct wsep *s = W(ep);
     if (s->ssl != NULL)
         return tls_read(s->ssl, buf, len, got);
-    ssize_t n = recv(ep->io.fd, buf, len, MSG_DONTWAIT);
+    ssize_t n = wait ? ep_recv_wait(ep, buf, len) : recv(ep->io.fd, buf, len, MSG_DONTWAIT);
     if (n > 0) {
         *got = (size_t)n;
         return TLS_OK;
@@ -475,26 +476,28 @@ static enum tls_result io_read(struct ep *ep, uint8_t *buf, size_t len, size_t *
     return errno == EAGAIN || errno == EINTR ? TLS_WANT_READ : TLS_ERR;
 }
 
-int ws_io_read(struct ep *ep)
+int ws_io_read(struct ep *ep, bool wait)
 {
     struct wsep *s = W(ep);
     uint8_t *buf = ep->w->rxbuf;
+    int any = 0;
     for (int i = 0; i < IO_BUDGET; i++) {
         size_t got = 0;
-        enum tls_result r = io_read(ep, buf, ep->w->rxcap, &got);
+        enum tls_result r = io_read(ep, buf, ep->w->rxcap, &got, wait && i == 0 && ep_waits(ep));
         if (r == TLS_OK) {
+            any = 1;
             int rc = s->phase == W_UPGRADE ? upgrade_answer(ep, buf, got) : feed(ep, buf, got);
             if (rc < 0)
                 return -1;
             if (got < ep->w->rxcap && (s->ssl == NULL || SSL_pending(s->ssl) == 0))
-                return 0;
+                return any;
             continue;
         }
         if (r == TLS_WANT_READ)
-            return 0;
+            return any;
         if (r == TLS_WANT_WRITE) {
             ep->want_out = true;
-            return 0;
+            return any;
         }
         if (r == TLS_EOF && s->close_queued && ep->ring_n == 0) {
             ep->drv->close(ep, true); /* closed after our close: fine */
@@ -504,5 +507,22 @@ int ws_io_read(struct ep *ep)
                         : errno == ECONNRESET ? ERRC_RESET
                                               : ERRC_READ);
     }
-    return 0;
+    return any;
+}
+
+int ws_io_wait_setup(struct ep *ep)
+{
+    return ep->w->http->tls ? -1 : ep_wait_setup(ep);
+}
+
+bool ws_io_spec(struct ep *ep)
+{
+    const struct wsep *s = W(ep);
+    if (!(ep->role & EP_RR_CLIENT) || (ep->role & EP_CRR) || ep->state != EP_RUN ||
+        s->phase != W_RUN || ep->want_out || s->tx_off != s->tx_len || s->to_send > 0 ||
+        s->g.active || ep->ring_n == 0)
+        return false;
+    if (ep_waits(ep))
+        return true;
+    return ep_spec_try(ep);
 }

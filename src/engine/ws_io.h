@@ -76,8 +76,16 @@ int ws_io_upgrade(struct ep *ep);
  * number of times). Returns 0, or -1 when the connection was closed. */
 int ws_io_write(struct ep *ep);
 /* Reads and handles the 101 and then frames (a bounded number of
- * times). Returns 0, or -1 when the connection was closed. */
-int ws_io_read(struct ep *ep);
+ * times). Returns 1 if it read anything, 0 if not, -1 when the connection
+ * was closed. With wait (and ep_waits), the first read sleeps in recv for
+ * the answer, up to the socket's receive timeout. */
+int ws_io_read(struct ep *ep, bool wait);
+/* A closed-loop client alone in its thread, over plain TCP: its socket is
+ * set up to wait in recv (ep_wait_setup). Returns 0 or -1 (then epoll). */
+int ws_io_wait_setup(struct ep *ep);
+/* Whether to read again at once, without epoll (ep_spec_try): a requester
+ * with every message written and an echo to come. */
+bool ws_io_spec(struct ep *ep);
 /* Starts the close handshake (code 1000) once what is outstanding is in. */
 void ws_io_close(struct ep *ep);
 

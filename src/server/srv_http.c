@@ -32,6 +32,7 @@ struct srv_http {
     bool handshaking;
     bool classified; /* TLS: the first bytes said HTTP rather than a hello */
     bool want_out;
+    bool wait_tried; /* WebSocket echo: made the loop's waiter once (ws_wait) */
     bool h2_known;      /* srv_h2 decided whether this is HTTP/2 */
     struct srv_h2 *h2;  /* HTTP/2 (h2 or h2c): served by srv_h2.c */
     struct http_serve hs;
@@ -376,22 +377,43 @@ static bool refused(struct srv_http *c)
     return true;
 }
 
+/* A plain WebSocket echo alone in its thread is answered from a blocking
+ * receive, as a TCP rr endpoint is (ep_waits): it leaves epoll for the
+ * loop's waiter, once; a second connection on the thread ends the wait
+ * (srv_http_start), writability too (loop_mod). Returns -1 when the
+ * connection was closed. */
+static int ws_wait(struct srv_http *c)
+{
+    struct loop *l = c->th->loop;
+    if (c->wait_tried || c->ssl != NULL || c->want_out || c->th->serving != 1 ||
+        loop_busy_poll(l) != 0 || !srv_ws_echoing(c->ws))
+        return 0;
+    c->wait_tried = true;
+    if (net_set_recv_wait(c->io.fd, EP_WAIT_ANSWER_US) != 0)
+        return 0;
+    loop_del(l, &c->io);
+    if (loop_add_waiter(l, &c->io, EPOLLIN) != 0)
+        return conn_close(c), -1;
+    return 0;
+}
+
 /* A WebSocket connection (srv_ws.c), from its upgrade request on.
  * Returns -1 when the connection was closed. */
 static int serve_ws(struct srv_http *c)
 {
     bool progress = false;
+    bool wait = loop_is_waiter(c->th->loop, &c->io) && c->th->serving == 1;
     if (c->ws == NULL) {
         c->ws = srv_ws_new(c->in, c->held);
         c->held = 0;
         if (c->ws == NULL)
             return conn_close(c), -1;
     }
-    if (srv_ws_io(c->ws, c->io.fd, c->ssl, &c->want_out, &progress) < 0)
+    if (srv_ws_io(c->ws, c->io.fd, c->ssl, wait, &c->want_out, &progress) < 0)
         return conn_close(c), -1;
     if (progress)
         srv_deadline_progress(&c->dl);
-    return 0;
+    return ws_wait(c);
 }
 
 static void on_io(struct loop *l, struct loop_io *io, uint32_t events)

@@ -170,9 +170,10 @@ static int flush(struct srv_ws *c, int fd, SSL *ssl, bool *want_out)
     return 1;
 }
 
-/* Reads at the buffer's end. Returns bytes read, 0 when nothing is ready,
- * -1 on EOF or error. */
-static long fill(struct srv_ws *c, int fd, SSL *ssl, bool *want_out)
+/* Reads at the buffer's end (block: a plain socket set up to wait sleeps
+ * in recv, up to its receive timeout). Returns bytes read, 0 when nothing
+ * is ready, -1 on EOF or error. */
+static long fill(struct srv_ws *c, int fd, SSL *ssl, bool *want_out, bool block)
 {
     size_t room = c->cap - c->held, got = 0;
     if (ssl != NULL) {
@@ -183,7 +184,7 @@ static long fill(struct srv_ws *c, int fd, SSL *ssl, bool *want_out)
         }
         return r == TLS_OK ? (long)got : -1;
     }
-    ssize_t n = recv(fd, c->buf + c->held, room, MSG_DONTWAIT);
+    ssize_t n = recv(fd, c->buf + c->held, room, block ? 0 : MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return 0;
     return n > 0 ? (long)n : -1;
@@ -207,7 +208,7 @@ static int make_room(struct srv_ws *c)
  * peer still sends is read and dropped until it closes: closing with
  * unread bytes would reset the connection and could destroy the close
  * frame on its way. The idle deadline ends a peer that never closes. */
-static int linger(struct srv_ws *c, int fd, SSL *ssl, bool *want_out)
+static int linger(struct srv_ws *c, int fd, SSL *ssl, bool wait, bool *want_out)
 {
     c->phase = P_LINGER;
     if (!c->shut) {
@@ -218,24 +219,33 @@ static int linger(struct srv_ws *c, int fd, SSL *ssl, bool *want_out)
     }
     for (int i = 0; i < IO_BUDGET; i++) {
         c->held = 0;
-        long n = fill(c, fd, ssl, want_out);
+        long n = fill(c, fd, ssl, want_out, wait && i == 0); /* a waiter must not spin */
         if (n <= 0)
             return (int)n;
     }
     return 0;
 }
 
-int srv_ws_io(struct srv_ws *c, int fd, SSL *ssl, bool *want_out, bool *progress)
+bool srv_ws_echoing(const struct srv_ws *c)
+{
+    return c->phase == P_RUN && !c->ws.sink;
+}
+
+int srv_ws_io(struct srv_ws *c, int fd, SSL *ssl, bool wait, bool *want_out, bool *progress)
 {
     *progress = false;
+    wait = wait && ssl == NULL;
+    /* A plain read came back short: the socket was empty. Waiting, the
+     * next read sleeps in recv for the next message instead. */
+    bool drained = wait;
     for (int i = 0; i < IO_BUDGET; i++) {
         if (c->phase == P_LINGER)
-            return linger(c, fd, ssl, want_out);
+            return linger(c, fd, ssl, wait, want_out);
         int f = flush(c, fd, ssl, want_out);
         if (f <= 0)
             return f;
         if (c->phase == P_LINGER || ws_serve_done(&c->ws))
-            return linger(c, fd, ssl, want_out);
+            return linger(c, fd, ssl, wait, want_out);
         if (c->used > 0) { /* written: its bytes may go */
             memmove(c->buf, c->buf + c->used, c->held - c->used);
             c->held -= c->used;
@@ -248,13 +258,30 @@ int srv_ws_io(struct srv_ws *c, int fd, SSL *ssl, bool *want_out, bool *progress
                 continue;
             }
         }
+        /* Spare the read that would say EAGAIN (one per echo): epoll
+         * reports what has come since. */
+        if (drained && !wait)
+            return 0;
         if (make_room(c) != 0)
             return -1;
-        long n = fill(c, fd, ssl, want_out);
+        size_t room = c->cap - c->held;
+        long n = fill(c, fd, ssl, want_out, drained && wait);
         if (n <= 0)
             return (int)n;
         c->held += (size_t)n;
+        drained = ssl == NULL && (size_t)n < room;
     }
-    *want_out = true; /* budget spent: come back after the others */
+    /* Budget spent. A waiter is called again every round, but its wait
+     * may end (a second connection) before that: then only epoll calls
+     * it, which knows nothing of an echo not yet written or a frame held
+     * and not yet taken. It leaves neither behind, or asks to come back. */
+    if (wait) {
+        int f = flush(c, fd, ssl, want_out);
+        if (f < 0)
+            return -1;
+        if (f > 0 && c->held == c->used)
+            return 0;
+    }
+    *want_out = true; /* come back after the others */
     return 0;
 }

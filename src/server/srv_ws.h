@@ -21,8 +21,13 @@ struct srv_ws *srv_ws_new(const char *in, size_t len);
 
 /* Moves bytes (ssl NULL: plain fd), a bounded number of times. Returns 0
  * to wait (*want_out: for writability too), -1 when the connection is to
- * be closed. *progress: a message or frame was taken. */
-int srv_ws_io(struct srv_ws *c, int fd, SSL *ssl, bool *want_out, bool *progress);
+ * be closed. *progress: a message or frame was taken. With wait (a plain
+ * socket set up to wait, the loop's waiter alone in its thread), a read
+ * for the next message sleeps in recv up to the socket's receive timeout. */
+int srv_ws_io(struct srv_ws *c, int fd, SSL *ssl, bool wait, bool *want_out, bool *progress);
+/* Whether the connection is echoing (upgraded to /ws/echo, not closing):
+ * a request/response peer, worth waiting for in recv when alone. */
+bool srv_ws_echoing(const struct srv_ws *c);
 
 /* Frees the state (NULL ok); the caller closes the socket. */
 void srv_ws_free(struct srv_ws *c);
