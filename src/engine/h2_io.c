@@ -318,7 +318,7 @@ void h2_io_issue(struct ep *ep, uint64_t now)
                 ep_ring_push(ep, when);
                 ep->sched_k++;
             }
-            if (h->phase == H2_RUN && ep->ring_n <= ep->ring_mask)
+            if (h->cs.phase == CS_RUN && ep->ring_n <= ep->ring_mask)
                 loop_timer_set(ep->w->loop, &ep->timer, when);
         } else if (!(ep->role & EP_CRR) || h->completed == 0) {
             uint32_t depth = h->nslots; /* crr: one per connection */
@@ -326,7 +326,7 @@ void h2_io_issue(struct ep *ep, uint64_t now)
                 ep_ring_push(ep, now);
         }
     }
-    if (h->ns != NULL && h->phase == H2_RUN)
+    if (h->ns != NULL && h->cs.phase == CS_RUN)
         submit(ep);
 }
 
@@ -335,8 +335,8 @@ void h2_io_issue(struct ep *ep, uint64_t now)
 static enum tls_result io_write(struct ep *ep, const uint8_t *buf, size_t len, size_t *done)
 {
     struct h2ep *h = h2_io_hep(ep);
-    if (h->ssl != NULL)
-        return tls_write(h->ssl, buf, len, done);
+    if (h->cs.ssl != NULL)
+        return tls_write(h->cs.ssl, buf, len, done);
     ssize_t w = send(ep->io.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (w >= 0) {
         *done = (size_t)w;
@@ -396,8 +396,8 @@ static int maybe_end(struct ep *ep)
     bool drained = ep->state == EP_DRAIN && ep->ring_n == 0;
     if (!over && !(idle && (h->closing || crr || drained)))
         return 0;
-    if (h->sess == NULL && h->ssl != NULL && ep->w->http->resume)
-        h->sess = tls_conn_session(h->ssl);
+    if (h->cs.sess == NULL && h->cs.ssl != NULL && ep->w->http->resume)
+        h->cs.sess = tls_conn_session(h->cs.ssl);
     ep->drv->close(ep, false);
     return -1;
 }
@@ -435,8 +435,8 @@ int h2_io_write(struct ep *ep)
 static enum tls_result io_read(struct ep *ep, uint8_t *buf, size_t len, size_t *got)
 {
     struct h2ep *h = h2_io_hep(ep);
-    if (h->ssl != NULL)
-        return tls_read(h->ssl, buf, len, got);
+    if (h->cs.ssl != NULL)
+        return tls_read(h->cs.ssl, buf, len, got);
     ssize_t n = recv(ep->io.fd, buf, len, MSG_DONTWAIT);
     if (n > 0) {
         *got = (size_t)n;
@@ -470,7 +470,7 @@ int h2_io_read(struct ep *ep)
                 ep->drv->close(ep, false);
                 return -1;
             }
-            if (got < ep->w->rxcap && (h->ssl == NULL || SSL_pending(h->ssl) == 0))
+            if (got < ep->w->rxcap && (h->cs.ssl == NULL || SSL_pending(h->cs.ssl) == 0))
                 break;
             continue;
         }

@@ -17,10 +17,9 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include "conn_slot.h"
 #include "ep.h"
 #include "tls.h"
-
-enum { H2_IDLE, H2_CONNECTING, H2_HANDSHAKE, H2_RUN };
 
 /* One stream in flight. */
 struct h2slot {
@@ -35,9 +34,7 @@ struct h2slot {
 
 /* An HTTP/2 endpoint's own state (ep->priv). */
 struct h2ep {
-    int phase;
-    SSL *ssl;
-    SSL_SESSION *sess; /* crr --resume: offered on the next connection */
+    struct conn_slot cs; /* first: the connection (conn_slot.h) */
     nghttp2_session *ns;
     struct h2slot *slot;
     uint32_t *free_slots;

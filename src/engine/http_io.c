@@ -26,7 +26,7 @@ void http_io_issue(struct ep *ep, uint64_t now)
             h->to_send++;
             ep->sched_k++;
         }
-        if (h->phase == H_RUN && ep->ring_n <= ep->ring_mask && ep->ring_n < ep->quota)
+        if (h->cs.phase == CS_RUN && ep->ring_n <= ep->ring_mask && ep->ring_n < ep->quota)
             loop_timer_set(ep->w->loop, &ep->timer, when);
         return;
     }
@@ -88,7 +88,7 @@ static void account_sent(struct ep *ep, size_t n)
 static enum tls_result io_write(struct ep *ep, struct iovec *iov, int n, size_t *done)
 {
     struct hep *h = http_io_hep(ep);
-    if (h->ssl != NULL) {
+    if (h->cs.ssl != NULL) {
         /* Small pipelined requests go out in one record. */
         char buf[16384];
         size_t len = 0;
@@ -97,8 +97,8 @@ static enum tls_result io_write(struct ep *ep, struct iovec *iov, int n, size_t 
             len += iov[i].iov_len;
         }
         if (len == 0)
-            return tls_write(h->ssl, iov[0].iov_base, iov[0].iov_len, done);
-        return tls_write(h->ssl, buf, len, done);
+            return tls_write(h->cs.ssl, iov[0].iov_base, iov[0].iov_len, done);
+        return tls_write(h->cs.ssl, buf, len, done);
     }
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
     ssize_t w = sendmsg(ep->io.fd, &mh, MSG_NOSIGNAL);
@@ -191,8 +191,8 @@ static int response_done(struct ep *ep, uint64_t now)
             ep_quota_done(ep);
     }
     if ((ep->role & EP_CRR) || !h->rd.resp.keep_alive || last) {
-        if (h->sess == NULL && h->ssl != NULL && ep->w->http->resume)
-            h->sess = tls_conn_session(h->ssl);
+        if (h->cs.sess == NULL && h->cs.ssl != NULL && ep->w->http->resume)
+            h->cs.sess = tls_conn_session(h->cs.ssl);
         ep->drv->close(ep, false);
         return -1;
     }
@@ -251,8 +251,8 @@ static int feed(struct ep *ep, char *buf, size_t len)
 static enum tls_result io_read(struct ep *ep, char *buf, size_t len, size_t *got)
 {
     struct hep *h = http_io_hep(ep);
-    if (h->ssl != NULL)
-        return tls_read(h->ssl, buf, len, got);
+    if (h->cs.ssl != NULL)
+        return tls_read(h->cs.ssl, buf, len, got);
     ssize_t n = recv(ep->io.fd, buf, len, 0);
     if (n > 0) {
         *got = (size_t)n;
@@ -291,7 +291,7 @@ int http_io_read(struct ep *ep)
                 return -1;
             /* A short read drained the socket: epoll says when there is
              * more, which saves a read that would only say EAGAIN. */
-            if (held + got < ep->w->rxcap && (h->ssl == NULL || SSL_pending(h->ssl) == 0))
+            if (held + got < ep->w->rxcap && (h->cs.ssl == NULL || SSL_pending(h->cs.ssl) == 0))
                 return 0;
             continue;
         }

@@ -7,19 +7,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conn_slot.h"
 #include "ep.h"
 #include "http_client.h"
 #include "tls.h"
 
-/* Where a connection slot stands: no connection (a connect is due or
- * retried on the timer), connecting, in the TLS handshake, or running. */
-enum { H_IDLE, H_CONNECTING, H_HANDSHAKE, H_RUN };
-
 /* An HTTP endpoint's own state (ep->priv). */
 struct hep {
-    int phase;
-    SSL *ssl;
-    SSL_SESSION *sess; /* crr --resume: offered on the next connection */
+    struct conn_slot cs; /* first: the connection (conn_slot.h) */
     uint32_t to_send;  /* requests in the ring not fully written yet */
     uint64_t tx_pos;   /* bytes of the first of them already written */
     struct http_reader rd;

@@ -1,0 +1,98 @@
+#ifndef NETRIG_CONN_SLOT_H
+#define NETRIG_CONN_SLOT_H
+/* A client connection slot as the HTTP-like drivers (drv_http, drv_h2)
+ * keep it: one endpoint, one connection at a time, reopened when it ends.
+ * The slot goes idle -> connecting -> TLS handshake (if any) -> running;
+ * a connection that ends is closed and the next one started, unless the
+ * end is for good, the endpoint drains or its quota is used up. The
+ * connect (and handshake) time of each connection goes in the connect
+ * histogram. What differs between protocols is a small table of hooks
+ * (struct conn_slot_ops); the calls a driver made directly on its data
+ * path become one indirect call each, nothing is added per request.
+ *
+ * The driver's ep->priv begins with a struct conn_slot (its first
+ * member), so that the slot's functions find it from the endpoint. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ep.h"
+#include "tls.h"
+
+/* Where a slot stands: no connection (a connect is due or retried on the
+ * timer), connecting, in the TLS handshake, or running. */
+enum { CS_IDLE, CS_CONNECTING, CS_HANDSHAKE, CS_RUN };
+
+/* What a protocol adds to the slot. The hooks marked optional may be
+ * NULL. */
+struct conn_slot_ops {
+    /* Optional: the TCP connection is up (before TLS): reset what the
+     * data path keeps per connection. */
+    void (*fresh)(struct ep *ep);
+    /* Optional: the TLS handshake is done: may the connection go on (the
+     * ALPN the server chose)? false counts ERRC_PROTOCOL and ends the
+     * endpoint. */
+    bool (*tls_ok)(SSL *ssl);
+    /* Optional: the connection is ready (TLS done, if any): start the
+     * protocol's session. Returns 0, or -1: counted as ERRC_OTHER, and the
+     * endpoint ends. */
+    int (*session_start)(struct ep *ep);
+    /* Optional: the connection is closed and another follows: end its
+     * session (unanswered requests back to the ring). */
+    void (*session_end)(struct ep *ep);
+    /* Optional: the endpoint finishes: free what the data path
+     * allocated (ep->priv itself is freed by the slot). */
+    void (*release)(struct ep *ep);
+    /* The endpoint drains: drop what is queued but not to be asked any
+     * more, and say whether answers are still due (the slot then waits
+     * for them, if running, instead of finishing at once). */
+    bool (*drain)(struct ep *ep);
+    /* Queues requests that are due (and sends nothing). */
+    void (*issue)(struct ep *ep, uint64_t now);
+    /* Read and write what the connection has; 0, or -1 when the
+     * connection was closed inside (the slot then stops there). */
+    int (*read)(struct ep *ep);
+    int (*write)(struct ep *ep);
+    /* A failed handshake leaves the certificate's verdict in the stats'
+     * note (the first one only). */
+    bool verify_note;
+};
+
+/* The slot's state: the first member of the driver's ep->priv. */
+struct conn_slot {
+    const struct conn_slot_ops *ops;
+    int phase;
+    SSL *ssl;          /* NULL without TLS or without a connection */
+    SSL_SESSION *sess; /* crr --resume: offered on the next connection */
+};
+
+static inline struct conn_slot *conn_slot_of(const struct ep *ep)
+{
+    return ep->priv;
+}
+
+/* Sets the endpoint's I/O and timer callbacks to the slot's and, when
+ * ep->priv is allocated, its table. Call from the driver's init right
+ * after allocating ep->priv, also when something else failed (finish
+ * then frees through the table). */
+void conn_slot_init(struct ep *ep, const struct conn_slot_ops *ops);
+
+/* The driver table's entries: start (a connection per request for crr,
+ * else the connected socket's session), on_io (the phase's step, then
+ * read and write), drain (finish now, or when the answers due are in),
+ * close (reconnect or finish, as struct drv_ops says) and finish
+ * (TCP_INFO, TLS, socket and state freed, ep_finished). */
+int conn_slot_start(struct ep *ep);
+void conn_slot_on_io(struct ep *ep, uint32_t events);
+void conn_slot_drain(struct ep *ep);
+void conn_slot_close(struct ep *ep, bool for_good);
+void conn_slot_finish(struct ep *ep);
+
+/* A driver table (struct drv_ops) made of the slot's entries, with the
+ * driver's name and init (which calls conn_slot_init). */
+#define CONN_SLOT_DRV(NAME, INIT)                                                                \
+    {                                                                                            \
+        .name = (NAME), .init = (INIT), .start = conn_slot_start, .on_io = conn_slot_on_io,      \
+        .drain = conn_slot_drain, .finish = conn_slot_finish, .close = conn_slot_close,          \
+    }
+
+#endif
