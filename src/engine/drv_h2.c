@@ -46,6 +46,7 @@ static const struct conn_slot_ops h2_slot = {
     .issue = h2_io_issue,
     .read = h2_io_read,
     .write = h2_io_write,
+    .verify_note = true, /* a failed verification names OpenSSL's reason, as for HTTP/1.1 */
 };
 
 /* --- the table --------------------------------------------------------- */

@@ -27,6 +27,13 @@ rc=$?
 [ $rc = 1 ] || fail "untrusted certificate: exit $rc, want 1: $(cat "$TMP/tls.err")"
 grep -q "first: certificate verify failed: self-signed certificate" "$TMP/tls.err" ||
     fail "untrusted certificate: reason not named: $(cat "$TMP/tls.err")"
+# The same over HTTP/2 (h2 by ALPN).
+timeout 60 "$NETRIG" client --url "https://127.0.0.1:$PORT/bytes/64" --http2 --verify --cafile $CA \
+    "${short[@]}" >"$TMP/h2tls.out" 2>"$TMP/h2tls.err"
+rc=$?
+[ $rc = 1 ] || fail "h2, untrusted certificate: exit $rc, want 1: $(cat "$TMP/h2tls.err")"
+grep -q "first: certificate verify failed: self-signed certificate" "$TMP/h2tls.err" ||
+    fail "h2, untrusted certificate: reason not named: $(cat "$TMP/h2tls.err")"
 
 # A test that succeeds still exits 0; --max-errors passes it while its
 # errors stay within the limit.
