@@ -65,6 +65,12 @@ static void begin_session(struct ep *ep)
         conn_slot_close(ep, true);
         return;
     }
+    /* Read-ahead: one read() takes every record the socket holds, not a
+     * 5-byte record header and then its body (two system calls per
+     * record, and a server wake-up per small write of ours). Records it
+     * took but the driver has not yet read are not seen by epoll: see
+     * buffered(). */
+    SSL_set_read_ahead(s->ssl, 1);
     s->phase = CS_HANDSHAKE;
     loop_mod(ep->w->loop, &ep->io, EPOLLOUT | EPOLLIN);
 }
@@ -103,9 +109,18 @@ static void handshake(struct ep *ep)
     running(ep);
 }
 
+/* TLS holds bytes epoll cannot see (read ahead, or decrypted and not yet
+ * taken): a driver that stopped reading at its budget must come back on
+ * the next round, which a writable socket's EPOLLOUT brings at once. */
+static bool buffered(const struct conn_slot *s)
+{
+    return s->ssl != NULL && SSL_has_pending(s->ssl);
+}
+
 static void interest(struct ep *ep)
 {
-    loop_mod(ep->w->loop, &ep->io, EPOLLIN | (ep->want_out ? EPOLLOUT : 0));
+    bool out = ep->want_out || buffered(conn_slot_of(ep));
+    loop_mod(ep->w->loop, &ep->io, EPOLLIN | (out ? EPOLLOUT : 0));
 }
 
 static void timer_cb(struct loop *l, struct loop_timer *t)
@@ -161,7 +176,7 @@ void conn_slot_on_io(struct ep *ep, uint32_t events)
         if (s->phase != CS_RUN)
             return;
     }
-    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && s->ops->read(ep) < 0)
+    if (((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) || buffered(s)) && s->ops->read(ep) < 0)
         return;
     if (s->ops->write(ep) < 0)
         return;

@@ -470,7 +470,7 @@ int h2_io_read(struct ep *ep)
                 ep->drv->close(ep, false);
                 return -1;
             }
-            if (got < ep->w->rxcap && (h->cs.ssl == NULL || SSL_pending(h->cs.ssl) == 0))
+            if (got < ep->w->rxcap && (h->cs.ssl == NULL || !SSL_has_pending(h->cs.ssl)))
                 break;
             continue;
         }

@@ -291,7 +291,7 @@ int http_io_read(struct ep *ep)
                 return -1;
             /* A short read drained the socket: epoll says when there is
              * more, which saves a read that would only say EAGAIN. */
-            if (held + got < ep->w->rxcap && (h->cs.ssl == NULL || SSL_pending(h->cs.ssl) == 0))
+            if (held + got < ep->w->rxcap && (h->cs.ssl == NULL || !SSL_has_pending(h->cs.ssl)))
                 return 0;
             continue;
         }

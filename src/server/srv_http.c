@@ -327,6 +327,12 @@ static int classify_tls(struct srv_http *c)
     if (n < 4 && memcmp(p, "NRGD", (size_t)n) == 0)
         return 1;
     if (memcmp(p, "NRGD", 4) != 0) {
+        /* HTTP: from here one read() takes every record the socket
+         * holds, not a record's header and then its body; every read loop
+         * below reads until TLS wants more, or comes back when its budget
+         * is spent. (A control or data connection is handed on without:
+         * its driver expects what follows the hello in the socket.) */
+        SSL_set_read_ahead(c->ssl, 1);
         c->classified = true;
         return 0;
     }
