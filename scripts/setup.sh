@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(
     build-essential cmake pkg-config git
     libssl-dev zlib1g-dev libinih-dev libcmocka-dev libnghttp2-dev
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev clang-format
     gnuplot-nox
     chromium
     iproute2 socat curl openssl strace jq

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-static const char *const proto_names[PROTO_COUNT] = {"tcp", "udp", "http", "tls", "https",
-                                                        "ws", "wss"};
+static const char *const proto_names[PROTO_COUNT] = {"tcp",   "udp", "http", "tls",
+                                                     "https", "ws",  "wss"};
 static const char *const mode_names[MODE_COUNT] = {"stream", "rr", "crr", "rate"};
 
 const char *proto_name(enum proto p)

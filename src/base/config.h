@@ -9,7 +9,16 @@
 /* The shortest --interval the client's schedule keeps (0 = off). */
 #define CONFIG_INTERVAL_MIN_NS 10000000ull
 
-enum proto { PROTO_TCP, PROTO_UDP, PROTO_HTTP, PROTO_TLS, PROTO_HTTPS, PROTO_WS, PROTO_WSS, PROTO_COUNT };
+enum proto {
+    PROTO_TCP,
+    PROTO_UDP,
+    PROTO_HTTP,
+    PROTO_TLS,
+    PROTO_HTTPS,
+    PROTO_WS,
+    PROTO_WSS,
+    PROTO_COUNT
+};
 enum mode { MODE_STREAM, MODE_RR, MODE_CRR, MODE_RATE, MODE_COUNT };
 
 #define CONFIG_MAX_HEADERS 16
@@ -58,8 +67,8 @@ struct netrig_config {
     /* WebSocket */
     uint64_t ws_frame; /* payload bytes per frame; a message is split (0 = one frame) */
     bool ws_text;      /* text messages (UTF-8) instead of binary */
-    bool http2;       /* HTTP/2: h2 over TLS (ALPN), h2c with prior knowledge */
-    uint32_t streams; /* HTTP/2: concurrent streams per connection */
+    bool http2;        /* HTTP/2: h2 over TLS (ALPN), h2c with prior knowledge */
+    uint32_t streams;  /* HTTP/2: concurrent streams per connection */
     /* TLS */
     char tls_version[8];
     char ciphers[256];
@@ -91,14 +100,14 @@ struct netrig_config {
     uint64_t stall_ns; /* the server stalls once this long mid-test */
     char psk[512];     /* file with the server's pre-shared key ("" = none) */
     /* several hosts (docs/scale-out.md) */
-    double start_at_s;      /* client: start at this wall-clock time, epoch s (0 = now) */
-    char out[512];          /* client: write a results folder here (netrig merge reads it) */
-    char host[64];          /* client: this host's name in the host column ("" = hostname) */
-    bool stdio_control;     /* client: driven by netrig run over its stdin/stdout (ssh) */
-    char server_host[256];  /* run: start the server there over ssh */
+    double start_at_s;       /* client: start at this wall-clock time, epoch s (0 = now) */
+    char out[512];           /* client: write a results folder here (netrig merge reads it) */
+    char host[64];           /* client: this host's name in the host column ("" = hostname) */
+    bool stdio_control;      /* client: driven by netrig run over its stdin/stdout (ssh) */
+    char server_host[256];   /* run: start the server there over ssh */
     char client_hosts[1024]; /* run: run each step's client on every one of these (ssh) */
-    char netrig_path[256];  /* run: the netrig binary on the remote hosts */
-    char ssh_config[512];   /* run: ssh -F FILE */
+    char netrig_path[256];   /* run: the netrig binary on the remote hosts */
+    char ssh_config[512];    /* run: ssh -F FILE */
 };
 
 const char *proto_name(enum proto p);

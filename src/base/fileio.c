@@ -201,7 +201,8 @@ int fileio_own_dir(const char *path, char *err, size_t errlen)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "%s: not a directory of its own (%s): remove it or move it away",
-                 path, errno == ELOOP || errno == ENOTDIR ? "a symlink or a file" : strerror(errno));
+                 path,
+                 errno == ELOOP || errno == ENOTDIR ? "a symlink or a file" : strerror(errno));
         return -1;
     }
     close(fd);

@@ -12,8 +12,8 @@
 #define FILEIO_RESULT_MAX ((size_t)256 << 20)
 
 /* Reads path into a malloc'd, NUL-terminated buffer (*out, length *len).
- * Refuses what is not a regular file and files over max bytes. Returns 0, or -1 with a message naming the
- * file in err. */
+ * Refuses what is not a regular file and files over max bytes. Returns 0, or -1 with a message
+ * naming the file in err. */
 int fileio_read_all(const char *path, size_t max, char **out, size_t *len, char *err,
                     size_t errlen);
 

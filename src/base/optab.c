@@ -299,9 +299,7 @@ void optab_format(const struct optab *t, const void *base, const struct opt_def 
     case OPT_DURATION:
         snprintf(buf, len, "%gs", (double)*(const uint64_t *)(const void *)field / 1e9);
         break;
-    case OPT_BITRATE:
-        units_fmt_rate_spec(*(const double *)(const void *)field, buf, len);
-        break;
+    case OPT_BITRATE: units_fmt_rate_spec(*(const double *)(const void *)field, buf, len); break;
     case OPT_DOUBLE: snprintf(buf, len, "%g", *(const double *)(const void *)field); break;
     case OPT_BOOL:
         snprintf(buf, len, "%s", *(const bool *)(const void *)field ? "true" : "false");

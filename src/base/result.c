@@ -62,7 +62,8 @@ const struct result_column result_columns[] = {
      "model verdict: yes, no, cpu (CPU-bound), steal (host steal) or empty"},
     {"connect_p50_us", D(connect_p50_us), "crr: connect (and handshake) median, microseconds"},
     {"connect_p99_us", D(connect_p99_us), "crr: connect (and handshake) 99th percentile, us"},
-    {"header_bytes", D(header_bytes), "HTTP: response header bytes per response; ws: frame headers per message"},
+    {"header_bytes", D(header_bytes),
+     "HTTP: response header bytes per response; ws: frame headers per message"},
     {"tls_record_overhead", D(tls_record_overhead), "TLS: bytes added per record"},
     {"cwnd", D(cwnd), "TCP: congestion window at the end, segments"},
     {"mss", D(mss), "TCP: maximum segment size, bytes"},
@@ -96,8 +97,11 @@ const struct result_column result_columns[] = {
     {"h2_frames", D(h2_frames), "HTTP/2: frames per request, both ways"},
     {"req_header_bytes", D(req_header_bytes),
      "HTTP/2: request HEADERS frame bytes per request as sent (HPACK, with frame header)"},
-    {"warmup_used_s", D(warmup_used_s), "warm-up before the window, seconds (TCP streams: until every connection left its start-up)"},
-    {"warmup_capped", D(warmup_capped), "1: the adaptive warm-up hit its bound (4x the warm-up or +5 s) with a connection still in start-up"},
+    {"warmup_used_s", D(warmup_used_s),
+     "warm-up before the window, seconds (TCP streams: until every connection left its start-up)"},
+    {"warmup_capped", D(warmup_capped),
+     "1: the adaptive warm-up hit its bound (4x the warm-up or +5 s) with a connection still in "
+     "start-up"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

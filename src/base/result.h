@@ -61,8 +61,8 @@ struct test_result {
     double probe_idle_p50_us;
     double probe_p50_us, probe_p90_us, probe_p99_us, probe_max_us;
     double probe_loss_pct;
-    double probe_model_us;  /* a full link queue's delay: queue bytes / C */
-    char probe_model_ok[8]; /* "yes": the loaded p50 lands on it; "no"; "" */
+    double probe_model_us;                 /* a full link queue's delay: queue bytes / C */
+    char probe_model_ok[8];                /* "yes": the loaded p50 lands on it; "no"; "" */
     double upgrade_p50_us, upgrade_p99_us; /* WebSocket: upgrade request to 101 */
     double ws_frame;                       /* WebSocket: payload bytes per frame (0: one) */
     /* several client hosts: the host of the row ("all": their merge, "": one host) and how

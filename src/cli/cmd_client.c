@@ -66,7 +66,7 @@ static int write_hlog(const char *path, const struct netrig_config *cfg,
     struct hlog_writer w;
     /* --probe: its intervals (tagged "probe") start before the load's */
     double start = o->nprobe_iv && o->probe_start_wall_s < o->start_wall_s ? o->probe_start_wall_s
-                                                                            : o->start_wall_s;
+                                                                           : o->start_wall_s;
     int rc = hlog_writer_init(&w, f, start, comment);
     for (size_t i = 0; rc == 0 && i < o->nintervals; i++)
         rc = hlog_write_interval(&w, &o->intervals[i].lat);
@@ -211,7 +211,10 @@ int cmd_client(int argc, char **argv)
     }
     if (cfg.out[0] && write_out(&cfg, &out, argc, argv) != 0)
         rc = -1;
-    events_done(&ev, stop_flag ? "interrupted" : rc == 0 ? "complete" : "failed",
+    events_done(&ev,
+                stop_flag ? "interrupted"
+                : rc == 0 ? "complete"
+                          : "failed",
                 cfg.out[0] ? cfg.out : NULL, 1, NULL);
     if (events_close(&ev) != 0) {
         fprintf(stderr, "netrig client: cannot write the events to %s\n", cfg.events);

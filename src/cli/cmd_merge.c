@@ -10,22 +10,21 @@
 
 void cmd_merge_help(FILE *out)
 {
-    fprintf(out,
-            "usage: netrig merge DIR... -o OUT [--no-plot]\n"
-            "\n"
-            "Merges results folders made by several client hosts at once (each host\n"
-            "running `netrig client --start-at TIME --out DIR`, or a netrig run) into\n"
-            "one folder OUT: per step one row per host (host column) and an `all` row\n"
-            "with messages, bytes and goodput summed, errors summed by class and the\n"
-            "latency percentiles of the exact sum of the hosts' histograms. Each\n"
-            "host's STEP.hlog becomes OUT/STEP.HOST.hlog beside the merged STEP.hlog;\n"
-            "then the model and the plots run on OUT. See docs/scale-out.md.\n"
-            "\n"
-            "  -o, --out OUT   the merged folder (must not hold results yet)\n"
-            "  --no-plot       do not draw the plots\n"
-            "\n"
-            "Exit status: 0 merged, 1 a host lacks a step the others have (merged from\n"
-            "the rest; the hosts column says how many), 2 usage or input error.\n");
+    fprintf(out, "usage: netrig merge DIR... -o OUT [--no-plot]\n"
+                 "\n"
+                 "Merges results folders made by several client hosts at once (each host\n"
+                 "running `netrig client --start-at TIME --out DIR`, or a netrig run) into\n"
+                 "one folder OUT: per step one row per host (host column) and an `all` row\n"
+                 "with messages, bytes and goodput summed, errors summed by class and the\n"
+                 "latency percentiles of the exact sum of the hosts' histograms. Each\n"
+                 "host's STEP.hlog becomes OUT/STEP.HOST.hlog beside the merged STEP.hlog;\n"
+                 "then the model and the plots run on OUT. See docs/scale-out.md.\n"
+                 "\n"
+                 "  -o, --out OUT   the merged folder (must not hold results yet)\n"
+                 "  --no-plot       do not draw the plots\n"
+                 "\n"
+                 "Exit status: 0 merged, 1 a host lacks a step the others have (merged from\n"
+                 "the rest; the hosts column says how many), 2 usage or input error.\n");
 }
 
 int cmd_merge(int argc, char **argv)
@@ -61,7 +60,8 @@ int cmd_merge(int argc, char **argv)
     char err[4400];
     int rc = merge_dirs(&o, err, sizeof(err));
     if (rc != 0)
-        fprintf(stderr, "netrig merge: %s\n", rc == 1 ? "a host lacks a step the others have" : err);
+        fprintf(stderr, "netrig merge: %s\n",
+                rc == 1 ? "a host lacks a step the others have" : err);
     else
         printf("results: %s\n", o.out);
     free(dirs);

@@ -104,16 +104,15 @@ static void print_verdicts(const struct model_args *a, const struct model_check 
                     "netrig model: %s:%zu: step '%s' is %+.3f %% from the model, outside %g %%, "
                     "but the host stole %.2f %% of a core in its window: not counted as a miss\n",
                     mc->csv, f->line[i], r->step, r->model_err_pct,
-                    model_row_tolerance(&a->c.model, r),
-                    r->steal_pct);
+                    model_row_tolerance(&a->c.model, r), r->steal_pct);
         if (strcmp(r->model_ok, "no") != 0)
             continue;
         fprintf(stderr,
                 "netrig model: %s:%zu: step '%s' (%s %s %.0f B): %.3f Mbit/s is %+.3f %% from the "
                 "model's %.3f Mbit/s, outside %g %%\n",
                 mc->csv, f->line[i], r->step, r->proto, r->mode, r->size_bytes,
-                r->goodput_bps / 1e6,
-                r->model_err_pct, r->model_goodput_bps / 1e6, model_row_tolerance(&a->c.model, r));
+                r->goodput_bps / 1e6, r->model_err_pct, r->model_goodput_bps / 1e6,
+                model_row_tolerance(&a->c.model, r));
     }
 }
 

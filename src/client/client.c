@@ -226,8 +226,8 @@ static void supervise(struct client *cl, struct sup *sp, const struct client_sto
                 sp->scpu0 = stop->server_cpu_ns(stop->server);
             /* The wall time of the window's start, not of this look at it:
              * the intervals' times count from there. */
-            out->start_wall_s = (double)clock_wall_ns() / 1e9 -
-                                (double)(clock_now_ns() - cl->t_measure) / 1e9;
+            out->start_wall_s =
+                (double)clock_wall_ns() / 1e9 - (double)(clock_now_ns() - cl->t_measure) / 1e9;
             mark(cl, sp, CTRL_PHASE_MEASURE);
         }
         if (!stopped && stop && stop->flag && *stop->flag) {
@@ -415,8 +415,7 @@ static int tls_setup(struct client *cl, const struct netrig_config *cfg, char *e
 }
 
 int client_run_load(const struct netrig_config *cfg, const struct client_stop *stop,
-                    struct probe_live *probe, struct client_output *out, char *err,
-                    size_t errlen)
+                    struct probe_live *probe, struct client_output *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
     result_init(&out->result);

@@ -41,8 +41,8 @@ struct client_output {
     struct hist connect; /* crr: connect (+handshake) time, ns; empty otherwise */
     struct client_interval *intervals;
     size_t nintervals;
-    double start_wall_s; /* epoch seconds at the start of measurement */
-    bool server_figures; /* the server's result arrived (not --echo) */
+    double start_wall_s;  /* epoch seconds at the start of measurement */
+    bool server_figures;  /* the server's result arrived (not --echo) */
     bool intervals_after; /* the intervals came after the test (the server's) */
     /* probe = udp|tcp: the probe flow's intervals (tagged "probe", its own
      * start_wall_s), and its round trips before the load and in the window */

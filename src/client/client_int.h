@@ -50,14 +50,14 @@ struct cworker {
     struct civ_slot ring[CLIENT_IV_RING];
     _Atomic uint64_t published, consumed;
     uint64_t iv_k, iv_t0, iv_rx, iv_tx, iv_msgs, iv_err;
-    bool iv_last;              /* the window's last interval is still to publish */
+    bool iv_last; /* the window's last interval is still to publish */
     /* the adaptive warm-up (client_settle.c): looks at this worker's
      * connections while client_run holds the window */
     struct loop_timer t_look;
-    struct tcp_state *looks; /* the last look at each endpoint */
-    uint64_t look_ns;        /* when that was */
-    _Atomic bool settled;    /* every connection of this worker is past its start-up */
-    bool released;           /* the window's new times are set */
+    struct tcp_state *looks;   /* the last look at each endpoint */
+    uint64_t look_ns;          /* when that was */
+    _Atomic bool settled;      /* every connection of this worker is past its start-up */
+    bool released;             /* the window's new times are set */
     uint64_t t_done_ns;        /* when this worker stopped measuring */
     uint64_t cpu0_ns, cpu1_ns; /* this thread's CPU time when the window opened, closed */
     _Atomic bool ended;        /* stopped measuring */
@@ -97,8 +97,7 @@ bool client_probe_on(const struct netrig_config *cfg);
 
 /* client.c: the load's test (client_run without the probe). */
 int client_run_load(const struct netrig_config *cfg, const struct client_stop *stop,
-                    struct probe_live *probe, struct client_output *out, char *err,
-                    size_t errlen);
+                    struct probe_live *probe, struct client_output *out, char *err, size_t errlen);
 
 /* client_settle.c: the adaptive warm-up. */
 /* Decides whether cl's test waits for its connections to settle (a TCP,

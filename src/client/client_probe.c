@@ -203,8 +203,8 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
         return -1;
     }
     probe_config(cfg, &pr->cfg);
-    pr->stop = (struct client_stop){.flag = &pr->stop_flag, .on_interval = probe_interval,
-                                    .ctx = &pr->live};
+    pr->stop = (struct client_stop){
+        .flag = &pr->stop_flag, .on_interval = probe_interval, .ctx = &pr->live};
     /* The probe's thread is made here: through an emulated link it is in
      * this thread's namespace, the client's. */
     if (pthread_create(&th, NULL, probe_main, pr) != 0) {

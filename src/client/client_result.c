@@ -174,7 +174,9 @@ static void http_figures(const struct client_figures *f, struct client_output *o
     }
     /* By the target, which knows it from --url's scheme or --proto. */
     snprintf(r->proto, sizeof(r->proto), "%s",
-             f->http->h2.on ? (f->http->tls ? "h2" : "h2c") : f->http->tls ? "https" : "http");
+             f->http->h2.on ? (f->http->tls ? "h2" : "h2c")
+             : f->http->tls ? "https"
+                            : "http");
     if (f->http->h2.on) {
         r->streams = f->http->h2.streams;
         r->h2_frames = ratio((double)cs->h2_frames, (double)cs->txn);

@@ -16,8 +16,8 @@
 #include "clock.h"
 #include "client_int.h"
 
-#define SETTLE_LOOK_NS 10000000ull    /* between two looks of a worker */
-#define SETTLE_LEAD_NS 5000000ull     /* the first look, before the planned window */
+#define SETTLE_LOOK_NS 10000000ull        /* between two looks of a worker */
+#define SETTLE_LEAD_NS 5000000ull         /* the first look, before the planned window */
 #define SETTLE_EXTRA_MAX_NS 5000000000ull /* at most 5 s more ... */
 #define SETTLE_EXTRA_TIMES 3u             /* ... and at most 4x the warm-up in all */
 
@@ -103,7 +103,8 @@ void client_settle_arm(struct cworker *wk)
     if (!atomic_load(&cl->hold))
         return;
     uint64_t planned = cl->t_start + cl->warmup_ns;
-    uint64_t first = planned > cl->t_start + SETTLE_LEAD_NS ? planned - SETTLE_LEAD_NS : cl->t_start;
+    uint64_t first =
+        planned > cl->t_start + SETTLE_LEAD_NS ? planned - SETTLE_LEAD_NS : cl->t_start;
     loop_timer_set(wk->loop, &wk->t_look, first);
 }
 

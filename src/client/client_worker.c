@@ -88,8 +88,7 @@ static void publish_last(struct cworker *wk)
         return;
     wk->iv_last = false;
     for (int tries = 0; tries < 1000; tries++) {
-        if (wk->iv_k - atomic_load_explicit(&wk->consumed, memory_order_acquire) <
-            CLIENT_IV_RING) {
+        if (wk->iv_k - atomic_load_explicit(&wk->consumed, memory_order_acquire) < CLIENT_IV_RING) {
             publish(wk, wk->t_done_ns);
             return;
         }
@@ -114,7 +113,7 @@ static void on_measure(struct loop *l, struct loop_timer *t)
     (void)l;
     struct cworker *wk = t->arg;
     if (atomic_load(&wk->phase) != CTRL_PHASE_WARMUP || atomic_load(&wk->cl->hold))
-        return; /* a held window opens when client_run releases it */
+        return;                               /* a held window opens when client_run releases it */
     if (clock_now_ns() < wk->cl->t_measure) { /* released, to a later time */
         loop_timer_set(wk->loop, &wk->t_measure, wk->cl->t_measure);
         return;

@@ -58,8 +58,8 @@ static void begin_session(struct ep *ep)
         running(ep);
         return;
     }
-    s->ssl = tls_conn_new(&t->tls_ctx, ep->io.fd, t->host, t->resume ? s->sess : NULL, err,
-                          sizeof(err));
+    s->ssl =
+        tls_conn_new(&t->tls_ctx, ep->io.fd, t->host, t->resume ? s->sess : NULL, err, sizeof(err));
     if (s->ssl == NULL) {
         ep->w->st->err[ERRC_CONNECT]++;
         conn_slot_close(ep, true);

@@ -89,10 +89,10 @@ void conn_slot_finish(struct ep *ep);
 
 /* A driver table (struct drv_ops) made of the slot's entries, with the
  * driver's name and init (which calls conn_slot_init). */
-#define CONN_SLOT_DRV(NAME, INIT)                                                                \
-    {                                                                                            \
-        .name = (NAME), .init = (INIT), .start = conn_slot_start, .on_io = conn_slot_on_io,      \
-        .drain = conn_slot_drain, .finish = conn_slot_finish, .close = conn_slot_close,          \
+#define CONN_SLOT_DRV(NAME, INIT)                                                                  \
+    {                                                                                              \
+        .name = (NAME), .init = (INIT), .start = conn_slot_start, .on_io = conn_slot_on_io,        \
+        .drain = conn_slot_drain, .finish = conn_slot_finish, .close = conn_slot_close,            \
     }
 
 #endif

@@ -45,8 +45,7 @@ static void requeue(struct ep *ep, uint64_t t0)
 /* --- nghttp2's callbacks ----------------------------------------------- */
 
 static int on_header(nghttp2_session *ns, const nghttp2_frame *f, const uint8_t *name,
-                     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
-                     void *ud)
+                     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags, void *ud)
 {
     (void)flags;
     struct h2ep *h = h2_io_hep(ud);
@@ -59,8 +58,8 @@ static int on_header(nghttp2_session *ns, const nghttp2_frame *f, const uint8_t 
 }
 
 /* Body bytes count as they arrive in the window, as HTTP/1.1's do. */
-static int on_data(nghttp2_session *ns, uint8_t flags, int32_t id, const uint8_t *data,
-                   size_t len, void *ud)
+static int on_data(nghttp2_session *ns, uint8_t flags, int32_t id, const uint8_t *data, size_t len,
+                   void *ud)
 {
     (void)flags;
     (void)data;
@@ -132,7 +131,7 @@ static void complete(struct ep *ep, const struct h2slot *s)
     if (!wctx_measuring(ep->w))
         return;
     if (s->status >= 400 || s->status < 100) {
-        st->err[s->status >= 500 ? ERRC_STATUS_5XX
+        st->err[s->status >= 500   ? ERRC_STATUS_5XX
                 : s->status >= 400 ? ERRC_STATUS_4XX
                                    : ERRC_PARSE]++;
     } else {
@@ -169,8 +168,8 @@ static int on_stream_close(nghttp2_session *ns, int32_t id, uint32_t code, void 
 }
 
 /* POST bodies: zeros, written by nghttp2 into its frames. */
-static ssize_t body_read(nghttp2_session *ns, int32_t id, uint8_t *buf, size_t len,
-                         uint32_t *flags, nghttp2_data_source *src, void *ud)
+static ssize_t body_read(nghttp2_session *ns, int32_t id, uint8_t *buf, size_t len, uint32_t *flags,
+                         nghttp2_data_source *src, void *ud)
 {
     (void)ns;
     (void)id;
@@ -281,7 +280,8 @@ static void submit(struct ep *ep)
 {
     struct h2ep *h = h2_io_hep(ep);
     const struct http_target *t = ep->w->http;
-    uint32_t lim = nghttp2_session_get_remote_settings(h->ns, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    uint32_t lim =
+        nghttp2_session_get_remote_settings(h->ns, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
     if (!h->settings)
         lim = 1;
     if (lim > h->nslots)

@@ -40,11 +40,11 @@ struct h2ep {
     uint32_t *free_slots;
     uint32_t nslots, nfree, open; /* open = streams submitted and not closed */
     uint64_t completed;           /* responses done on this connection (crr: 1 ends it) */
-    bool closing;  /* GOAWAY seen or stream ids used up: no new streams */
-    bool stalled;  /* a body waits on a closed flow-control window */
-    bool fatal;    /* the session failed: close once its callbacks returned */
-    bool settings; /* the server's SETTINGS arrived: its stream limit is known */
-    const uint8_t *left; /* the part of nghttp2's last chunk not yet in out */
+    bool closing;                 /* GOAWAY seen or stream ids used up: no new streams */
+    bool stalled;                 /* a body waits on a closed flow-control window */
+    bool fatal;                   /* the session failed: close once its callbacks returned */
+    bool settings;                /* the server's SETTINGS arrived: its stream limit is known */
+    const uint8_t *left;          /* the part of nghttp2's last chunk not yet in out */
     size_t left_len;
     uint8_t *out; /* coalesced frames to write */
     size_t out_len, out_off;

@@ -9,16 +9,16 @@
 
 static void nv_add(struct h2_target *t, const char *name, const char *value)
 {
-    t->nv[t->nnv++] = (nghttp2_nv){(uint8_t *)(uintptr_t)name, (uint8_t *)(uintptr_t)value,
-                                   strlen(name), strlen(value),
-                                   NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE};
+    t->nv[t->nnv++] =
+        (nghttp2_nv){(uint8_t *)(uintptr_t)name, (uint8_t *)(uintptr_t)value, strlen(name),
+                     strlen(value), NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE};
 }
 
 /* RFC 9113 8.2.2: these belong to HTTP/1.1's connection, not to a stream. */
 static bool connection_specific(const char *name)
 {
-    static const char *const bad[] = {"connection", "keep-alive", "proxy-connection",
-                                      "transfer-encoding", "upgrade", "content-length"};
+    static const char *const bad[] = {"connection",        "keep-alive", "proxy-connection",
+                                      "transfer-encoding", "upgrade",    "content-length"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (strcmp(name, bad[i]) == 0)
             return true;
@@ -28,8 +28,7 @@ static bool connection_specific(const char *name)
 /* Splits one --header "Name: value" into the slot's lowered name and its
  * value. Returns 0, 1 for a Host header (its value is the authority), or
  * -1 with a message. */
-static int split_header(struct h2_target *t, uint32_t i, const char *line, char *err,
-                        size_t errlen)
+static int split_header(struct h2_target *t, uint32_t i, const char *line, char *err, size_t errlen)
 {
     const char *colon = strchr(line, ':');
     size_t n = colon ? (size_t)(colon - line) : 0;
@@ -45,8 +44,7 @@ static int split_header(struct h2_target *t, uint32_t i, const char *line, char 
         v++;
     snprintf(t->values[i], sizeof(t->values[i]), "%s", v);
     if (connection_specific(t->names[i])) {
-        snprintf(err, errlen, "--header '%s': HTTP/2 forbids connection-specific headers",
-                 line);
+        snprintf(err, errlen, "--header '%s': HTTP/2 forbids connection-specific headers", line);
         return -1;
     }
     return strcmp(t->names[i], "host") == 0;

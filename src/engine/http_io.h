@@ -15,8 +15,8 @@
 /* An HTTP endpoint's own state (ep->priv). */
 struct hep {
     struct conn_slot cs; /* first: the connection (conn_slot.h) */
-    uint32_t to_send;  /* requests in the ring not fully written yet */
-    uint64_t tx_pos;   /* bytes of the first of them already written */
+    uint32_t to_send;    /* requests in the ring not fully written yet */
+    uint64_t tx_pos;     /* bytes of the first of them already written */
     struct http_reader rd;
     uint64_t credited; /* body bytes of the response in progress counted so far */
     size_t held;       /* start of an unfinished response head, kept in hold */

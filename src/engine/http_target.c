@@ -75,7 +75,8 @@ int http_target_init(struct http_target *t, const struct netrig_config *cfg, cha
         struct http_url u;
         char wsurl[sizeof(cfg->url) + 2];
         bool ws_url;
-        if (http_url_parse(ws_scheme(cfg->url, wsurl, sizeof(wsurl), &ws_url), &u, err, errlen) != 0)
+        if (http_url_parse(ws_scheme(cfg->url, wsurl, sizeof(wsurl), &ws_url), &u, err, errlen) !=
+            0)
             return -1;
         ws = ws || ws_url;
         t->tls = u.tls || cfg->proto == PROTO_HTTPS || cfg->proto == PROTO_WSS;
@@ -114,8 +115,8 @@ int http_target_init(struct http_target *t, const struct netrig_config *cfg, cha
     if (n < 0)
         return -1;
     t->head_len = (size_t)n;
-    if (cfg->http2 && h2_target_init(&t->h2, cfg, path, authority, t->tls, t->body_len, err,
-                                     errlen) != 0)
+    if (cfg->http2 &&
+        h2_target_init(&t->h2, cfg, path, authority, t->tls, t->body_len, err, errlen) != 0)
         return -1;
     if (t->tls && tls_setup(t, cfg, err, errlen) != 0)
         return -1;

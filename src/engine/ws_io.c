@@ -185,8 +185,8 @@ static enum tls_result io_write(struct ep *ep, size_t *done)
     struct wsep *s = W(ep);
     if (s->ssl != NULL)
         return tls_write(s->ssl, s->tx + s->tx_off, s->tx_len - s->tx_off, done);
-    ssize_t w = send(ep->io.fd, s->tx + s->tx_off, s->tx_len - s->tx_off,
-                     MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t w =
+        send(ep->io.fd, s->tx + s->tx_off, s->tx_len - s->tx_off, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (w >= 0) {
         *done = (size_t)w;
         return TLS_OK;
@@ -448,9 +448,10 @@ static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
     }
     const char *why = NULL;
     if (h < 0 || ws_response_check(&r, s->key, &why) != 0)
-        return fail(ep, h < 0 ? ERRC_PARSE : r.status >= 500 ? ERRC_STATUS_5XX
-                                          : r.status >= 400 ? ERRC_STATUS_4XX
-                                                              : ERRC_PROTOCOL);
+        return fail(ep, h < 0             ? ERRC_PARSE
+                        : r.status >= 500 ? ERRC_STATUS_5XX
+                        : r.status >= 400 ? ERRC_STATUS_4XX
+                                          : ERRC_PROTOCOL);
     size_t used = (size_t)h - s->held;
     s->held = 0;
     s->phase = W_RUN;
@@ -503,9 +504,7 @@ int ws_io_read(struct ep *ep, bool wait)
             ep->drv->close(ep, true); /* closed after our close: fine */
             return -1;
         }
-        return fail(ep, r == TLS_EOF ? ERRC_READ
-                        : errno == ECONNRESET ? ERRC_RESET
-                                              : ERRC_READ);
+        return fail(ep, r == TLS_EOF ? ERRC_READ : errno == ECONNRESET ? ERRC_RESET : ERRC_READ);
     }
     return any;
 }

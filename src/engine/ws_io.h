@@ -58,7 +58,7 @@ struct wsep {
     size_t ctl_len;
     uint64_t msg_hdr; /* frame header bytes of the message coming in */
     uint64_t crr_hdr; /* crr: those of the message before the close */
-    size_t held;        /* the 101 answer so far */
+    size_t held;      /* the 101 answer so far */
     char hold[4096];
 };
 

@@ -28,10 +28,10 @@ static int resolve_paths(const char *input, struct model_check *mc, char *err, s
     const char *slash = strrchr(input, '/');
     int n = dir ? snprintf(mc->csv, sizeof(mc->csv), "%s/summary.csv", input)
                 : snprintf(mc->csv, sizeof(mc->csv), "%s", input);
-    int m = dir     ? snprintf(mc->txt, sizeof(mc->txt), "%s/model.txt", input)
-            : slash ? snprintf(mc->txt, sizeof(mc->txt), "%.*s/model.txt", (int)(slash - input),
-                               input)
-                    : snprintf(mc->txt, sizeof(mc->txt), "model.txt");
+    int m = dir ? snprintf(mc->txt, sizeof(mc->txt), "%s/model.txt", input)
+            : slash
+                ? snprintf(mc->txt, sizeof(mc->txt), "%.*s/model.txt", (int)(slash - input), input)
+                : snprintf(mc->txt, sizeof(mc->txt), "model.txt");
     if (n >= (int)sizeof(mc->csv) || m >= (int)sizeof(mc->txt)) {
         snprintf(err, errlen, "%s: path too long", input);
         return -1;

@@ -20,7 +20,7 @@
 #define MODEL_WIRE_TLS13 22.0       /* 5 header + 16 AEAD tag + 1 content type */
 #define MODEL_WIRE_TLS12 29.0       /* 5 header + 8 explicit nonce + 16 tag */
 #define MODEL_WIRE_TLS_RECORD 16384.0
-#define MODEL_WIRE_H2_FRAME 9.0      /* HTTP/2 frame header (RFC 9113 4.1) */
+#define MODEL_WIRE_H2_FRAME 9.0        /* HTTP/2 frame header (RFC 9113 4.1) */
 #define MODEL_WIRE_H2_MAX_DATA 16384.0 /* SETTINGS_MAX_FRAME_SIZE's default */
 
 /* The framing of one path. */

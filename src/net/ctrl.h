@@ -57,8 +57,8 @@ struct ctrl_request {
     uint64_t size, resp_size;
     double rate_bps, rate_per_s; /* per test, as the client asked */
     uint64_t duration_ns, warmup_ns, timeout_ns, count;
-    uint64_t stall_ns; /* testing: the server stalls once this long */
-    char cc[16];       /* TCP congestion control of the server's data sockets, "" = default */
+    uint64_t stall_ns;    /* testing: the server stalls once this long */
+    char cc[16];          /* TCP congestion control of the server's data sockets, "" = default */
     uint64_t interval_ns; /* with CTRL_F_INTERVALS: the intervals' length */
 };
 

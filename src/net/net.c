@@ -26,8 +26,7 @@ static int parse_port(const char *s, uint16_t *port)
     return 0;
 }
 
-int net_split_hostport(const char *s, uint16_t def_port, char *host, size_t hostlen,
-                       uint16_t *port)
+int net_split_hostport(const char *s, uint16_t def_port, char *host, size_t hostlen, uint16_t *port)
 {
     const char *colon;
     size_t hl;

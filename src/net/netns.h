@@ -28,7 +28,7 @@ struct netns_link {
     char veth[2][16]; /* interface names */
     double rate_bps;
     double queue_bytes; /* tbf's limit: the queue a flow can fill, bytes */
-    int home_fd; /* the namespace the process started in */
+    int home_fd;        /* the namespace the process started in */
     bool created;
 };
 

@@ -73,7 +73,7 @@ struct hfile {
     char title[272]; /* the curve: the step, and for a probe's file idle or loaded */
     char group[80];  /* "tcp stream", "tcp stream probe", or "other steps" */
     bool probe;
-    size_t order;   /* the row's position: sweeps keep their order */
+    size_t order; /* the row's position: sweeps keep their order */
 };
 
 static int hfile_cmp(const void *a, const void *b)
@@ -191,8 +191,8 @@ static int spectrum_group(struct plot_ctx *c, struct hfile **g, size_t n, char *
     snprintf(name, sizeof(name), "spectrum-%s", slug);
     size_t gl = strlen(g[0]->group);
     if (g[0]->probe && gl > 6) /* "tcp stream probe": the protocol and mode */
-        snprintf(title, sizeof(title), "Probe latency, idle and under load: %.*s",
-                 (int)(gl - 6), g[0]->group);
+        snprintf(title, sizeof(title), "Probe latency, idle and under load: %.*s", (int)(gl - 6),
+                 g[0]->group);
     else if (g[0]->probe)
         snprintf(title, sizeof(title), "Probe latency, idle and under load");
     else

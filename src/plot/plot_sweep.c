@@ -269,9 +269,9 @@ static void overhead_range(FILE *f, const struct plot_rows *rows, const struct p
     plot_gp_num(f, "ymax", hi + pad);
     plot_gp_array(f, "hasmeas", set->n);
     for (size_t k = 0; k < set->n; k++)
-        plot_gp_elem_num(f, "hasmeas", k,
-                         !isnan(set_max(rows, &(struct plot_series_set){&set->s[k], 1},
-                                        plot_eff_meas)));
+        plot_gp_elem_num(
+            f, "hasmeas", k,
+            !isnan(set_max(rows, &(struct plot_series_set){&set->s[k], 1}, plot_eff_meas)));
 }
 
 int plot_sweep_overhead(struct plot_ctx *c, const struct plot_rows *rows,

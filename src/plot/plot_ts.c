@@ -281,7 +281,7 @@ static int ts_group(struct plot_ctx *c, const struct ts_data *d, const char *gro
     /* The title names only what the figure shows: stream intervals carry
      * goodput but no per-interval latency. */
     snprintf(title, sizeof(title), "%s over the run: %s",
-             qhi > 0 && ghi > 0 ? "Goodput and latency under load"
+             qhi > 0 && ghi > 0   ? "Goodput and latency under load"
              : ghi > 0 && phi > 0 ? "Goodput and p99 latency"
              : phi > 0 || qhi > 0 ? "Latency"
                                   : "Goodput",

@@ -49,7 +49,8 @@ int client_out_write(const char *dir, const struct netrig_config *cfg, struct cl
         rc = rundir_add(&r, 1, o, err, errlen);
     rundir_step_end(&r);
     rundir_release_reserve(&r);
-    if (rc == 0 && (rundir_write_summaries(&r, "complete", "") != 0 || rundir_write_meta(&r) != 0)) {
+    if (rc == 0 &&
+        (rundir_write_summaries(&r, "complete", "") != 0 || rundir_write_meta(&r) != 0)) {
         snprintf(err, errlen, "%s/summary.json or meta.json: %s", dir, strerror(errno));
         rc = -1;
     }

@@ -173,13 +173,12 @@ void events_interval(struct events *ev, const struct client_interval *iv)
     put_str(ev->f, source_name(iv->source));
     key(ev->f, "live");
     fputs(iv->source == IV_SERVER || iv->source == IV_BOTH ? "false" : "true", ev->f);
-    static const char *const names[] = {
-        "t_start_s", "t_end_s",    "goodput_bps", "msgs_per_s",   "messages",
-        "errors",    "lat_p50_us", "lat_p99_us",  "probe_p50_us", "probe_p99_us"};
-    double v[] = {iv->t_start_s,           iv->t_end_s,           iv->goodput_bps,
-                  iv->msgs_per_s,          iv->messages,          iv->errors,
-                  pct_us(&iv->lat, 50.0),  pct_us(&iv->lat, 99.0), iv->probe_p50_us,
-                  iv->probe_p99_us};
+    static const char *const names[] = {"t_start_s",    "t_end_s",     "goodput_bps", "msgs_per_s",
+                                        "messages",     "errors",      "lat_p50_us",  "lat_p99_us",
+                                        "probe_p50_us", "probe_p99_us"};
+    double v[] = {iv->t_start_s,    iv->t_end_s,     iv->goodput_bps,        iv->msgs_per_s,
+                  iv->messages,     iv->errors,      pct_us(&iv->lat, 50.0), pct_us(&iv->lat, 99.0),
+                  iv->probe_p50_us, iv->probe_p99_us};
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         key(ev->f, names[i]);
         put_num(ev->f, v[i]);

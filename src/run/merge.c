@@ -93,10 +93,10 @@ static void add_row(struct test_result *a, const struct test_result *t)
 /* The sums the first host's row starts from. */
 static void clear_sums(struct test_result *a)
 {
-    double *z[] = {&a->messages, &a->errors,  &a->goodput_bps,    &a->msgs_per_s,
-                   &a->tx_bytes, &a->rx_bytes, &a->retrans,       &a->conns,
-                   &a->threads,  &a->rate_target, &a->cpu_client_pct, &a->steal_pct,
-                   &a->cpu_server_pct, &a->duration_s, &a->jitter_us};
+    double *z[] = {&a->messages,       &a->errors,      &a->goodput_bps,    &a->msgs_per_s,
+                   &a->tx_bytes,       &a->rx_bytes,    &a->retrans,        &a->conns,
+                   &a->threads,        &a->rate_target, &a->cpu_client_pct, &a->steal_pct,
+                   &a->cpu_server_pct, &a->duration_s,  &a->jitter_us};
     for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++)
         *z[i] = NAN;
     a->errors_by_class[0] = '\0';

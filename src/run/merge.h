@@ -11,7 +11,7 @@
 
 /* One host's part of a step. */
 struct merge_host {
-    const char *name;            /* the host column */
+    const char *name; /* the host column */
     const struct client_output *out;
     double offset_s; /* host clock - reference clock, seconds (0 when unknown) */
     bool ok;         /* measured; a host that failed is counted in hosts only */

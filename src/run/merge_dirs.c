@@ -214,8 +214,8 @@ static int write_all(const struct merge_dirs_opts *o, struct input *in, struct s
         rundir_step_end(&res);
         if (s >= 0 && o->console) {
             const struct test_result *a = &res.rows[res.nrows - 1];
-            fprintf(o->console, "%s: hosts %s, %.0f messages, p50 %.1f us, p99 %.1f us\n",
-                    a->step, a->hosts, a->messages, a->lat_p50_us, a->lat_p99_us);
+            fprintf(o->console, "%s: hosts %s, %.0f messages, p50 %.1f us, p99 %.1f us\n", a->step,
+                    a->hosts, a->messages, a->lat_p50_us, a->lat_p99_us);
         }
         rc = s < 0 ? -1 : rc | s;
     }

@@ -15,9 +15,9 @@ struct meta_run {
     double end_s;       /* epoch seconds, < 0 while running */
     const char *status; /* "running", "complete", "interrupted", "failed" */
     const char *message;
-    const char *server;   /* the peer of steps without their own, "" if none */
-    bool embedded;        /* that server was started by the run */
-    double link_rate_bps; /* the emulated link's rate, else the scenario's link_rate, 0 = none */
+    const char *server;     /* the peer of steps without their own, "" if none */
+    bool embedded;          /* that server was started by the run */
+    double link_rate_bps;   /* the emulated link's rate, else the scenario's link_rate, 0 = none */
     const char *hosts_json; /* several client hosts: their clocks and states (JSON), or NULL */
 };
 

@@ -14,8 +14,8 @@
 #include "clock.h"
 #include "opts.h"
 
-#define PROBES 8          /* clock probes per host and step; the fastest counts */
-#define HELLO_S 20.0      /* ssh login and the remote's checks */
+#define PROBES 8     /* clock probes per host and step; the fastest counts */
+#define HELLO_S 20.0 /* ssh login and the remote's checks */
 #define COLLECT_SLACK_S 30.0
 
 int remote_parse_one(const char *spec, char *dest, size_t destlen, char *port, size_t portlen,
@@ -25,7 +25,9 @@ int remote_parse_one(const char *spec, char *dest, size_t destlen, char *port, s
     const char *s = spec;
     if (strncmp(s, "ssh://", 6) != 0) {
         snprintf(dest, destlen, "%s", s); /* a destination of ~/.ssh/config */
-        return s[0] && !strpbrk(s, " \t'\"") ? 0 : (snprintf(err, errlen, "'%s': not an ssh destination", spec), -1);
+        return s[0] && !strpbrk(s, " \t'\"")
+                   ? 0
+                   : (snprintf(err, errlen, "'%s': not an ssh destination", spec), -1);
     }
     s += 6;
     const char *colon = strrchr(s, ':');
@@ -76,8 +78,8 @@ int remote_parse_hosts(struct remote_set *s, const char *list, char *err, size_t
         h->in_fd = h->out_fd = h->err_fd = -1;
         snprintf(h->spec, sizeof(h->spec), "%s", t);
         s->n++;
-        if (remote_parse_one(t, h->dest, sizeof(h->dest), h->port, sizeof(h->port), err,
-                             errlen) != 0)
+        if (remote_parse_one(t, h->dest, sizeof(h->dest), h->port, sizeof(h->port), err, errlen) !=
+            0)
             return -1;
         host_name(s, s->n - 1);
     }
@@ -135,9 +137,10 @@ void remote_put_word(char *cmd, size_t len, const char *w)
  * that the protocol replaces. */
 static bool not_for_remote(const char *name)
 {
-    static const char *const skip[] = {"server_host", "client_hosts", "netrig_path", "ssh_config",
-                                       "csv", "hlog", "json", "quiet", "out", "host",
-                                       "stdio_control", "repeat", "link", "header", "start_at"};
+    static const char *const skip[] = {"server_host", "client_hosts", "netrig_path",   "ssh_config",
+                                       "csv",         "hlog",         "json",          "quiet",
+                                       "out",         "host",         "stdio_control", "repeat",
+                                       "link",        "header",       "start_at"};
     for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
         if (strcmp(skip[i], name) == 0)
             return true;
@@ -348,10 +351,10 @@ static int take_interval(struct remote_host *h, const char *line)
     iv.probe_p50_us = iv.probe_p99_us = NAN; /* not sent over the channel */
     int used = 0;
     if (sscanf(line, "iv %lf %lf %lf %lf %n", &iv.t_start_s, &iv.t_end_s, &iv.goodput_bps,
-               &iv.msgs_per_s, &used) != 4 || used == 0 || decode_hist(line + used, &iv.lat) != 0)
+               &iv.msgs_per_s, &used) != 4 ||
+        used == 0 || decode_hist(line + used, &iv.lat) != 0)
         return -1;
-    struct client_interval *v =
-        realloc(h->out.intervals, (h->out.nintervals + 1) * sizeof(*v));
+    struct client_interval *v = realloc(h->out.intervals, (h->out.nintervals + 1) * sizeof(*v));
     if (!v) {
         hist_close(&iv.lat);
         return -1;

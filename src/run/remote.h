@@ -29,11 +29,11 @@ struct remote_host {
     char errtxt[1024]; /* ssh's (and the remote's) stderr, last bytes */
     size_t errlen;
     bool hello, started, done, ok, eof;
-    char why[600];       /* why it failed */
-    char *head;          /* the CSV header line */
-    double offset_s;     /* remote clock - controller clock */
-    double rtt_s;        /* round trip of the best probe */
-    double start_s;      /* when it started, controller clock */
+    char why[600];   /* why it failed */
+    char *head;      /* the CSV header line */
+    double offset_s; /* remote clock - controller clock */
+    double rtt_s;    /* round trip of the best probe */
+    double start_s;  /* when it started, controller clock */
     struct client_output out;
 };
 

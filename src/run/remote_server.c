@@ -77,8 +77,9 @@ int remote_server_start(struct remote_server *rs, const char *spec, const char *
     remote_put_word(cmd, sizeof(cmd), "--listen");
     remote_put_word(cmd, sizeof(cmd), listen);
     remote_put_word(cmd, sizeof(cmd), "--stdio-control");
-    int rc = remote_spawn(&rs->set, h, cmd) != 0 ? (snprintf(why, sizeof(why), "cannot start ssh"), -1)
-                                                  : wait_listening(rs, stop, why, sizeof(why));
+    int rc = remote_spawn(&rs->set, h, cmd) != 0
+                 ? (snprintf(why, sizeof(why), "cannot start ssh"), -1)
+                 : wait_listening(rs, stop, why, sizeof(why));
     if (rc == 0) {
         rs->up = true;
         return 0;
@@ -104,9 +105,10 @@ int remote_server_stop(struct remote_server *rs, char *err, size_t errlen)
             char last[512];
             remote_pump(&rs->set, 100);
             if (err)
-                snprintf(err, errlen, "server host %s (%s): the server ended during the run%s%.500s%s",
-                         h->name, h->spec, h->errlen ? " (" : "",
-                         last_words(h, last, sizeof(last)), h->errlen ? ")" : "");
+                snprintf(err, errlen,
+                         "server host %s (%s): the server ended during the run%s%.500s%s", h->name,
+                         h->spec, h->errlen ? " (" : "", last_words(h, last, sizeof(last)),
+                         h->errlen ? ")" : "");
             rc = -1;
         }
     }

@@ -29,8 +29,8 @@ void report_text_header(FILE *out, const struct netrig_config *cfg)
     units_fmt_size(cfg->size, sz, sizeof(sz));
     units_fmt_size(cfg->resp_size ? cfg->resp_size : cfg->size, rsz, sizeof(rsz));
     fprintf(out, "netrig client: %s %s%s%s to %s%s, %u conn(s) on %u thread(s), %s", proto,
-            mode_name(cfg->mode), cfg->reverse ? " reverse" : "", cfg->bidir ? " bidir" : "",
-            peer, cfg->echo ? " (echo peer)" : "", cfg->conns,
+            mode_name(cfg->mode), cfg->reverse ? " reverse" : "", cfg->bidir ? " bidir" : "", peer,
+            cfg->echo ? " (echo peer)" : "", cfg->conns,
             cfg->threads < cfg->conns ? cfg->threads : cfg->conns, sz);
     if (cfg->mode != MODE_STREAM)
         fprintf(out, " / %s", rsz);
@@ -130,8 +130,8 @@ void report_text_result(FILE *out, const struct netrig_config *cfg, const struct
         char idle[32], p50[32], p99[32], mx[32];
         fprintf(out, "probe: idle p50 %s  under load p50 %s  p99 %s  max %s",
                 fmt_us(r->probe_idle_p50_us, idle, sizeof(idle)),
-                fmt_us(r->probe_p50_us, p50, sizeof(p50)), fmt_us(r->probe_p99_us, p99, sizeof(p99)),
-                fmt_us(r->probe_max_us, mx, sizeof(mx)));
+                fmt_us(r->probe_p50_us, p50, sizeof(p50)),
+                fmt_us(r->probe_p99_us, p99, sizeof(p99)), fmt_us(r->probe_max_us, mx, sizeof(mx)));
         if (!isnan(r->probe_loss_pct))
             fprintf(out, "  loss %.2f %%", r->probe_loss_pct);
         if (!isnan(r->probe_model_us))

@@ -116,7 +116,7 @@ void rundir_release_reserve(struct results *r)
 }
 
 int rundir_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
-                 size_t errlen)
+                size_t errlen)
 {
     memset(r, 0, sizeof(*r));
     r->reserve_fd = -1;
@@ -296,13 +296,11 @@ static int probe_files(struct results *r, const struct client_output *out)
         return -1;
     const char *file = r->sc->steps[r->step].file;
     char p[4096];
-    if (r->probe_idle.total_count &&
-        (path_in(r, file, ".probe_idle.hgrm", p, sizeof(p)) != 0 ||
-         write_with(p, hgrm_fn, &r->probe_idle, NULL) != 0))
+    if (r->probe_idle.total_count && (path_in(r, file, ".probe_idle.hgrm", p, sizeof(p)) != 0 ||
+                                      write_with(p, hgrm_fn, &r->probe_idle, NULL) != 0))
         return -1;
-    if (r->probe_load.total_count &&
-        (path_in(r, file, ".probe_load.hgrm", p, sizeof(p)) != 0 ||
-         write_with(p, hgrm_fn, &r->probe_load, NULL) != 0))
+    if (r->probe_load.total_count && (path_in(r, file, ".probe_load.hgrm", p, sizeof(p)) != 0 ||
+                                      write_with(p, hgrm_fn, &r->probe_load, NULL) != 0))
         return -1;
     return 0;
 }
@@ -403,7 +401,7 @@ static void fill_identity(struct test_result *t, const struct scenario *sc,
 }
 
 int rundir_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
-                size_t errlen)
+               size_t errlen)
 {
     const struct scenario_step *st = &r->sc->steps[r->step];
     struct test_result *t = &out->result;
@@ -486,8 +484,8 @@ int rundir_add_host(struct results *r, uint32_t repeat, struct client_output *ou
     char p[4096], name[200], host[64];
     scenario_file_name(t->host, host, sizeof(host));
     snprintf(name, sizeof(name), "%s.%s", st->file, host);
-    struct test_result *rows = r->nrows == r->cap ? realloc(r->rows, (r->cap + 32) * sizeof(*rows))
-                                                  : r->rows;
+    struct test_result *rows =
+        r->nrows == r->cap ? realloc(r->rows, (r->cap + 32) * sizeof(*rows)) : r->rows;
     if (!rows) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -518,7 +516,8 @@ int rundir_add_host(struct results *r, uint32_t repeat, struct client_output *ou
     }
     if (rc != 0 || fflush(l->mem) != 0 || path_in(r, name, ".hlog", p, sizeof(p)) != 0 ||
         fileio_write_atomic(p, l->buf, l->len) != 0) {
-        snprintf(err, errlen, "%s/%s.hlog: %s", r->dir, name, errno ? strerror(errno) : "histogram error");
+        snprintf(err, errlen, "%s/%s.hlog: %s", r->dir, name,
+                 errno ? strerror(errno) : "histogram error");
         return -1;
     }
     return 0;
@@ -577,7 +576,8 @@ int rundir_write_summaries(struct results *r, const char *status, const char *me
 {
     char p[4096];
     struct json_args ja = {r, status, message};
-    if (path_in(r, "summary", ".json", p, sizeof(p)) != 0 || write_with(p, json_fn, &ja, &r->json_len) != 0)
+    if (path_in(r, "summary", ".json", p, sizeof(p)) != 0 ||
+        write_with(p, json_fn, &ja, &r->json_len) != 0)
         return -1;
     struct summary_step *s = NULL;
     size_t n = 0;

@@ -75,7 +75,7 @@ void rundir_default_dir(const char *name, double epoch_s, char *out, size_t len)
  * when the folder is taken, or -1 (cannot create or write it) with a
  * message. */
 int rundir_open(struct results *r, const struct scenario *sc, const char *dir, char *err,
-                 size_t errlen);
+                size_t errlen);
 
 /* Writes meta.json from r->meta (filled by the caller). Returns 0 or -1. */
 int rundir_write_meta(struct results *r);
@@ -87,7 +87,7 @@ int rundir_step_begin(struct results *r, size_t i);
  * repeat, appends it to summary.csv, rewrites the step's .hlog and .hgrm
  * and the summaries. Returns 0 or -1 with a message naming the file. */
 int rundir_add(struct results *r, uint32_t repeat, struct client_output *out, char *err,
-                size_t errlen);
+               size_t errlen);
 
 /* Records one host's part of a multi-host step (call it for each host
  * before rundir_add of the step's "all" row): the row (its host set, hosts

@@ -38,21 +38,21 @@ struct run {
     struct progress con;
     struct server *srv, *srv6; /* embedded servers: IPv4, and IPv6 when a step asks */
     char srv_addr[256], srv6_addr[256];
-    char srv_meta[256]; /* the first embedded server, for meta.json */
+    char srv_meta[256];     /* the first embedded server, for meta.json */
     struct netns_link link; /* emulated link, when link = tbf:RATE */
     bool linked;
     const char *link_now; /* the spec of the link up now */
     size_t skipped;       /* optional steps left out (a link without root) */
-    size_t tests_total; /* steps x repeats */
+    size_t tests_total;   /* steps x repeats */
     double planned_left_s;
-    char msg[1024]; /* why the run stopped, "" when it did not */
-    struct events ev; /* --events: the live stream (off when not asked for) */
-    struct remote_set hosts; /* client_hosts: every step on these over ssh */
+    char msg[1024];            /* why the run stopped, "" when it did not */
+    struct events ev;          /* --events: the live stream (off when not asked for) */
+    struct remote_set hosts;   /* client_hosts: every step on these over ssh */
     struct remote_server rsrv; /* server_host: the run's server, over ssh */
     bool multi;
     bool host_failed; /* a client host failed: the run's exit says so */
     char *hosts_json;
-    size_t failed;  /* tests whose row says failed (their rows are kept) */
+    size_t failed; /* tests whose row says failed (their rows are kept) */
     char first_failed[768];
 };
 
@@ -88,7 +88,7 @@ static void step_config(const struct run *R, const struct scenario_step *st,
     if (R->linked) {
         cfg->link_rate_bps = R->link.rate_bps; /* C for the model */
         cfg->link_queue_bytes = R->link.queue_bytes;
-        cfg->link[0] = '\0';                   /* the runner made the link */
+        cfg->link[0] = '\0'; /* the runner made the link */
     }
     cfg->quiet = true; /* the runner owns the console */
     cfg->json = false;
@@ -551,8 +551,7 @@ static void model_unchecked(struct run *R, const struct model_check *mc)
     for (size_t i = 0; i < run->nrows; i++)
         if (run->row_group[i] == SIZE_MAX)
             progress_line(&R->con, "model: step '%s' not checked: %s", mc->file.rows[i].step,
-                          mc->file.rows[i].goodput_bps > 0 ? "no size or protocol"
-                                                           : "no goodput");
+                          mc->file.rows[i].goodput_bps > 0 ? "no size or protocol" : "no goodput");
 }
 
 /* One line: what the model checked, what passed, where to look next. */
@@ -615,8 +614,7 @@ static void after_run(struct run *R, const char *status)
     if (mrc == 0)
         verdict_line(R, &mc, drawn);
     else if (!R->o->no_plot)
-        progress_line(&R->con, "%d figure%s in %s/plots", drawn, drawn == 1 ? "" : "s",
-                      R->res.dir);
+        progress_line(&R->con, "%d figure%s in %s/plots", drawn, drawn == 1 ? "" : "s", R->res.dir);
     events_done(&R->ev, status, R->res.dir, R->res.nrows, ecp);
     model_check_close(&mc);
 }
@@ -689,8 +687,8 @@ static int start_remote_server(struct run *R)
     const char *addr = runner_hosts_server_addr(R->sc, R->o->server);
     char err[900];
     progress_line(&R->con, "starting the server on %s (listen %s) over ssh", host, addr);
-    if (runner_hosts_server_start(&R->rsrv, R->sc, host, addr, R->o->netrig_path,
-                                  R->o->ssh_config, &stop_flag, err, sizeof(err)) != 0) {
+    if (runner_hosts_server_start(&R->rsrv, R->sc, host, addr, R->o->netrig_path, R->o->ssh_config,
+                                  &stop_flag, err, sizeof(err)) != 0) {
         snprintf(R->msg, sizeof(R->msg), "%s", err);
         events_error(&R->ev, "run", R->msg);
         return stop_flag ? 1 : -1;
@@ -767,8 +765,8 @@ int runner_run(const struct scenario *sc, const struct runner_opts *o)
     sigaction(SIGTERM, &sa, &old_term);
     int rc = 0;
     if (runner_hosts_list(sc, o->client_hosts)) {
-        if (runner_hosts_begin(&R.hosts, sc, runner_hosts_list(sc, o->client_hosts),
-                               o->netrig_path, o->ssh_config, err, sizeof(err)) != 0) {
+        if (runner_hosts_begin(&R.hosts, sc, runner_hosts_list(sc, o->client_hosts), o->netrig_path,
+                               o->ssh_config, err, sizeof(err)) != 0) {
             snprintf(R.msg, sizeof(R.msg), "client_hosts: %.900s", err);
             events_error(&R.ev, "run", R.msg);
             rc = -1;
@@ -830,12 +828,13 @@ int runner_check(const struct scenario *sc, const struct runner_opts *o, char *e
         const struct scenario_step *st = &sc->steps[i];
         /* Each section may run through a link of its own (ensure_peer). */
         if (runner_hosts_list(sc, o->client_hosts) && !o->server && !scenario_step_has_peer(st))
-            snprintf(msg, sizeof(msg), "client_hosts: give server = HOST:PORT, the address the "
-                                       "client hosts reach the server at");
-        else if (runner_hosts_server_host(sc, o->server_host) && !o->server &&
-                 !st->cfg.server[0])
-            snprintf(msg, sizeof(msg), "server_host: give server = HOST:PORT, the address the "
-                                       "server listens on there");
+            snprintf(msg, sizeof(msg),
+                     "client_hosts: give server = HOST:PORT, the address the "
+                     "client hosts reach the server at");
+        else if (runner_hosts_server_host(sc, o->server_host) && !o->server && !st->cfg.server[0])
+            snprintf(msg, sizeof(msg),
+                     "server_host: give server = HOST:PORT, the address the "
+                     "server listens on there");
         else if (check_one(st, o, msg, sizeof(msg)) == 0)
             continue;
         snprintf(err, errlen, "%s:%d: [%s]%s%s %s", sc->file, st->line, st->group,

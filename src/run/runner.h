@@ -20,7 +20,7 @@ struct runner_opts {
     const char *server_host;  /* --server-host ssh://host: start the server there */
     const char *netrig_path;  /* --netrig-path */
     const char *ssh_config;   /* --ssh-config FILE */
-    int argc;            /* the command line, for meta.json */
+    int argc;                 /* the command line, for meta.json */
     char **argv;
     FILE *console; /* stdout */
     bool tty;      /* the console is a terminal: status line */

@@ -34,10 +34,9 @@ const char *runner_hosts_server_addr(const struct scenario *sc, const char *cli)
     return NULL;
 }
 
-int runner_hosts_server_start(struct remote_server *rs, const struct scenario *sc,
-                              const char *host, const char *addr, const char *netrig_path,
-                              const char *ssh_config, volatile sig_atomic_t *stop, char *err,
-                              size_t errlen)
+int runner_hosts_server_start(struct remote_server *rs, const struct scenario *sc, const char *host,
+                              const char *addr, const char *netrig_path, const char *ssh_config,
+                              volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
     const struct netrig_config *c = &sc->steps[0].cfg;
     return remote_server_start(rs, host, addr, netrig_path ? netrig_path : c->netrig_path,
@@ -45,8 +44,7 @@ int runner_hosts_server_start(struct remote_server *rs, const struct scenario *s
 }
 
 int runner_hosts_begin(struct remote_set *hs, const struct scenario *sc, const char *list,
-                       const char *netrig_path, const char *ssh_config, char *err,
-                       size_t errlen)
+                       const char *netrig_path, const char *ssh_config, char *err, size_t errlen)
 {
     if (!list || remote_parse_hosts(hs, list, err, errlen) != 0)
         return -1;
@@ -67,8 +65,8 @@ static void failed_hosts(const struct remote_set *hs, char *err, size_t errlen)
         const struct remote_host *h = &hs->h[i];
         if (h->ok)
             continue;
-        int w = snprintf(err + n, errlen - n, "%shost %s (%s): %s", n ? "; " : "", h->name,
-                         h->spec, h->why);
+        int w = snprintf(err + n, errlen - n, "%shost %s (%s): %s", n ? "; " : "", h->name, h->spec,
+                         h->why);
         if (w < 0)
             break;
         n += (size_t)w;

@@ -28,16 +28,14 @@ const char *runner_hosts_server_addr(const struct scenario *sc, const char *cli)
 /* Starts the run's server on host over ssh (remote_server.h), listening
  * on addr, with the ssh settings as runner_hosts_begin takes them.
  * Returns 0 or -1 with a message. */
-int runner_hosts_server_start(struct remote_server *rs, const struct scenario *sc,
-                              const char *host, const char *addr, const char *netrig_path,
-                              const char *ssh_config, volatile sig_atomic_t *stop, char *err,
-                              size_t errlen);
+int runner_hosts_server_start(struct remote_server *rs, const struct scenario *sc, const char *host,
+                              const char *addr, const char *netrig_path, const char *ssh_config,
+                              volatile sig_atomic_t *stop, char *err, size_t errlen);
 
 /* Parses list and the ssh settings (the command line's when not NULL,
  * else the first step's) into hs. Returns 0 or -1 with a message. */
 int runner_hosts_begin(struct remote_set *hs, const struct scenario *sc, const char *list,
-                       const char *netrig_path, const char *ssh_config, char *err,
-                       size_t errlen);
+                       const char *netrig_path, const char *ssh_config, char *err, size_t errlen);
 
 /* Runs cfg on every host: writes each host's row (rundir_add_host) and
  * fills all with their merge (release with client_output_close, also on

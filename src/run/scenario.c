@@ -38,8 +38,8 @@ struct ctx {
 };
 
 /* Keys whose values are lists themselves: never split into a sweep. */
-static const char *const unsplit_keys[] = {"cpu", "ciphers", "groups", "header", "client_hosts",
-                                           NULL};
+static const char *const unsplit_keys[] = {"cpu",    "ciphers",      "groups",
+                                           "header", "client_hosts", NULL};
 /* Keys that would fight the results folder the runner writes. */
 static const char *const runner_keys[] = {"csv", "hlog", "json", NULL};
 

@@ -70,7 +70,6 @@ void summary_json(FILE *out, const char *scenario, const char *status, const cha
 int summary_read_csv(const char *path, struct test_result **rows, size_t *n, char *err,
                      size_t errlen);
 
-
 /* JSON string with escapes, quotes included. */
 void summary_json_str(FILE *out, const char *s);
 /* JSON number, null for NaN and infinities. */

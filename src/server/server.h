@@ -19,7 +19,7 @@ struct server_config {
     char psk_file[512]; /* control connections must prove this key; "" = open */
     bool open_http;     /* with psk_file: serve HTTP/HTTPS to anyone all the same */
     bool quiet;
-    bool stdio_control; /* netrig server: stop when standard input ends (run over ssh) */
+    bool stdio_control;       /* netrig server: stop when standard input ends (run over ssh) */
     bool reuseport;           /* share the port with another server already on it */
     struct server_limits lim; /* what clients may ask */
 };

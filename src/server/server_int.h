@@ -38,7 +38,7 @@ struct srv_thread {
     struct udp_batch *ub; /* allocated on the first UDP socket */
     struct srv_slot *slots;
     struct srv_conn *conns;
-    _Atomic bool done;         /* threads model: this connection's thread ended */
+    _Atomic bool done;            /* threads model: this connection's thread ended */
     struct srv_session *udp_test; /* threads model: the UDP socket to serve */
     uint32_t udp_i;
     struct srv_thread *next;        /* threads model: list of connection threads */
@@ -137,9 +137,9 @@ struct srv {
     struct srv_session *tests;
     struct srv_thread *conn_threads; /* threads model */
     _Atomic bool stopping;
-    struct tls_ctx *tls;     /* --tls: for HTTPS and TLS data connections */
-    struct auth_key *psk;    /* NULL: control connections need no key */
-    _Atomic uint32_t nconns; /* open TCP connections, all kinds */
+    struct tls_ctx *tls;            /* --tls: for HTTPS and TLS data connections */
+    struct auth_key *psk;           /* NULL: control connections need no key */
+    _Atomic uint32_t nconns;        /* open TCP connections, all kinds */
     _Atomic uint32_t nunauth;       /* with --psk: connections not past the key */
     _Atomic uint64_t unauth_closed; /* closed or refused for room (--max-unauth-conns) */
 };

@@ -77,7 +77,8 @@ bool server_limits_admit_conn(const struct server_limits *l, uint32_t open)
 
 uint64_t server_limits_auth_deadline(const struct server_limits *l, uint64_t open_ns)
 {
-    uint64_t t = l->auth_timeout_ns < l->hello_timeout_ns ? l->auth_timeout_ns : l->hello_timeout_ns;
+    uint64_t t =
+        l->auth_timeout_ns < l->hello_timeout_ns ? l->auth_timeout_ns : l->hello_timeout_ns;
     return open_ns > UINT64_MAX - t ? UINT64_MAX : open_ns + t;
 }
 

@@ -12,18 +12,18 @@
 #include <stdio.h>
 
 struct server_limits {
-    uint32_t max_conns;        /* open connections of all kinds at once */
-    uint32_t max_tests;        /* tests running at once */
-    uint32_t max_peer_tests;   /* tests running at once from one client address */
-    uint32_t max_test_conns;   /* connections (or UDP flows) one test may ask for */
-    uint64_t max_duration_ns;  /* warm-up + measured time one test may ask for */
-    double max_rate_bps;       /* pacing a test may ask for, bits/s; 0 = any */
-    double max_rate_per_s;     /* messages or transactions per second; 0 = any */
-    uint64_t max_msg_size;     /* request and response payload bytes */
-    uint32_t http_max_head;    /* request line + headers, bytes (431 beyond) */
-    uint64_t http_max_body;    /* /bytes/N and /sink bodies, bytes (413 beyond) */
-    uint32_t h2_max_streams;   /* HTTP/2 streams at once per connection (REFUSED_STREAM beyond) */
-    uint32_t h2_window;        /* HTTP/2 stream receive window, bytes (SETTINGS_INITIAL_WINDOW_SIZE) */
+    uint32_t max_conns;       /* open connections of all kinds at once */
+    uint32_t max_tests;       /* tests running at once */
+    uint32_t max_peer_tests;  /* tests running at once from one client address */
+    uint32_t max_test_conns;  /* connections (or UDP flows) one test may ask for */
+    uint64_t max_duration_ns; /* warm-up + measured time one test may ask for */
+    double max_rate_bps;      /* pacing a test may ask for, bits/s; 0 = any */
+    double max_rate_per_s;    /* messages or transactions per second; 0 = any */
+    uint64_t max_msg_size;    /* request and response payload bytes */
+    uint32_t http_max_head;   /* request line + headers, bytes (431 beyond) */
+    uint64_t http_max_body;   /* /bytes/N and /sink bodies, bytes (413 beyond) */
+    uint32_t h2_max_streams;  /* HTTP/2 streams at once per connection (REFUSED_STREAM beyond) */
+    uint32_t h2_window; /* HTTP/2 stream receive window, bytes (SETTINGS_INITIAL_WINDOW_SIZE) */
     uint64_t hello_timeout_ns; /* from accept to the first whole message */
     uint64_t idle_timeout_ns;  /* a control or HTTP connection with nothing going on */
     uint64_t grace_ns;         /* after a test's planned end before it is cut off */

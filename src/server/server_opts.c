@@ -59,7 +59,8 @@ const struct opt_def server_opts_table[] = {
     {"h2-max-streams", OPT_U32, F(lim.h2_max_streams), "128", 1, 1024,
      "limit: HTTP/2 streams at once per connection (SETTINGS_MAX_CONCURRENT_STREAMS)"},
     {"h2-window", OPT_SIZE32, F(lim.h2_window), "1m", 65535, 2147483647.0,
-     "limit: HTTP/2 stream receive window (SETTINGS_INITIAL_WINDOW_SIZE): a POST's bytes in flight"},
+     "limit: HTTP/2 stream receive window (SETTINGS_INITIAL_WINDOW_SIZE): a POST's bytes in "
+     "flight"},
     {"hello-timeout", OPT_DURATION, F(lim.hello_timeout_ns), "10s", 0.001, 3600,
      "limit: accept to first whole request (slowloris)"},
     {"auth-timeout", OPT_DURATION, F(lim.auth_timeout_ns), "3s", 0.001, 3600,

@@ -21,7 +21,7 @@
 #define OUT_CAP (64u * 1024u)
 #define IO_BUDGET 16
 #define CONN_WINDOW (16u << 20) /* at least; a larger stream window raises it */
-#define JUNK_FREE 1000u /* frames that do no work, beyond 4 per request */
+#define JUNK_FREE 1000u         /* frames that do no work, beyond 4 per request */
 
 struct h2s {
     bool used, answered;
@@ -115,8 +115,8 @@ static bool parse_len(const uint8_t *v, size_t n, uint64_t *out)
     return true;
 }
 
-static int on_header(nghttp2_session *ns, const nghttp2_frame *f, const uint8_t *name,
-                     size_t nlen, const uint8_t *value, size_t vlen, uint8_t flags, void *ud)
+static int on_header(nghttp2_session *ns, const nghttp2_frame *f, const uint8_t *name, size_t nlen,
+                     const uint8_t *value, size_t vlen, uint8_t flags, void *ud)
 {
     (void)flags;
     struct srv_h2 *h = ud;
@@ -140,8 +140,8 @@ static int on_header(nghttp2_session *ns, const nghttp2_frame *f, const uint8_t 
     return 0;
 }
 
-static ssize_t body_read(nghttp2_session *ns, int32_t id, uint8_t *buf, size_t len,
-                         uint32_t *flags, nghttp2_data_source *src, void *ud)
+static ssize_t body_read(nghttp2_session *ns, int32_t id, uint8_t *buf, size_t len, uint32_t *flags,
+                         nghttp2_data_source *src, void *ud)
 {
     (void)ns;
     (void)id;
@@ -176,7 +176,8 @@ static void answer(struct srv_h2 *h, int32_t id, struct h2s *s)
                                .target_len = s->plen,
                                .minor_version = 1,
                                .keep_alive = true,
-                               .body = s->received || s->has_len ? HTTP_BODY_LENGTH : HTTP_BODY_NONE,
+                               .body =
+                                   s->received || s->has_len ? HTTP_BODY_LENGTH : HTTP_BODY_NONE,
                                .content_length = s->has_len ? s->clen : s->received};
     http_answer_route(&req, h->max_body, &s->rt);
     s->rt.received = s->received;
@@ -205,8 +206,8 @@ static void answer(struct srv_h2 *h, int32_t id, struct h2s *s)
     nghttp2_submit_response(h->ns, id, nv, sizeof(nv) / sizeof(nv[0]), s->left ? &prd : NULL);
 }
 
-static int on_data(nghttp2_session *ns, uint8_t flags, int32_t id, const uint8_t *data,
-                   size_t len, void *ud)
+static int on_data(nghttp2_session *ns, uint8_t flags, int32_t id, const uint8_t *data, size_t len,
+                   void *ud)
 {
     (void)flags;
     (void)data;
@@ -240,11 +241,8 @@ static int on_frame_recv(nghttp2_session *ns, const nghttp2_frame *f, void *ud)
     case NGHTTP2_PING:
     case NGHTTP2_RST_STREAM:
     case NGHTTP2_PRIORITY:
-    case NGHTTP2_WINDOW_UPDATE:
-        junk(h);
-        break;
-    default:
-        break;
+    case NGHTTP2_WINDOW_UPDATE: junk(h); break;
+    default: break;
     }
     return 0;
 }
@@ -303,10 +301,9 @@ struct srv_h2 *srv_h2_new(const char *pattern, size_t plen, const char *date,
         h->free_ids[i] = h->max_streams - 1 - i;
     h->nfree = h->max_streams;
     uint32_t window = b->window > 0 ? b->window : NGHTTP2_INITIAL_WINDOW_SIZE;
-    const nghttp2_settings_entry iv[] = {
-        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, h->max_streams},
-        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, window},
-        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, b->max_head}};
+    const nghttp2_settings_entry iv[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, h->max_streams},
+                                         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, window},
+                                         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, b->max_head}};
     if (nghttp2_session_server_new2(&h->ns, cbs, h, opt) != 0) {
         srv_h2_free(h);
         return NULL;

@@ -32,9 +32,9 @@ struct srv_http {
     bool handshaking;
     bool classified; /* TLS: the first bytes said HTTP rather than a hello */
     bool want_out;
-    bool wait_tried; /* WebSocket echo: made the loop's waiter once (ws_wait) */
-    bool h2_known;      /* srv_h2 decided whether this is HTTP/2 */
-    struct srv_h2 *h2;  /* HTTP/2 (h2 or h2c): served by srv_h2.c */
+    bool wait_tried;   /* WebSocket echo: made the loop's waiter once (ws_wait) */
+    bool h2_known;     /* srv_h2 decided whether this is HTTP/2 */
+    struct srv_h2 *h2; /* HTTP/2 (h2 or h2c): served by srv_h2.c */
     struct http_serve hs;
     struct srv_deadline dl; /* hello and idle timeouts (srv_guard.c) */
     struct srv_ws *ws;      /* after a WebSocket upgrade request (srv_ws.c) */

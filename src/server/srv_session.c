@@ -107,7 +107,7 @@ static int open_udp(struct srv *s, struct srv_session *t, char *err, size_t errl
 }
 
 static struct srv_session *test_new(struct srv_conn *c, const struct ctrl_request *q, char *err,
-                                 size_t errlen)
+                                    size_t errlen)
 {
     struct srv *s = c->th->srv;
     struct srv_session *t = calloc(1, sizeof(*t));
@@ -187,9 +187,9 @@ static bool admit(struct srv_conn *c, const char *peer, char *err, size_t errlen
 {
     struct srv *s = c->th->srv;
     pthread_mutex_lock(&s->mu);
-    bool ok = server_limits_admit_test(&s->cfg.lim, (uint32_t)count_tests(s), err, errlen) &&
-              server_limits_admit_peer_test(&s->cfg.lim, peer, count_peer_tests(s, peer), err,
-                                            errlen);
+    bool ok =
+        server_limits_admit_test(&s->cfg.lim, (uint32_t)count_tests(s), err, errlen) &&
+        server_limits_admit_peer_test(&s->cfg.lim, peer, count_peer_tests(s, peer), err, errlen);
     pthread_mutex_unlock(&s->mu);
     return ok;
 }

@@ -19,9 +19,9 @@ enum { P_HEAD, P_RUN, P_LINGER };
 
 struct srv_ws {
     int phase;
-    bool refused;      /* the head is a 4xx: linger and close after it */
-    bool shut;         /* our sending side is shut */
-    char head[512];    /* the 101 (or 4xx) being written */
+    bool refused;   /* the head is a 4xx: linger and close after it */
+    bool shut;      /* our sending side is shut */
+    char head[512]; /* the 101 (or 4xx) being written */
     size_t head_len, head_off;
     struct ws_serve ws;
     uint8_t *buf;
@@ -104,8 +104,8 @@ void srv_ws_free(struct srv_ws *c)
 static int pending(const struct srv_ws *c, struct iovec *iov, int max)
 {
     if (c->phase == P_HEAD) {
-        iov[0] = (struct iovec){(void *)(uintptr_t)(c->head + c->head_off),
-                                c->head_len - c->head_off};
+        iov[0] =
+            (struct iovec){(void *)(uintptr_t)(c->head + c->head_off), c->head_len - c->head_off};
         return iov[0].iov_len > 0 ? 1 : 0;
     }
     return c->phase == P_RUN ? ws_serve_pending(&c->ws, iov, max) : 0;

@@ -158,9 +158,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(stats_init(&st) == 0);
     int sv[2];
     check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
-    struct wctx w = {.loop = the_loop(), .req = &q, .st = &st, .phase = &phase,
-                     .peer = &none, .rxbuf = rxbuf, .rxcap = RXCAP, .eps = 1,
-                     .closed = on_closed, .http = &t};
+    struct wctx w = {.loop = the_loop(),
+                     .req = &q,
+                     .st = &st,
+                     .phase = &phase,
+                     .peer = &none,
+                     .rxbuf = rxbuf,
+                     .rxcap = RXCAP,
+                     .eps = 1,
+                     .closed = on_closed,
+                     .http = &t};
     struct ep ep;
     ops = drv_h2;
     ops.close = close_seen;

@@ -102,9 +102,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
         abort();
     uint32_t serving = 2; /* never sleeps in recv */
-    struct wctx w = {.loop = the_loop(), .req = &q, .server = server, .st = &st,
-                     .phase = &phase, .test_id = TEST_ID, .rxbuf = rxbuf, .rxcap = RXCAP,
-                     .serving = &serving, .eps = 2, .closed = on_closed};
+    struct wctx w = {.loop = the_loop(),
+                     .req = &q,
+                     .server = server,
+                     .st = &st,
+                     .phase = &phase,
+                     .test_id = TEST_ID,
+                     .rxbuf = rxbuf,
+                     .rxcap = RXCAP,
+                     .serving = &serving,
+                     .eps = 2,
+                     .closed = on_closed};
     struct ep ep;
     ep_setup(&ep, &w, &drv_tcp, sv[0], 0, role);
     closed_flag = false;

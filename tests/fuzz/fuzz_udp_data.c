@@ -134,8 +134,8 @@ static bool send_record(struct harness *h, struct ep *ep, const struct net_addr 
     sendto(fd, d, len, MSG_DONTWAIT, (const struct sockaddr *)&to->ss, to->len);
     if (fl & 1)
         return false;
-    return (fl & 4) || (len >= WIRE_HDR_LEN && (bytes_get32(d) & ~UDP_FLOW_MEASURED &
-                                                ~ep->flow_mask) == ep->flow_tag);
+    return (fl & 4) || (len >= WIRE_HDR_LEN &&
+                        (bytes_get32(d) & ~UDP_FLOW_MEASURED & ~ep->flow_mask) == ep->flow_tag);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -159,9 +159,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         stats_init_counters(&st);
     }
     uint32_t serving = 2; /* never sleeps in recv */
-    struct wctx w = {.loop = h->loop, .req = &q, .server = server, .st = &st, .phase = &phase,
-                     .origin_ns = 0, .test_id = TEST_ID, .peer = &h->peer_addr, .nports = 1,
-                     .ub = h->ub, .serving = &serving, .eps = 1, .closed = on_closed};
+    struct wctx w = {.loop = h->loop,
+                     .req = &q,
+                     .server = server,
+                     .st = &st,
+                     .phase = &phase,
+                     .origin_ns = 0,
+                     .test_id = TEST_ID,
+                     .peer = &h->peer_addr,
+                     .nports = 1,
+                     .ub = h->ub,
+                     .serving = &serving,
+                     .eps = 1,
+                     .closed = on_closed};
     char err[160];
     struct net_addr here;
     net_parse_addr("127.0.0.1", 0, &here, err, sizeof(err));

@@ -128,15 +128,20 @@ static void test_intervals_roundtrip(void **state)
 
     uint8_t blob[40], items[256];
     memset(blob, 0xab, sizeof(blob));
-    struct ctrl_iv a = {.t0_ns = 0, .t1_ns = 5, .rx_bytes = 1ull << 33, .rx_msgs = 9,
-                        .hist_len = sizeof(blob), .hist = blob};
+    struct ctrl_iv a = {.t0_ns = 0,
+                        .t1_ns = 5,
+                        .rx_bytes = 1ull << 33,
+                        .rx_msgs = 9,
+                        .hist_len = sizeof(blob),
+                        .hist = blob};
     struct ctrl_iv b = {.t0_ns = 5, .t1_ns = 11, .rx_bytes = 3};
     size_t la = ctrl_iv_put(&a, items, sizeof(items));
     size_t lb = ctrl_iv_put(&b, items + la, sizeof(items) - la);
     assert_true(la > 0 && lb > 0);
     assert_int_equal(ctrl_iv_put(&a, items, 10), 0);
     struct ctrl_msg iv = {.type = CTRL_INTERVALS};
-    iv.u.ivs = (struct ctrl_intervals){.last = 1, .first = 7, .n = 2, .len = la + lb, .items = items};
+    iv.u.ivs =
+        (struct ctrl_intervals){.last = 1, .first = 7, .n = 2, .len = la + lb, .items = items};
     n = ctrl_encode(&iv, buf, sizeof(buf));
     assert_int_equal(ctrl_decode(buf, n, &d, &need, err, sizeof(err)), (long)n);
     assert_int_equal(d.u.ivs.first, 7);
@@ -324,12 +329,9 @@ static void test_small_messages(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_request_roundtrip),
-        cmocka_unit_test(test_result_roundtrip),
-        cmocka_unit_test(test_intervals_roundtrip),
-        cmocka_unit_test(test_rejects),
-        cmocka_unit_test(test_client_bounds_again),
-        cmocka_unit_test(test_wire_flow_tag),
+        cmocka_unit_test(test_request_roundtrip),   cmocka_unit_test(test_result_roundtrip),
+        cmocka_unit_test(test_intervals_roundtrip), cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_client_bounds_again), cmocka_unit_test(test_wire_flow_tag),
         cmocka_unit_test(test_small_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -440,12 +440,19 @@ static void test_pct_iter(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_layout_hour),       cmocka_unit_test(test_layout_unit),
-        cmocka_unit_test(test_layout_small),      cmocka_unit_test(test_layout_extremes),
-        cmocka_unit_test(test_invalid_params),    cmocka_unit_test(test_classic_raw),
-        cmocka_unit_test(test_classic_corrected), cmocka_unit_test(test_classic_scaled),
-        cmocka_unit_test(test_backfill_count), cmocka_unit_test(test_backfill_bounded),    cmocka_unit_test(test_percentile_edges),
-        cmocka_unit_test(test_empty_and_zero),    cmocka_unit_test(test_add),
+        cmocka_unit_test(test_layout_hour),
+        cmocka_unit_test(test_layout_unit),
+        cmocka_unit_test(test_layout_small),
+        cmocka_unit_test(test_layout_extremes),
+        cmocka_unit_test(test_invalid_params),
+        cmocka_unit_test(test_classic_raw),
+        cmocka_unit_test(test_classic_corrected),
+        cmocka_unit_test(test_classic_scaled),
+        cmocka_unit_test(test_backfill_count),
+        cmocka_unit_test(test_backfill_bounded),
+        cmocka_unit_test(test_percentile_edges),
+        cmocka_unit_test(test_empty_and_zero),
+        cmocka_unit_test(test_add),
         cmocka_unit_test(test_pct_iter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

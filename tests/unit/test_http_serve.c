@@ -191,7 +191,8 @@ static void test_upgrade(void **state)
     static const char ws[] = "GET /ws/echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n";
     static const char in[] = "GET /bytes/3 HTTP/1.1\r\nHost: a\r\n\r\n"
                              "GET /ws/echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n"
-                             "\x81\x85" "abcd";
+                             "\x81\x85"
+                             "abcd";
     struct http_serve s;
     for (size_t rstep = 1; rstep < sizeof(in); rstep += 7) {
         for (size_t wstep = 1; wstep < 100; wstep *= 3) {

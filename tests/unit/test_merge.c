@@ -15,8 +15,8 @@
 
 /* One host's output: a row with the given counts, values lo..hi (ns, step
  * 1000) in nintervals intervals of one second each. */
-static void host_out(struct client_output *o, double msgs, double gp, const char *errs,
-                     int64_t lo, int64_t hi, size_t nintervals, double start_wall)
+static void host_out(struct client_output *o, double msgs, double gp, const char *errs, int64_t lo,
+                     int64_t hi, size_t nintervals, double start_wall)
 {
     memset(o, 0, sizeof(*o));
     result_init(&o->result);
@@ -91,7 +91,8 @@ static void test_all_row(void **state)
     assert_true(r->lat_max_us == (double)hist_max(&one) / 1000);
     /* Averaged medians would be wrong: this one is not. */
     double avg = ((double)hist_value_at_percentile(&a.lat, 50) +
-                  (double)hist_value_at_percentile(&b.lat, 50)) / 2000;
+                  (double)hist_value_at_percentile(&b.lat, 50)) /
+                 2000;
     assert_true(fabs(r->lat_p50_us - avg) > 1);
     /* Intervals of one index summed; b's clock is 0.5 s ahead, so its
      * start (1000.5 on its clock) is 1000.0 on the reference's. */
@@ -126,23 +127,25 @@ static void test_ssh_destinations(void **state)
     (void)state;
     char dest[64], port[8], err[200];
     assert_int_equal(remote_parse_one("ssh://bench@load2:2222", dest, sizeof(dest), port,
-                                      sizeof(port), err, sizeof(err)), 0);
+                                      sizeof(port), err, sizeof(err)),
+                     0);
     assert_string_equal(dest, "bench@load2");
     assert_string_equal(port, "2222");
-    assert_int_equal(remote_parse_one("ssh://load1", dest, sizeof(dest), port, sizeof(port), err,
-                                      sizeof(err)), 0);
+    assert_int_equal(
+        remote_parse_one("ssh://load1", dest, sizeof(dest), port, sizeof(port), err, sizeof(err)),
+        0);
     assert_string_equal(dest, "load1");
     assert_string_equal(port, "");
     /* A destination of ~/.ssh/config is passed as it is. */
-    assert_int_equal(remote_parse_one("lab-a", dest, sizeof(dest), port, sizeof(port), err,
-                                      sizeof(err)), 0);
+    assert_int_equal(
+        remote_parse_one("lab-a", dest, sizeof(dest), port, sizeof(port), err, sizeof(err)), 0);
     assert_string_equal(dest, "lab-a");
     static const char *const bad[] = {"ssh://h:0", "ssh://h:70000", "ssh://h:22x", "ssh://",
-                                      "ssh://:22", "ssh://h/path", "two words", ""};
+                                      "ssh://:22", "ssh://h/path",  "two words",   ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
-        assert_int_equal(remote_parse_one(bad[i], dest, sizeof(dest), port, sizeof(port), err,
-                                          sizeof(err)), -1);
+        assert_int_equal(
+            remote_parse_one(bad[i], dest, sizeof(dest), port, sizeof(port), err, sizeof(err)), -1);
         assert_true(err[0] != '\0');
     }
 }
@@ -189,9 +192,12 @@ static void test_shell_word(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_error_classes_summed), cmocka_unit_test(test_all_row),
-        cmocka_unit_test(test_no_host_ok),           cmocka_unit_test(test_ssh_destinations),
-        cmocka_unit_test(test_host_list),            cmocka_unit_test(test_shell_word),
+        cmocka_unit_test(test_error_classes_summed),
+        cmocka_unit_test(test_all_row),
+        cmocka_unit_test(test_no_host_ok),
+        cmocka_unit_test(test_ssh_destinations),
+        cmocka_unit_test(test_host_list),
+        cmocka_unit_test(test_shell_word),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,7 +161,8 @@ static void test_folder(void **state)
     char *ci = slurp("summary_ci.csv");
     /* Two repeats give no 95 % interval: the means, empty bounds, and why. */
     assert_non_null(strstr(ci, "\r\ndemo,a size=1k,tcp,stream,1024,,1,1,1,,2,8000000,,,1000,,,"));
-    assert_non_null(strstr(ci, ",too few repeats for a 95 % interval (n = 2; 3 or more give one)\r\n"));
+    assert_non_null(
+        strstr(ci, ",too few repeats for a 95 % interval (n = 2; 3 or more give one)\r\n"));
     free(ci);
     /* A folder with results is never reused. */
     assert_int_equal(rundir_open(&r, &sc, out, err, sizeof(err)), -2);

@@ -93,8 +93,7 @@ static void test_bom_skipped(void **state)
     assert_int_equal(sc.steps[1].cfg.size, 1024);
     scenario_close(&sc);
     /* Only at the start: elsewhere it is not whitespace. */
-    expect_error("[a]\n\xEF\xBB\xBFsize = 1\n",
-                 "t.ini:2: unknown key '\xEF\xBB\xBFsize'");
+    expect_error("[a]\n\xEF\xBB\xBFsize = 1\n", "t.ini:2: unknown key '\xEF\xBB\xBFsize'");
 }
 
 static void test_sweep_and_cross_product(void **state)
@@ -188,8 +187,9 @@ static void test_errors(void **state)
     expect_error("[a]\nsize = 64, 12q\n",
                  "t.ini:2: bad value '12q' for size: expected a size such as 1500, 4k or 1m");
     expect_error("[a]\nconns = 0\n", "t.ini:2: value '0' for conns is out of range (1 to 100000)");
-    expect_error("[a]\nproto = sctp\n",
-                 "t.ini:2: bad value 'sctp' for proto: expected tcp, udp, http, tls, https, ws or wss");
+    expect_error(
+        "[a]\nproto = sctp\n",
+        "t.ini:2: bad value 'sctp' for proto: expected tcp, udp, http, tls, https, ws or wss");
     expect_error("[a]\nsize = 1k,,2k\n", "t.ini:2: empty value in the list for size");
     expect_error("[a]\nsize = 1k,2k,1k\n",
                  "t.ini:2: value '1k' appears twice in the list for size");

@@ -28,8 +28,8 @@ static void test_sender(void **state)
      * congestion window held it back over the last look. */
     struct tcp_state prev = {.cwnd_busy_us = 1000}, now = {.cwnd_busy_us = 11000};
     assert_false(tcp_state_sender_settled(NULL, &now, 0));
-    assert_false(tcp_state_sender_settled(&prev, &now, 10000));  /* busy all along */
-    assert_false(tcp_state_sender_settled(&prev, &now, 20000));  /* half of the time */
+    assert_false(tcp_state_sender_settled(&prev, &now, 10000)); /* busy all along */
+    assert_false(tcp_state_sender_settled(&prev, &now, 20000)); /* half of the time */
     assert_true(tcp_state_sender_settled(&prev, &now, 20001));
     now.ca_state = 3;
     assert_false(tcp_state_sender_settled(&prev, &now, 100000)); /* recovering */

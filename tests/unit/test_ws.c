@@ -105,8 +105,7 @@ static void test_lengths_roundtrip(void **state)
     assert_int_equal(ws_header_len(65536, true), 14);
 }
 
-static void expect_error(const uint8_t *s, size_t n, enum ws_role role, uint64_t max,
-                         unsigned code)
+static void expect_error(const uint8_t *s, size_t n, enum ws_role role, uint64_t max, unsigned code)
 {
     struct ws_frame f;
     assert_int_equal(parse(s, n, role, max, &f), WS_PARSE_ERROR);
@@ -190,10 +189,12 @@ static void test_utf8(void **state)
     assert_true(utf8_ok("\xc2\x80\xdf\xbf", 4));
     assert_true(utf8_ok("\xe0\xa0\x80\xed\x9f\xbf\xef\xbf\xbf", 9));
     assert_true(utf8_ok("\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", 8));
-    assert_true(utf8_ok("Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1-UTF-8!!", 26));
-    const char *bad[] = {"\x80", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xe0\x9f\xbf",
-                         "\xed\xa0\x80", "\xf0\x80\x80\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
-                         "\xff", "abcdefgh\xfe"};
+    assert_true(
+        utf8_ok("Hello-\xc2\xb5@\xc3\x9f\xc3\xb6\xc3\xa4\xc3\xbc\xc3\xa0\xc3\xa1-UTF-8!!", 26));
+    const char *bad[] = {
+        "\x80",         "\xc0\x80",         "\xc1\xbf",         "\xe0\x80\x80",     "\xe0\x9f\xbf",
+        "\xed\xa0\x80", "\xf0\x80\x80\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff",
+        "abcdefgh\xfe"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_false(utf8_ok(bad[i], strlen(bad[i])));
     assert_false(utf8_ok("\xe2\x82", 2)); /* truncated: not done */
@@ -252,7 +253,10 @@ static void test_close_payload(void **state)
     assert_int_equal(ws_close_parse((const uint8_t *)"\x03", 1, &code), 1002);
     assert_int_equal(ws_close_parse((const uint8_t *)"\x03\xe8", 2, &code), 0);
     assert_int_equal(code, 1000);
-    assert_int_equal(ws_close_parse((const uint8_t *)"\x03\xe8" "bye", 5, &code), 0);
+    assert_int_equal(ws_close_parse((const uint8_t *)"\x03\xe8"
+                                                     "bye",
+                                    5, &code),
+                     0);
     assert_int_equal(ws_close_parse((const uint8_t *)"\x03\xed", 2, &code), 1002); /* 1005 */
     assert_int_equal(ws_close_parse((const uint8_t *)"\x03\xe7", 2, &code), 1002); /* 999 */
     assert_int_equal(ws_close_parse((const uint8_t *)"\x0b\xb8", 2, &code), 0);    /* 3000 */
@@ -323,21 +327,31 @@ static void test_handshake(void **state)
 static void test_handshake_refusals(void **state)
 {
     (void)state;
-    struct { const char *req; int status; } cases[] = {
+    struct {
+        const char *req;
+        int status;
+    } cases[] = {
         {"POST /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         400},
         {"GET /ws HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         400},
         {"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         400},
         {"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n", 426},
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
+         426},
         {"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
-         "Sec-WebSocket-Key: short==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+         "Sec-WebSocket-Key: short==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         400},
         {"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZR==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZR==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         400},
         {"GET /ws HTTP/1.0\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400},
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+         400},
     };
     struct http_header h[16];
     struct http_request r;
@@ -353,11 +367,11 @@ static void test_handshake_refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc_examples), cmocka_unit_test(test_lengths_roundtrip),
-        cmocka_unit_test(test_rejects),      cmocka_unit_test(test_mask),
-        cmocka_unit_test(test_utf8),         cmocka_unit_test(test_reader),
+        cmocka_unit_test(test_rfc_examples),  cmocka_unit_test(test_lengths_roundtrip),
+        cmocka_unit_test(test_rejects),       cmocka_unit_test(test_mask),
+        cmocka_unit_test(test_utf8),          cmocka_unit_test(test_reader),
         cmocka_unit_test(test_close_payload), cmocka_unit_test(test_accept),
-        cmocka_unit_test(test_handshake),    cmocka_unit_test(test_handshake_refusals),
+        cmocka_unit_test(test_handshake),     cmocka_unit_test(test_handshake_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

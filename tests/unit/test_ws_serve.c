@@ -253,10 +253,8 @@ static void test_sink(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_echo_lengths),
-        cmocka_unit_test(test_echo_fragments_ping),
-        cmocka_unit_test(test_close_echoed),
-        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_echo_lengths), cmocka_unit_test(test_echo_fragments_ping),
+        cmocka_unit_test(test_close_echoed), cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_sink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

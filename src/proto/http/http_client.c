@@ -121,8 +121,8 @@ long http_client_format(const struct http_client_req *q, char *out, size_t cap, 
                         size_t errlen)
 {
     int n = has_host(q) ? snprintf(out, cap, "%s %s HTTP/1.1\r\n", q->method, q->path)
-                        : snprintf(out, cap, "%s %s HTTP/1.1\r\nHost: %s\r\n", q->method,
-                                   q->path, q->authority);
+                        : snprintf(out, cap, "%s %s HTTP/1.1\r\nHost: %s\r\n", q->method, q->path,
+                                   q->authority);
     size_t len = n > 0 ? (size_t)n : cap;
     if (q->body_len > 0 || strcmp(q->method, "POST") == 0)
         len += (size_t)snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0,

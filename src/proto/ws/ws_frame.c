@@ -134,8 +134,7 @@ void ws_mask(uint8_t *p, size_t n, const uint8_t key[4], uint64_t offset)
         p[i] ^= k[i & 7];
 }
 
-void ws_mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4],
-                  uint64_t offset)
+void ws_mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4], uint64_t offset)
 {
     uint8_t k[8];
     for (unsigned j = 0; j < 8; j++)

@@ -15,8 +15,8 @@
 
 #define WS_PARSE_ERROR (-1)
 #define WS_PARSE_INCOMPLETE (-2)
-#define WS_MAX_HEADER 14     /* 2 + 8 (64-bit length) + 4 (mask key) */
-#define WS_MAX_CONTROL 125   /* payload limit of ping, pong and close */
+#define WS_MAX_HEADER 14   /* 2 + 8 (64-bit length) + 4 (mask key) */
+#define WS_MAX_CONTROL 125 /* payload limit of ping, pong and close */
 
 enum ws_opcode {
     WS_OP_CONT = 0x0,
@@ -100,7 +100,7 @@ static inline bool ws_utf8_done(uint32_t state)
 /* Message-level state of one direction of a connection: the rules that
  * span frames. Zero it to start. */
 struct ws_reader {
-    bool in_message;   /* a fragmented data message is open */
+    bool in_message;    /* a fragmented data message is open */
     uint8_t msg_opcode; /* TEXT or BINARY of the open message */
     uint64_t msg_len;   /* payload bytes of the open message so far */
     uint32_t utf8;      /* validator state of the open text message */

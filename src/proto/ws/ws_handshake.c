@@ -71,8 +71,7 @@ static int has_token(const char *v, size_t n, const char *token)
 }
 
 /* Any header line called name whose value lists token. */
-static int any_has_token(const struct http_header *h, size_t n, const char *name,
-                         const char *token)
+static int any_has_token(const struct http_header *h, size_t n, const char *name, const char *token)
 {
     size_t nl = strlen(name);
     for (size_t i = 0; i < n; i++)
@@ -91,8 +90,7 @@ static int value_is(const struct http_header *h, const char *s)
  * four bits zero, and "==". */
 static int key_ok(const char *k, size_t n)
 {
-    static const char alpha[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     if (n != WS_KEY_LEN || k[22] != '=' || k[23] != '=')
         return 0;
     for (size_t i = 0; i < 22; i++) {

@@ -172,8 +172,9 @@ static size_t take_frame(struct ws_serve *s, uint8_t *buf, size_t len)
         return 0;
     unsigned code = ws_reader_frame(&s->rd, &f, s->max_message);
     if (code != 0) {
-        fail(s, code, code == WS_CLOSE_TOO_BIG ? "message over the size limit"
-                                               : "frame out of the message sequence");
+        fail(s, code,
+             code == WS_CLOSE_TOO_BIG ? "message over the size limit"
+                                      : "frame out of the message sequence");
         return len;
     }
     s->rx_payload += s->sink ? 0 : f.payload_len;
@@ -205,8 +206,8 @@ size_t ws_serve_input(struct ws_serve *s, uint8_t *buf, size_t len)
     s->ctl_busy = false;
     size_t off = 0;
     while (off < len && s->state == S_OPEN && s->nout < WS_SERVE_IOV) {
-        size_t u = s->f_open ? sink_payload(s, buf + off, len - off)
-                             : take_frame(s, buf + off, len - off);
+        size_t u =
+            s->f_open ? sink_payload(s, buf + off, len - off) : take_frame(s, buf + off, len - off);
         if (u == 0)
             break;
         off += u;

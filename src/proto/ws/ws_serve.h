@@ -24,7 +24,7 @@
 
 #include "ws_frame.h"
 
-#define WS_SERVE_IOV 32                          /* echoed frames per batch */
+#define WS_SERVE_IOV 32                           /* echoed frames per batch */
 #define WS_SERVE_DEFAULT_MAX ((uint64_t)16 << 20) /* 16 MiB per message */
 
 struct ws_serve {
@@ -34,12 +34,12 @@ struct ws_serve {
     /* state */
     int state;
     struct ws_reader rd;
-    struct ws_frame f;   /* sink: the frame whose payload is streaming */
-    uint64_t f_left;     /* sink: its payload bytes still to come */
-    uint64_t f_off;      /* sink: its payload bytes seen so far */
+    struct ws_frame f; /* sink: the frame whose payload is streaming */
+    uint64_t f_left;   /* sink: its payload bytes still to come */
+    uint64_t f_off;    /* sink: its payload bytes seen so far */
     bool f_open;
     struct iovec out[WS_SERVE_IOV + 1];
-    int nout, out_first; /* pending iovecs out[out_first..nout) */
+    int nout, out_first;                         /* pending iovecs out[out_first..nout) */
     uint8_t ctl[WS_MAX_HEADER + WS_MAX_CONTROL]; /* a pong or our close */
     bool ctl_busy;
     unsigned close_code; /* the code we sent (0: none yet) */
