@@ -9,7 +9,7 @@ pkgs=(
     clang libclang-rt-14-dev clang-format
     gnuplot-nox
     chromium
-    iproute2 socat curl openssl strace jq
+    iproute2 socat curl openssl strace jq time
     openssh-server openssh-client
     iperf3 sockperf wrk nginx-light h2o nghttp2-client
     default-jre-headless default-jdk-headless libhdrhistogram-java

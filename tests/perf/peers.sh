@@ -168,11 +168,16 @@ request = function() return req end
 LUA
         script=(-s "$TMP/pipe.lua")
     fi
-    wrk -t"$threads" -c"$conns" -d"${SECS}s" "${script[@]}" "http://127.0.0.1:$HP/1k" \
-        >"$TMP/w.out" 2>&1
+    /usr/bin/time -f "%U %S" -o "$TMP/w.time" wrk -t"$threads" -c"$conns" -d"${SECS}s" \
+        "${script[@]}" "http://127.0.0.1:$HP/1k" >"$TMP/w.out" 2>&1
     put "$row" peer "$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$TMP/w.out")"
+    # wrk's CPU time over the requests of its whole run; netrig's over its
+    # counted window (cpu_client_pct is of that window).
+    put "${row}cpu" peer "$(awk 'NR == FNR {cpu = $1 + $2; next} / requests in / {n = $1}
+        END {if (n > 0) printf "%.3f", cpu / n * 1e6}' "$TMP/w.time" "$TMP/w.out")"
     nr --url "http://127.0.0.1:$HP/1k" --threads "$threads" --conns "$conns" --pipeline "$pipe"
     put "$row" ours "$(js "$TMP/n.json" 'round(j["msgs_per_s"])')"
+    put "${row}cpu" ours "$(js "$TMP/n.json" 'j["cpu_client_pct"] / 100 / j["msgs_per_s"] * 1e6')"
 }
 
 tls_hs() {
@@ -330,13 +335,16 @@ if want http; then
         for c in 10 32 100 1000; do
             pairs http_ka "http$c" "$c" 1
             report "http$c" "HTTP 1k keep-alive, $c conns vs wrk" req/s
+            report "http${c}cpu" "  client CPU per request" us lower
         done
         if [ "$(nproc)" -ge 2 ]; then
             pairs http_ka http2t 100 2
             report http2t "HTTP 1k keep-alive, 100 conns 2 threads vs wrk" req/s
+            report http2tcpu "  client CPU per request" us lower
         fi
         pairs http_ka httppipe 10 1 8
         report httppipe "HTTP 1k --pipeline 8, 10 conns vs wrk" req/s
+        report httppipecpu "  client CPU per request" us lower
     else
         NA="n/a (needs the HTTP driver, nginx and wrk)" report http "HTTP 1k keep-alive vs wrk" ""
     fi
