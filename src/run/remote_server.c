@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "remote_ssh.h"
 
 #define LISTEN_S 20.0 /* ssh login and the server's bind */
 
@@ -35,7 +36,7 @@ static int wait_listening(struct remote_server *rs, volatile sig_atomic_t *stop,
     double end = now_s() + LISTEN_S;
     for (;;) {
         char *line;
-        while ((line = remote_take_line(h)) != NULL) {
+        while ((line = remote_ssh_take_line(h)) != NULL) {
             bool up = strncmp(line, "netrig server listening on ", 27) == 0;
             free(line);
             if (up)
@@ -47,7 +48,7 @@ static int wait_listening(struct remote_server *rs, volatile sig_atomic_t *stop,
             return snprintf(why, whylen, "interrupted before the server listened"), -1;
         if (now_s() > end)
             return snprintf(why, whylen, "the server did not listen within 20 s"), -1;
-        remote_pump(&rs->set, 100);
+        remote_ssh_pump(&rs->set, 100);
     }
 }
 
@@ -77,14 +78,14 @@ int remote_server_start(struct remote_server *rs, const char *spec, const char *
     remote_put_word(cmd, sizeof(cmd), "--listen");
     remote_put_word(cmd, sizeof(cmd), listen);
     remote_put_word(cmd, sizeof(cmd), "--stdio-control");
-    int rc = remote_spawn(&rs->set, h, cmd) != 0
+    int rc = remote_ssh_spawn(&rs->set, h, cmd) != 0
                  ? (snprintf(why, sizeof(why), "cannot start ssh"), -1)
                  : wait_listening(rs, stop, why, sizeof(why));
     if (rc == 0) {
         rs->up = true;
         return 0;
     }
-    remote_pump(&rs->set, 200); /* ssh's last words, when it is ending */
+    remote_ssh_pump(&rs->set, 200); /* ssh's last words, when it is ending */
     char last[512];
     last_words(h, last, sizeof(last));
     snprintf(err, errlen, "server host %s (%s): %s%s%.500s%s", h->name, h->spec, why,
@@ -100,10 +101,10 @@ int remote_server_stop(struct remote_server *rs, char *err, size_t errlen)
     struct remote_host *h = &rs->set.h[0];
     int rc = 0;
     if (rs->up) {
-        remote_pump(&rs->set, 0);
+        remote_ssh_pump(&rs->set, 0);
         if (h->eof) { /* it ended before the run asked it to */
             char last[512];
-            remote_pump(&rs->set, 100);
+            remote_ssh_pump(&rs->set, 100);
             if (err)
                 snprintf(err, errlen,
                          "server host %s (%s): the server ended during the run%s%.500s%s", h->name,
@@ -113,7 +114,7 @@ int remote_server_stop(struct remote_server *rs, char *err, size_t errlen)
         }
     }
     h->ok = true; /* its exit status is the server's business, not a step's */
-    remote_reap(h);
+    remote_ssh_reap(h);
     remote_close(&rs->set);
     memset(rs, 0, sizeof(*rs));
     return rc;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "merge.h"
+#include "remote_step.h"
 
 const char *runner_hosts_list(const struct scenario *sc, const char *cli)
 {
