@@ -81,4 +81,16 @@ int client_run(const struct netrig_config *cfg, const struct client_stop *stop,
                struct client_output *out, char *err, size_t errlen);
 void client_output_close(struct client_output *out);
 
+/* probe = udp|tcp: adds into h the probe intervals iv[0..n) (times
+ * relative to start_wall_s) whose middle falls in [a, b), wall seconds.
+ * Returns how many. The probe's idle window is [0, load start - warm-up),
+ * its loaded one the load's measured window. */
+size_t client_probe_between(const struct client_interval *iv, size_t n, double start_wall_s,
+                            double a, double b, struct hist *h);
+
+/* The probe columns of r (idle p50; loaded p50, p90, p99, max; the model
+ * verdict when r->probe_model_us is set) from the probe's idle and loaded
+ * histograms (ns); NaN where a histogram is empty. Loss is left alone. */
+void client_probe_columns(struct test_result *r, const struct hist *idle, const struct hist *load);
+
 #endif

@@ -99,18 +99,21 @@ static double pct_us(const struct hist *h, double p)
     return h->total_count ? (double)hist_value_at_percentile(h, p) / 1e3 : NAN;
 }
 
-/* The probe's intervals that fall (by their middle) in [a, b), wall
- * seconds, added into h. Returns how many. */
+size_t client_probe_between(const struct client_interval *iv, size_t n, double start_wall_s,
+                            double a, double b, struct hist *h)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        double mid = start_wall_s + (iv[i].t_start_s + iv[i].t_end_s) / 2;
+        if (mid >= a && mid < b && hist_add(h, &iv[i].lat) == 0)
+            k++;
+    }
+    return k;
+}
+
 static size_t probe_between(const struct client_output *po, double a, double b, struct hist *h)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < po->nintervals; i++) {
-        const struct client_interval *iv = &po->intervals[i];
-        double mid = po->start_wall_s + (iv->t_start_s + iv->t_end_s) / 2;
-        if (mid >= a && mid < b && hist_add(h, &iv->lat) == 0)
-            n++;
-    }
-    return n;
+    return client_probe_between(po->intervals, po->nintervals, po->start_wall_s, a, b, h);
 }
 
 /* Each load interval's probe figures: the probe's intervals inside it. */
@@ -129,14 +132,17 @@ static void per_interval(const struct client_output *po, struct client_output *o
     hist_close(&h);
 }
 
-static void model_columns(const struct netrig_config *cfg, struct test_result *r)
+void client_probe_columns(struct test_result *r, const struct hist *idle, const struct hist *load)
 {
-    if (cfg->link_queue_bytes <= 0 || cfg->link_rate_bps <= 0)
-        return;
-    r->probe_model_us = cfg->link_queue_bytes * 8 / cfg->link_rate_bps * 1e6;
+    r->probe_idle_p50_us = pct_us(idle, 50.0);
+    r->probe_p50_us = pct_us(load, 50.0);
+    r->probe_p90_us = pct_us(load, 90.0);
+    r->probe_p99_us = pct_us(load, 99.0);
+    r->probe_max_us = load->total_count ? (double)hist_max(load) / 1e3 : NAN;
+    r->probe_model_ok[0] = '\0';
     /* The median, not the tail: a scheduling hiccup moves p99, a queue
      * that stays full moves the median. */
-    if (isnan(r->probe_p50_us) || isnan(r->probe_idle_p50_us))
+    if (isnan(r->probe_model_us) || isnan(r->probe_p50_us) || isnan(r->probe_idle_p50_us))
         return;
     double queued = r->probe_p50_us - r->probe_idle_p50_us;
     bool on = fabs(queued - r->probe_model_us) <= 0.25 * r->probe_model_us;
@@ -157,13 +163,10 @@ static void probe_fill(const struct netrig_config *cfg, struct probe_run *pr,
     double dur = isnan(r->duration_s) ? 0 : r->duration_s;
     probe_between(po, 0, begin, &out->probe_idle);
     probe_between(po, measure, measure + dur, &out->probe_load);
-    r->probe_idle_p50_us = pct_us(&out->probe_idle, 50.0);
-    r->probe_p50_us = pct_us(&out->probe_load, 50.0);
-    r->probe_p90_us = pct_us(&out->probe_load, 90.0);
-    r->probe_p99_us = pct_us(&out->probe_load, 99.0);
-    r->probe_max_us = out->probe_load.total_count ? (double)hist_max(&out->probe_load) / 1e3 : NAN;
+    if (cfg->link_queue_bytes > 0 && cfg->link_rate_bps > 0)
+        r->probe_model_us = cfg->link_queue_bytes * 8 / cfg->link_rate_bps * 1e6;
+    client_probe_columns(r, &out->probe_idle, &out->probe_load);
     r->probe_loss_pct = po->result.loss_pct;
-    model_columns(cfg, r);
     per_interval(po, out);
     /* The probe's intervals move to the output, tagged, for the .hlog. */
     for (size_t i = 0; i < po->nintervals; i++)

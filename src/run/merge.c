@@ -103,6 +103,10 @@ static void clear_sums(struct test_result *a)
     /* Per-connection figures of one host do not add up across hosts. */
     a->connect_p50_us = a->connect_p99_us = NAN;
     a->rtt_us = a->cwnd = NAN;
+    /* The probe's come from the merged probe histograms (merge_probe). */
+    a->probe_idle_p50_us = a->probe_p50_us = a->probe_p90_us = a->probe_p99_us = NAN;
+    a->probe_max_us = a->probe_loss_pct = NAN;
+    a->probe_model_ok[0] = '\0';
 }
 
 static int grow_intervals(struct client_output *all, size_t n)
@@ -152,12 +156,115 @@ static int add_intervals(struct client_output *all, const struct merge_host *m)
     return 0;
 }
 
+/* Host m's probe intervals into all's, by index, as add_intervals does
+ * the load's; its idle and loaded histograms into all's. */
+static int add_probe(struct client_output *all, const struct merge_host *m)
+{
+    const struct client_output *o = m->out;
+    if (hist_add_grow(&all->probe_idle, &o->probe_idle) != 0 ||
+        hist_add_grow(&all->probe_load, &o->probe_load) != 0)
+        return -1;
+    if (o->nprobe_iv > all->nprobe_iv) {
+        struct client_interval *v = realloc(all->probe_iv, o->nprobe_iv * sizeof(*v));
+        if (!v)
+            return -1;
+        all->probe_iv = v;
+        for (size_t i = all->nprobe_iv; i < o->nprobe_iv; i++) {
+            memset(&v[i], 0, sizeof(v[i]));
+            v[i].t_start_s = v[i].t_end_s = NAN;
+            if (hist_init_default(&v[i].lat) != 0)
+                return -1;
+            snprintf(v[i].lat.tag, sizeof(v[i].lat.tag), "probe");
+            all->nprobe_iv = i + 1;
+        }
+    }
+    double shift = (o->probe_start_wall_s - m->offset_s) - all->probe_start_wall_s;
+    for (size_t i = 0; i < o->nprobe_iv; i++) {
+        struct client_interval *d = &all->probe_iv[i];
+        const struct client_interval *s = &o->probe_iv[i];
+        if (hist_add_grow(&d->lat, &s->lat) != 0)
+            return -1;
+        if (isnan(d->t_start_s) || s->t_start_s + shift < d->t_start_s)
+            d->t_start_s = s->t_start_s + shift;
+        if (isnan(d->t_end_s) || s->t_end_s + shift > d->t_end_s)
+            d->t_end_s = s->t_end_s + shift;
+    }
+    return 0;
+}
+
+/* Probes answered by host o: every probe interval's round trips. */
+static double probe_answered(const struct client_output *o)
+{
+    double n = 0;
+    for (size_t i = 0; i < o->nprobe_iv; i++)
+        n += (double)o->probe_iv[i].lat.total_count;
+    return n;
+}
+
+/* The probe columns of the all row: percentiles of the merged histograms,
+ * and the loss of all probes sent (each host's sent = answered / (1 -
+ * loss)); NaN when a probing host's loss is unknown. */
+static void merge_probe(struct client_output *all, const struct merge_host *h, size_t n)
+{
+    struct test_result *r = &all->result;
+    if (all->probe_idle.total_count == 0 && all->probe_load.total_count == 0)
+        return;
+    client_probe_columns(r, &all->probe_idle, &all->probe_load);
+    double sent = 0, lost = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct client_output *o = h[i].out;
+        double got = h[i].ok ? probe_answered(o) : 0, l = o->result.probe_loss_pct;
+        if (got == 0)
+            continue;
+        if (isnan(l) || l >= 100)
+            return;
+        sent += got / (1 - l / 100);
+        lost += got / (1 - l / 100) - got;
+    }
+    r->probe_loss_pct = sent > 0 ? lost / sent * 100 : NAN;
+}
+
+/* Each merged interval's probe figures: the merged probe intervals in it. */
+static void probe_per_interval(struct client_output *all)
+{
+    struct hist h;
+    if (all->nprobe_iv == 0 || hist_init_default(&h) != 0)
+        return;
+    for (size_t i = 0; i < all->nintervals; i++) {
+        struct client_interval *iv = &all->intervals[i];
+        hist_reset(&h);
+        client_probe_between(all->probe_iv, all->nprobe_iv, all->probe_start_wall_s,
+                             all->start_wall_s + iv->t_start_s, all->start_wall_s + iv->t_end_s,
+                             &h);
+        iv->probe_p50_us = h.total_count ? (double)hist_value_at_percentile(&h, 50) / 1e3 : NAN;
+        iv->probe_p99_us = h.total_count ? (double)hist_value_at_percentile(&h, 99) / 1e3 : NAN;
+    }
+    hist_close(&h);
+}
+
+int merge_probe_windows(struct client_output *o)
+{
+    if (o->nprobe_iv == 0)
+        return 0;
+    if (hist_init_default(&o->probe_idle) != 0 || hist_init_default(&o->probe_load) != 0)
+        return -1;
+    const struct test_result *r = &o->result;
+    double dur = isnan(r->duration_s) ? 0 : r->duration_s;
+    double warm = isnan(r->warmup_used_s) ? 0 : r->warmup_used_s;
+    client_probe_between(o->probe_iv, o->nprobe_iv, o->probe_start_wall_s, 0,
+                         o->start_wall_s - warm, &o->probe_idle);
+    client_probe_between(o->probe_iv, o->nprobe_iv, o->probe_start_wall_s, o->start_wall_s,
+                         o->start_wall_s + dur, &o->probe_load);
+    return 0;
+}
+
 int merge_outputs(const struct merge_host *h, size_t n, struct client_output *all, char *err,
                   size_t errlen)
 {
     memset(all, 0, sizeof(*all));
     result_init(&all->result);
-    if (hist_init_default(&all->lat) != 0 || hist_init_default(&all->connect) != 0) {
+    if (hist_init_default(&all->lat) != 0 || hist_init_default(&all->connect) != 0 ||
+        hist_init_default(&all->probe_idle) != 0 || hist_init_default(&all->probe_load) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -166,6 +273,7 @@ int merge_outputs(const struct merge_host *h, size_t n, struct client_output *al
         if (!h[i].ok)
             continue;
         double s = h[i].out->start_wall_s - h[i].offset_s;
+        double ps = h[i].out->probe_start_wall_s - h[i].offset_s;
         if (nok++ == 0) {
             all->result = h[i].out->result;
             clear_sums(&all->result);
@@ -173,6 +281,8 @@ int merge_outputs(const struct merge_host *h, size_t n, struct client_output *al
         } else if (s < all->start_wall_s) {
             all->start_wall_s = s;
         }
+        if (h[i].out->nprobe_iv && (all->probe_start_wall_s == 0 || ps < all->probe_start_wall_s))
+            all->probe_start_wall_s = ps;
         all->server_figures = all->server_figures || h[i].out->server_figures;
     }
     if (nok == 0) {
@@ -183,13 +293,15 @@ int merge_outputs(const struct merge_host *h, size_t n, struct client_output *al
         if (!h[i].ok)
             continue;
         add_row(&all->result, &h[i].out->result);
-        if (add_intervals(all, &h[i]) != 0) {
+        if (add_intervals(all, &h[i]) != 0 || add_probe(all, &h[i]) != 0) {
             snprintf(err, errlen, "out of memory merging the histograms of %s", h[i].name);
             return -1;
         }
     }
     struct test_result *r = &all->result;
     merge_lat_columns(r, &all->lat);
+    merge_probe(all, h, n);
+    probe_per_interval(all);
     snprintf(r->host, sizeof(r->host), "all");
     snprintf(r->hosts, sizeof(r->hosts), "%u/%u", (unsigned)(nok % 10000), (unsigned)(n % 10000));
     return 0;

@@ -24,9 +24,22 @@ struct merge_host {
  * the sum of the hosts' interval histograms (their .hlog files), or of a
  * host's whole-test histogram when it kept no intervals; intervals of the
  * same index are summed into one, their times on the reference clock.
+ * probe = udp|tcp: the hosts' probe intervals are summed by index the
+ * same way (all->probe_iv, tagged "probe"), and the probe columns come
+ * from the sum of their idle and loaded histograms (NaN when no host
+ * probed), never from one host's row.
  * Returns 0, or -1 with a message (no ok host, no memory). */
 int merge_outputs(const struct merge_host *h, size_t n, struct client_output *all, char *err,
                   size_t errlen);
+
+/* probe = udp|tcp, read back from a .hlog: fills o->probe_idle and
+ * o->probe_load (initialised by the call) from o->probe_iv as the client
+ * did (client_probe_between): idle before the load's start less
+ * o->result.warmup_used_s, loaded in [o->start_wall_s, + duration_s).
+ * The log's times are whole milliseconds, so an interval whose middle
+ * lies within one of a window's edge may fall on the other side. Nothing
+ * to do without probe intervals. Returns 0 or -1 (no memory). */
+int merge_probe_windows(struct client_output *o);
 
 /* Adds the classes of src ("connect=1 read=2") to dst, class by class,
  * keeping dst's order and appending new classes. */

@@ -15,6 +15,26 @@
 #include "result_file.h"
 #include "rundir.h"
 
+/* Appends h to the series v[0..*n) whose first interval's start is
+ * *start (set by the first); h is taken over. */
+static int append_interval(struct client_interval **v, size_t *n, double *start, struct hist *h)
+{
+    struct client_interval *w = realloc(*v, (*n + 1) * sizeof(*w));
+    if (!w)
+        return -1;
+    *v = w;
+    if (*n == 0)
+        *start = (double)h->start_ms / 1000;
+    struct client_interval *iv = &w[(*n)++];
+    memset(iv, 0, sizeof(*iv));
+    iv->t_start_s = (double)h->start_ms / 1000 - *start;
+    iv->t_end_s = (double)h->end_ms / 1000 - *start;
+    iv->goodput_bps = iv->msgs_per_s = NAN; /* not in a .hlog */
+    iv->probe_p50_us = iv->probe_p99_us = NAN;
+    iv->lat = *h;
+    return 0;
+}
+
 int merge_read_hlog(const char *path, struct client_output *o, char *err, size_t errlen)
 {
     FILE *in = fileio_open_read(path, FILEIO_RESULT_MAX, err, errlen);
@@ -26,24 +46,22 @@ int merge_read_hlog(const char *path, struct client_output *o, char *err, size_t
     int rc = hist_init_default(&o->lat) == 0 ? 1 : -1;
     struct hist h;
     while (rc == 1 && (rc = hlog_read_interval(&rd, &h, err, errlen)) == 1) {
-        struct client_interval *v = realloc(o->intervals, (o->nintervals + 1) * sizeof(*v));
-        if (!v || hist_add_grow(&o->lat, &h) != 0) {
-            o->intervals = v ? v : o->intervals;
+        int a;
+        if (h.tag[0] == '\0')
+            a = hist_add_grow(&o->lat, &h) == 0
+                    ? append_interval(&o->intervals, &o->nintervals, &o->start_wall_s, &h)
+                    : -1;
+        else if (strcmp(h.tag, "probe") == 0)
+            a = append_interval(&o->probe_iv, &o->nprobe_iv, &o->probe_start_wall_s, &h);
+        else {
+            hist_close(&h); /* another tool's series: not the load's */
+            continue;
+        }
+        if (a != 0) {
             hist_close(&h);
             snprintf(err, errlen, "%s: out of memory", path);
             rc = -1;
-            break;
         }
-        o->intervals = v;
-        if (o->nintervals == 0)
-            o->start_wall_s = (double)h.start_ms / 1000;
-        struct client_interval *iv = &v[o->nintervals++];
-        memset(iv, 0, sizeof(*iv));
-        iv->t_start_s = (double)h.start_ms / 1000 - o->start_wall_s;
-        iv->t_end_s = (double)h.end_ms / 1000 - o->start_wall_s;
-        iv->goodput_bps = iv->msgs_per_s = NAN; /* not in a .hlog */
-        iv->probe_p50_us = iv->probe_p99_us = NAN;
-        iv->lat = h;
     }
     hlog_reader_close(&rd);
     fclose(in);
@@ -147,6 +165,11 @@ static int merge_step(struct results *res, const struct input *in, size_t n, cha
         outs[k].result = *row;
         if (merge_read_hlog(p, &outs[k], e, sizeof(e)) != 0) {
             snprintf(err, errlen, "%s", e);
+            rc = -1;
+            break;
+        }
+        if (merge_probe_windows(&outs[k]) != 0) {
+            snprintf(err, errlen, "%s: out of memory", p);
             rc = -1;
             break;
         }

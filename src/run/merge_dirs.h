@@ -22,8 +22,10 @@ struct merge_dirs_opts {
 };
 
 /* Reads path (a .hlog) into o's intervals (times relative to the first
- * interval's start, which becomes o->start_wall_s) and o->lat (their sum).
- * o->result is left alone. Returns 0, or -1 with "PATH:LINE: what". */
+ * interval's start, which becomes o->start_wall_s) and o->lat (their sum):
+ * the untagged intervals, the load's. Those tagged "probe" go to
+ * o->probe_iv (o->probe_start_wall_s their first start), other tags are
+ * skipped. o->result is left alone. Returns 0, or -1 with "PATH:LINE: what". */
 int merge_read_hlog(const char *path, struct client_output *o, char *err, size_t errlen);
 
 /* Merges the folders. Returns 0, 1 when a host lacks a step the others

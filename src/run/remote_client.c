@@ -100,6 +100,17 @@ static void put_output(FILE *out, const struct client_output *o)
         put_hist(out, prefix, &iv->lat);
     }
     fprintf(out, "wall %.6f\n", o->start_wall_s);
+    if (o->nprobe_iv == 0)
+        return;
+    put_hist(out, "pidle", &o->probe_idle);
+    put_hist(out, "pload", &o->probe_load);
+    for (size_t i = 0; i < o->nprobe_iv; i++) {
+        char prefix[80];
+        snprintf(prefix, sizeof(prefix), "piv %.6f %.6f", o->probe_iv[i].t_start_s,
+                 o->probe_iv[i].t_end_s);
+        put_hist(out, prefix, &o->probe_iv[i].lat);
+    }
+    fprintf(out, "pwall %.6f\n", o->probe_start_wall_s);
 }
 
 /* Clock probes until "start T"; returns T (ns), or 0 for stop or EOF. */

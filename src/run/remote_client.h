@@ -14,6 +14,9 @@
  *   client -> run   lat B64                  whole-test histogram (V2, base64)
  *   client -> run   iv T0 T1 GOODPUT MSGS B64   one interval
  *   client -> run   wall S                   epoch s of the start of measuring
+ *   client -> run   pidle B64 / pload B64    probe = udp|tcp: its idle and loaded histograms
+ *   client -> run   piv T0 T1 B64            one probe interval (times since pwall)
+ *   client -> run   pwall S                  epoch s of the probe's start
  *   client -> run   done RC MESSAGE          last line
  *   client -> run   error MESSAGE            what went wrong (before done)
  *

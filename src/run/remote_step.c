@@ -91,6 +91,27 @@ static int take_interval(struct remote_host *h, const char *line)
     return 0;
 }
 
+/* probe = udp|tcp: "piv T0 T1 B64", tagged "probe" for the .hlog. */
+static int take_probe_interval(struct remote_host *h, const char *line)
+{
+    struct client_interval iv;
+    memset(&iv, 0, sizeof(iv));
+    iv.goodput_bps = iv.msgs_per_s = iv.probe_p50_us = iv.probe_p99_us = NAN;
+    int used = 0;
+    if (sscanf(line, "piv %lf %lf %n", &iv.t_start_s, &iv.t_end_s, &used) != 2 || used == 0 ||
+        decode_hist(line + used, &iv.lat) != 0)
+        return -1;
+    snprintf(iv.lat.tag, sizeof(iv.lat.tag), "probe");
+    struct client_interval *v = realloc(h->out.probe_iv, (h->out.nprobe_iv + 1) * sizeof(*v));
+    if (!v) {
+        hist_close(&iv.lat);
+        return -1;
+    }
+    h->out.probe_iv = v;
+    v[h->out.nprobe_iv++] = iv;
+    return 0;
+}
+
 /* One line of the protocol from h after the start. */
 static void take_result_line(struct remote_host *h, const char *line)
 {
@@ -110,6 +131,15 @@ static void take_result_line(struct remote_host *h, const char *line)
         rc = decode_hist(line + 4, &h->out.lat);
     } else if (strncmp(line, "iv ", 3) == 0) {
         rc = take_interval(h, line);
+    } else if (strncmp(line, "pidle ", 6) == 0) {
+        hist_close(&h->out.probe_idle);
+        rc = decode_hist(line + 6, &h->out.probe_idle);
+    } else if (strncmp(line, "pload ", 6) == 0) {
+        hist_close(&h->out.probe_load);
+        rc = decode_hist(line + 6, &h->out.probe_load);
+    } else if (strncmp(line, "piv ", 4) == 0) {
+        rc = take_probe_interval(h, line);
+    } else if (sscanf(line, "pwall %lf", &h->out.probe_start_wall_s) == 1) {
     } else if (sscanf(line, "wall %lf", &h->out.start_wall_s) == 1) {
     } else if (strncmp(line, "error ", 6) == 0) {
         snprintf(h->why, sizeof(h->why), "%s", line + 6);

@@ -27,16 +27,23 @@ static int64_t epoch_ms(double s)
     return (int64_t)llround(s * 1000);
 }
 
+/* The wall time a log of out starts at: the probe starts before the load. */
+static double first_wall(const struct client_output *out)
+{
+    return out->nprobe_iv && out->probe_start_wall_s < out->start_wall_s ? out->probe_start_wall_s
+                                                                         : out->start_wall_s;
+}
+
 /* probe = udp|tcp: the probe's intervals, tagged "probe" (tools that read
- * untagged lines by default see the load's alone). */
-static int hlog_add_probe(struct results *r, struct client_output *out)
+ * untagged lines by default see the load's alone), into w. */
+static int hlog_add_probe(struct hlog_writer *w, struct client_output *out)
 {
     for (size_t i = 0; i < out->nprobe_iv; i++) {
         struct client_interval *iv = &out->probe_iv[i];
         snprintf(iv->lat.tag, sizeof(iv->lat.tag), "probe");
         iv->lat.start_ms = epoch_ms(out->probe_start_wall_s + iv->t_start_s);
         iv->lat.end_ms = epoch_ms(out->probe_start_wall_s + iv->t_end_s);
-        if (hlog_write_interval(&r->hw, &iv->lat) != 0)
+        if (hlog_write_interval(w, &iv->lat) != 0)
             return -1;
     }
     return 0;
@@ -54,10 +61,7 @@ static int hlog_add(struct results *r, struct client_output *out)
         snprintf(comment, sizeof(comment), "netrig %s: %s (latency in ns)", r->sc->name, st->name);
         /* Whole milliseconds, as the interval times: no interval may
          * start before the log. */
-        double first = out->nprobe_iv && out->probe_start_wall_s < out->start_wall_s
-                           ? out->probe_start_wall_s
-                           : out->start_wall_s; /* the probe starts before the load */
-        double start = (double)epoch_ms(first) / 1000;
+        double start = (double)epoch_ms(first_wall(out)) / 1000;
         if (hlog_writer_init(&r->hw, r->hlog_mem, start, comment) != 0)
             return -1;
         r->hlog_started = true;
@@ -67,7 +71,7 @@ static int hlog_add(struct results *r, struct client_output *out)
         out->lat.start_ms = epoch_ms(out->start_wall_s);
         double d = isnan(out->result.duration_s) ? 0 : out->result.duration_s;
         out->lat.end_ms = epoch_ms(out->start_wall_s + d);
-        return hlog_write_interval(&r->hw, &out->lat);
+        return hlog_write_interval(&r->hw, &out->lat) == 0 ? hlog_add_probe(&r->hw, out) : -1;
     }
     for (size_t i = 0; i < out->nintervals; i++) {
         struct client_interval *iv = &out->intervals[i];
@@ -77,7 +81,7 @@ static int hlog_add(struct results *r, struct client_output *out)
         if (hlog_write_interval(&r->hw, &iv->lat) != 0)
             return -1;
     }
-    return hlog_add_probe(r, out);
+    return hlog_add_probe(&r->hw, out);
 }
 
 static void hgrm_fn(FILE *f, const void *arg)
@@ -157,7 +161,7 @@ static struct rundir_host_log *host_log(struct results *r, const struct client_o
     char comment[400];
     snprintf(comment, sizeof(comment), "netrig %s: %s on %s (latency in ns)", r->sc->name,
              r->sc->steps[r->step].name, host);
-    if (hlog_writer_init(&l->hw, l->mem, (double)epoch_ms(out->start_wall_s) / 1000, comment) != 0)
+    if (hlog_writer_init(&l->hw, l->mem, (double)epoch_ms(first_wall(out)) / 1000, comment) != 0)
         return NULL;
     return l;
 }
@@ -181,6 +185,8 @@ int rundir_step_host_hlog(struct results *r, struct client_output *out, const ch
         out->lat.end_ms = epoch_ms(out->start_wall_s + d);
         rc = hlog_write_interval(&l->hw, &out->lat);
     }
+    if (rc == 0)
+        rc = hlog_add_probe(&l->hw, out);
     if (rc != 0 || fflush(l->mem) != 0 || rundir_path_in(r, name, ".hlog", p, sizeof(p)) != 0 ||
         fileio_write_atomic(p, l->buf, l->len) != 0)
         return -1;

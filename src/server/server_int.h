@@ -20,6 +20,14 @@
 
 struct srv;
 struct srv_session;
+struct srv_conn;
+
+/* Connections that have not proved the key (nor joined a test), oldest
+ * first: a thread's own in the epoll model, the server's (under
+ * srv->unauth_mu) in the threads model, where each has its own thread. */
+struct srv_unauth {
+    struct srv_conn *old, *new;
+};
 
 /* What a part that handled a connection's input or timer tells the
  * connection's owner, which acts on it. */
@@ -46,8 +54,8 @@ struct srv_thread {
     struct loop_timer accept_pause; /* out of descriptors: accepting rests */
     uint32_t serving;               /* data endpoints and HTTP connections now */
     /* With --psk: this thread's connections that have not proved the key
-     * (nor joined a test), oldest first (srv_guard.c). */
-    struct srv_conn *unauth_old, *unauth_new;
+     * (nor joined a test), oldest first (srv_guard.c); epoll model. */
+    struct srv_unauth unauth;
 };
 
 /* One interval of the receiving end (CTRL_F_INTERVALS): a slot's, then
@@ -95,6 +103,9 @@ struct srv_conn {
     uint64_t opened_ns;
     bool unauth;  /* counted in srv->nunauth, on th's unauth list */
     bool evicted; /* closed for room (--max-unauth-conns) at its guard timer */
+    /* Threads model: another connection's thread chose this one to make
+     * room; its own thread arms the guard timer when woken. */
+    _Atomic bool evict_req;
     struct srv_conn *unauth_prev, *unauth_next;
 };
 
@@ -142,6 +153,8 @@ struct srv {
     _Atomic uint32_t nconns;        /* open TCP connections, all kinds */
     _Atomic uint32_t nunauth;       /* with --psk: connections not past the key */
     _Atomic uint64_t unauth_closed; /* closed or refused for room (--max-unauth-conns) */
+    pthread_mutex_t unauth_mu;      /* threads model: unauth */
+    struct srv_unauth unauth;       /* threads model: every thread's, oldest first */
 };
 
 /* srv_session.c: the CPU time of the server's threads (see server_cpu_ns). */
@@ -199,9 +212,9 @@ void srv_guard_closed(struct srv *s);
  * callback the owner set); with --psk the sooner auth timeout, and the
  * connection counts as unauthenticated unless it comes from the address
  * of a running test's client (its data connections). When --max-unauth-conns are
- * open, the oldest idle one of this thread makes room (closed at once
- * by its own guard timer), else the new one is refused unless it holds
- * a data hello of a live test. Returns false when c is to be closed. */
+ * open, the oldest idle one makes room (closed at once by its own guard
+ * timer; in the threads model, another thread's, woken to do it), else the new one is refused
+ * unless it holds a data hello of a live test. Returns false when c is to be closed. */
 bool srv_guard_conn_open(struct srv_conn *c);
 /* c proved the key: it no longer counts as unauthenticated, and its
  * deadline is the hello timeout again. */
@@ -209,6 +222,10 @@ void srv_guard_authed(struct srv_conn *c);
 /* c is leaving (closed, or handed to a test or to HTTP): it no longer
  * counts as unauthenticated. */
 void srv_guard_conn_gone(struct srv_conn *c);
+/* Threads model, on a wake-up of th: a connection another thread chose
+ * to make room is closed (by its guard timer, at once) unless it proved
+ * the key meanwhile. */
+void srv_guard_wake(struct srv_thread *th);
 /* The guard timer fired: tells the peer why (a timeout, a test past its
  * deadline) and returns SRV_CLOSE. */
 enum srv_verdict srv_guard_expired(struct srv_conn *c);

@@ -110,59 +110,103 @@ static void guard_arm(struct srv_conn *c, uint64_t when_ns)
 
 /* --- connections that have not proved the key (--psk) ---------------- */
 
-void srv_guard_conn_gone(struct srv_conn *c)
+/* The list of c's thread (epoll model) or of the server (threads model:
+ * the oldest may be another thread's), locked in the threads model. */
+static struct srv_unauth *unauth_lock(struct srv_thread *th)
 {
-    if (!c->unauth)
-        return;
-    struct srv_thread *th = c->th;
+    struct srv *s = th->srv;
+    if (!s->cfg.model_threads)
+        return &th->unauth;
+    pthread_mutex_lock(&s->unauth_mu);
+    return &s->unauth;
+}
+
+static void unauth_unlock(struct srv_thread *th)
+{
+    if (th->srv->cfg.model_threads)
+        pthread_mutex_unlock(&th->srv->unauth_mu);
+}
+
+/* Takes c off u. Under the list's lock. */
+static void unauth_unlink(struct srv_unauth *u, struct srv_conn *c)
+{
     if (c->unauth_prev)
         c->unauth_prev->unauth_next = c->unauth_next;
     else
-        th->unauth_old = c->unauth_next;
+        u->old = c->unauth_next;
     if (c->unauth_next)
         c->unauth_next->unauth_prev = c->unauth_prev;
     else
-        th->unauth_new = c->unauth_prev;
+        u->new = c->unauth_prev;
     c->unauth = false;
     c->unauth_prev = c->unauth_next = NULL;
-    atomic_fetch_sub(&th->srv->nunauth, 1);
+    atomic_fetch_sub(&c->th->srv->nunauth, 1);
+}
+
+void srv_guard_conn_gone(struct srv_conn *c)
+{
+    struct srv_unauth *u = unauth_lock(c->th);
+    if (c->unauth)
+        unauth_unlink(u, c);
+    unauth_unlock(c->th);
 }
 
 static void unauth_push(struct srv_conn *c)
 {
-    struct srv_thread *th = c->th;
+    struct srv_unauth *u = unauth_lock(c->th);
     c->unauth = true;
-    c->unauth_prev = th->unauth_new;
+    c->unauth_prev = u->new;
     c->unauth_next = NULL;
-    if (th->unauth_new)
-        th->unauth_new->unauth_next = c;
+    if (u->new)
+        u->new->unauth_next = c;
     else
-        th->unauth_old = c;
-    th->unauth_new = c;
+        u->old = c;
+    u->new = c;
+    unauth_unlock(c->th);
 }
 
-/* Makes room by closing the oldest connection of th that has not proved
- * the key and has nothing to read. One with bytes waiting is about to be
- * served in this round of the loop (a data hello of a test's burst, the
- * next step of an exchange): it is passed over. The victim is closed by
- * its own guard timer, which runs after the loop's current round of
- * events (one of which may still name it); until then it is no longer
- * counted. Returns false when none of the oldest GUARD_EVICT_SCAN is
- * idle (or th has none: each connection has its own thread). */
+/* Makes room by closing the oldest connection that has not proved the
+ * key and has nothing to read. One with bytes waiting is about to be
+ * served (a data hello of a test's burst, the next step of an exchange):
+ * it is passed over. The victim is closed by its own guard timer, which
+ * runs after its loop's current round of events (one of which may still
+ * name it); until then it is no longer counted. In the threads model the
+ * victim is another thread's: its descriptor stays open while it is on
+ * the list (its owner takes it off, under the lock, before closing), and
+ * its thread is woken to arm the timer (srv_guard_wake). Returns false
+ * when none of the oldest GUARD_EVICT_SCAN is idle. */
 static bool evict_idle(struct srv_thread *th)
 {
+    struct srv_unauth *u = unauth_lock(th);
     int n = 0;
-    for (struct srv_conn *v = th->unauth_old; v && n < GUARD_EVICT_SCAN; v = v->unauth_next, n++) {
+    struct srv_conn *v = u->old;
+    for (; v && n < GUARD_EVICT_SCAN; v = v->unauth_next, n++) {
         uint8_t b;
-        if (recv(v->io.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
-            continue;
-        srv_guard_conn_gone(v);
-        v->evicted = true;
-        guard_arm(v, 0);
-        atomic_fetch_add(&th->srv->unauth_closed, 1);
-        return true;
+        if (recv(v->io.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) <= 0)
+            break;
     }
-    return false;
+    if (v && n < GUARD_EVICT_SCAN) {
+        unauth_unlink(u, v);
+        atomic_fetch_add(&th->srv->unauth_closed, 1);
+        if (v->th == th) {
+            v->evicted = true;
+            guard_arm(v, 0);
+        } else {
+            atomic_store(&v->evict_req, true);
+            loop_wake(v->th->loop);
+        }
+    }
+    unauth_unlock(th);
+    return v && n < GUARD_EVICT_SCAN;
+}
+
+void srv_guard_wake(struct srv_thread *th)
+{
+    for (struct srv_conn *c = th->conns; c; c = c->next)
+        if (atomic_exchange(&c->evict_req, false) && !c->authed) {
+            c->evicted = true;
+            guard_arm(c, 0);
+        }
 }
 
 /* True if c's first read will take it off the count whatever it holds:

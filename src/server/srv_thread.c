@@ -29,6 +29,8 @@ static void wake_cb(struct loop *l, void *arg)
 {
     (void)l;
     struct srv_thread *th = arg;
+    if (th->srv->cfg.model_threads)
+        srv_guard_wake(th);
     srv_thread_chores(th);
     if (atomic_load(&th->srv->stopping))
         return;
@@ -209,6 +211,7 @@ struct server *server_start(const struct server_config *c, char *bound, size_t b
     }
     s->cfg = *c;
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->unauth_mu, NULL);
     struct cpulist cpus;
     if (net_parse_addr(c->listen, 7878, &s->addr, err, errlen) != 0 ||
         cpulist_parse(c->cpu, &cpus, err, errlen) != 0 || cpulist_check(&cpus, err, errlen) != 0 ||
@@ -282,6 +285,7 @@ void server_stop(struct server *srv)
     }
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->unauth_mu);
     if (s->tls) {
         tls_close(s->tls);
         free(s->tls);

@@ -109,6 +109,69 @@ static void test_all_row(void **state)
     client_output_close(&c);
 }
 
+/* probe = udp|tcp on host o: n round trips of v ns each in its idle and
+ * loaded histograms and in one probe interval, its row's columns its own. */
+static void host_probe(struct client_output *o, int64_t idle, int64_t v, uint64_t n, double loss)
+{
+    assert_int_equal(hist_init_default(&o->probe_idle), 0);
+    assert_int_equal(hist_init_default(&o->probe_load), 0);
+    o->probe_iv = calloc(1, sizeof(*o->probe_iv));
+    assert_non_null(o->probe_iv);
+    o->nprobe_iv = 1;
+    o->probe_start_wall_s = o->start_wall_s - 0.5;
+    o->probe_iv[0].t_end_s = 3;
+    assert_int_equal(hist_init_default(&o->probe_iv[0].lat), 0);
+    for (uint64_t i = 0; i < n; i++) {
+        assert_true(hist_record(&o->probe_idle, idle));
+        assert_true(hist_record(&o->probe_load, v));
+        assert_true(hist_record(&o->probe_iv[0].lat, v));
+    }
+    o->result.probe_idle_p50_us = (double)idle / 1000;
+    o->result.probe_p50_us = o->result.probe_p99_us = o->result.probe_max_us = (double)v / 1000;
+    o->result.probe_loss_pct = loss;
+}
+
+static void test_probe_merged(void **state)
+{
+    (void)state;
+    struct client_output a, b, all;
+    host_out(&a, 100, 1e6, "", 10000, 20000, 2, 1000.0);
+    host_out(&b, 100, 1e6, "", 10000, 20000, 2, 1000.0);
+    host_probe(&a, 50000, 100000, 100, 0);
+    host_probe(&b, 70000, 300000, 100, 50); /* 100 answered of 200 sent */
+    struct merge_host mh[2] = {{"h1", &a, 0, true}, {"h2", &b, 0, true}};
+    char err[256];
+    assert_int_equal(merge_outputs(mh, 2, &all, err, sizeof(err)), 0);
+    const struct test_result *r = &all.result;
+    /* From the summed histograms: half the round trips took 300 us. */
+    assert_true(fabs(r->probe_p50_us - 100) < 0.1);
+    assert_true(fabs(r->probe_p99_us - 300) < 0.3);
+    assert_true(fabs(r->probe_max_us - 300) < 0.3);
+    assert_true(fabs(r->probe_idle_p50_us - 50) < 0.1);
+    assert_true(fabs(r->probe_loss_pct - 100.0 / 3) < 1e-9); /* 100 lost of 300 sent */
+    /* The probe's series summed on its own, kept out of the load's. */
+    assert_int_equal(all.nprobe_iv, 1);
+    assert_int_equal(all.probe_iv[0].lat.total_count, 200);
+    assert_string_equal(all.probe_iv[0].lat.tag, "probe");
+    assert_true(all.probe_start_wall_s == 999.5);
+    assert_int_equal(all.lat.total_count, a.lat.total_count + b.lat.total_count);
+    /* Per interval: the probe interval whose middle (1001.0) falls in it. */
+    assert_true(isnan(all.intervals[0].probe_p50_us));
+    assert_true(fabs(all.intervals[1].probe_p50_us - 100) < 0.1);
+    client_output_close(&all);
+    /* No host probed: the columns stay empty. */
+    client_output_close(&b);
+    host_out(&b, 100, 1e6, "", 10000, 20000, 2, 1000.0);
+    mh[0].out = &b;
+    mh[1].ok = false;
+    assert_int_equal(merge_outputs(mh, 2, &all, err, sizeof(err)), 0);
+    assert_true(isnan(all.result.probe_p50_us) && isnan(all.result.probe_loss_pct));
+    assert_int_equal(all.nprobe_iv, 0);
+    client_output_close(&all);
+    client_output_close(&a);
+    client_output_close(&b);
+}
+
 static void test_no_host_ok(void **state)
 {
     (void)state;
@@ -192,11 +255,9 @@ static void test_shell_word(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_error_classes_summed),
-        cmocka_unit_test(test_all_row),
-        cmocka_unit_test(test_no_host_ok),
-        cmocka_unit_test(test_ssh_destinations),
-        cmocka_unit_test(test_host_list),
+        cmocka_unit_test(test_error_classes_summed), cmocka_unit_test(test_all_row),
+        cmocka_unit_test(test_probe_merged),         cmocka_unit_test(test_no_host_ok),
+        cmocka_unit_test(test_ssh_destinations),     cmocka_unit_test(test_host_list),
         cmocka_unit_test(test_shell_word),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
