@@ -37,7 +37,9 @@ struct srv_thread {
     struct srv *srv;
     uint32_t idx;
     pthread_t th;
-    bool started;
+    /* Set once th is valid; other threads read it (srv_cpu_now_ns) while
+     * the later threads are still being started. */
+    _Atomic bool started;
     struct loop *loop;
     int lfd; /* listening socket (epoll model, and the acceptor) */
     struct loop_io lio;
