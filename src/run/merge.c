@@ -120,7 +120,7 @@ static int grow_intervals(struct client_output *all, size_t n)
     for (size_t i = all->nintervals; i < n; i++) {
         memset(&v[i], 0, sizeof(v[i]));
         v[i].t_start_s = v[i].t_end_s = NAN;
-        v[i].goodput_bps = v[i].msgs_per_s = NAN;
+        v[i].goodput_bps = v[i].msgs_per_s = v[i].messages = NAN;
         v[i].probe_p50_us = v[i].probe_p99_us = NAN; /* the probe's are per host */
         if (hist_init_default(&v[i].lat) != 0)
             return -1;
@@ -147,6 +147,7 @@ static int add_intervals(struct client_output *all, const struct merge_host *m)
             d->t_end_s = s->t_end_s + shift;
         add(&d->goodput_bps, s->goodput_bps);
         add(&d->msgs_per_s, s->msgs_per_s);
+        add(&d->messages, s->messages);
     }
     if (o->nintervals == 0)
         return hist_add_grow(&all->lat, &o->lat);

@@ -12,6 +12,7 @@
 #include "model_check.h"
 #include "opts.h"
 #include "plot.h"
+#include "plot_ts.h"
 #include "result_file.h"
 #include "rundir.h"
 
@@ -29,7 +30,7 @@ static int append_interval(struct client_interval **v, size_t *n, double *start,
     memset(iv, 0, sizeof(*iv));
     iv->t_start_s = (double)h->start_ms / 1000 - *start;
     iv->t_end_s = (double)h->end_ms / 1000 - *start;
-    iv->goodput_bps = iv->msgs_per_s = NAN; /* not in a .hlog */
+    iv->goodput_bps = iv->msgs_per_s = iv->messages = NAN; /* not in a .hlog */
     iv->probe_p50_us = iv->probe_p99_us = NAN;
     iv->lat = *h;
     return 0;
@@ -66,6 +67,39 @@ int merge_read_hlog(const char *path, struct client_output *o, char *err, size_t
     hlog_reader_close(&rd);
     fclose(in);
     return rc < 0 ? -1 : 0;
+}
+
+/* The rates and counts of step's intervals, which a .hlog does not hold,
+ * from the host's intervals.csv: its rows of that step, in order, onto
+ * o's intervals. Without the file or its columns they stay unknown. */
+static void read_interval_rates(const char *dir, const char *step, struct client_output *o)
+{
+    static const char *const names[] = {"step", "repeat", "goodput_bps", "msgs_per_s", "messages"};
+    char p[4200], err[256], *line = NULL, *f[64];
+    size_t cap = 0, k = 0;
+    int col[5] = {-1, -1, -1, -1, -1};
+    snprintf(p, sizeof(p), "%s/intervals.csv", dir);
+    FILE *in = fileio_open_read(p, FILEIO_RESULT_MAX, err, sizeof(err));
+    if (!in)
+        return;
+    int n = getline(&line, &cap, in) >= 0 ? plot_csv_split(line, f, 64) : -1;
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < 5; c++)
+            if (strcmp(f[i], names[c]) == 0)
+                col[c] = i;
+    while (col[0] >= 0 && col[1] >= 0 && k < o->nintervals && getline(&line, &cap, in) >= 0) {
+        n = plot_csv_split(line, f, 64);
+        if (n <= col[0] || n <= col[1] || strcmp(f[col[0]], step) != 0 ||
+            strcmp(f[col[1]], "1") != 0)
+            continue;
+        struct client_interval *iv = &o->intervals[k++];
+        double *dst[] = {&iv->goodput_bps, &iv->msgs_per_s, &iv->messages};
+        for (int c = 2; c < 5; c++)
+            if (col[c] >= 0 && col[c] < n && f[col[c]][0] != '\0')
+                *dst[c - 2] = strtod(f[col[c]], NULL);
+    }
+    free(line);
+    fclose(in);
 }
 
 /* One input folder: its rows and the host it names. */
@@ -168,6 +202,7 @@ static int merge_step(struct results *res, const struct input *in, size_t n, cha
             rc = -1;
             break;
         }
+        read_interval_rates(in[k].dir, st->name, &outs[k]);
         if (merge_probe_windows(&outs[k]) != 0) {
             snprintf(err, errlen, "%s: out of memory", p);
             rc = -1;
@@ -179,8 +214,11 @@ static int merge_step(struct results *res, const struct input *in, size_t n, cha
     }
     struct client_output all;
     memset(&all, 0, sizeof(all));
-    if (rc == 0 && (rc = merge_outputs(mh, n, &all, err, errlen)) == 0)
+    if (rc == 0 && (rc = merge_outputs(mh, n, &all, err, errlen)) == 0) {
+        if (res->run_start_s == 0) /* the time series count from here */
+            res->run_start_s = all.start_wall_s;
         rc = rundir_add(res, 1, &all, err, errlen);
+    }
     client_output_close(&all);
     for (size_t k = 0; outs && k < n; k++)
         client_output_close(&outs[k]);

@@ -53,5 +53,18 @@ for line in open(d + "/ab.txt"):
         pct.setdefault(float(f[1]), float(f[0]))
 for p, col in ((0.5, "lat_p50_us"), (0.9, "lat_p90_us")):
     assert abs(pct[p] - float(a[col]) / 1000) <= 0.0005 + 1e-9, (p, pct[p], a[col])
+# The merged time series: times from the merged run's start (not the
+# epoch), and each interval's counts and rates the hosts' sums, read from
+# their intervals.csv (a .hlog holds only latency).
+hiv = [list(csv.DictReader(open("%s/%s/intervals.csv" % (d, h)))) for h in "ab"]
+miv = list(csv.DictReader(open(d + "/m/intervals.csv")))
+assert len(miv) == max(len(v) for v in hiv) >= 3, (len(miv), [len(v) for v in hiv])
+assert 0 <= float(miv[0]["t_start_s"]) < 1, miv[0]["t_start_s"]
+for i, r in enumerate(miv):
+    assert float(r["t_start_s"]) < float(r["t_s"]) < 60, r
+    for col in ("messages", "msgs_per_s", "goodput_bps"):
+        s = sum(float(v[i][col]) for v in hiv if i < len(v))
+        assert s > 0 and abs(float(r[col]) - s) <= 1e-6 * s, (i, col, r[col], s)
+assert abs(sum(float(r["messages"]) for r in miv) - float(a["messages"])) <= 0.02 * float(a["messages"])
 PY
 echo "merge dirs ok"
