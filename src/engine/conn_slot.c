@@ -291,6 +291,15 @@ enum tls_result conn_slot_send(struct ep *ep, const void *buf, size_t len, size_
     return errno == EAGAIN || errno == EINTR ? TLS_WANT_WRITE : TLS_ERR;
 }
 
+int conn_slot_done(struct ep *ep)
+{
+    struct conn_slot *s = conn_slot_of(ep);
+    if (s->sess == NULL && s->ssl != NULL && ep->w->http->resume)
+        s->sess = tls_conn_session(s->ssl);
+    ep->drv->close(ep, false);
+    return -1;
+}
+
 int conn_slot_read_fail(struct ep *ep)
 {
     ep->w->st->err[errno == ECONNRESET ? ERRC_RESET : ERRC_READ]++;

@@ -113,6 +113,12 @@ static inline bool conn_slot_more(const struct ep *ep, size_t got, size_t cap)
     return got >= cap || (s->ssl != NULL && SSL_has_pending(s->ssl));
 }
 
+/* The connection has done its work (crr's request, the server's or a
+ * draining endpoint's end): with --resume its TLS session is kept, to be
+ * offered on the next connection, and it is closed (and another opened,
+ * as conn_slot_close decides). Returns -1. */
+int conn_slot_done(struct ep *ep);
+
 /* A read failed (TLS_ERR): counted (ERRC_RESET or ERRC_READ, by errno)
  * and the connection closed. Returns -1. */
 int conn_slot_read_fail(struct ep *ep);

@@ -381,10 +381,7 @@ static int maybe_end(struct ep *ep)
     bool drained = ep->state == EP_DRAIN && ep->ring_n == 0;
     if (!over && !(idle && (h->closing || crr || drained)))
         return 0;
-    if (h->cs.sess == NULL && h->cs.ssl != NULL && ep->w->http->resume)
-        h->cs.sess = tls_conn_session(h->cs.ssl);
-    ep->drv->close(ep, false);
-    return -1;
+    return conn_slot_done(ep);
 }
 
 int h2_io_write(struct ep *ep)

@@ -191,10 +191,7 @@ static int response_done(struct ep *ep, uint64_t now)
             ep_quota_done(ep);
     }
     if ((ep->role & EP_CRR) || !h->rd.resp.keep_alive || last) {
-        if (h->cs.sess == NULL && h->cs.ssl != NULL && ep->w->http->resume)
-            h->cs.sess = tls_conn_session(h->cs.ssl);
-        ep->drv->close(ep, false);
-        return -1;
+        return conn_slot_done(ep);
     }
     http_io_issue(ep, now);
     return 0;

@@ -305,10 +305,7 @@ static int peer_close(struct ep *ep, uint64_t now)
             if (ep->quota != UINT64_MAX && --ep->quota == 0)
                 ep_quota_done(ep);
         }
-        if (s->cs.sess == NULL && s->cs.ssl != NULL && ep->w->http->resume)
-            s->cs.sess = tls_conn_session(s->cs.ssl);
-        ep->drv->close(ep, false);
-        return -1;
+        return conn_slot_done(ep);
     }
     sink_count(ep, clock_now_ns());
     ep->drv->close(ep, true);
