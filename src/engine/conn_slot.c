@@ -1,8 +1,11 @@
 /* The connection slot of the HTTP-like client drivers (conn_slot.h):
- * connecting, the TLS handshake, closing and reconnecting, and the timer
- * that retries a connect or issues scheduled requests. */
+ * connecting, the TLS handshake, closing and reconnecting, the timer
+ * that retries a connect or issues scheduled requests, and the data
+ * path's reads and writes. */
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "clock.h"
 #include "conn_slot.h"
@@ -29,23 +32,26 @@ static void connect_start(struct ep *ep)
 }
 
 /* The connection is ready: the session starts, its connect (and
- * handshake) time goes in its own histogram, then requests are due. */
-static void running(struct ep *ep)
+ * handshake) time goes in its own histogram, then requests are due.
+ * Returns -1 when the endpoint was closed. */
+static int running(struct ep *ep)
 {
     struct conn_slot *s = conn_slot_of(ep);
     if (s->ops->session_start != NULL && s->ops->session_start(ep) != 0) {
         ep->w->st->err[ERRC_OTHER]++;
         conn_slot_close(ep, true);
-        return;
+        return -1;
     }
     s->phase = CS_RUN;
     if (ep->conn_start_ns != 0 && wctx_measuring(ep->w) && ep_timed(ep))
         hist_record(&ep->w->st->connect, (int64_t)(clock_now_ns() - ep->conn_start_ns));
     s->ops->issue(ep, clock_now_ns());
+    return 0;
 }
 
-/* The TCP connection is up: start TLS or go straight to running. */
-static void begin_session(struct ep *ep)
+/* The TCP connection is up: start TLS or go straight to running. Returns
+ * -1 when the endpoint was closed. */
+static int begin_session(struct ep *ep)
 {
     struct conn_slot *s = conn_slot_of(ep);
     const struct http_target *t = ep->w->http;
@@ -54,16 +60,14 @@ static void begin_session(struct ep *ep)
     ep_busy_poll(ep);
     if (s->ops->fresh != NULL)
         s->ops->fresh(ep);
-    if (!t->tls) {
-        running(ep);
-        return;
-    }
+    if (!t->tls)
+        return running(ep);
     s->ssl =
         tls_conn_new(&t->tls_ctx, ep->io.fd, t->host, t->resume ? s->sess : NULL, err, sizeof(err));
     if (s->ssl == NULL) {
         ep->w->st->err[ERRC_CONNECT]++;
         conn_slot_close(ep, true);
-        return;
+        return -1;
     }
     /* Read-ahead: one read() takes every record the socket holds, not a
      * 5-byte record header and then its body (two system calls per
@@ -73,6 +77,7 @@ static void begin_session(struct ep *ep)
     SSL_set_read_ahead(s->ssl, 1);
     s->phase = CS_HANDSHAKE;
     loop_mod(ep->w->loop, &ep->io, EPOLLOUT | EPOLLIN);
+    return 0;
 }
 
 static void connected(struct ep *ep)
@@ -81,7 +86,7 @@ static void connected(struct ep *ep)
         retry_later(ep);
         return;
     }
-    begin_session(ep);
+    (void)begin_session(ep);
 }
 
 static void handshake(struct ep *ep)
@@ -106,7 +111,7 @@ static void handshake(struct ep *ep)
         return;
     }
     tls_cost_note(s->ssl, &ep->w->st->tls_cipher, &ep->w->st->tls_version);
-    running(ep);
+    (void)running(ep);
 }
 
 /* TLS holds bytes epoll cannot see (read ahead, or decrypted and not yet
@@ -157,9 +162,17 @@ int conn_slot_start(struct ep *ep)
         connect_start(ep);
         return 0;
     }
-    if (loop_add(ep->w->loop, &ep->io, EPOLLIN | EPOLLOUT) != 0)
+    const struct conn_slot_ops *ops = conn_slot_of(ep)->ops;
+    int rc = ops->wait_setup != NULL ? ep_loop_add(ep, ops->wait_setup)
+                                     : loop_add(ep->w->loop, &ep->io, EPOLLIN | EPOLLOUT);
+    if (rc != 0)
         return -1;
-    begin_session(ep); /* on failure it has closed the endpoint */
+    if (begin_session(ep) != 0)
+        return 0; /* it has closed the endpoint */
+    /* Plain: what the session queued goes out now, not on an EPOLLOUT a
+     * waiter (sleeping in recv, not in epoll) would never get. */
+    if (conn_slot_of(ep)->phase == CS_RUN && ops->write(ep) == 0)
+        interest(ep);
     return 0;
 }
 
@@ -176,10 +189,17 @@ void conn_slot_on_io(struct ep *ep, uint32_t events)
         if (s->phase != CS_RUN)
             return;
     }
-    if (((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) || buffered(s)) && s->ops->read(ep) < 0)
-        return;
-    if (s->ops->write(ep) < 0)
-        return;
+    if (buffered(s))
+        events |= EPOLLIN;
+    if (s->ops->rounds != NULL) {
+        if (ep_io_rounds(ep, events, s->ops->rounds) < 0)
+            return;
+    } else {
+        if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && s->ops->read(ep) < 0)
+            return;
+        if (s->ops->write(ep) < 0)
+            return;
+    }
     interest(ep);
 }
 
@@ -190,10 +210,14 @@ void conn_slot_drain(struct ep *ep)
     struct conn_slot *s = conn_slot_of(ep);
     ep->state = EP_DRAIN;
     bool due = s->ops->drain(ep);
-    if (s->phase != CS_RUN || !due)
+    if (s->phase != CS_RUN || !due) {
         ep->drv->finish(ep);
-    else
-        loop_timer_cancel(ep->w->loop, &ep->timer);
+        return;
+    }
+    loop_timer_cancel(ep->w->loop, &ep->timer);
+    /* What the drain queued (a close handshake) goes out now. */
+    if (s->ops->write(ep) == 0)
+        interest(ep);
 }
 
 /* Requests a closing server left unanswered while draining fall outside
@@ -210,6 +234,7 @@ void conn_slot_close(struct ep *ep, bool for_good)
     tls_conn_free(s->ssl); /* NULL without a connection */
     s->ssl = NULL;
     ep_close_socket(ep, true);
+    ep->wait_answer = false; /* the next socket goes through epoll */
     s->phase = CS_IDLE;
     if (ep->role & EP_CRR)
         s->ops->issue(ep, clock_now_ns());
@@ -236,4 +261,48 @@ void conn_slot_finish(struct ep *ep)
     free(ep->priv);
     ep->priv = NULL;
     ep_finished(ep);
+}
+
+enum tls_result conn_slot_recv(struct ep *ep, void *buf, size_t len, size_t *got, bool wait)
+{
+    SSL *ssl = conn_slot_of(ep)->ssl;
+    if (ssl != NULL)
+        return tls_read(ssl, buf, len, got);
+    ssize_t n = wait ? ep_recv_wait(ep, buf, len) : recv(ep->io.fd, buf, len, MSG_DONTWAIT);
+    if (n > 0) {
+        *got = (size_t)n;
+        return TLS_OK;
+    }
+    if (n == 0)
+        return TLS_EOF;
+    return errno == EAGAIN || errno == EINTR ? TLS_WANT_READ : TLS_ERR;
+}
+
+enum tls_result conn_slot_send(struct ep *ep, const void *buf, size_t len, size_t *done)
+{
+    SSL *ssl = conn_slot_of(ep)->ssl;
+    if (ssl != NULL)
+        return tls_write(ssl, buf, len, done);
+    ssize_t w = send(ep->io.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w >= 0) {
+        *done = (size_t)w;
+        return TLS_OK;
+    }
+    return errno == EAGAIN || errno == EINTR ? TLS_WANT_WRITE : TLS_ERR;
+}
+
+int conn_slot_done(struct ep *ep)
+{
+    struct conn_slot *s = conn_slot_of(ep);
+    if (s->sess == NULL && s->ssl != NULL && ep->w->http->resume)
+        s->sess = tls_conn_session(s->ssl);
+    ep->drv->close(ep, false);
+    return -1;
+}
+
+int conn_slot_read_fail(struct ep *ep)
+{
+    ep->w->st->err[errno == ECONNRESET ? ERRC_RESET : ERRC_READ]++;
+    ep->drv->close(ep, false);
+    return -1;
 }

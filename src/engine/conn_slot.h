@@ -1,7 +1,7 @@
 #ifndef NETRIG_CONN_SLOT_H
 #define NETRIG_CONN_SLOT_H
-/* A client connection slot as the HTTP-like drivers (drv_http, drv_h2)
- * keep it: one endpoint, one connection at a time, reopened when it ends.
+/* A client connection slot as the HTTP-like drivers (drv_http, drv_h2,
+ * drv_ws) keep it: one endpoint, one connection at a time, reopened when it ends.
  * The slot goes idle -> connecting -> TLS handshake (if any) -> running;
  * a connection that ends is closed and the next one started, unless the
  * end is for good, the endpoint drains or its quota is used up. The
@@ -13,6 +13,7 @@
  * The driver's ep->priv begins with a struct conn_slot (its first
  * member), so that the slot's functions find it from the endpoint. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ep.h"
@@ -52,6 +53,13 @@ struct conn_slot_ops {
      * connection was closed inside (the slot then stops there). */
     int (*read)(struct ep *ep);
     int (*write)(struct ep *ep);
+    /* Optional: an event's input and output through ep_io_rounds
+     * (speculative reads, a waiter sleeping in recv) in place of one read
+     * and one write; read above is then not used. */
+    const struct ep_rounds *rounds;
+    /* Optional: a connected socket that may wait in recv (ep_may_wait) is
+     * set up for it by this (ep_loop_add), and becomes the loop's waiter. */
+    int (*wait_setup)(struct ep *ep);
     /* A failed handshake leaves the certificate's verdict in the stats'
      * note (the first one only). */
     bool verify_note;
@@ -77,7 +85,8 @@ static inline struct conn_slot *conn_slot_of(const struct ep *ep)
 void conn_slot_init(struct ep *ep, const struct conn_slot_ops *ops);
 
 /* The driver table's entries: start (a connection per request for crr,
- * else the connected socket's session), on_io (the phase's step, then
+ * else the connected socket's session, whose first bytes go out at once),
+ * on_io (the phase's step, then
  * read and write), drain (finish now, or when the answers due are in),
  * close (reconnect or finish, as struct drv_ops says) and finish
  * (TCP_INFO, TLS, socket and state freed, ep_finished). */
@@ -86,6 +95,33 @@ void conn_slot_on_io(struct ep *ep, uint32_t events);
 void conn_slot_drain(struct ep *ep);
 void conn_slot_close(struct ep *ep, bool for_good);
 void conn_slot_finish(struct ep *ep);
+
+/* The data path's system calls, plain or TLS as the connection is: recv
+ * (with wait, sleeping as a socket set up to wait does, ep_waits) and
+ * send, as tls_read and tls_write say (TLS_OK, TLS_WANT_READ,
+ * TLS_WANT_WRITE, TLS_EOF, TLS_ERR with errno). */
+enum tls_result conn_slot_recv(struct ep *ep, void *buf, size_t len, size_t *got, bool wait);
+enum tls_result conn_slot_send(struct ep *ep, const void *buf, size_t len, size_t *done);
+
+/* After a read of got bytes into a buffer of cap: whether another may
+ * find more at once (the buffer filled, or TLS holds records it read
+ * ahead). A short read drained the socket: epoll says when there is
+ * more, which saves a read that would only say EAGAIN. */
+static inline bool conn_slot_more(const struct ep *ep, size_t got, size_t cap)
+{
+    const struct conn_slot *s = conn_slot_of(ep);
+    return got >= cap || (s->ssl != NULL && SSL_has_pending(s->ssl));
+}
+
+/* The connection has done its work (crr's request, the server's or a
+ * draining endpoint's end): with --resume its TLS session is kept, to be
+ * offered on the next connection, and it is closed (and another opened,
+ * as conn_slot_close decides). Returns -1. */
+int conn_slot_done(struct ep *ep);
+
+/* A read failed (TLS_ERR): counted (ERRC_RESET or ERRC_READ, by errno)
+ * and the connection closed. Returns -1. */
+int conn_slot_read_fail(struct ep *ep);
 
 /* A driver table (struct drv_ops) made of the slot's entries, with the
  * driver's name and init (which calls conn_slot_init). */

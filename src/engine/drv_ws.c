@@ -4,18 +4,18 @@
  * /ws/sink), over plain TCP or TLS, against netrig's server or any RFC
  * 6455 echo server. Each endpoint is one connection slot; a connection
  * the server ends is reopened and its unanswered messages sent again,
- * their start times kept. This file holds the table and the connections;
- * the data path is in ws_io.c. */
+ * their start times kept. This file holds the table and what WebSocket
+ * adds to the connection slot (conn_slot.c: connect, TLS, close and
+ * reconnect): the upgrade starts each connection's session; the data path
+ * is in ws_io.c. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 
 #include "clock.h"
+#include "conn_slot.h"
 #include "http_target.h"
-#include "tls_cost.h"
 #include "ws_io.h"
 
-#define RETRY_NS 10000000u /* after a failed connect */
 #define TX_MAX (256u * 1024u)
 #define TX_MIN 4096u
 
@@ -24,50 +24,12 @@ static struct wsep *W(const struct ep *ep)
     return ws_io_wsep(ep);
 }
 
-static void ws_close(struct ep *ep, bool for_good);
-
-/* --- connecting -------------------------------------------------------- */
-
-static void retry_later(struct ep *ep)
-{
-    W(ep)->phase = W_IDLE;
-    loop_timer_set(ep->w->loop, &ep->timer, clock_now_ns() + RETRY_NS);
-}
-
-static void connect_start(struct ep *ep)
-{
-    if (ep_connect_start(ep) != 0) {
-        retry_later(ep);
-        return;
-    }
-    W(ep)->phase = W_CONNECTING;
-    if (loop_add(ep->w->loop, &ep->io, EPOLLOUT) != 0)
-        ws_close(ep, true);
-}
-
-/* TCP and TLS are up: the connect time goes in its histogram, then the
- * upgrade request is queued. Returns -1 when the endpoint was closed. */
-static int upgrade(struct ep *ep)
-{
-    if (ep->conn_start_ns != 0 && wctx_measuring(ep->w) && ep_timed(ep))
-        hist_record(&ep->w->st->connect, (int64_t)(clock_now_ns() - ep->conn_start_ns));
-    if (ws_io_upgrade(ep) != 0) {
-        ep->w->st->err[ERRC_OTHER]++;
-        ws_close(ep, true);
-        return -1;
-    }
-    return 0;
-}
-
 /* A fresh connection's state: what was unanswered goes out again. */
-static int begin_session(struct ep *ep)
+static void fresh(struct ep *ep)
 {
     struct wsep *s = W(ep);
-    const struct http_target *t = ep->w->http;
-    char err[256];
-    net_set_nodelay(ep->io.fd);
-    ep_busy_poll(ep);
     memset(&s->rd, 0, sizeof(s->rd));
+    s->upgraded = false;
     s->hlen = 0;
     s->msg_hdr = 0;
     s->in_frame = false;
@@ -80,106 +42,47 @@ static int begin_session(struct ep *ep)
     s->mark_sent = false;
     s->mark_ns = 0;
     s->to_send = (ep->role & EP_RR_CLIENT) ? ep->ring_n : 0;
-    if (t->tls) {
-        s->ssl = tls_conn_new(&t->tls_ctx, ep->io.fd, t->host, t->resume ? s->sess : NULL, err,
-                              sizeof(err));
-        if (s->ssl == NULL) {
-            ep->w->st->err[ERRC_CONNECT]++;
-            ws_close(ep, true);
-            return -1;
-        }
-        s->phase = W_TLS;
-        return loop_mod(ep->w->loop, &ep->io, EPOLLOUT | EPOLLIN);
-    }
-    return upgrade(ep);
 }
 
-static void connected(struct ep *ep)
+/* Messages wait for the 101; crr's one is queued before its connection,
+ * so that its time counts from the connect. */
+static void issue(struct ep *ep, uint64_t now)
 {
-    if (ep_connect_done(ep) != 0) {
-        retry_later(ep);
-        return;
-    }
-    begin_session(ep);
+    if (W(ep)->upgraded || (ep->role & EP_CRR))
+        ws_io_issue(ep, now);
 }
 
-static void handshake(struct ep *ep)
+/* Stops queueing; the close handshake follows the last answer. An
+ * endpoint still in its upgrade finishes at once. */
+static bool drain(struct ep *ep)
 {
-    struct wsep *s = W(ep);
-    enum tls_result r = tls_handshake(s->ssl);
-    if (r == TLS_WANT_READ || r == TLS_WANT_WRITE) {
-        loop_mod(ep->w->loop, &ep->io, r == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
-        return;
-    }
-    if (r != TLS_OK) {
-        ep->w->st->err[ERRC_CONNECT]++;
-        ws_close(ep, false);
-        return;
-    }
-    tls_cost_note(s->ssl, &ep->w->st->tls_cipher, &ep->w->st->tls_version);
-    upgrade(ep);
+    if (!W(ep)->upgraded)
+        return false;
+    ws_io_close(ep);
+    return true;
 }
+
+static void release(struct ep *ep)
+{
+    free(W(ep)->tx);
+}
+
+static const struct ep_rounds ws_rounds = {ws_io_read, ws_io_write, ws_io_spec};
+
+static const struct conn_slot_ops ws_slot = {
+    .fresh = fresh,
+    .session_start = ws_io_upgrade,
+    .release = release,
+    .drain = drain,
+    .issue = issue,
+    .write = ws_io_write,
+    .rounds = &ws_rounds,
+    /* Alone in its thread over plain TCP, it sleeps in recv (the loop's
+     * waiter). */
+    .wait_setup = ws_io_wait_setup,
+};
 
 /* --- the table --------------------------------------------------------- */
-
-static void ws_close(struct ep *ep, bool for_good)
-{
-    struct wsep *s = W(ep);
-    if (for_good || ep->state != EP_RUN || ep->quota == 0) {
-        ep->drv->finish(ep);
-        return;
-    }
-    tls_conn_free(s->ssl); /* NULL without a connection */
-    s->ssl = NULL;
-    ep_close_socket(ep, true);
-    ep->wait_answer = false; /* the next socket goes through epoll */
-    s->phase = W_IDLE;
-    if (ep->role & EP_CRR)
-        ws_io_issue(ep, clock_now_ns());
-    connect_start(ep);
-}
-
-static void interest(struct ep *ep)
-{
-    uint32_t ev = EPOLLIN | (ep->want_out ? EPOLLOUT : 0);
-    loop_mod(ep->w->loop, &ep->io, ev);
-}
-
-static void ws_on_io(struct ep *ep, uint32_t events)
-{
-    struct wsep *s = W(ep);
-    if (s->phase == W_CONNECTING) {
-        connected(ep);
-        if (s->phase != W_TLS && s->phase != W_UPGRADE)
-            return;
-    }
-    if (s->phase == W_TLS) {
-        handshake(ep);
-        if (s->phase != W_UPGRADE)
-            return;
-    }
-    static const struct ep_rounds rounds = {ws_io_read, ws_io_write, ws_io_spec};
-    if (ep_io_rounds(ep, events, &rounds) == 0)
-        interest(ep);
-}
-
-static void timer_cb(struct loop *l, struct loop_timer *t)
-{
-    (void)l;
-    struct ep *ep = t->arg;
-    struct wsep *s = W(ep);
-    if (s->phase == W_IDLE) {
-        if (ep->state == EP_RUN)
-            connect_start(ep);
-        return;
-    }
-    if (s->phase != W_RUN)
-        return;
-    ws_io_issue(ep, clock_now_ns());
-    if (ws_io_write(ep) < 0)
-        return;
-    interest(ep);
-}
 
 /* The send buffer: what the pipeline (or a stream's batch) holds, within
  * TX_MIN and TX_MAX; allocated once per endpoint. */
@@ -199,6 +102,7 @@ static int ws_init(struct ep *ep)
     int rc = (ep->role & EP_RR_CLIENT) ? ep_ring_init(ep) : 0;
     struct wsep *s = calloc(1, sizeof(*s));
     ep->priv = s;
+    conn_slot_init(ep, &ws_slot);
     if (rc != 0 || s == NULL)
         return -1;
     s->tx_cap = tx_cap(ep);
@@ -206,72 +110,7 @@ static int ws_init(struct ep *ep)
     if (s->tx == NULL)
         return -1;
     s->rng = clock_now_ns() ^ ((uint64_t)(uintptr_t)ep << 16) ^ 0x9E3779B97F4A7C15ull;
-    ep->io.fn = ep_io_cb;
-    ep->timer.fn = timer_cb;
     return 0;
 }
 
-static int ws_start(struct ep *ep)
-{
-    ep->state = EP_RUN;
-    if (ep->io.fd < 0) { /* crr: a connection per transaction */
-        ws_io_issue(ep, clock_now_ns());
-        connect_start(ep);
-        return 0;
-    }
-    /* Alone in its thread over plain TCP, it sleeps in recv (the loop's
-     * waiter): the upgrade request goes out here, not on EPOLLOUT. */
-    if (ep_loop_add(ep, ws_io_wait_setup) != 0)
-        return -1;
-    if (begin_session(ep) != 0)
-        return 0; /* it has closed the endpoint (or TLS will say) */
-    if (W(ep)->phase == W_UPGRADE && ws_io_write(ep) == 0)
-        interest(ep);
-    return 0;
-}
-
-/* Stops queueing; the close handshake follows the last answer. */
-static void ws_drain(struct ep *ep)
-{
-    if (ep->state == EP_CLOSED)
-        return;
-    ep->state = EP_DRAIN;
-    if (W(ep)->phase != W_RUN) {
-        ep->drv->finish(ep);
-        return;
-    }
-    loop_timer_cancel(ep->w->loop, &ep->timer);
-    ws_io_close(ep);
-    if (ws_io_write(ep) == 0)
-        interest(ep);
-}
-
-static void ws_finish(struct ep *ep)
-{
-    if (ep->state == EP_CLOSED)
-        return;
-    struct wsep *s = W(ep);
-    loop_timer_cancel(ep->w->loop, &ep->timer);
-    if (!(ep->role & EP_CRR))
-        ep_tcp_info(ep);
-    if (s != NULL) {
-        tls_conn_free(s->ssl);
-        if (s->sess != NULL)
-            SSL_SESSION_free(s->sess);
-        free(s->tx);
-    }
-    ep_close_socket(ep, true);
-    free(ep->priv);
-    ep->priv = NULL;
-    ep_finished(ep);
-}
-
-const struct drv_ops drv_ws = {
-    .name = "ws",
-    .init = ws_init,
-    .start = ws_start,
-    .on_io = ws_on_io,
-    .drain = ws_drain,
-    .finish = ws_finish,
-    .close = ws_close,
-};
+const struct drv_ops drv_ws = CONN_SLOT_DRV("ws", ws_init);

@@ -6,11 +6,9 @@
  * slot taken from the endpoint's free list (nghttp2 allocates its own). */
 #include "h2_io.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "clock.h"
 #include "http_target.h"
@@ -332,19 +330,6 @@ void h2_io_issue(struct ep *ep, uint64_t now)
 
 /* --- moving bytes -------------------------------------------------------- */
 
-static enum tls_result io_write(struct ep *ep, const uint8_t *buf, size_t len, size_t *done)
-{
-    struct h2ep *h = h2_io_hep(ep);
-    if (h->cs.ssl != NULL)
-        return tls_write(h->cs.ssl, buf, len, done);
-    ssize_t w = send(ep->io.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (w >= 0) {
-        *done = (size_t)w;
-        return TLS_OK;
-    }
-    return errno == EAGAIN || errno == EINTR ? TLS_WANT_WRITE : TLS_ERR;
-}
-
 /* Gathers the session's frames into out (only when out is empty: a TLS
  * write cut short must be retried with the same buffer). */
 static void fill_out(struct h2ep *h)
@@ -396,10 +381,7 @@ static int maybe_end(struct ep *ep)
     bool drained = ep->state == EP_DRAIN && ep->ring_n == 0;
     if (!over && !(idle && (h->closing || crr || drained)))
         return 0;
-    if (h->cs.sess == NULL && h->cs.ssl != NULL && ep->w->http->resume)
-        h->cs.sess = tls_conn_session(h->cs.ssl);
-    ep->drv->close(ep, false);
-    return -1;
+    return conn_slot_done(ep);
 }
 
 int h2_io_write(struct ep *ep)
@@ -415,7 +397,7 @@ int h2_io_write(struct ep *ep)
             }
         }
         size_t done = 0;
-        enum tls_result r = io_write(ep, h->out + h->out_off, h->out_len - h->out_off, &done);
+        enum tls_result r = conn_slot_send(ep, h->out + h->out_off, h->out_len - h->out_off, &done);
         if (r == TLS_OK) {
             h->out_off += done;
             continue;
@@ -430,21 +412,6 @@ int h2_io_write(struct ep *ep)
     }
     ep->want_out = true;
     return 0;
-}
-
-static enum tls_result io_read(struct ep *ep, uint8_t *buf, size_t len, size_t *got)
-{
-    struct h2ep *h = h2_io_hep(ep);
-    if (h->cs.ssl != NULL)
-        return tls_read(h->cs.ssl, buf, len, got);
-    ssize_t n = recv(ep->io.fd, buf, len, MSG_DONTWAIT);
-    if (n > 0) {
-        *got = (size_t)n;
-        return TLS_OK;
-    }
-    if (n == 0)
-        return TLS_EOF;
-    return errno == EAGAIN || errno == EINTR ? TLS_WANT_READ : TLS_ERR;
 }
 
 /* The server closed: streams it left open were cut short (they go out
@@ -463,14 +430,14 @@ int h2_io_read(struct ep *ep)
     uint8_t *buf = ep->w->rxbuf;
     for (int i = 0; i < IO_BUDGET; i++) {
         size_t got = 0;
-        enum tls_result r = io_read(ep, buf, ep->w->rxcap, &got);
+        enum tls_result r = conn_slot_recv(ep, buf, ep->w->rxcap, &got, false);
         if (r == TLS_OK) {
             if (nghttp2_session_mem_recv(h->ns, buf, got) < 0 || h->fatal) {
                 ep->w->st->err[ERRC_PROTOCOL]++;
                 ep->drv->close(ep, false);
                 return -1;
             }
-            if (got < ep->w->rxcap && (h->cs.ssl == NULL || !SSL_has_pending(h->cs.ssl)))
+            if (!conn_slot_more(ep, got, ep->w->rxcap))
                 break;
             continue;
         }
@@ -484,9 +451,7 @@ int h2_io_read(struct ep *ep)
             on_eof(ep);
             return -1;
         }
-        ep->w->st->err[errno == ECONNRESET ? ERRC_RESET : ERRC_READ]++;
-        ep->drv->close(ep, false);
-        return -1;
+        return conn_slot_read_fail(ep);
     }
     h2_io_issue(ep, clock_now_ns());
     return 0;

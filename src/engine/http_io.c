@@ -191,10 +191,7 @@ static int response_done(struct ep *ep, uint64_t now)
             ep_quota_done(ep);
     }
     if ((ep->role & EP_CRR) || !h->rd.resp.keep_alive || last) {
-        if (h->cs.sess == NULL && h->cs.ssl != NULL && ep->w->http->resume)
-            h->cs.sess = tls_conn_session(h->cs.ssl);
-        ep->drv->close(ep, false);
-        return -1;
+        return conn_slot_done(ep);
     }
     http_io_issue(ep, now);
     return 0;
@@ -248,21 +245,6 @@ static int feed(struct ep *ep, char *buf, size_t len)
     return 0;
 }
 
-static enum tls_result io_read(struct ep *ep, char *buf, size_t len, size_t *got)
-{
-    struct hep *h = http_io_hep(ep);
-    if (h->cs.ssl != NULL)
-        return tls_read(h->cs.ssl, buf, len, got);
-    ssize_t n = recv(ep->io.fd, buf, len, 0);
-    if (n > 0) {
-        *got = (size_t)n;
-        return TLS_OK;
-    }
-    if (n == 0)
-        return TLS_EOF;
-    return errno == EAGAIN || errno == EINTR ? TLS_WANT_READ : TLS_ERR;
-}
-
 /* The server closed: a body read until close ends here; otherwise it is
  * a keep-alive connection ending, clean or cut short. */
 static void on_eof(struct ep *ep)
@@ -285,13 +267,11 @@ int http_io_read(struct ep *ep)
     for (int i = 0; i < IO_BUDGET; i++) {
         size_t got = 0, held = h->held;
         memcpy(buf, h->hold, held);
-        enum tls_result r = io_read(ep, buf + held, ep->w->rxcap - held, &got);
+        enum tls_result r = conn_slot_recv(ep, buf + held, ep->w->rxcap - held, &got, false);
         if (r == TLS_OK) {
             if (feed(ep, buf, held + got) < 0)
                 return -1;
-            /* A short read drained the socket: epoll says when there is
-             * more, which saves a read that would only say EAGAIN. */
-            if (held + got < ep->w->rxcap && (h->cs.ssl == NULL || !SSL_has_pending(h->cs.ssl)))
+            if (!conn_slot_more(ep, held + got, ep->w->rxcap))
                 return 0;
             continue;
         }
@@ -305,9 +285,7 @@ int http_io_read(struct ep *ep)
             on_eof(ep);
             return -1;
         }
-        ep->w->st->err[errno == ECONNRESET ? ERRC_RESET : ERRC_READ]++;
-        ep->drv->close(ep, false);
-        return -1;
+        return conn_slot_read_fail(ep);
     }
     return 0;
 }

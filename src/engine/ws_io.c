@@ -1,10 +1,8 @@
 /* The WebSocket client's data path: the upgrade, messages queued as
  * masked frames, and the server's frames followed and counted. drv_ws.c
  * holds the driver table and the connections. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "clock.h"
 #include "http_target.h"
@@ -30,7 +28,7 @@ void ws_io_issue(struct ep *ep, uint64_t now)
             s->to_send++;
             ep->sched_k++;
         }
-        if (s->phase == W_RUN && ep->ring_n <= ep->ring_mask && ep->ring_n < ep->quota)
+        if (s->upgraded && ep->ring_n <= ep->ring_mask && ep->ring_n < ep->quota)
             loop_timer_set(ep->w->loop, &ep->timer, when);
         return;
     }
@@ -56,7 +54,6 @@ int ws_io_upgrade(struct ep *ep)
         return -1;
     s->tx_off = 0;
     s->tx_len = (size_t)n;
-    s->phase = W_UPGRADE;
     s->up_start = clock_now_ns();
     return 0;
 }
@@ -180,20 +177,6 @@ static void fill(struct ep *ep)
     }
 }
 
-static enum tls_result io_write(struct ep *ep, size_t *done)
-{
-    struct wsep *s = W(ep);
-    if (s->ssl != NULL)
-        return tls_write(s->ssl, s->tx + s->tx_off, s->tx_len - s->tx_off, done);
-    ssize_t w =
-        send(ep->io.fd, s->tx + s->tx_off, s->tx_len - s->tx_off, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (w >= 0) {
-        *done = (size_t)w;
-        return TLS_OK;
-    }
-    return errno == EAGAIN || errno == EINTR ? TLS_WANT_WRITE : TLS_ERR;
-}
-
 int ws_io_write(struct ep *ep)
 {
     struct wsep *s = W(ep);
@@ -201,13 +184,13 @@ int ws_io_write(struct ep *ep)
     for (int i = 0; i < IO_BUDGET; i++) {
         if (s->tx_off == s->tx_len) {
             s->tx_off = s->tx_len = 0;
-            if (s->phase == W_RUN)
+            if (s->upgraded)
                 fill(ep);
             if (s->tx_len == 0)
                 return 0;
         }
         size_t done = 0;
-        enum tls_result r = io_write(ep, &done);
+        enum tls_result r = conn_slot_send(ep, s->tx + s->tx_off, s->tx_len - s->tx_off, &done);
         if (r == TLS_OK) {
             s->tx_off += done;
             continue;
@@ -322,10 +305,7 @@ static int peer_close(struct ep *ep, uint64_t now)
             if (ep->quota != UINT64_MAX && --ep->quota == 0)
                 ep_quota_done(ep);
         }
-        if (s->sess == NULL && s->ssl != NULL && ep->w->http->resume)
-            s->sess = tls_conn_session(s->ssl);
-        ep->drv->close(ep, false);
-        return -1;
+        return conn_slot_done(ep);
     }
     sink_count(ep, clock_now_ns());
     ep->drv->close(ep, true);
@@ -454,27 +434,11 @@ static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
                                           : ERRC_PROTOCOL);
     size_t used = (size_t)h - s->held;
     s->held = 0;
-    s->phase = W_RUN;
+    s->upgraded = true;
     if (ep_timed(ep) && (wctx_measuring(ep->w) || !(ep->role & EP_CRR)))
         hist_record(&ep->w->st->upgrade, (int64_t)(clock_now_ns() - s->up_start));
     ws_io_issue(ep, clock_now_ns());
     return used < n ? feed(ep, p + used, n - used) : 0;
-}
-
-/* With wait, a plain socket set up to wait sleeps in recv (ep_waits). */
-static enum tls_result io_read(struct ep *ep, uint8_t *buf, size_t len, size_t *got, bool wait)
-{
-    struct wsep *s = W(ep);
-    if (s->ssl != NULL)
-        return tls_read(s->ssl, buf, len, got);
-    ssize_t n = wait ? ep_recv_wait(ep, buf, len) : recv(ep->io.fd, buf, len, MSG_DONTWAIT);
-    if (n > 0) {
-        *got = (size_t)n;
-        return TLS_OK;
-    }
-    if (n == 0)
-        return TLS_EOF;
-    return errno == EAGAIN || errno == EINTR ? TLS_WANT_READ : TLS_ERR;
 }
 
 int ws_io_read(struct ep *ep, bool wait)
@@ -484,13 +448,14 @@ int ws_io_read(struct ep *ep, bool wait)
     int any = 0;
     for (int i = 0; i < IO_BUDGET; i++) {
         size_t got = 0;
-        enum tls_result r = io_read(ep, buf, ep->w->rxcap, &got, wait && i == 0 && ep_waits(ep));
+        enum tls_result r =
+            conn_slot_recv(ep, buf, ep->w->rxcap, &got, wait && i == 0 && ep_waits(ep));
         if (r == TLS_OK) {
             any = 1;
-            int rc = s->phase == W_UPGRADE ? upgrade_answer(ep, buf, got) : feed(ep, buf, got);
+            int rc = s->upgraded ? feed(ep, buf, got) : upgrade_answer(ep, buf, got);
             if (rc < 0)
                 return -1;
-            if (got < ep->w->rxcap && (s->ssl == NULL || SSL_pending(s->ssl) == 0))
+            if (!conn_slot_more(ep, got, ep->w->rxcap))
                 return any;
             continue;
         }
@@ -504,7 +469,7 @@ int ws_io_read(struct ep *ep, bool wait)
             ep->drv->close(ep, true); /* closed after our close: fine */
             return -1;
         }
-        return fail(ep, r == TLS_EOF ? ERRC_READ : errno == ECONNRESET ? ERRC_RESET : ERRC_READ);
+        return r == TLS_EOF ? fail(ep, ERRC_READ) : conn_slot_read_fail(ep);
     }
     return any;
 }
@@ -517,9 +482,8 @@ int ws_io_wait_setup(struct ep *ep)
 bool ws_io_spec(struct ep *ep)
 {
     const struct wsep *s = W(ep);
-    if (!(ep->role & EP_RR_CLIENT) || (ep->role & EP_CRR) || ep->state != EP_RUN ||
-        s->phase != W_RUN || ep->want_out || s->tx_off != s->tx_len || s->to_send > 0 ||
-        s->g.active || ep->ring_n == 0)
+    if (!(ep->role & EP_RR_CLIENT) || (ep->role & EP_CRR) || ep->state != EP_RUN || !s->upgraded ||
+        ep->want_out || s->tx_off != s->tx_len || s->to_send > 0 || s->g.active || ep->ring_n == 0)
         return false;
     if (ep_waits(ep))
         return true;

@@ -11,13 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conn_slot.h"
 #include "ep.h"
 #include "tls.h"
 #include "ws_frame.h"
 #include "ws_handshake.h"
-
-/* Where a connection slot stands. */
-enum { W_IDLE, W_CONNECTING, W_TLS, W_UPGRADE, W_RUN };
 
 /* The message being queued into the send buffer. */
 struct ws_gen {
@@ -30,10 +28,9 @@ struct ws_gen {
 
 /* A WebSocket endpoint's own state (ep->priv). */
 struct wsep {
-    int phase;
-    SSL *ssl;
-    SSL_SESSION *sess; /* crr --resume: offered on the next connection */
-    uint64_t up_start; /* when the upgrade request was queued */
+    struct conn_slot cs; /* first: the connection (conn_slot.h) */
+    bool upgraded;       /* the server's 101 came: frames follow */
+    uint64_t up_start;   /* when the upgrade request was queued */
     char key[WS_KEY_LEN + 1];
     /* sending */
     uint8_t *tx;
@@ -70,7 +67,8 @@ static inline struct wsep *ws_io_wsep(const struct ep *ep)
 /* Queues messages: closed loop up to the pipeline depth (one for crr),
  * each due one (rate), or back to back (stream). */
 void ws_io_issue(struct ep *ep, uint64_t now);
-/* The connection is up (after TLS): queues the upgrade request. */
+/* The connection is up (after TLS): queues the upgrade request (the
+ * slot's session_start). Returns 0 or -1. */
 int ws_io_upgrade(struct ep *ep);
 /* Writes what is queued, queueing more frames as room frees (a bounded
  * number of times). Returns 0, or -1 when the connection was closed. */
