@@ -80,6 +80,7 @@ static const struct conn_slot_ops ws_slot = {
     /* Alone in its thread over plain TCP, it sleeps in recv (the loop's
      * waiter). */
     .wait_setup = ws_io_wait_setup,
+    .verify_note = true, /* a failed verification names OpenSSL's reason, as for HTTP */
 };
 
 /* --- the table --------------------------------------------------------- */

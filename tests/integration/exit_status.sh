@@ -34,6 +34,13 @@ rc=$?
 [ $rc = 1 ] || fail "h2, untrusted certificate: exit $rc, want 1: $(cat "$TMP/h2tls.err")"
 grep -q "first: certificate verify failed: self-signed certificate" "$TMP/h2tls.err" ||
     fail "h2, untrusted certificate: reason not named: $(cat "$TMP/h2tls.err")"
+# And over WebSocket (wss).
+timeout 60 "$NETRIG" client --url "wss://127.0.0.1:$PORT/ws/echo" --verify --cafile $CA \
+    "${short[@]}" >"$TMP/wss.out" 2>"$TMP/wss.err"
+rc=$?
+[ $rc = 1 ] || fail "wss, untrusted certificate: exit $rc, want 1: $(cat "$TMP/wss.err")"
+grep -q "first: certificate verify failed: self-signed certificate" "$TMP/wss.err" ||
+    fail "wss, untrusted certificate: reason not named: $(cat "$TMP/wss.err")"
 
 # A test that succeeds still exits 0; --max-errors passes it while its
 # errors stay within the limit.
