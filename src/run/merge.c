@@ -109,36 +109,39 @@ static void clear_sums(struct test_result *a)
     a->probe_model_ok[0] = '\0';
 }
 
-static int grow_intervals(struct client_output *all, size_t n)
+/* Grows the series *v to n intervals: new ones empty, times and rates
+ * unknown, their histograms tagged tag. */
+static int grow_series(struct client_interval **v, size_t *nv, size_t n, const char *tag)
 {
-    if (n <= all->nintervals)
+    if (n <= *nv)
         return 0;
-    struct client_interval *v = realloc(all->intervals, n * sizeof(*v));
-    if (!v)
+    struct client_interval *w = realloc(*v, n * sizeof(*w));
+    if (!w)
         return -1;
-    all->intervals = v;
-    for (size_t i = all->nintervals; i < n; i++) {
-        memset(&v[i], 0, sizeof(v[i]));
-        v[i].t_start_s = v[i].t_end_s = NAN;
-        v[i].goodput_bps = v[i].msgs_per_s = v[i].messages = NAN;
-        v[i].probe_p50_us = v[i].probe_p99_us = NAN; /* the probe's are per host */
-        if (hist_init_default(&v[i].lat) != 0)
+    *v = w;
+    for (size_t i = *nv; i < n; i++) {
+        memset(&w[i], 0, sizeof(w[i]));
+        w[i].t_start_s = w[i].t_end_s = NAN;
+        w[i].goodput_bps = w[i].msgs_per_s = w[i].messages = NAN;
+        w[i].probe_p50_us = w[i].probe_p99_us = NAN; /* the probe's are per host */
+        if (hist_init_default(&w[i].lat) != 0)
             return -1;
-        all->nintervals = i + 1;
+        snprintf(w[i].lat.tag, sizeof(w[i].lat.tag), "%s", tag);
+        *nv = i + 1;
     }
     return 0;
 }
 
-/* Host i's intervals into all's, by index; times moved to all's origin. */
-static int add_intervals(struct client_output *all, const struct merge_host *m)
+/* Adds the n intervals of src into the series *v by index, their times
+ * moved by shift to the series' origin. */
+static int sum_series(struct client_interval **v, size_t *nv, const struct client_interval *src,
+                      size_t n, double shift, const char *tag)
 {
-    const struct client_output *o = m->out;
-    if (grow_intervals(all, o->nintervals) != 0)
+    if (grow_series(v, nv, n, tag) != 0)
         return -1;
-    double shift = (o->start_wall_s - m->offset_s) - all->start_wall_s;
-    for (size_t i = 0; i < o->nintervals; i++) {
-        struct client_interval *d = &all->intervals[i];
-        const struct client_interval *s = &o->intervals[i];
+    for (size_t i = 0; i < n; i++) {
+        struct client_interval *d = &(*v)[i];
+        const struct client_interval *s = &src[i];
         if (hist_add_grow(&d->lat, &s->lat) != 0)
             return -1;
         if (isnan(d->t_start_s) || s->t_start_s + shift < d->t_start_s)
@@ -149,6 +152,16 @@ static int add_intervals(struct client_output *all, const struct merge_host *m)
         add(&d->msgs_per_s, s->msgs_per_s);
         add(&d->messages, s->messages);
     }
+    return 0;
+}
+
+/* Host i's intervals into all's, by index; times moved to all's origin. */
+static int add_intervals(struct client_output *all, const struct merge_host *m)
+{
+    const struct client_output *o = m->out;
+    double shift = (o->start_wall_s - m->offset_s) - all->start_wall_s;
+    if (sum_series(&all->intervals, &all->nintervals, o->intervals, o->nintervals, shift, "") != 0)
+        return -1;
     if (o->nintervals == 0)
         return hist_add_grow(&all->lat, &o->lat);
     for (size_t i = 0; i < o->nintervals; i++)
@@ -165,32 +178,8 @@ static int add_probe(struct client_output *all, const struct merge_host *m)
     if (hist_add_grow(&all->probe_idle, &o->probe_idle) != 0 ||
         hist_add_grow(&all->probe_load, &o->probe_load) != 0)
         return -1;
-    if (o->nprobe_iv > all->nprobe_iv) {
-        struct client_interval *v = realloc(all->probe_iv, o->nprobe_iv * sizeof(*v));
-        if (!v)
-            return -1;
-        all->probe_iv = v;
-        for (size_t i = all->nprobe_iv; i < o->nprobe_iv; i++) {
-            memset(&v[i], 0, sizeof(v[i]));
-            v[i].t_start_s = v[i].t_end_s = NAN;
-            if (hist_init_default(&v[i].lat) != 0)
-                return -1;
-            snprintf(v[i].lat.tag, sizeof(v[i].lat.tag), "probe");
-            all->nprobe_iv = i + 1;
-        }
-    }
     double shift = (o->probe_start_wall_s - m->offset_s) - all->probe_start_wall_s;
-    for (size_t i = 0; i < o->nprobe_iv; i++) {
-        struct client_interval *d = &all->probe_iv[i];
-        const struct client_interval *s = &o->probe_iv[i];
-        if (hist_add_grow(&d->lat, &s->lat) != 0)
-            return -1;
-        if (isnan(d->t_start_s) || s->t_start_s + shift < d->t_start_s)
-            d->t_start_s = s->t_start_s + shift;
-        if (isnan(d->t_end_s) || s->t_end_s + shift > d->t_end_s)
-            d->t_end_s = s->t_end_s + shift;
-    }
-    return 0;
+    return sum_series(&all->probe_iv, &all->nprobe_iv, o->probe_iv, o->nprobe_iv, shift, "probe");
 }
 
 /* Probes answered by host o: every probe interval's round trips. */
