@@ -15,19 +15,6 @@ static double now_s(void)
     return (double)clock_wall_ns() / 1e9;
 }
 
-/* ssh's (or the server's) last line of stderr, for a message. */
-static const char *last_words(struct remote_host *h, char *buf, size_t len)
-{
-    size_t e = h->errlen;
-    while (e && (h->errtxt[e - 1] == '\n' || h->errtxt[e - 1] == '\r'))
-        e--;
-    size_t b = e;
-    while (b && h->errtxt[b - 1] != '\n')
-        b--;
-    snprintf(buf, len, "%.*s", (int)(e - b), h->errtxt + b);
-    return buf;
-}
-
 /* Waits for the server's "netrig server listening on" line. */
 static int wait_listening(struct remote_server *rs, volatile sig_atomic_t *stop, char *why,
                           size_t whylen)
@@ -87,7 +74,7 @@ int remote_server_start(struct remote_server *rs, const char *spec, const char *
     }
     remote_ssh_pump(&rs->set, 200); /* ssh's last words, when it is ending */
     char last[512];
-    last_words(h, last, sizeof(last));
+    remote_ssh_last_line(h, last, sizeof(last));
     snprintf(err, errlen, "server host %s (%s): %s%s%.500s%s", h->name, h->spec, why,
              last[0] ? " (" : "", last, last[0] ? ")" : "");
     remote_server_stop(rs, NULL, 0);
@@ -108,8 +95,8 @@ int remote_server_stop(struct remote_server *rs, char *err, size_t errlen)
             if (err)
                 snprintf(err, errlen,
                          "server host %s (%s): the server ended during the run%s%.500s%s", h->name,
-                         h->spec, h->errlen ? " (" : "", last_words(h, last, sizeof(last)),
-                         h->errlen ? ")" : "");
+                         h->spec, h->errlen ? " (" : "",
+                         remote_ssh_last_line(h, last, sizeof(last)), h->errlen ? ")" : "");
             rc = -1;
         }
     }

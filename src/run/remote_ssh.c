@@ -75,19 +75,25 @@ int remote_ssh_spawn(const struct remote_set *s, struct remote_host *h, const ch
     return 0;
 }
 
-void remote_ssh_fail(struct remote_host *h, const char *what)
+const char *remote_ssh_last_line(const struct remote_host *h, char *buf, size_t len)
 {
-    if (h->why[0] || h->ok)
-        return;
-    /* ssh's last line says why (host unreachable, login refused...). */
-    char last[512] = "";
     size_t e = h->errlen;
     while (e && (h->errtxt[e - 1] == '\n' || h->errtxt[e - 1] == '\r'))
         e--;
     size_t b = e;
     while (b && h->errtxt[b - 1] != '\n')
         b--;
-    snprintf(last, sizeof(last), "%.*s", (int)(e - b), h->errtxt + b);
+    snprintf(buf, len, "%.*s", (int)(e - b), h->errtxt + b);
+    return buf;
+}
+
+void remote_ssh_fail(struct remote_host *h, const char *what)
+{
+    if (h->why[0] || h->ok)
+        return;
+    /* ssh's last line says why (host unreachable, login refused...). */
+    char last[512];
+    remote_ssh_last_line(h, last, sizeof(last));
     snprintf(h->why, sizeof(h->why), "%s", what);
     if (last[0]) {
         size_t l = strlen(h->why);

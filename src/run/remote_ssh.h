@@ -58,6 +58,9 @@ int remote_ssh_spawn(const struct remote_set *s, struct remote_host *h, const ch
 /* Marks h failed (done) with what, and ssh's last line of stderr in
  * brackets; a host already failed or measured keeps its state. */
 void remote_ssh_fail(struct remote_host *h, const char *what);
+/* The last line h (ssh, or the command it ran) wrote to stderr, into buf
+ * (empty when none); returns buf. */
+const char *remote_ssh_last_line(const struct remote_host *h, char *buf, size_t len);
 
 /* Reads what s's hosts wrote (stdout into h->buf, stderr's last bytes
  * into h->errtxt; h->eof at the end of stdout), waiting up to ms. */

@@ -71,6 +71,20 @@ static int decode_hist(const char *b64, struct hist *h)
     return rc;
 }
 
+/* Appends iv to the series v[0..*n), which takes its histogram over (or
+ * frees it when there is no memory). */
+static int append(struct client_interval **v, size_t *n, struct client_interval *iv)
+{
+    struct client_interval *w = realloc(*v, (*n + 1) * sizeof(*w));
+    if (!w) {
+        hist_close(&iv->lat);
+        return -1;
+    }
+    *v = w;
+    w[(*n)++] = *iv;
+    return 0;
+}
+
 static int take_interval(struct remote_host *h, const char *line)
 {
     struct client_interval iv;
@@ -81,14 +95,7 @@ static int take_interval(struct remote_host *h, const char *line)
                &iv.msgs_per_s, &used) != 4 ||
         used == 0 || decode_hist(line + used, &iv.lat) != 0)
         return -1;
-    struct client_interval *v = realloc(h->out.intervals, (h->out.nintervals + 1) * sizeof(*v));
-    if (!v) {
-        hist_close(&iv.lat);
-        return -1;
-    }
-    h->out.intervals = v;
-    v[h->out.nintervals++] = iv;
-    return 0;
+    return append(&h->out.intervals, &h->out.nintervals, &iv);
 }
 
 /* probe = udp|tcp: "piv T0 T1 B64", tagged "probe" for the .hlog. */
@@ -102,14 +109,7 @@ static int take_probe_interval(struct remote_host *h, const char *line)
         decode_hist(line + used, &iv.lat) != 0)
         return -1;
     snprintf(iv.lat.tag, sizeof(iv.lat.tag), "probe");
-    struct client_interval *v = realloc(h->out.probe_iv, (h->out.nprobe_iv + 1) * sizeof(*v));
-    if (!v) {
-        hist_close(&iv.lat);
-        return -1;
-    }
-    h->out.probe_iv = v;
-    v[h->out.nprobe_iv++] = iv;
-    return 0;
+    return append(&h->out.probe_iv, &h->out.nprobe_iv, &iv);
 }
 
 /* One line of the protocol from h after the start. */
