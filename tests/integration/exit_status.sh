@@ -21,26 +21,20 @@ check 404 'r["failed"].startswith("nothing succeeded") and r["errors"] > 0' "the
 # self-signed, so no CA in the system's bundle vouches for it.
 CA=/etc/ssl/certs/ca-certificates.crt
 [ -r $CA ] || CA=/etc/ssl/cert.pem
-timeout 60 "$NETRIG" client --url "https://127.0.0.1:$PORT/bytes/64" --verify --cafile $CA \
-    "${short[@]}" >"$TMP/tls.out" 2>"$TMP/tls.err"
-rc=$?
-[ $rc = 1 ] || fail "untrusted certificate: exit $rc, want 1: $(cat "$TMP/tls.err")"
-grep -q "first: certificate verify failed: self-signed certificate" "$TMP/tls.err" ||
-    fail "untrusted certificate: reason not named: $(cat "$TMP/tls.err")"
-# The same over HTTP/2 (h2 by ALPN).
-timeout 60 "$NETRIG" client --url "https://127.0.0.1:$PORT/bytes/64" --http2 --verify --cafile $CA \
-    "${short[@]}" >"$TMP/h2tls.out" 2>"$TMP/h2tls.err"
-rc=$?
-[ $rc = 1 ] || fail "h2, untrusted certificate: exit $rc, want 1: $(cat "$TMP/h2tls.err")"
-grep -q "first: certificate verify failed: self-signed certificate" "$TMP/h2tls.err" ||
-    fail "h2, untrusted certificate: reason not named: $(cat "$TMP/h2tls.err")"
-# And over WebSocket (wss).
-timeout 60 "$NETRIG" client --url "wss://127.0.0.1:$PORT/ws/echo" --verify --cafile $CA \
-    "${short[@]}" >"$TMP/wss.out" 2>"$TMP/wss.err"
-rc=$?
-[ $rc = 1 ] || fail "wss, untrusted certificate: exit $rc, want 1: $(cat "$TMP/wss.err")"
-grep -q "first: certificate verify failed: self-signed certificate" "$TMP/wss.err" ||
-    fail "wss, untrusted certificate: reason not named: $(cat "$TMP/wss.err")"
+# The same over HTTP/1.1, HTTP/2 (h2 by ALPN) and WebSocket (wss).
+untrusted() { # name url [options]
+    local name=$1 url=$2 rc
+    shift 2
+    timeout 60 "$NETRIG" client --url "$url" "$@" --verify --cafile $CA "${short[@]}" \
+        >"$TMP/$name.out" 2>"$TMP/$name.err"
+    rc=$?
+    [ $rc = 1 ] || fail "$name, untrusted certificate: exit $rc, want 1: $(cat "$TMP/$name.err")"
+    grep -q "first: certificate verify failed: self-signed certificate" "$TMP/$name.err" ||
+        fail "$name, untrusted certificate: reason not named: $(cat "$TMP/$name.err")"
+}
+untrusted https "https://127.0.0.1:$PORT/bytes/64"
+untrusted h2 "https://127.0.0.1:$PORT/bytes/64" --http2
+untrusted wss "wss://127.0.0.1:$PORT/ws/echo"
 
 # A test that succeeds still exits 0; --max-errors passes it while its
 # errors stay within the limit.
