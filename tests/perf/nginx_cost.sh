@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Benchmark, not a test: what one nginx worker spends per request when
 # netrig drives it, beside wrk. nginx is pinned to CPU 0 and the client to
-# CPU 1 (as the HTTP rows of peers.sh are not), so the server's core is the
-# bottleneck and its cost per request decides the rate. Per run and client:
-# requests/s, the nginx worker's CPU time per request (us), its voluntary
-# context switches per request (each one a sleep in epoll_wait and a
-# wake-up), the client's CPU time per request and its
-# voluntary context switches per request (a sleep in epoll_wait, then a
-# wake-up that the other side's send paid for). Runs alternate (wrk, netrig A, [netrig B], wrk, ...)
-# and the table shows medians.
+# CPU 1 (PIN=0: neither, as in peers.sh), so the server's core is the
+# bottleneck and its cost per request decides the rate. Per client, the
+# medians of alternating runs (wrk, netrig A, [netrig B], wrk, ...) of:
+# requests/s; the nginx worker's CPU time and voluntary context switches
+# per request (a switch is a sleep in epoll_wait and a wake-up); the
+# client's CPU time and voluntary switches per request (a sleep, then a
+# wake-up that the server's send paid for).
 #   bash tests/perf/nginx_cost.sh NETRIG_A [NETRIG_B]
 # Environment: CONNS="10 32 100 1000", ROUNDS=3, SECS=3, PIPE=1, THREADS=1,
 # PIN=1 (0: neither is pinned, the scheduler places both, as in peers.sh)
 set -u
+source "$(dirname "$0")/nginx_1k.sh"
 A=${1:?usage: nginx_cost.sh NETRIG_A [NETRIG_B]}
 B=${2:-}
 CONNS=${CONNS:-10 32 100 1000}
@@ -34,22 +34,7 @@ chmod 755 "$TMP"
 NPID=
 trap '[ -n "$NPID" ] && kill "$NPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$TMP/www" "$TMP/logs"
-head -c 1024 /dev/zero >"$TMP/www/1k"
-cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-pid $TMP/nginx.pid;
-error_log $TMP/logs/error.log;
-daemon off;
-worker_rlimit_nofile 8192;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    default_type application/octet-stream;
-    keepalive_requests 100000000;
-    server { listen 127.0.0.1:$PORT; root $TMP/www; }
-}
-EOF
+nginx_1k "$TMP" $PORT
 "${SRV_CPU[@]}" "$NGINX" -p "$TMP" -c "$TMP/nginx.conf" 2>/dev/null &
 NPID=$!
 sleep 1

@@ -26,6 +26,7 @@
 # the rr p50 rows are whole round trips (sockperf's default is half the
 # round trip).
 set -u
+source "$(dirname "$0")/nginx_1k.sh"
 NETRIG=${1:?usage: peers.sh /path/to/netrig}
 PAIRS=${PAIRS:-3}
 [ "$PAIRS" -ge 3 ] 2>/dev/null || PAIRS=3
@@ -85,22 +86,7 @@ if have sockperf; then
     sockperf sr --tcp -i 127.0.0.1 -p $SPT >/dev/null 2>&1 & PIDS+=($!)
 fi
 if want http && [ -x "$NGINX" ]; then
-    mkdir -p "$TMP/www" "$TMP/logs"
-    head -c 1024 /dev/zero >"$TMP/www/1k"
-    cat >"$TMP/nginx.conf" <<EOF
-worker_processes 1;
-pid $TMP/nginx.pid;
-error_log $TMP/logs/error.log;
-daemon off;
-worker_rlimit_nofile 8192;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    default_type application/octet-stream;
-    keepalive_requests 100000000;
-    server { listen 127.0.0.1:$HP; root $TMP/www; }
-}
-EOF
+    nginx_1k "$TMP" $HP
     "$NGINX" -p "$TMP" -c "$TMP/nginx.conf" 2>/dev/null & PIDS+=($!)
 fi
 if want tls && have openssl; then
