@@ -81,6 +81,7 @@ struct netrig_config {
     bool no_timing;        /* skip per-message timestamps (instrument cost) */
     char cpu[64];          /* CPU list to pin threads to, "0,1" */
     uint32_t busy_poll_us; /* spin this long for data before sleeping (0 = off) */
+    uint32_t coalesce_us;  /* closed loops: gather answers this long before sleeping */
     /* TCP: the client's connections (and the server's, for cc) */
     uint32_t mss;    /* TCP_MAXSEG, 0 = the path's */
     uint64_t window; /* socket buffers, both ways; 0 = the system's autotuning */

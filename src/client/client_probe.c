@@ -55,7 +55,7 @@ static void probe_config(const struct netrig_config *load, struct netrig_config 
     p->url[0] = p->cpu[0] = p->cc[0] = p->probe[0] = p->link[0] = '\0';
     p->csv[0] = p->hlog[0] = p->events[0] = '\0';
     p->nheaders = 0;
-    p->busy_poll_us = p->mss = 0;
+    p->busy_poll_us = p->mss = p->coalesce_us = 0;
     p->window = 0;
     p->stall_ns = 0;
     p->json = false;

@@ -276,6 +276,7 @@ static int setup(struct cworker *wk)
         if (hist_init_default(&wk->ring[i].lat) != 0)
             return snprintf(wk->err, sizeof(wk->err), "client: out of memory"), -1;
     loop_set_busy_poll(wk->loop, (uint64_t)cl->cfg->busy_poll_us * 1000u);
+    loop_set_coalesce(wk->loop, http_coalesce_ns(cl->cfg, n));
     struct wctx *w = &wk->w;
     *w = (struct wctx){.loop = wk->loop,
                        .req = q,

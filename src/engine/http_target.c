@@ -13,6 +13,20 @@ bool http_target_wanted(const struct netrig_config *cfg)
            cfg->proto == PROTO_WS || cfg->proto == PROTO_WSS;
 }
 
+#define COALESCE_MIN_INFLIGHT 8
+
+uint64_t http_coalesce_ns(const struct netrig_config *cfg, uint32_t conns)
+{
+    bool ws = cfg->proto == PROTO_WS || cfg->proto == PROTO_WSS ||
+              strncmp(cfg->url, "ws://", 5) == 0 || strncmp(cfg->url, "wss://", 6) == 0;
+    if (!http_target_wanted(cfg) || ws || cfg->mode != MODE_STREAM)
+        return 0;
+    uint32_t per_conn = cfg->http2 ? cfg->streams : cfg->pipeline;
+    if ((uint64_t)conns * (per_conn ? per_conn : 1) < COALESCE_MIN_INFLIGHT)
+        return 0;
+    return (uint64_t)cfg->coalesce_us * 1000u;
+}
+
 /* ws:// and wss:// URLs are http:// and https:// ones for the parser. */
 static const char *ws_scheme(const char *url, char *buf, size_t cap, bool *ws)
 {

@@ -45,4 +45,10 @@ void http_target_close(struct http_target *t);
  * a test without netrig's control connection. */
 bool http_target_wanted(const struct netrig_config *cfg);
 
+/* How long a client thread with conns connections gathers answers before
+ * sleeping (--coalesce, in ns), or 0: only HTTP/1.1 and HTTP/2 in stream
+ * mode (a closed loop) with at least 8 requests in flight on the thread,
+ * so that the server has work queued while the client sleeps. */
+uint64_t http_coalesce_ns(const struct netrig_config *cfg, uint32_t conns);
+
 #endif

@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,9 @@ struct loop {
     bool stop;
     uint64_t rounds;
     uint64_t spin_ns;
+    uint64_t coalesce_ns;     /* loop_set_coalesce: sleep this long before blocking */
+    uint32_t coalesce_skip;   /* rounds left that block at once (a sleep found nothing) */
+    bool coalesce_slack;      /* the thread's timer slack is set */
     struct loop_timer **heap; /* heap[0] is the earliest */
     size_t nheap, capheap;
     struct loop_io wake_io;
@@ -269,6 +273,53 @@ uint64_t loop_busy_poll(const struct loop *l)
     return l->spin_ns;
 }
 
+void loop_set_coalesce(struct loop *l, uint64_t ns)
+{
+    l->coalesce_ns = ns;
+    l->coalesce_skip = 0;
+}
+
+/* After a coalescing sleep that found nothing, this many rounds block at
+ * once: sparse answers are not worth the delay. */
+#define COALESCE_BACKOFF 16
+
+/* With nothing ready, sleeps up to coalesce_ns on the thread's own timer
+ * (never past the earliest loop timer) and looks again, so that answers
+ * arriving meanwhile are taken in one round and their senders never pay
+ * for waking this thread. Returns the events found, 0 when the caller
+ * should block, or -1 with errno. */
+static int coalesce(struct loop *l, struct epoll_event *ev, uint64_t *now)
+{
+    if (l->coalesce_skip > 0) {
+        l->coalesce_skip--;
+        return 0;
+    }
+    int n = epoll_wait(l->epfd, ev, LOOP_BATCH, 0);
+    if (n != 0)
+        return n;
+    if (!l->coalesce_slack) {
+        /* The default slack (50 us) would stretch every sleep well past
+         * the time asked; the slack is the calling thread's, and this is
+         * the loop's thread. */
+        (void)prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+        l->coalesce_slack = true;
+    }
+    if (*now == 0)
+        *now = clock_now_ns();
+    uint64_t d = l->coalesce_ns;
+    if (l->nheap > 0 && l->heap[0]->when_ns < *now + d)
+        d = l->heap[0]->when_ns > *now ? l->heap[0]->when_ns - *now : 0;
+    if (d == 0)
+        return 0;
+    struct timespec ts = {(time_t)(d / 1000000000u), (long)(d % 1000000000u)};
+    nanosleep(&ts, NULL);
+    *now = 0;
+    n = epoll_wait(l->epfd, ev, LOOP_BATCH, 0);
+    if (n == 0)
+        l->coalesce_skip = COALESCE_BACKOFF;
+    return n;
+}
+
 /* Waits for events until the earliest timer; with busy polling, first
  * checks without sleeping for up to spin_ns (never past that timer).
  * now is the time if the caller has just read it, else 0. */
@@ -276,6 +327,11 @@ static int wait_events(struct loop *l, struct epoll_event *ev, uint64_t now)
 {
     if (l->waiter) /* it sleeps instead, after this round */
         return epoll_wait(l->epfd, ev, LOOP_BATCH, 0);
+    if (l->coalesce_ns > 0 && l->spin_ns == 0 && !l->stop) {
+        int n = coalesce(l, ev, &now);
+        if (n != 0)
+            return n;
+    }
     if (l->nheap == 0 && l->spin_ns == 0)
         return epoll_pwait2(l->epfd, ev, LOOP_BATCH, NULL, NULL);
     if (now == 0)

@@ -76,6 +76,16 @@ void loop_wake(struct loop *l);
 void loop_set_busy_poll(struct loop *l, uint64_t spin_ns);
 uint64_t loop_busy_poll(const struct loop *l);
 
+/* Coalescing: when nothing is ready, the loop sleeps up to coalesce_ns on
+ * its own timer (never past its earliest timer) and then takes what has
+ * arrived in one round, instead of sleeping in epoll, where each answer's
+ * sender would pay for waking it (an inter-processor interrupt, costly in
+ * a virtual machine). A sleep that finds nothing makes the next rounds
+ * block at once. Adds up to coalesce_ns to when an answer is read: for
+ * closed loops with many answers in flight, not for latency. 0 = off;
+ * busy polling wins. */
+void loop_set_coalesce(struct loop *l, uint64_t ns);
+
 /* Runs until loop_stop; returns 0, or -1 if epoll fails. */
 int loop_run(struct loop *l);
 /* Makes loop_run return after the current round (from the loop's thread). */

@@ -75,6 +75,9 @@ const struct opt_def opts_table[] = {
     {"cpu", OPT_STR, F(cpu), NULL, 0, 0, "pin worker threads to these CPUs: 0,1 or 0-3"},
     {"busy_poll", OPT_U32, F(busy_poll_us), NULL, 0, 100000,
      "spin up to N us for data before sleeping (latency; burns CPU)"},
+    {"coalesce", OPT_U32, F(coalesce_us), "20", 0, 10000,
+     "HTTP stream mode with 8+ requests in flight per thread: gather answers up to N us "
+     "before sleeping, sparing the server a wake-up per answer (0: off)"},
     {"mss", OPT_U32, F(mss), NULL, 0, 65535,
      "TCP: largest segment, bytes (TCP_MAXSEG, as iperf3 -M)"},
     {"window", OPT_SIZE, F(window), NULL, 0, 1 << 30,

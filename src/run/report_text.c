@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "http_target.h"
 #include "units.h"
 
 /* The peer as the banner names it: --server, or the host (and port) of
@@ -38,6 +39,9 @@ void report_text_header(FILE *out, const struct netrig_config *cfg)
         fprintf(out, ", pipeline %u", cfg->pipeline);
     if (cfg->http2)
         fprintf(out, ", HTTP/2 with %u stream(s) per conn", cfg->streams ? cfg->streams : 1);
+    uint32_t threads = cfg->threads ? cfg->threads : 1;
+    if (http_coalesce_ns(cfg, cfg->conns / threads) > 0)
+        fprintf(out, ", answers gathered up to %u us", cfg->coalesce_us);
     if (cfg->rate_bps > 0) {
         char r[32];
         fprintf(out, ", paced at %s", units_fmt_bps(cfg->rate_bps, r, sizeof(r)));

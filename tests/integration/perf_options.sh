@@ -41,6 +41,29 @@ checks ntrr 'r["messages"] > 0 and r["errors"] == 0' 'r["lat_p50_us"] is None'
 run_json ntudp --proto udp --size 512 --rate 10000/s --duration 0.5 --warmup 0.1 --no-timing
 checks ntudp 'r["messages"] > 0 and r["loss_pct"] == 0' 'r["lat_p50_us"] is None'
 
+# HTTP's closed loop with 8+ requests in flight per thread coalesces its
+# wake-ups (--coalesce): every answer still counted once, and the banner
+# says so; --coalesce 0, a thin loop and rr do not coalesce.
+run_json coal --proto http --size 1k --conns 16 --pipeline 2 --count 20000 --warmup 0
+check coal 'r["messages"] == 20000 and r["errors"] == 0 and r["rx_bytes"] >= 20000 * 1024' \
+    "http stream count with coalescing"
+banner() { # banner NAME ARGS...: the client's first line
+    local name=$1
+    shift
+    timeout 60 "$NETRIG" client --server 127.0.0.1:$PORT --proto http --size 1k --duration 0.2 \
+        --warmup 0 "$@" >"$TMP/$name.txt" 2>&1 || fail "$name: $(cat "$TMP/$name.txt")"
+    head -1 "$TMP/$name.txt"
+}
+banner on --conns 16 | grep -q "answers gathered up to 20 us" || fail "banner: $(cat "$TMP/on.txt")"
+banner us --conns 4 --pipeline 2 --coalesce 50 | grep -q "gathered up to 50 us" ||
+    fail "banner --coalesce 50: $(cat "$TMP/us.txt")"
+for args in "--conns 16 --coalesce 0" "--conns 4" "--conns 16 --mode rr"; do
+    # shellcheck disable=SC2086
+    ! banner off $args | grep -q "gathered" || fail "coalescing with $args: $(cat "$TMP/off.txt")"
+done
+"$NETRIG" client --server 127.0.0.1:$PORT --proto http --coalesce 10001 >"$TMP/cbad" 2>&1
+[ $? = 2 ] && grep -q "coalesce" "$TMP/cbad" || fail "--coalesce 10001: $(cat "$TMP/cbad")"
+
 # Bad CPU lists are usage errors that name the problem.
 for bad in "x" "0,,1" "3-1" "99999"; do
     "$NETRIG" client --server 127.0.0.1:$PORT --cpu "$bad" --duration 0.1 >"$TMP/bad" 2>&1

@@ -269,12 +269,120 @@ static void test_waiter(void **state)
     loop_free(l);
 }
 
+/* Coalescing: answers that arrive while the loop sleeps on its own timer
+ * are taken in one round; the sleep never outlasts a timer; a sleep that
+ * found nothing makes the next rounds block at once, so that sparse events
+ * are not each delayed by it. */
+struct coal {
+    int fds[4][2];
+    struct loop_io io[4];
+    int reads;
+    uint64_t round[4], read_at[4], written_at[4];
+    int want;
+    uint64_t gap_ns, start_delay_ns;
+};
+static struct coal co;
+
+static void coal_read(struct loop *l, struct loop_io *io, uint32_t ev)
+{
+    (void)ev;
+    char c;
+    assert_int_equal(read(io->fd, &c, 1), 1);
+    co.round[co.reads] = loop_rounds(l);
+    co.read_at[co.reads] = clock_now_ns();
+    if (++co.reads == co.want)
+        loop_stop(l);
+}
+
+static void *coal_writer(void *arg)
+{
+    (void)arg;
+    struct timespec d = {0, (long)co.start_delay_ns};
+    nanosleep(&d, NULL);
+    for (int i = 0; i < co.want; i++) {
+        if (i > 0) {
+            struct timespec g = {0, (long)co.gap_ns};
+            nanosleep(&g, NULL);
+        }
+        co.written_at[i] = clock_now_ns();
+        assert_int_equal(write(co.fds[i][1], "x", 1), 1);
+    }
+    return NULL;
+}
+
+static struct loop *coal_setup(uint64_t coalesce_ns, int want, uint64_t delay, uint64_t gap)
+{
+    char err[128];
+    struct loop *l = loop_new(err, sizeof(err));
+    assert_non_null(l);
+    memset(&co, 0, sizeof(co));
+    co.want = want;
+    co.start_delay_ns = delay;
+    co.gap_ns = gap;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pipe(co.fds[i]), 0);
+        co.io[i] = (struct loop_io){.fd = co.fds[i][0], .fn = coal_read};
+        assert_int_equal(loop_add(l, &co.io[i], EPOLLIN), 0);
+    }
+    loop_set_coalesce(l, coalesce_ns);
+    return l;
+}
+
+static void coal_free(struct loop *l)
+{
+    for (int i = 0; i < 4; i++) {
+        loop_del(l, &co.io[i]);
+        close(co.fds[i][0]);
+        close(co.fds[i][1]);
+    }
+    loop_free(l);
+}
+
+static void test_coalesce(void **state)
+{
+    (void)state;
+    /* Four writes 10 ms apart, all inside one 400 ms sleep: one round. */
+    struct loop *l = coal_setup(400000000u, 4, 20000000u, 10000000u);
+    pthread_t th;
+    pthread_create(&th, NULL, coal_writer, NULL);
+    assert_int_equal(loop_run(l), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(co.reads, 4);
+    for (int i = 1; i < 4; i++)
+        assert_int_equal(co.round[i], co.round[0]);
+    coal_free(l);
+
+    /* A 500 ms sleep still lets a 20 ms timer fire in time. */
+    l = coal_setup(500000000u, 4, 0, 0);
+    struct loop_timer stop = {.fn = stopper};
+    uint64_t t0 = clock_now_ns();
+    loop_timer_set(l, &stop, t0 + 20000000u);
+    assert_int_equal(loop_run(l), 0);
+    uint64_t took = clock_now_ns() - t0;
+    assert_true(took >= 20000000u);
+    assert_true(took < 300000000u);
+    coal_free(l);
+
+    /* Nothing for 300 ms: the first 200 ms sleep finds nothing, so the
+     * loop blocks and the two writes 30 ms apart are each read at once,
+     * not after another 200 ms sleep. */
+    l = coal_setup(200000000u, 2, 300000000u, 30000000u);
+    pthread_create(&th, NULL, coal_writer, NULL);
+    assert_int_equal(loop_run(l), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(co.reads, 2);
+    assert_true(co.read_at[1] - co.written_at[1] < 150000000u);
+    assert_true(co.round[1] > co.round[0]);
+    assert_true(loop_rounds(l) < 10); /* it slept, it did not spin */
+    coal_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timer_order), cmocka_unit_test(test_io),
         cmocka_unit_test(test_busy_poll),   cmocka_unit_test(test_wake),
-        cmocka_unit_test(test_waiter),
+        cmocka_unit_test(test_waiter),      cmocka_unit_test(test_coalesce),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
