@@ -58,6 +58,11 @@ run py-crr $U --mode crr --size 10
 check py-crr "d['errors'] == 0 and d['messages'] > 5 and d['upgrade_p50_us'] > 0"
 run py-count $U --mode rr --size 100 --count 40 --conns 2
 check py-count "d['errors'] == 0 and d['messages'] == 40 and $(sized 100)"
+# An upgrade it refuses fails the test, naming its status line.
+timeout 60 "$NETRIG" client --duration 300ms --warmup 100ms --json --quiet \
+    --url "ws://127.0.0.1:$pp/refused" --mode rr >"$tmp/py-refused.json" 2>"$tmp/py-refused.err" &&
+    fail "py-refused: exit 0 where every upgrade was refused"
+check py-refused "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class'] and d['failed'].endswith('first: status 403 (HTTP/1.1 403 Forbidden)')"
 
 # --- netrig's client against websocketd (cat: a text line back per message) -
 wp=$((20000 + RANDOM % 20000))
