@@ -99,9 +99,13 @@ static void line_latency(FILE *out, const struct test_result *r, const struct ne
     if (!isnan(r->header_bytes))
         fprintf(out, "http: %.0f header bytes and %.0f body bytes per response\n", r->header_bytes,
                 r->resp_bytes);
-    if (!isnan(r->connect_p50_us))
-        fprintf(out, "connect: p50 %s  p99 %s\n", fmt_us(r->connect_p50_us, b[0], 32),
+    if (!isnan(r->connect_p50_us)) {
+        fprintf(out, "connect: p50 %s  p99 %s", fmt_us(r->connect_p50_us, b[0], 32),
                 fmt_us(r->connect_p99_us, b[1], 32));
+        if (!isnan(r->tls_resumed) && cfg->mode == MODE_CRR)
+            fprintf(out, "  (%.0f TLS sessions resumed)", r->tls_resumed);
+        fputc('\n', out);
+    }
 }
 
 void report_text_result(FILE *out, const struct netrig_config *cfg, const struct client_output *o)
