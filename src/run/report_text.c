@@ -15,8 +15,10 @@ static const char *banner_peer(const struct netrig_config *cfg, const char **pro
     if (cfg->url[0] == '\0')
         return cfg->server;
     const char *host = strstr(cfg->url, "://");
-    bool tls = strncmp(cfg->url, "https://", 8) == 0 || cfg->proto == PROTO_HTTPS;
-    *proto = tls ? "https" : "http";
+    bool ws = strncmp(cfg->url, "ws://", 5) == 0 || strncmp(cfg->url, "wss://", 6) == 0;
+    bool tls = strncmp(cfg->url, "https://", 8) == 0 || strncmp(cfg->url, "wss://", 6) == 0 ||
+               cfg->proto == PROTO_HTTPS;
+    *proto = ws ? (tls ? "wss" : "ws") : tls ? "https" : "http";
     host = host ? host + 3 : cfg->url;
     snprintf(buf, len, "%.*s", (int)strcspn(host, "/?#"), host);
     return buf;
