@@ -102,6 +102,8 @@ const struct result_column result_columns[] = {
     {"warmup_capped", D(warmup_capped),
      "1: the adaptive warm-up hit its bound (4x the warm-up or +5 s) with a connection still in "
      "start-up"},
+    {"tls_resumed", D(tls_resumed),
+     "https, h2, wss: TLS handshakes in the window that resumed a session (crr --resume)"},
     {NULL, COL_STR, 0, 0, NULL},
 };
 

@@ -76,6 +76,9 @@ struct test_result {
     /* the warm-up the window waited for (an adaptive one runs until every
      * connection has left its start-up), and 1 when its bound ended it */
     double warmup_used_s, warmup_capped;
+    /* TLS over one connection slot (https, h2, wss): handshakes in the
+     * window that resumed a session (crr --resume) */
+    double tls_resumed;
     /* why the test failed (nothing succeeded, errors beyond --max-errors),
      * with the first error's cause; "" when it passed */
     char failed[512];

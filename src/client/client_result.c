@@ -168,6 +168,9 @@ static void http_figures(const struct client_figures *f, struct client_output *o
 {
     struct test_result *r = &out->result;
     const struct stats *cs = f->cs;
+    /* So that --resume can be seen to work (or not). */
+    if (f->http->tls)
+        r->tls_resumed = (double)cs->tls_resumed;
     if (f->http->ws) {
         ws_figures(f, out);
         return;

@@ -111,6 +111,8 @@ static void handshake(struct ep *ep)
         return;
     }
     tls_cost_note(s->ssl, &ep->w->st->tls_cipher, &ep->w->st->tls_version);
+    if (wctx_measuring(ep->w) && tls_conn_resumed(s->ssl))
+        ep->w->st->tls_resumed++;
     (void)running(ep);
 }
 

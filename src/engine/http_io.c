@@ -197,18 +197,16 @@ static int response_done(struct ep *ep, uint64_t now)
     return 0;
 }
 
-/* The first 4xx or 5xx of the worker, as its status line, for the test's
- * verdict. The reason is copied only while it still lies in buf: a head
- * parsed by an earlier read may have been overwritten since. */
-static void note_status(struct ep *ep, const char *buf, size_t len)
+/* The reason is copied only while it still lies in buf: a head parsed by
+ * an earlier read may have been overwritten since. */
+void http_io_note_status(struct stats *st, const struct http_response *r, const char *buf,
+                         size_t len)
 {
-    const struct http_response *r = &http_io_hep(ep)->rd.resp;
-    char *note = ep->w->st->note;
-    if (r->status < 400 || note[0])
+    if (r->status < 400 || st->note[0])
         return;
     bool fresh = r->reason >= buf && r->reason + r->reason_len <= buf + len;
     int n = fresh && r->reason_len < 80 ? (int)r->reason_len : 0;
-    snprintf(note, sizeof(ep->w->st->note), "status %d (HTTP/1.%d %d %.*s)", r->status,
+    snprintf(st->note, sizeof(st->note), "status %d (HTTP/1.%d %d %.*s)", r->status,
              r->minor_version, r->status, n, fresh ? r->reason : "");
 }
 
@@ -230,7 +228,7 @@ static int feed(struct ep *ep, char *buf, size_t len)
             return -1;
         }
         if (r == HTTP_READ_DONE) {
-            note_status(ep, buf, len);
+            http_io_note_status(ep->w->st, &h->rd.resp, buf, len);
             if (response_done(ep, now) < 0)
                 return -1;
             continue;

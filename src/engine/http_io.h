@@ -10,6 +10,7 @@
 #include "conn_slot.h"
 #include "ep.h"
 #include "http_client.h"
+#include "stats.h"
 #include "tls.h"
 
 /* An HTTP endpoint's own state (ep->priv). */
@@ -38,5 +39,11 @@ int http_io_write(struct ep *ep);
  * every whole response, and the server's close. Returns 0, or -1 when the
  * connection was closed. */
 int http_io_read(struct ep *ep);
+/* Keeps the worker's first 4xx or 5xx status line in st->note ("status 404
+ * (HTTP/1.1 404 Not Found)"), for the test's verdict; r was parsed from
+ * buf[0..len) (its reason is named only if it still lies there). Any HTTP/1.1
+ * answer may be noted this way: a response, a refused WebSocket upgrade. */
+void http_io_note_status(struct stats *st, const struct http_response *r, const char *buf,
+                         size_t len);
 
 #endif

@@ -64,6 +64,7 @@ void stats_add(struct stats *d, const struct stats *s)
     d->ws_peer_conns += s->ws_peer_conns;
     for (int i = 0; i < H2E_COUNT; i++)
         d->h2err[i] += s->h2err[i];
+    d->tls_resumed += s->tls_resumed;
     if (d->tls_cipher == NULL) {
         d->tls_cipher = s->tls_cipher;
         d->tls_version = s->tls_version;

@@ -62,6 +62,8 @@ struct stats {
     uint64_t hdr_bytes;     /* HTTP: response head bytes in the window */
     const void *tls_cipher; /* TLS: the SSL_CIPHER of a completed handshake */
     int tls_version;
+    /* TLS: handshakes done in the window that resumed a session */
+    uint64_t tls_resumed;
     uint64_t body_done; /* HTTP: body bytes of the responses completed in the window */
     /* HTTP/2, in the window: frames both ways, request HEADERS frames as
      * sent (HPACK-compressed, with their 9-byte frame headers), errors */

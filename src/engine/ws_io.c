@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "http_io.h"
 #include "http_target.h"
 #include "ws_io.h"
 
@@ -427,6 +428,8 @@ static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
         return 0;
     }
     const char *why = NULL;
+    if (h >= 0)
+        http_io_note_status(ep->w->st, &r, s->hold, s->held + take);
     if (h < 0 || ws_response_check(&r, s->key, &why) != 0)
         return fail(ep, h < 0             ? ERRC_PARSE
                         : r.status >= 500 ? ERRC_STATUS_5XX

@@ -83,6 +83,7 @@ static void add_row(struct test_result *a, const struct test_result *t)
     add(&a->rate_target, t->rate_target);
     add(&a->cpu_client_pct, t->cpu_client_pct);
     add(&a->steal_pct, t->steal_pct);
+    add(&a->tls_resumed, t->tls_resumed);
     /* One server measured by every host: its busiest window. */
     keep_max(&a->cpu_server_pct, t->cpu_server_pct);
     keep_max(&a->duration_s, t->duration_s);
@@ -96,7 +97,7 @@ static void clear_sums(struct test_result *a)
     double *z[] = {&a->messages,       &a->errors,      &a->goodput_bps,    &a->msgs_per_s,
                    &a->tx_bytes,       &a->rx_bytes,    &a->retrans,        &a->conns,
                    &a->threads,        &a->rate_target, &a->cpu_client_pct, &a->steal_pct,
-                   &a->cpu_server_pct, &a->duration_s,  &a->jitter_us};
+                   &a->cpu_server_pct, &a->duration_s,  &a->jitter_us,      &a->tls_resumed};
     for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++)
         *z[i] = NAN;
     a->errors_by_class[0] = '\0';

@@ -15,8 +15,10 @@ static const char *banner_peer(const struct netrig_config *cfg, const char **pro
     if (cfg->url[0] == '\0')
         return cfg->server;
     const char *host = strstr(cfg->url, "://");
-    bool tls = strncmp(cfg->url, "https://", 8) == 0 || cfg->proto == PROTO_HTTPS;
-    *proto = tls ? "https" : "http";
+    bool ws = strncmp(cfg->url, "ws://", 5) == 0 || strncmp(cfg->url, "wss://", 6) == 0;
+    bool tls = strncmp(cfg->url, "https://", 8) == 0 || strncmp(cfg->url, "wss://", 6) == 0 ||
+               cfg->proto == PROTO_HTTPS;
+    *proto = ws ? (tls ? "wss" : "ws") : tls ? "https" : "http";
     host = host ? host + 3 : cfg->url;
     snprintf(buf, len, "%.*s", (int)strcspn(host, "/?#"), host);
     return buf;
@@ -99,9 +101,13 @@ static void line_latency(FILE *out, const struct test_result *r, const struct ne
     if (!isnan(r->header_bytes))
         fprintf(out, "http: %.0f header bytes and %.0f body bytes per response\n", r->header_bytes,
                 r->resp_bytes);
-    if (!isnan(r->connect_p50_us))
-        fprintf(out, "connect: p50 %s  p99 %s\n", fmt_us(r->connect_p50_us, b[0], 32),
+    if (!isnan(r->connect_p50_us)) {
+        fprintf(out, "connect: p50 %s  p99 %s", fmt_us(r->connect_p50_us, b[0], 32),
                 fmt_us(r->connect_p99_us, b[1], 32));
+        if (!isnan(r->tls_resumed) && cfg->mode == MODE_CRR)
+            fprintf(out, "  (%.0f TLS sessions resumed)", r->tls_resumed);
+        fputc('\n', out);
+    }
 }
 
 void report_text_result(FILE *out, const struct netrig_config *cfg, const struct client_output *o)

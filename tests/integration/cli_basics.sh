@@ -75,5 +75,13 @@ case "$banner" in
 *"https "*" to 127.0.0.1:1, "*) ;;
 *) echo "FAIL: --url banner: $banner"; fail=1 ;;
 esac
+for scheme in ws wss; do
+    banner=$(timeout 10 "$netrig" client --url $scheme://127.0.0.1:1/x --mode rr --duration 200ms 2>&1 |
+        grep '^netrig client: .* to ')
+    case "$banner" in
+    *"$scheme rr to 127.0.0.1:1, "*) ;;
+    *) echo "FAIL: --url $scheme banner: $banner"; fail=1 ;;
+    esac
+done
 [ "$fail" -eq 0 ] && echo "cli_basics: all checks passed"
 exit $fail

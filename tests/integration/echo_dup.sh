@@ -5,7 +5,7 @@
 source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 command -v python3 >/dev/null || exit 77
 
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 python3 - "$PORT" >"$TMP/echo.log" 2>&1 <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

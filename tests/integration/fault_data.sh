@@ -47,7 +47,7 @@ for args in "--reverse --rate 20mbit --size 512" "--mode rr --size 16 --resp-siz
 done
 
 # The client: a server that writes on a forward stream's data connection.
-LPORT=$((20000 + RANDOM % 20000))
+LPORT=$(free_port)
 python3 "$PEER" tcp-liar 127.0.0.1 $LPORT >"$TMP/liar.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do grep -q listening "$TMP/liar.log" && break; sleep 0.05; done

@@ -20,7 +20,7 @@ run_json udprr --proto udp --mode rr --duration 0.5 --warmup 0.1 --size 32
 check_sane udprr
 
 if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
-    P6=$((20000 + RANDOM % 20000))
+    P6=$(free_port)
     "$NETRIG" server --listen "[::1]:$P6" >"$TMP/s6.log" 2>&1 &
     PIDS+=($!)
     sleep 0.3

@@ -61,8 +61,13 @@ wait $cpid || fail "paused: exit $? ($(tail -1 "$tmp/paused.err"))"
 check paused "d['errors'] == 0 and d['messages'] > 0 and d['duration_s'] > 1.5 and abs(d['goodput_bps'] * d['duration_s'] / 8 - d['messages'] * 65536) <= 65536"
 run url --url "ws://127.0.0.1:$port/ws/echo" --mode rr --size 64
 check url "d['errors'] == 0 and d['messages'] > 5 and d['proto'] == 'ws'"
-run_failing url-miss --url "ws://127.0.0.1:$port/ws/nothing" --mode rr --size 64 --duration 200ms
-check url-miss "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class']"
+# A refused upgrade names the server's status line, as HTTP/1.1 does.
+for p in ws wss; do
+    run_failing $p-miss --url "$p://127.0.0.1:$port/ws/nothing" --mode rr --size 64 --duration 200ms
+    check $p-miss "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class'] and d['failed'].endswith('first: status 404 (HTTP/1.1 404 Not Found)')"
+    grep -q "first: status 404 (HTTP/1.1 404 Not Found)" "$tmp/$p-miss.err" ||
+        fail "$p-miss: status line not named: $(cat "$tmp/$p-miss.err")"
+done
 # Hostile frames close that connection with the code owed; others go on.
 python3 "$NETRIG_TESTS/lib/ws_hostile.py" 127.0.0.1 "$port" >"$tmp/hostile.out" 2>&1 ||
     fail "hostile input: $(cat "$tmp/hostile.out")"

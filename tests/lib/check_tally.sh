@@ -3,6 +3,7 @@
 # processes the test started, killed by PID on exit; fail, which counts;
 # checks_done, which turns the count into the exit status.
 set -u
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 NETRIG=${1:?usage: bash TEST.sh /path/to/netrig}
 tmp=$(mktemp -d)
 pids=()
@@ -31,7 +32,7 @@ checks_done() {
 start_server() {
     local try pid
     for try in 1 2 3 4 5; do
-        port=$((20000 + RANDOM % 20000))
+        port=$(free_port)
         "$NETRIG" server --listen "127.0.0.1:$port" "$@" 2>"$tmp/server.err" &
         pid=$!
         pids+=("$pid")

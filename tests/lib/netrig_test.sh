@@ -3,6 +3,7 @@
 # checks that print what failed. Every process started is killed by PID in
 # the EXIT trap.
 set -u
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 NETRIG=${1:?usage: bash TEST.sh /path/to/netrig}
 TMP=$(mktemp -d)
 PIDS=()
@@ -30,7 +31,7 @@ fail() {
 start_server() {
     local try
     for try in 1 2 3 4 5; do
-        PORT=$((20000 + RANDOM % 20000))
+        PORT=$(free_port)
         "$NETRIG" server --listen 127.0.0.1:$PORT "$@" >"$TMP/server.$PORT.log" 2>&1 &
         SPID=$!
         PIDS+=("$SPID")

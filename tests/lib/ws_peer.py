@@ -1,6 +1,7 @@
 """A WebSocket peer from python3-websockets, for tests/peer/ws_peers.sh.
 
-  ws_peer.py server PORT   an echo server on 127.0.0.1:PORT (for netrig's client)
+  ws_peer.py server PORT   an echo server on 127.0.0.1:PORT (for netrig's client);
+                           it refuses an upgrade to /refused with 403
   ws_peer.py client PORT   checks netrig's server on 127.0.0.1:PORT: every
                            message comes back as sent (sizes across the length
                            forms, text and binary, fragmented), ping, close
@@ -8,6 +9,7 @@
 Prints what failed and exits 1 on the first failure.
 """
 import asyncio
+import http
 import os
 import sys
 
@@ -32,7 +34,13 @@ async def serve(port):
         async for msg in ws:
             await ws.send(msg)
 
-    async with websockets.serve(echo, "127.0.0.1", port, max_size=None, compression=None):
+    def refuse(path, _headers):
+        if path == "/refused":
+            return http.HTTPStatus.FORBIDDEN, [], b"refused\n"
+        return None
+
+    async with websockets.serve(echo, "127.0.0.1", port, max_size=None, compression=None,
+                                process_request=refuse):
         print("ready", flush=True)
         await asyncio.Future()
 

@@ -4,7 +4,7 @@
 source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/netrig_test.sh"
 command -v socat >/dev/null || exit 77
 
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 socat TCP4-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork PIPE 2>"$TMP/socat_tcp.err" &
 PIDS+=($!)
 for _ in $(seq 100); do # until it listens (slow under load)
@@ -14,7 +14,7 @@ done
 
 # socat's UDP listener answers the first peer only: one per client run.
 udp_echo() {
-    PORT=$((20000 + RANDOM % 20000))
+    PORT=$(free_port)
     socat UDP4-LISTEN:$PORT,bind=127.0.0.1 PIPE 2>"$TMP/socat_udp.err" &
     PIDS+=($!)
     for _ in $(seq 100); do # until the port is bound (slow under load)

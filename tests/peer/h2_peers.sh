@@ -23,7 +23,7 @@ chmod 777 "$tmp/logs"
 chmod 644 "$tmp/key.pem"
 
 # --- nginx ----------------------------------------------------------------
-np=$((20000 + RANDOM % 20000))
+np=$(free_port)
 cat >"$tmp/nginx.conf" <<EOF
 worker_processes 1;
 pid $tmp/nginx.pid;
@@ -66,7 +66,7 @@ expect ng-miss messages == 0
 col "$tmp/ng-miss.csv" errors_by_class | grep -q status_4xx || fail "ng-miss: no status_4xx"
 
 # --- h2o ------------------------------------------------------------------
-hp=$((20000 + RANDOM % 20000))
+hp=$(free_port)
 cat >"$tmp/h2o.conf" <<EOF
 error-log: $tmp/logs/h2o.log
 num-threads: 1

@@ -23,7 +23,7 @@ chmod 644 "$tmp/key.pem"
 # start_h2o: on two random ports (port, sport); returns 1 if it did not
 # answer (a port taken by a test running beside this one, say).
 start_h2o() {
-    port=$((20000 + RANDOM % 20000))
+    port=$(free_port)
     sport=$((port + 1))
     cat >"$tmp/h2o.conf" <<EOF
 error-log: $tmp/logs/error.log

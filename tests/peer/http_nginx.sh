@@ -13,7 +13,7 @@ fi
 source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
 source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/http_peer.sh"
 
-port=$((20000 + RANDOM % 20000))
+port=$(free_port)
 sport=$((port + 1))
 cport=$((port + 2)) # closes each connection after 100 requests
 chmod 755 "$tmp" # nginx workers run as an unprivileged user

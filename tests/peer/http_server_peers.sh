@@ -15,7 +15,7 @@ source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check
 start() {
     local try pid
     for try in 1 2 3 4 5; do
-        port=$((20000 + RANDOM % 20000))
+        port=$(free_port)
         "$NETRIG" server --listen "127.0.0.1:$port" --quiet "$@" 2>>"$tmp/server.err" &
         pid=$!
         pids+=($pid)

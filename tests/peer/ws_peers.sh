@@ -39,7 +39,7 @@ wait_port() {
 }
 
 # --- netrig's client against python3-websockets ----------------------------
-pp=$((20000 + RANDOM % 20000))
+pp=$(free_port)
 "$PY" "$NETRIG_TESTS/lib/ws_peer.py" server $pp >"$tmp/py-server.log" 2>&1 &
 pids+=($!)
 wait_port $pp || fail "python3-websockets server did not start: $(cat "$tmp/py-server.log")"
@@ -58,9 +58,14 @@ run py-crr $U --mode crr --size 10
 check py-crr "d['errors'] == 0 and d['messages'] > 5 and d['upgrade_p50_us'] > 0"
 run py-count $U --mode rr --size 100 --count 40 --conns 2
 check py-count "d['errors'] == 0 and d['messages'] == 40 and $(sized 100)"
+# An upgrade it refuses fails the test, naming its status line.
+timeout 60 "$NETRIG" client --duration 300ms --warmup 100ms --json --quiet \
+    --url "ws://127.0.0.1:$pp/refused" --mode rr >"$tmp/py-refused.json" 2>"$tmp/py-refused.err" &&
+    fail "py-refused: exit 0 where every upgrade was refused"
+check py-refused "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class'] and d['failed'].endswith('first: status 403 (HTTP/1.1 403 Forbidden)')"
 
 # --- netrig's client against websocketd (cat: a text line back per message) -
-wp=$((20000 + RANDOM % 20000))
+wp=$(free_port)
 websocketd --port $wp --address 127.0.0.1 cat >"$tmp/websocketd.log" 2>&1 &
 pids+=($!)
 wait_port $wp || fail "websocketd did not start: $(tail -3 "$tmp/websocketd.log")"
