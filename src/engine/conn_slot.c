@@ -296,8 +296,17 @@ enum tls_result conn_slot_send(struct ep *ep, const void *buf, size_t len, size_
 int conn_slot_done(struct ep *ep)
 {
     struct conn_slot *s = conn_slot_of(ep);
-    if (s->sess == NULL && s->ssl != NULL && ep->w->http->resume)
-        s->sess = tls_conn_session(s->ssl);
+    if (s->ssl != NULL && ep->w->http->resume) {
+        /* The newest session: a TLS 1.3 server may take each ticket only
+         * once (RFC 8446 asks clients not to offer one twice), and sends
+         * a new one on every connection, resumed or not. */
+        SSL_SESSION *newest = tls_conn_session(s->ssl);
+        if (newest != NULL) {
+            if (s->sess != NULL)
+                SSL_SESSION_free(s->sess);
+            s->sess = newest;
+        }
+    }
     ep->drv->close(ep, false);
     return -1;
 }
