@@ -49,7 +49,7 @@ int ws_io_upgrade(struct ep *ep)
     const struct http_target *t = ep->w->http;
     if (ws_key_new(s->key) != 0)
         return -1;
-    int n = ws_request_write((char *)s->tx, s->tx_cap, t->authority, t->path, s->key);
+    int n = ws_request_write((char *)s->tx, s->tx_cap, t->authority, t->path, s->key, NULL);
     if (n < 0)
         return -1;
     s->tx_off = 0;
@@ -427,7 +427,8 @@ static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
         return 0;
     }
     const char *why = NULL;
-    if (h < 0 || ws_response_check(&r, s->key, &why) != 0)
+    const struct http_header *ext = NULL;
+    if (h < 0 || ws_response_check(&r, s->key, false, &ext, &why) != 0)
         return fail(ep, h < 0             ? ERRC_PARSE
                         : r.status >= 500 ? ERRC_STATUS_5XX
                         : r.status >= 400 ? ERRC_STATUS_4XX

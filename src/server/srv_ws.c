@@ -48,7 +48,7 @@ static int answer(struct srv_ws *c, const char *in, size_t len, size_t *consumed
         st = 404;
     if (st != 0)
         return st;
-    int w = ws_response_write(c->head, sizeof(c->head), key, key_len);
+    int w = ws_response_write(c->head, sizeof(c->head), key, key_len, NULL);
     if (w < 0)
         return 500;
     c->head_len = (size_t)w;
