@@ -20,6 +20,9 @@
 #include "ws_frame.h"
 
 #define WS_DEFLATE_SCRATCH (16u * 1024u) /* inflate output per step */
+/* A client's bound on a message once inflated: netrig's server's own
+ * message limit (WS_SERVE_DEFAULT_MAX). */
+#define WS_DEFLATE_MAX_MESSAGE ((uint64_t)16 << 20)
 
 struct ws_deflate {
     z_stream def, inf;
