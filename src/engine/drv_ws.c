@@ -31,6 +31,7 @@ static void fresh(struct ep *ep)
     memset(&s->rd, 0, sizeof(s->rd));
     s->upgraded = false;
     s->deflate = false; /* until the next 101 takes it again */
+    s->z_msg = 0;
     s->hlen = 0;
     s->msg_hdr = 0;
     s->in_frame = false;

@@ -357,19 +357,29 @@ static int fail(struct ep *ep, int cls)
     return -1;
 }
 
-/* Payload bytes of a message received (inflated if it came compressed):
- * checked as text, counted. Returns 0 or a close code (1007). */
+/* Counts n payload bytes received. */
+static void count_rx(struct ep *ep, uint64_t n)
+{
+    ep->w->st->rx_total += n;
+    if (wctx_measuring(ep->w) && (ep->role & EP_RR_CLIENT))
+        ep->w->st->rx_bytes += n;
+    if (wctx_measuring(ep->w) && ep->w->http->ws_deflate)
+        ep->w->st->ws_wire_payload += n;
+}
+
+/* Payload bytes of a message received: checked as text, counted as they
+ * come, or, inflated from a compressed message, when it is whole (a bomb
+ * stopped at the limit counts nothing). Returns 0 or a close code (1007). */
 static unsigned message_bytes(void *arg, const uint8_t *p, size_t n)
 {
     struct ep *ep = arg;
     struct wsep *s = W(ep);
     if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_feed(&s->rd.utf8, p, n))
         return WS_CLOSE_BAD_DATA;
-    ep->w->st->rx_total += n;
-    if (wctx_measuring(ep->w) && (ep->role & EP_RR_CLIENT))
-        ep->w->st->rx_bytes += n;
-    if (wctx_measuring(ep->w) && ep->w->http->ws_deflate)
-        ep->w->st->ws_wire_payload += n;
+    if (s->rd.msg_deflated)
+        s->z_msg += n;
+    else
+        count_rx(ep, n);
     return 0;
 }
 
@@ -425,6 +435,9 @@ static int frame_done(struct ep *ep, uint64_t now)
         return 0;
     if (s->rd.msg_deflated && !inflate_piece(ep, NULL, 0, true))
         return fail(ep, ERRC_PROTOCOL); /* the message's end: 00 00 ff ff put back */
+    if (s->rd.msg_deflated)
+        count_rx(ep, s->z_msg);
+    s->z_msg = 0;
     if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_done(s->rd.utf8))
         return fail(ep, ERRC_PROTOCOL);
     return message_done(ep, now);

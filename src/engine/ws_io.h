@@ -67,6 +67,7 @@ struct wsep {
     struct ws_deflate z;
     uint8_t *zmsg;
     size_t zcap, zlen;
+    uint64_t z_msg; /* bytes the compressed message coming in inflated to so far */
 };
 
 static inline struct wsep *ws_io_wsep(const struct ep *ep)
