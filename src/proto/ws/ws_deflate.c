@@ -58,6 +58,7 @@ int ws_deflate_put(struct ws_deflate *z, const uint8_t *in, size_t n, bool end, 
                    size_t cap, size_t *len, size_t *used)
 {
     z_stream *s = &z->def;
+    size_t start = *len;
     s->next_in = (Bytef *)(uintptr_t)in;
     s->avail_in = (uInt)n;
     s->next_out = out + *len;
@@ -67,6 +68,14 @@ int ws_deflate_put(struct ws_deflate *z, const uint8_t *in, size_t n, bool end, 
     *len = cap - s->avail_out;
     if (rc != Z_OK && rc != Z_BUF_ERROR)
         return -1;
+    if (end && rc == Z_BUF_ERROR && *len == start && s->avail_in == 0 && *len < cap) {
+        /* Nothing since the last message's flush, which zlib will not
+         * repeat: an empty message, one 0x00 byte (RFC 7692 7.2.3.6). */
+        out[(*len)++] = 0x00;
+        if (z->def_reset)
+            deflateReset(s);
+        return 0;
+    }
     /* Out of room: with input left, or a flush that may not be complete. */
     if (s->avail_in > 0 || (end && s->avail_out == 0))
         return -1;
