@@ -329,6 +329,15 @@ static void test_handshake_deflate(void **state)
     assert_true(back.server_nct);
     assert_int_equal(ws_response_check(&resp, key, false, &x, &why), -1);
     assert_string_equal(why, "server chose an extension that was not offered");
+    /* a second line would be a second extension */
+    assert_true(ws_response_write(buf, sizeof(buf), key, WS_KEY_LEN,
+                                  "permessage-deflate\r\nSec-WebSocket-Extensions: x-more") > 0);
+    memset(&resp, 0, sizeof(resp));
+    resp.headers = h;
+    resp.max_headers = 16;
+    assert_true(http_parse_response(buf, strlen(buf), false, NULL, &resp) > 0);
+    assert_int_equal(ws_response_check(&resp, key, true, &x, &why), -1);
+    assert_string_equal(why, "more than one Sec-WebSocket-Extensions line");
     /* no offer: nothing chosen */
     assert_true(ws_request_write(buf, sizeof(buf), "h", "/ws/echo", key, NULL) > 0);
     assert_true(parse_req(buf, &r, h) > 0);

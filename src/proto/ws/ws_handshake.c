@@ -169,9 +169,16 @@ int ws_response_check(const struct http_response *r, const char key[WS_KEY_LEN +
     ws_accept_for(key, WS_KEY_LEN, acc);
     if (!value_is(http_header_find(h, nh, "sec-websocket-accept"), acc))
         return *why = "wrong Sec-WebSocket-Accept", -1;
-    const struct http_header *x = http_header_find(h, nh, "sec-websocket-extensions");
-    if (x && !offered)
-        return *why = "server chose an extension that was not offered", -1;
+    const struct http_header *x = NULL;
+    for (size_t i = 0; i < nh; i++) {
+        if (h[i].name_len != 24 || strncasecmp(h[i].name, "sec-websocket-extensions", 24) != 0)
+            continue;
+        if (!offered)
+            return *why = "server chose an extension that was not offered", -1;
+        if (x)
+            return *why = "more than one Sec-WebSocket-Extensions line", -1;
+        x = &h[i];
+    }
     *ext = x;
     *why = NULL;
     return 0;
