@@ -50,8 +50,8 @@ int ws_response_write(char *buf, size_t cap, const char *key, size_t key_len, co
 /* Checks a parsed response head as the 101 answer to key. An extension in
  * the answer is refused unless offered, and so is more than one
  * Sec-WebSocket-Extensions line; if offered, *ext points at the answer's
- * line (NULL: declined), which the caller checks (ws_ext_answer_check). Returns 0, or -1 with the
- * reason in *why. */
+ * line (NULL: declined), which the caller checks (ws_ext_answer_check).
+ * Returns 0, or -1 with the reason in *why. */
 int ws_response_check(const struct http_response *r, const char key[WS_KEY_LEN + 1], bool offered,
                       const struct http_header **ext, const char **why);
 
