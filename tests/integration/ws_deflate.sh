@@ -41,6 +41,10 @@ for p in ws wss; do
     run "$p-stream" $S --proto $p --mode stream --size 64k --ws-deflate
     check "$p-stream" "d['errors'] == 0 and d['messages'] > 10 and d['ws_wire_ratio'] < 0.01 and abs(d['goodput_bps'] * d['duration_s'] / 8 - d['messages'] * 65536) <= 65536"
 done
+# The text report says what compression did.
+timeout 60 "$NETRIG" client $S --proto ws --mode rr --size 1k --count 20 --ws-deflate \
+    >"$tmp/text.out" 2>&1 || fail "text: exit $?"
+grep -q "^ws: permessage-deflate on, 0.0" "$tmp/text.out" || fail "text: $(cat "$tmp/text.out")"
 run plain $S --proto ws --mode rr --size 1k --count 20
 check plain "d['errors'] == 0 and d['messages'] == 20 and d['ws_deflate'] == '' and d['ws_wire_ratio'] is None"
 run url --url "ws://127.0.0.1:$port/ws/echo" --mode rr --size 64 --count 20 --ws-deflate

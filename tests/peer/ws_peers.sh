@@ -65,6 +65,10 @@ check py-count "d['errors'] == 0 and d['messages'] == 40 and $(sized 100)"
 # --ws-deflate against a server without compression: declined, uncompressed.
 run py-declined $U --mode rr --size 1000 --count 40 --ws-deflate
 check py-declined "d['errors'] == 0 and d['messages'] == 40 and d['ws_deflate'] == 'declined' and d['ws_wire_ratio'] == 1"
+timeout 60 "$NETRIG" client $U --mode rr --size 1000 --count 5 --ws-deflate >"$tmp/declined.out" 2>&1 ||
+    fail "declined (text): exit $?"
+grep -q "^ws: permessage-deflate declined by the server" "$tmp/declined.out" ||
+    fail "declined (text): no note: $(cat "$tmp/declined.out")"
 
 # --- netrig's --ws-deflate client against python3-websockets with deflate ---
 dp=$((20000 + RANDOM % 20000))
