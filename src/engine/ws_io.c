@@ -101,7 +101,7 @@ static void queue_mark(struct ep *ep)
 /* permessage-deflate: the message's payload (zeros) compressed whole
  * into zmsg, with the stream the connection keeps. Returns 0, or -1 when
  * it did not fit (then it goes uncompressed, as a peer may send any
- * message). */
+ * message, and the stream starts afresh). */
 static int compress_message(struct ep *ep)
 {
     struct wsep *s = W(ep);
@@ -109,8 +109,10 @@ static int compress_message(struct ep *ep)
     s->zlen = 0;
     do {
         size_t k = left < EP_ZERO_LEN ? (size_t)left : EP_ZERO_LEN, used = 0;
-        if (ws_deflate_put(&s->z, ep_zero, k, k == left, s->zmsg, s->zcap, &s->zlen, &used) != 0)
+        if (ws_deflate_put(&s->z, ep_zero, k, k == left, s->zmsg, s->zcap, &s->zlen, &used) != 0) {
+            ws_deflate_drop(&s->z);
             return -1;
+        }
         left -= k;
     } while (left > 0);
     return 0;

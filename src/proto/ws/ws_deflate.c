@@ -89,6 +89,11 @@ int ws_deflate_put(struct ws_deflate *z, const uint8_t *in, size_t n, bool end, 
     return 0;
 }
 
+void ws_deflate_drop(struct ws_deflate *z)
+{
+    deflateReset(&z->def);
+}
+
 /* One inflate call's output, checked against the limit and handed on. */
 static unsigned out_piece(struct ws_deflate *z, size_t got, uint64_t limit, ws_deflate_emit emit,
                           void *arg)

@@ -58,6 +58,12 @@ size_t ws_deflate_bound(size_t n);
 int ws_deflate_put(struct ws_deflate *z, const uint8_t *in, size_t n, bool end, uint8_t *out,
                    size_t cap, size_t *len, size_t *used);
 
+/* Abandons the message being compressed (a ws_deflate_put ran out of room
+ * and the caller sends the message uncompressed instead): the compressor
+ * starts afresh, with nothing of it pending; the peer's decompressor reads
+ * what follows whatever its context. */
+void ws_deflate_drop(struct ws_deflate *z);
+
 /* Inflates in[0..n), a piece of a compressed message coming in, handing
  * the output to emit in pieces of at most WS_DEFLATE_SCRATCH bytes; end:
  * the message's last piece. Returns 0, 1009 when the message inflates to
