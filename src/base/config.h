@@ -67,6 +67,7 @@ struct netrig_config {
     /* WebSocket */
     uint64_t ws_frame; /* payload bytes per frame; a message is split (0 = one frame) */
     bool ws_text;      /* text messages (UTF-8) instead of binary */
+    bool ws_deflate;   /* offer permessage-deflate (RFC 7692) */
     bool http2;        /* HTTP/2: h2 over TLS (ALPN), h2c with prior knowledge */
     uint32_t streams;  /* HTTP/2: concurrent streams per connection */
     /* TLS */

@@ -91,6 +91,11 @@ const struct result_column result_columns[] = {
     {"upgrade_p50_us", D(upgrade_p50_us), "WebSocket: upgrade request to 101 median, microseconds"},
     {"upgrade_p99_us", D(upgrade_p99_us), "WebSocket: upgrade 99th percentile, microseconds"},
     {"ws_frame", D(ws_frame), "WebSocket: payload bytes per frame (0: a message is one frame)"},
+    {"ws_deflate", S(ws_deflate),
+     "WebSocket --ws-deflate: on (server took permessage-deflate), declined, mixed; empty if not "
+     "asked"},
+    {"ws_wire_ratio", D(ws_wire_ratio),
+     "WebSocket --ws-deflate: message bytes on the wire per payload byte, both ways"},
     {"host", S(host), "several client hosts: the row's host, or all (their exact merge)"},
     {"hosts", S(hosts), "all row: client hosts it holds of the run's, 2/3"},
     {"streams", D(streams), "HTTP/2: concurrent streams per connection asked for"},

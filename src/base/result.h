@@ -65,6 +65,11 @@ struct test_result {
     char probe_model_ok[8];                /* "yes": the loaded p50 lands on it; "no"; "" */
     double upgrade_p50_us, upgrade_p99_us; /* WebSocket: upgrade request to 101 */
     double ws_frame;                       /* WebSocket: payload bytes per frame (0: one) */
+    /* WebSocket --ws-deflate: "on" (the server took permessage-deflate),
+     * "declined", "mixed" (some connections each); "" when not asked. And
+     * the messages' bytes on the wire per payload byte, both ways */
+    char ws_deflate[12];
+    double ws_wire_ratio;
     /* several client hosts: the host of the row ("all": their merge, "": one host) and how
      * many of the run's hosts the row holds ("2/3" on an "all" row, "1/1" on a lone
      * client's; empty on one host's part of a merged step) */

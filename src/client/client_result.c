@@ -156,6 +156,15 @@ static void ws_figures(const struct client_figures *f, struct client_output *out
     r->resp_bytes = r->size_bytes;
     r->header_bytes = ratio((double)cs->hdr_bytes, (double)cs->txn);
     r->ws_frame = (double)t->ws_frame;
+    if (t->ws_deflate) {
+        snprintf(r->ws_deflate, sizeof(r->ws_deflate), "%s",
+                 cs->ws_deflate_declined == 0 ? "on"
+                 : cs->ws_deflate_on == 0     ? "declined"
+                                              : "mixed");
+        if (cs->ws_deflate_on + cs->ws_deflate_declined == 0)
+            r->ws_deflate[0] = '\0';
+        r->ws_wire_ratio = ratio((double)cs->ws_wire_bytes, (double)cs->ws_wire_payload);
+    }
     hist_add(&out->lat, &cs->total);
     hist_add(&out->connect, &cs->connect);
     if (cs->upgrade.total_count > 0) {

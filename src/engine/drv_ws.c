@@ -30,6 +30,8 @@ static void fresh(struct ep *ep)
     struct wsep *s = W(ep);
     memset(&s->rd, 0, sizeof(s->rd));
     s->upgraded = false;
+    s->deflate = false; /* until the next 101 takes it again */
+    s->z_msg = 0;
     s->hlen = 0;
     s->msg_hdr = 0;
     s->in_frame = false;
@@ -64,6 +66,8 @@ static bool drain(struct ep *ep)
 
 static void release(struct ep *ep)
 {
+    ws_deflate_free(&W(ep)->z);
+    free(W(ep)->zmsg);
     free(W(ep)->tx);
 }
 
@@ -110,6 +114,12 @@ static int ws_init(struct ep *ep)
     s->tx = malloc(s->tx_cap);
     if (s->tx == NULL)
         return -1;
+    if (ep->w->http->ws_deflate) { /* a message compressed whole */
+        s->zcap = ws_deflate_bound((size_t)ep->w->http->ws_size);
+        s->zmsg = malloc(s->zcap);
+        if (s->zmsg == NULL)
+            return -1;
+    }
     s->rng = clock_now_ns() ^ ((uint64_t)(uintptr_t)ep << 16) ^ 0x9E3779B97F4A7C15ull;
     return 0;
 }

@@ -51,6 +51,7 @@ static int ws_setup(struct http_target *t, const struct netrig_config *cfg, cons
         return snprintf(err, errlen, "ws: --reverse and --bidir are not available"), -1;
     t->ws = true;
     t->ws_text = cfg->ws_text;
+    t->ws_deflate = cfg->ws_deflate;
     t->ws_frame = cfg->ws_frame;
     t->ws_size = cfg->size;
     snprintf(t->path, sizeof(t->path), "%s", path);

@@ -25,6 +25,7 @@ struct http_target {
      * upgrade request (a fresh key) for path on authority; head is empty */
     bool ws;
     bool ws_text;
+    bool ws_deflate;   /* offer permessage-deflate */
     uint64_t ws_frame; /* payload bytes per frame, 0 = a message is one frame */
     uint64_t ws_size;  /* message payload bytes */
     char path[1100];

@@ -62,6 +62,10 @@ void stats_add(struct stats *d, const struct stats *s)
     d->ws_peer_bytes += s->ws_peer_bytes;
     d->ws_peer_ns += s->ws_peer_ns;
     d->ws_peer_conns += s->ws_peer_conns;
+    d->ws_deflate_on += s->ws_deflate_on;
+    d->ws_deflate_declined += s->ws_deflate_declined;
+    d->ws_wire_bytes += s->ws_wire_bytes;
+    d->ws_wire_payload += s->ws_wire_payload;
     for (int i = 0; i < H2E_COUNT; i++)
         d->h2err[i] += s->h2err[i];
     d->tls_resumed += s->tls_resumed;

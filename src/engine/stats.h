@@ -72,6 +72,12 @@ struct stats {
     /* WebSocket stream: what netrig's sink received from each connection's
      * window mark to its close, and that time as the client saw it */
     uint64_t ws_peer_msgs, ws_peer_bytes, ws_peer_ns, ws_peer_conns;
+    /* WebSocket with --ws-deflate: upgrades where the server took
+     * permessage-deflate or declined it, and the messages' bytes in the
+     * window both ways as they went on the wire (compressed) and as
+     * payload (inflated), counted together */
+    uint64_t ws_deflate_on, ws_deflate_declined;
+    uint64_t ws_wire_bytes, ws_wire_payload;
     /* The first error's cause in words, for a test that fails: an HTTP
      * status line, a certificate verification failure. "" when none. */
     char note[128];

@@ -50,7 +50,8 @@ int ws_io_upgrade(struct ep *ep)
     const struct http_target *t = ep->w->http;
     if (ws_key_new(s->key) != 0)
         return -1;
-    int n = ws_request_write((char *)s->tx, s->tx_cap, t->authority, t->path, s->key);
+    int n = ws_request_write((char *)s->tx, s->tx_cap, t->authority, t->path, s->key,
+                             t->ws_deflate ? WS_EXT_OFFER : NULL);
     if (n < 0)
         return -1;
     s->tx_off = 0;
@@ -98,6 +99,26 @@ static void queue_mark(struct ep *ep)
     s->mark_sent = queue_control(s, WS_OP_PING, window_mark, MARK_LEN);
 }
 
+/* permessage-deflate: the message's payload (zeros) compressed whole
+ * into zmsg, with the stream the connection keeps. Returns 0, or -1 when
+ * it did not fit (then it goes uncompressed, as a peer may send any
+ * message, and the stream starts afresh). */
+static int compress_message(struct ep *ep)
+{
+    struct wsep *s = W(ep);
+    uint64_t left = ep->w->http->ws_size;
+    s->zlen = 0;
+    do {
+        size_t k = left < EP_ZERO_LEN ? (size_t)left : EP_ZERO_LEN, used = 0;
+        if (ws_deflate_put(&s->z, ep_zero, k, k == left, s->zmsg, s->zcap, &s->zlen, &used) != 0) {
+            ws_deflate_drop(&s->z);
+            return -1;
+        }
+        left -= k;
+    } while (left > 0);
+    return 0;
+}
+
 /* A new message: its first frame header comes with the payload. */
 static bool next_message(struct ep *ep)
 {
@@ -105,7 +126,16 @@ static bool next_message(struct ep *ep)
     if (s->to_send == 0)
         return false;
     s->to_send--;
-    s->g = (struct ws_gen){.active = true, .first = true, .msg_left = ep->w->http->ws_size};
+    uint64_t size = ep->w->http->ws_size;
+    s->g = (struct ws_gen){.active = true, .first = true, .msg_left = size};
+    if (s->deflate && compress_message(ep) == 0) {
+        s->g.zsrc = true;
+        s->g.msg_left = s->zlen;
+    }
+    if (wctx_measuring(ep->w) && ep->w->http->ws_deflate) {
+        ep->w->st->ws_wire_bytes += s->g.msg_left;
+        ep->w->st->ws_wire_payload += size;
+    }
     return true;
 }
 
@@ -121,7 +151,10 @@ static bool next_frame(struct ep *ep)
     uint8_t op = !g->first ? WS_OP_CONT : t->ws_text ? WS_OP_TEXT : WS_OP_BINARY;
     g->fin = len == g->msg_left;
     new_key(s, g->key);
-    s->tx_len += ws_write_header(s->tx + s->tx_len, g->fin, op, len, g->key);
+    uint8_t *h = s->tx + s->tx_len;
+    s->tx_len += ws_write_header(h, g->fin, op, len, g->key);
+    if (g->first && g->zsrc)
+        h[0] |= 0x40; /* RSV1: compressed, on the message's first frame */
     g->first = false;
     g->msg_left -= len;
     g->frame_left = len;
@@ -146,11 +179,15 @@ static void message_queued(struct ep *ep)
 }
 
 /* Fills the send buffer with frames: payload bytes (zeros: valid in text
- * and binary alike) masked on their way in. */
+ * and binary alike; or, deflated, the compressed message) masked on their
+ * way in. Compressed messages are small on the wire: a fill stops after a
+ * buffer's worth of payload, so that one call does not compress for long
+ * without the loop looking at its clock. */
 static void fill(struct ep *ep)
 {
     struct wsep *s = W(ep);
     struct ws_gen *g = &s->g;
+    uint64_t payload = 0;
     while (s->tx_len < s->tx_cap) {
         if (!g->active || (g->frame_left == 0 && g->fin)) {
             if (s->pong_due && queue_control(s, WS_OP_PONG, s->pong, s->pong_len))
@@ -163,15 +200,18 @@ static void fill(struct ep *ep)
             }
             if (g->active)
                 message_queued(ep);
-            if (s->close_queued || !next_message(ep))
+            if (s->close_queued || payload >= s->tx_cap || !next_message(ep))
                 return;
+            payload += ep->w->http->ws_size;
         }
         if (g->frame_left == 0 && !next_frame(ep))
             return;
         size_t room = s->tx_cap - s->tx_len;
         size_t take = g->frame_left < room ? (size_t)g->frame_left : room;
-        take = take < EP_ZERO_LEN ? take : EP_ZERO_LEN;
-        ws_mask_copy(s->tx + s->tx_len, ep_zero, take, g->key, g->frame_off);
+        take = g->zsrc || take < EP_ZERO_LEN ? take : EP_ZERO_LEN;
+        ws_mask_copy(s->tx + s->tx_len, g->zsrc ? s->zmsg + g->src_off : ep_zero, take, g->key,
+                     g->frame_off);
+        g->src_off += g->zsrc ? take : 0;
         s->tx_len += take;
         g->frame_left -= take;
         g->frame_off += take;
@@ -320,6 +360,56 @@ static int fail(struct ep *ep, int cls)
     return -1;
 }
 
+/* Counts n payload bytes received. */
+static void count_rx(struct ep *ep, uint64_t n)
+{
+    ep->w->st->rx_total += n;
+    if (wctx_measuring(ep->w) && (ep->role & EP_RR_CLIENT))
+        ep->w->st->rx_bytes += n;
+    if (wctx_measuring(ep->w) && ep->w->http->ws_deflate)
+        ep->w->st->ws_wire_payload += n;
+}
+
+/* Payload bytes of a message received: checked as text, counted as they
+ * come, or, inflated from a compressed message, when it is whole (a bomb
+ * stopped at the limit counts nothing). Returns 0 or a close code (1007). */
+static unsigned message_bytes(void *arg, const uint8_t *p, size_t n)
+{
+    struct ep *ep = arg;
+    struct wsep *s = W(ep);
+    if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_feed(&s->rd.utf8, p, n))
+        return WS_CLOSE_BAD_DATA;
+    if (s->rd.msg_deflated)
+        s->z_msg += n;
+    else
+        count_rx(ep, n);
+    return 0;
+}
+
+/* The client's bound on a message inflated: the server's own limit, or
+ * the message size asked for when larger. */
+static uint64_t inflate_limit(const struct ep *ep)
+{
+    uint64_t size = ep->w->http->ws_size;
+    return size > WS_DEFLATE_MAX_MESSAGE ? size : WS_DEFLATE_MAX_MESSAGE;
+}
+
+/* Inflates a piece of a compressed message (end: its last). Returns false
+ * on bad data or past the bound; the first such names the server. */
+static bool inflate_piece(struct ep *ep, const uint8_t *p, size_t n, bool end)
+{
+    struct wsep *s = W(ep);
+    unsigned code = ws_deflate_take(&s->z, p, n, end, inflate_limit(ep), message_bytes, ep);
+    if (code == 0)
+        return true;
+    struct stats *st = ep->w->st;
+    if (!st->note[0])
+        snprintf(st->note, sizeof(st->note), "server %.60s: %s", ep->w->http->authority,
+                 code == WS_CLOSE_TOO_BIG ? "a compressed message inflates past the limit"
+                                          : "a compressed message is not valid");
+    return false;
+}
+
 /* A frame's payload is all in. Returns -1 when the connection was closed. */
 static int frame_done(struct ep *ep, uint64_t now)
 {
@@ -346,6 +436,11 @@ static int frame_done(struct ep *ep, uint64_t now)
     }
     if (!f->fin)
         return 0;
+    if (s->rd.msg_deflated && !inflate_piece(ep, NULL, 0, true))
+        return fail(ep, ERRC_PROTOCOL); /* the message's end: 00 00 ff ff put back */
+    if (s->rd.msg_deflated)
+        count_rx(ep, s->z_msg);
+    s->z_msg = 0;
     if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_done(s->rd.utf8))
         return fail(ep, ERRC_PROTOCOL);
     return message_done(ep, now);
@@ -360,11 +455,11 @@ static size_t payload(struct ep *ep, const uint8_t *p, size_t n)
         memcpy(s->ctl + s->ctl_len, p, take);
         s->ctl_len += take;
     } else {
-        if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_feed(&s->rd.utf8, p, take))
+        if (wctx_measuring(ep->w) && ep->w->http->ws_deflate)
+            ep->w->st->ws_wire_bytes += take;
+        if (s->rd.msg_deflated ? !inflate_piece(ep, p, take, false)
+                               : message_bytes(ep, p, take) != 0)
             return SIZE_MAX;
-        ep->w->st->rx_total += take;
-        if (wctx_measuring(ep->w) && (ep->role & EP_RR_CLIENT))
-            ep->w->st->rx_bytes += take;
     }
     s->f_left -= take;
     return take;
@@ -377,7 +472,7 @@ static size_t header(struct ep *ep, const uint8_t *p, size_t n)
     struct wsep *s = W(ep);
     size_t copy = sizeof(s->hdr) - s->hlen < n ? sizeof(s->hdr) - s->hlen : n;
     memcpy(s->hdr + s->hlen, p, copy);
-    int h = ws_parse_header(s->hdr, s->hlen + copy, WS_CLIENT, 0, &s->f);
+    int h = ws_parse_header_ext(s->hdr, s->hlen + copy, WS_CLIENT, 0, s->deflate, &s->f);
     if (h == WS_PARSE_INCOMPLETE) {
         s->hlen += (unsigned)copy;
         return copy;
@@ -414,6 +509,35 @@ static int feed(struct ep *ep, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* The server's answer to our permessage-deflate offer (ext: its
+ * Sec-WebSocket-Extensions, NULL when it declined): the streams set up
+ * for what it chose. Returns 0, or -1 with the server named in the note
+ * when the answer is not one RFC 7692 allows. */
+static int deflate_answer(struct ep *ep, const struct http_header *ext)
+{
+    struct wsep *s = W(ep);
+    struct stats *st = ep->w->st;
+    struct ws_ext e;
+    const char *why = NULL;
+    char err[96];
+    ws_deflate_free(&s->z);
+    s->deflate = false;
+    if (ext == NULL) {
+        st->ws_deflate_declined++;
+        return 0;
+    }
+    if (ws_ext_answer_check(ext->value, ext->value_len, &e, &why) != 0 ||
+        ws_deflate_init(&s->z, &e, WS_CLIENT, err, sizeof(err)) != 0) {
+        if (!st->note[0])
+            snprintf(st->note, sizeof(st->note), "server %.30s: permessage-deflate: %.68s",
+                     ep->w->http->authority, why ? why : err);
+        return -1;
+    }
+    s->deflate = true;
+    st->ws_deflate_on++;
+    return 0;
+}
+
 /* The 101 answer, then the frames behind it. */
 static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
 {
@@ -430,11 +554,15 @@ static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
     const char *why = NULL;
     if (h >= 0)
         http_io_note_status(ep->w->st, &r, s->hold, s->held + take);
-    if (h < 0 || ws_response_check(&r, s->key, &why) != 0)
+    const struct http_header *ext = NULL;
+    bool offered = ep->w->http->ws_deflate;
+    if (h < 0 || ws_response_check(&r, s->key, offered, &ext, &why) != 0)
         return fail(ep, h < 0             ? ERRC_PARSE
                         : r.status >= 500 ? ERRC_STATUS_5XX
                         : r.status >= 400 ? ERRC_STATUS_4XX
                                           : ERRC_PROTOCOL);
+    if (offered && deflate_answer(ep, ext) != 0)
+        return fail(ep, ERRC_PROTOCOL);
     size_t used = (size_t)h - s->held;
     s->held = 0;
     s->upgraded = true;

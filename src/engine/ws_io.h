@@ -14,6 +14,7 @@
 #include "conn_slot.h"
 #include "ep.h"
 #include "tls.h"
+#include "ws_deflate.h"
 #include "ws_frame.h"
 #include "ws_handshake.h"
 
@@ -23,6 +24,8 @@ struct ws_gen {
     uint64_t msg_left;   /* payload of the message not yet in a frame */
     uint64_t frame_left; /* payload of the current frame not yet queued */
     uint64_t frame_off;  /* payload of the current frame queued so far */
+    bool zsrc;           /* the message is compressed: its bytes come from zmsg */
+    size_t src_off;      /* zmsg bytes queued so far */
     uint8_t key[4];
 };
 
@@ -57,6 +60,14 @@ struct wsep {
     uint64_t crr_hdr; /* crr: those of the message before the close */
     size_t held;      /* the 101 answer so far */
     char hold[4096];
+    /* permessage-deflate (--ws-deflate): negotiated on this connection,
+     * the streams (set up at each 101 that takes it), and the message
+     * being sent, compressed whole before its first frame */
+    bool deflate;
+    struct ws_deflate z;
+    uint8_t *zmsg;
+    size_t zcap, zlen;
+    uint64_t z_msg; /* bytes the compressed message coming in inflated to so far */
 };
 
 static inline struct wsep *ws_io_wsep(const struct ep *ep)

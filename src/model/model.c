@@ -91,6 +91,10 @@ int model_msg_of(const struct model_opts *o, const struct test_result *r, struct
     int proto = h2 >= 0 ? h2 : proto_from_name(r->proto), mode = mode_from_name(r->mode);
     if (proto < 0 || mode < 0 || !(r->size_bytes >= 0))
         return -1;
+    /* Compressed WebSocket messages: their wire bytes are not a function
+     * of their size (ws_wire_ratio says what they were); not modelled. */
+    if (r->ws_deflate[0] && strcmp(r->ws_deflate, "declined") != 0)
+        return -1;
     struct model_wire w = o->wire;
     if (r->ip_version == 6 || r->ip_version == 4)
         model_wire_set_ip(&w, r->ip_version == 6); /* the row knows its path */

@@ -89,6 +89,24 @@ static void add_row(struct test_result *a, const struct test_result *t)
     keep_max(&a->duration_s, t->duration_s);
     keep_max(&a->jitter_us, t->jitter_us);
     merge_error_classes(a->errors_by_class, sizeof(a->errors_by_class), t->errors_by_class);
+    if (strcmp(a->ws_deflate, t->ws_deflate) != 0)
+        snprintf(a->ws_deflate, sizeof(a->ws_deflate), "mixed");
+}
+
+/* WebSocket's wire bytes per payload byte over every host: each host's
+ * weighed by its payload (goodput over its window). */
+static double wire_ratio(const struct merge_host *h, size_t n)
+{
+    double wire = 0, pay = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct test_result *t = &h[i].out->result;
+        double p = t->goodput_bps * t->duration_s;
+        if (h[i].ok && !isnan(t->ws_wire_ratio) && p > 0) {
+            wire += t->ws_wire_ratio * p;
+            pay += p;
+        }
+    }
+    return pay > 0 ? wire / pay : NAN;
 }
 
 /* The sums the first host's row starts from. */
@@ -290,6 +308,7 @@ int merge_outputs(const struct merge_host *h, size_t n, struct client_output *al
         }
     }
     struct test_result *r = &all->result;
+    r->ws_wire_ratio = wire_ratio(h, n);
     merge_lat_columns(r, &all->lat);
     merge_probe(all, h, n);
     probe_per_interval(all);

@@ -27,7 +27,8 @@ struct merge_host {
  * probe = udp|tcp: the hosts' probe intervals are summed by index the
  * same way (all->probe_iv, tagged "probe"), and the probe columns come
  * from the sum of their idle and loaded histograms (NaN when no host
- * probed), never from one host's row.
+ * probed), never from one host's row. WebSocket's ws_wire_ratio is the
+ * hosts' weighed by their payload, ws_deflate "mixed" when they differ.
  * Returns 0, or -1 with a message (no ok host, no memory). */
 int merge_outputs(const struct merge_host *h, size_t n, struct client_output *all, char *err,
                   size_t errlen);

@@ -64,6 +64,8 @@ const struct opt_def opts_table[] = {
      "WebSocket: payload bytes per frame, a message split into frames (default: one)"},
     {"ws_text", OPT_BOOL, F(ws_text), "false", 0, 0,
      "WebSocket: text messages (UTF-8) instead of binary"},
+    {"ws_deflate", OPT_BOOL, F(ws_deflate), "false", 0, 0,
+     "WebSocket: offer permessage-deflate; messages compressed if the server takes it"},
     {"tls_version", OPT_STR, F(tls_version), NULL, 0, 0, "1.2 or 1.3 (default: negotiate)"},
     {"ciphers", OPT_STR, F(ciphers), NULL, 0, 0, "OpenSSL cipher list / TLS 1.3 suites"},
     {"groups", OPT_STR, F(groups), NULL, 0, 0, "key exchange groups, X25519:P-256"},

@@ -127,6 +127,11 @@ void report_text_result(FILE *out, const struct netrig_config *cfg, const struct
             fprintf(out, "  jitter %.3f us", r->jitter_us);
         fputc('\n', out);
     }
+    if (r->ws_deflate[0] != '\0' && strcmp(r->ws_deflate, "declined") == 0)
+        fprintf(out, "ws: permessage-deflate declined by the server: messages went uncompressed\n");
+    else if (r->ws_deflate[0] != '\0')
+        fprintf(out, "ws: permessage-deflate %s, %.4f bytes on the wire per payload byte\n",
+                r->ws_deflate, r->ws_wire_ratio);
     if (!isnan(r->rtt_us))
         fprintf(out, "tcp: retransmits %.0f  rtt %.0f us  cwnd %.0f  mss %.0f%s%s\n", r->retrans,
                 r->rtt_us, r->cwnd, r->mss, r->tcp_cc[0] ? "  cc " : "", r->tcp_cc);

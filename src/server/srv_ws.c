@@ -48,11 +48,17 @@ static int answer(struct srv_ws *c, const char *in, size_t len, size_t *consumed
         st = 404;
     if (st != 0)
         return st;
-    int w = ws_response_write(c->head, sizeof(c->head), key, key_len);
+    ws_serve_init(&c->ws, sink, 0);
+    /* permessage-deflate when offered (and its streams can be set up: if
+     * not, the upgrade goes on without it) */
+    struct ws_ext e;
+    char ext[128], err[128];
+    bool deflate = ws_request_deflate(&r, &e) && ws_ext_answer_write(&e, ext, sizeof(ext)) > 0 &&
+                   ws_serve_deflate(&c->ws, &e, err, sizeof(err)) == 0;
+    int w = ws_response_write(c->head, sizeof(c->head), key, key_len, deflate ? ext : NULL);
     if (w < 0)
         return 500;
     c->head_len = (size_t)w;
-    ws_serve_init(&c->ws, sink, 0);
     return 0;
 }
 
@@ -96,6 +102,7 @@ void srv_ws_free(struct srv_ws *c)
 {
     if (c == NULL)
         return;
+    ws_serve_free(&c->ws);
     free(c->buf);
     free(c);
 }

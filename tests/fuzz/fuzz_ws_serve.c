@@ -6,7 +6,9 @@
  * pending output lies inside the buffer or the state machine's own control
  * frame, that our close codes are those RFC 6455 owes (1002, 1007, 1009
  * or the peer's own), and that the echo never sends more payload than came
- * in. The first input byte picks the read size. */
+ * in. The first input byte picks the read size. Each runs once more with
+ * permessage-deflate negotiated (context takeover on), where compressed
+ * echoes come from the state machine's own buffer. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +31,8 @@ static bool inside(const struct ws_serve *s, const uint8_t *buf, const struct io
     const uint8_t *p = v->iov_base;
     const uint8_t *ctl = s->ctl;
     return (p >= buf && p + v->iov_len <= buf + CAP) ||
-           (p >= ctl && p + v->iov_len <= ctl + sizeof(s->ctl));
+           (p >= ctl && p + v->iov_len <= ctl + sizeof(s->ctl)) ||
+           (s->deflate && p >= s->zout && p + v->iov_len <= s->zout + s->zcap);
 }
 
 /* Writes everything pending (the peer reads all). */
@@ -49,11 +52,15 @@ static void drain(struct ws_serve *s, const uint8_t *buf)
     check(ws_serve_pending(s, iov, 1) == 0);
 }
 
-static void run(const uint8_t *data, size_t size, bool sink, size_t step)
+static void run(const uint8_t *data, size_t size, bool sink, size_t step, bool deflate)
 {
     static uint8_t buf[CAP];
     struct ws_serve s;
     ws_serve_init(&s, sink, MAX_MESSAGE);
+    static const struct ws_ext ext = {.on = true, .server_bits = 15, .client_bits = 15};
+    char err[128];
+    if (deflate)
+        check(ws_serve_deflate(&s, &ext, err, sizeof(err)) == 0);
     size_t held = 0, pos = 0;
     for (int guard = 0; guard < 100000; guard++) {
         size_t room = CAP - held;
@@ -77,6 +84,7 @@ static void run(const uint8_t *data, size_t size, bool sink, size_t step)
               s.close_code == s.peer_code);
     check(s.tx_payload <= s.rx_payload);
     check(s.mark_msgs <= s.msgs && s.mark_payload <= s.rx_payload);
+    ws_serve_free(&s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -84,7 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     size_t step = (size_t)data[0] * 37 + 1;
-    run(data + 1, size - 1, false, step);
-    run(data + 1, size - 1, true, step);
+    for (int d = 0; d < 2; d++) {
+        run(data + 1, size - 1, false, step, d);
+        run(data + 1, size - 1, true, step, d);
+    }
     return 0;
 }

@@ -1,11 +1,14 @@
 """A WebSocket peer from python3-websockets, for tests/peer/ws_peers.sh.
 
-  ws_peer.py server PORT   an echo server on 127.0.0.1:PORT (for netrig's client);
-                           it refuses an upgrade to /refused with 403
-  ws_peer.py client PORT   checks netrig's server on 127.0.0.1:PORT: every
-                           message comes back as sent (sizes across the length
-                           forms, text and binary, fragmented), ping, close
-                           codes, and the sink's count in its close frame.
+  ws_peer.py server PORT [deflate]   an echo server on 127.0.0.1:PORT (for
+                                     netrig's client); it refuses an upgrade
+                                     to /refused with 403
+  ws_peer.py client PORT [deflate]   checks netrig's server on 127.0.0.1:PORT:
+                           every message comes back as sent (sizes across the
+                           length forms, text and binary, fragmented), ping,
+                           close codes, and the sink's count in its close frame.
+With deflate, permessage-deflate is offered or taken (websockets' defaults);
+the client checks that netrig's server took it. Without, compression is off.
 Prints what failed and exits 1 on the first failure.
 """
 import asyncio
@@ -29,6 +32,9 @@ def text_of(n):
             out = out[:-1]
 
 
+COMPRESSION = None
+
+
 async def serve(port):
     async def echo(ws):
         async for msg in ws:
@@ -39,7 +45,7 @@ async def serve(port):
             return http.HTTPStatus.FORBIDDEN, [], b"refused\n"
         return None
 
-    async with websockets.serve(echo, "127.0.0.1", port, max_size=None, compression=None,
+    async with websockets.serve(echo, "127.0.0.1", port, max_size=None, compression=COMPRESSION,
                                 process_request=refuse):
         print("ready", flush=True)
         await asyncio.Future()
@@ -51,9 +57,20 @@ def need(ok, what):
         sys.exit(1)
 
 
+def deflate_on(ws):
+    names = [e.name for e in ws.extensions]
+    if COMPRESSION:
+        need(names == ["permessage-deflate"], "netrig's server took %r, not permessage-deflate"
+             % names)
+    else:
+        need(names == [], "an extension taken that was not offered: %r" % names)
+
+
 async def client(port):
     base = "ws://127.0.0.1:%d" % port
-    async with websockets.connect(base + "/ws/echo", max_size=None, compression=None) as ws:
+    async with websockets.connect(base + "/ws/echo", max_size=None,
+                                  compression=COMPRESSION) as ws:
+        deflate_on(ws)
         for n in SIZES:
             b = os.urandom(n)
             await ws.send(b)
@@ -77,7 +94,9 @@ async def client(port):
         await ws.close(code=4001, reason="peer test")
         need(ws.close_code == 4001, "close 4001 answered with %s" % ws.close_code)
     # The sink counts and says so in its close frame.
-    async with websockets.connect(base + "/ws/sink", max_size=None, compression=None) as ws:
+    async with websockets.connect(base + "/ws/sink", max_size=None,
+                                  compression=COMPRESSION) as ws:
+        deflate_on(ws)
         total = 0
         for n in SIZES:
             await ws.send(os.urandom(n))
@@ -88,11 +107,14 @@ async def client(port):
         want = "msgs=%d bytes=%d" % (len(SIZES) + 1, total)
         need(ws.close_code == 1000 and ws.close_reason == want,
              "sink closed with %s %r, want 1000 %r" % (ws.close_code, ws.close_reason, want))
-    print("OK python3-websockets client", flush=True)
+    print("OK python3-websockets client%s" % (" (permessage-deflate)" if COMPRESSION else ""),
+          flush=True)
 
 
 def main():
+    global COMPRESSION
     what, port = sys.argv[1], int(sys.argv[2])
+    COMPRESSION = "deflate" if sys.argv[3:] == ["deflate"] else None
     asyncio.run(serve(port) if what == "server" else client(port))
 
 

@@ -5,6 +5,10 @@
 # running cat (text lines); python3-websockets and node-ws clients against
 # netrig's server (tests/lib/ws_peer.py, ws_peer.js: every message back as
 # sent, fragmented messages, ping, close codes, the sink's count).
+# permessage-deflate both ways with python3-websockets (it offers and takes
+# it by default): netrig's --ws-deflate client against its echo server (and
+# against one without compression: declined, the run goes on), and its
+# client against netrig's server, compressed.
 # libwebsockets-test-server is not used: its protocols (dumb-increment,
 # lws-mirror) need a subprotocol and do not echo.
 set -u
@@ -63,6 +67,33 @@ timeout 60 "$NETRIG" client --duration 300ms --warmup 100ms --json --quiet \
     --url "ws://127.0.0.1:$pp/refused" --mode rr >"$tmp/py-refused.json" 2>"$tmp/py-refused.err" &&
     fail "py-refused: exit 0 where every upgrade was refused"
 check py-refused "d['messages'] == 0 and 'status_4xx=' in d['errors_by_class'] and d['failed'].endswith('first: status 403 (HTTP/1.1 403 Forbidden)')"
+# --ws-deflate against a server without compression: declined, uncompressed.
+run py-declined $U --mode rr --size 1000 --count 40 --ws-deflate
+check py-declined "d['errors'] == 0 and d['messages'] == 40 and d['ws_deflate'] == 'declined' and d['ws_wire_ratio'] == 1"
+timeout 60 "$NETRIG" client $U --mode rr --size 1000 --count 5 --ws-deflate >"$tmp/declined.out" 2>&1 ||
+    fail "declined (text): exit $?"
+grep -q "^ws: permessage-deflate declined by the server" "$tmp/declined.out" ||
+    fail "declined (text): no note: $(cat "$tmp/declined.out")"
+
+# --- netrig's --ws-deflate client against python3-websockets with deflate ---
+dp=$(free_port)
+"$PY" "$NETRIG_TESTS/lib/ws_peer.py" server $dp deflate >"$tmp/py-dserver.log" 2>&1 &
+pids+=($!)
+wait_port $dp || fail "python3-websockets deflate server did not start: $(cat "$tmp/py-dserver.log")"
+D="--url ws://127.0.0.1:$dp/ --ws-deflate"
+for n in 1 125 65536 300000; do
+    run pyz-$n $D --mode rr --size $n
+    check pyz-$n "d['errors'] == 0 and d['messages'] > 0 and d['ws_deflate'] == 'on' and $(sized $n)"
+done
+check pyz-300000 "d['ws_wire_ratio'] < 0.01"
+run pyz-text $D --mode rr --size 1000 --ws-text --pipeline 4
+check pyz-text "d['errors'] == 0 and d['messages'] > 10 and d['ws_deflate'] == 'on'"
+run pyz-frag $D --mode rr --size 70000 --ws-frame 1000
+check pyz-frag "d['errors'] == 0 and d['messages'] > 0 and d['ws_deflate'] == 'on'"
+run pyz-crr $D --mode crr --size 10
+check pyz-crr "d['errors'] == 0 and d['messages'] > 5 and d['ws_deflate'] == 'on'"
+run pyz-count $D --mode rr --size 1000 --count 40 --conns 2
+check pyz-count "d['errors'] == 0 and d['messages'] == 40 and $(sized 1000)"
 
 # --- netrig's client against websocketd (cat: a text line back per message) -
 wp=$(free_port)
@@ -80,6 +111,8 @@ check wsd-crr "d['errors'] == 0 and d['messages'] > 0"
 start_server --quiet || fail "netrig server did not start"
 "$PY" "$NETRIG_TESTS/lib/ws_peer.py" client "$port" >"$tmp/py-client.out" 2>&1 ||
     fail "python3-websockets client: $(tail -5 "$tmp/py-client.out")"
+"$PY" "$NETRIG_TESTS/lib/ws_peer.py" client "$port" deflate >"$tmp/py-dclient.out" 2>&1 ||
+    fail "python3-websockets client with deflate: $(tail -5 "$tmp/py-dclient.out")"
 timeout 60 node "$NETRIG_TESTS/lib/ws_peer.js" "$port" >"$tmp/node-client.out" 2>&1 ||
     fail "node-ws client: $(tail -5 "$tmp/node-client.out")"
-checks_done "OK: WebSocket interop with python3-websockets, node-ws and websocketd, both ways"
+checks_done "OK: WebSocket interop with python3-websockets, node-ws and websocketd, both ways (permessage-deflate with python3-websockets)"

@@ -109,6 +109,33 @@ static void test_all_row(void **state)
     client_output_close(&c);
 }
 
+/* WebSocket with permessage-deflate: the wire ratio weighed by each host's
+ * payload; hosts that disagree on whether the server took it, "mixed". */
+static void test_ws_deflate_merged(void **state)
+{
+    (void)state;
+    struct client_output a, b, all;
+    host_out(&a, 100, 1e6, "", 1000, 2000, 0, 1000.0);
+    host_out(&b, 300, 3e6, "", 1000, 2000, 0, 1000.0);
+    snprintf(a.result.ws_deflate, sizeof(a.result.ws_deflate), "on");
+    snprintf(b.result.ws_deflate, sizeof(b.result.ws_deflate), "on");
+    a.result.ws_wire_ratio = 0.01;
+    b.result.ws_wire_ratio = 0.05;
+    struct merge_host mh[2] = {{"h1", &a, 0, true}, {"h2", &b, 0, true}};
+    char err[256];
+    assert_int_equal(merge_outputs(mh, 2, &all, err, sizeof(err)), 0);
+    assert_string_equal(all.result.ws_deflate, "on");
+    assert_true(fabs(all.result.ws_wire_ratio - (0.01 * 1 + 0.05 * 3) / 4) < 1e-12);
+    client_output_close(&all);
+    snprintf(b.result.ws_deflate, sizeof(b.result.ws_deflate), "declined");
+    b.result.ws_wire_ratio = 1;
+    assert_int_equal(merge_outputs(mh, 2, &all, err, sizeof(err)), 0);
+    assert_string_equal(all.result.ws_deflate, "mixed");
+    client_output_close(&all);
+    client_output_close(&a);
+    client_output_close(&b);
+}
+
 /* probe = udp|tcp on host o: n round trips of v ns each in its idle and
  * loaded histograms and in one probe interval, its row's columns its own. */
 static void host_probe(struct client_output *o, int64_t idle, int64_t v, uint64_t n, double loss)
@@ -255,9 +282,13 @@ static void test_shell_word(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_error_classes_summed), cmocka_unit_test(test_all_row),
-        cmocka_unit_test(test_probe_merged),         cmocka_unit_test(test_no_host_ok),
-        cmocka_unit_test(test_ssh_destinations),     cmocka_unit_test(test_host_list),
+        cmocka_unit_test(test_error_classes_summed),
+        cmocka_unit_test(test_all_row),
+        cmocka_unit_test(test_ws_deflate_merged),
+        cmocka_unit_test(test_probe_merged),
+        cmocka_unit_test(test_no_host_ok),
+        cmocka_unit_test(test_ssh_destinations),
+        cmocka_unit_test(test_host_list),
         cmocka_unit_test(test_shell_word),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

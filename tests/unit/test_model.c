@@ -124,6 +124,11 @@ static void test_ws_frames(void **state)
     assert_int_equal(m.form, MODEL_SERIAL);
     CLOSE(m.payload, 128, 0);
     CLOSE(model_msg_wire(&m), 64 + 6 + 64 + 2 + 2 * (20 + 12 + 20 + 14), 1e-9);
+    /* permessage-deflate: not modelled, unless the server declined it */
+    snprintf(r.ws_deflate, sizeof(r.ws_deflate), "on");
+    assert_int_equal(model_msg_of(&o, &r, &m), -1);
+    snprintf(r.ws_deflate, sizeof(r.ws_deflate), "declined");
+    assert_int_equal(model_msg_of(&o, &r, &m), 0);
 }
 
 static void test_msg_of(void **state)

@@ -285,6 +285,96 @@ static void test_accept(void **state)
     assert_string_not_equal(k1, k2);
 }
 
+/* permessage-deflate through the handshake: the client's offer, the
+ * server's choice over several header lines, its answer in the 101, and
+ * the client's check (an extension not offered is refused). */
+static void test_handshake_deflate(void **state)
+{
+    (void)state;
+    char key[WS_KEY_LEN + 1], buf[512];
+    struct http_header h[16];
+    struct http_request r;
+    const char *k, *why;
+    size_t kl;
+    struct ws_ext e;
+    assert_int_equal(ws_key_new(key), 0);
+    assert_true(ws_request_write(buf, sizeof(buf), "h", "/ws/echo", key, WS_EXT_OFFER) > 0);
+    assert_non_null(strstr(buf, "\r\nSec-WebSocket-Extensions: " WS_EXT_OFFER "\r\n"));
+    assert_true(parse_req(buf, &r, h) > 0);
+    assert_int_equal(ws_request_check(&r, &k, &kl, &why), 0);
+    assert_int_equal(ws_request_deflate(&r, &e), 1);
+    assert_true(parse_req("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+                          "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                          "Sec-WebSocket-Extensions: x-foo\r\n"
+                          "Sec-WebSocket-Extensions: permessage-deflate; "
+                          "server_no_context_takeover\r\n"
+                          "Sec-WebSocket-Version: 13\r\n\r\n",
+                          &r, h) > 0);
+    assert_int_equal(ws_request_deflate(&r, &e), 1);
+    assert_true(e.server_nct);
+    char ans[128];
+    assert_true(ws_ext_answer_write(&e, ans, sizeof(ans)) > 0);
+    int n = ws_response_write(buf, sizeof(buf), key, WS_KEY_LEN, ans);
+    assert_true(n > 0);
+    struct http_response resp;
+    memset(&resp, 0, sizeof(resp));
+    resp.headers = h;
+    resp.max_headers = 16;
+    assert_int_equal(http_parse_response(buf, (size_t)n, false, NULL, &resp), n);
+    const struct http_header *x = NULL;
+    assert_int_equal(ws_response_check(&resp, key, true, &x, &why), 0);
+    assert_non_null(x);
+    struct ws_ext back;
+    assert_int_equal(ws_ext_answer_check(x->value, x->value_len, &back, &why), 0);
+    assert_true(back.server_nct);
+    assert_int_equal(ws_response_check(&resp, key, false, &x, &why), -1);
+    assert_string_equal(why, "server chose an extension that was not offered");
+    /* a second line would be a second extension */
+    assert_true(ws_response_write(buf, sizeof(buf), key, WS_KEY_LEN,
+                                  "permessage-deflate\r\nSec-WebSocket-Extensions: x-more") > 0);
+    memset(&resp, 0, sizeof(resp));
+    resp.headers = h;
+    resp.max_headers = 16;
+    assert_true(http_parse_response(buf, strlen(buf), false, NULL, &resp) > 0);
+    assert_int_equal(ws_response_check(&resp, key, true, &x, &why), -1);
+    assert_string_equal(why, "more than one Sec-WebSocket-Extensions line");
+    /* no offer: nothing chosen */
+    assert_true(ws_request_write(buf, sizeof(buf), "h", "/ws/echo", key, NULL) > 0);
+    assert_true(parse_req(buf, &r, h) > 0);
+    assert_int_equal(ws_request_deflate(&r, &e), 0);
+}
+
+/* RSV1 is refused unless permessage-deflate was negotiated, and then
+ * still on a continuation or a control frame (RFC 7692 6.1); RSV2 and
+ * RSV3 always. */
+static void test_rsv1(void **state)
+{
+    (void)state;
+    struct ws_frame f;
+    static const uint8_t first[] = {0xC2, 0x01, 0x00}; /* FIN RSV1 binary */
+    static const uint8_t cont[] = {0xC0, 0x01, 0x00};  /* FIN RSV1 continuation */
+    static const uint8_t ping[] = {0xC9, 0x00};        /* RSV1 ping */
+    static const uint8_t rsv2[] = {0xA2, 0x01, 0x00};  /* RSV2 binary */
+    assert_int_equal(parse(first, 3, WS_CLIENT, 0, &f), WS_PARSE_ERROR);
+    assert_int_equal(f.close_code, WS_CLOSE_PROTOCOL);
+    uint8_t *p = arena + page - 3;
+    memcpy(p, first, 3);
+    assert_int_equal(ws_parse_header_ext(p, 3, WS_CLIENT, 0, true, &f), 2);
+    assert_true(f.rsv1);
+    struct ws_reader rd = {0};
+    assert_int_equal(ws_reader_frame(&rd, &f, 0), 0);
+    assert_true(rd.msg_deflated);
+    memcpy(p, cont, 3);
+    assert_int_equal(ws_parse_header_ext(p, 3, WS_CLIENT, 0, true, &f), WS_PARSE_ERROR);
+    assert_int_equal(f.close_code, WS_CLOSE_PROTOCOL);
+    memcpy(p, rsv2, 3);
+    assert_int_equal(ws_parse_header_ext(p, 3, WS_CLIENT, 0, true, &f), WS_PARSE_ERROR);
+    p = arena + page - 2;
+    memcpy(p, ping, 2);
+    assert_int_equal(ws_parse_header_ext(p, 2, WS_CLIENT, 0, true, &f), WS_PARSE_ERROR);
+    assert_int_equal(f.close_code, WS_CLOSE_PROTOCOL);
+}
+
 static void test_handshake(void **state)
 {
     (void)state;
@@ -294,26 +384,28 @@ static void test_handshake(void **state)
     const char *k, *why;
     size_t kl;
     assert_int_equal(ws_key_new(key), 0);
-    assert_true(ws_request_write(buf, sizeof(buf), "127.0.0.1:7878", "/ws/echo", key) > 0);
+    assert_true(ws_request_write(buf, sizeof(buf), "127.0.0.1:7878", "/ws/echo", key, NULL) > 0);
     assert_true(parse_req(buf, &r, h) > 0);
     assert_true(ws_request_is_upgrade(&r));
     assert_int_equal(ws_request_check(&r, &k, &kl, &why), 0);
     assert_int_equal(kl, 24);
     assert_memory_equal(k, key, 24);
 
-    int n = ws_response_write(buf, sizeof(buf), k, kl);
+    int n = ws_response_write(buf, sizeof(buf), k, kl, NULL);
     assert_true(n > 0);
     struct http_response resp;
     memset(&resp, 0, sizeof(resp));
     resp.headers = h;
     resp.max_headers = 16;
     assert_int_equal(http_parse_response(buf, (size_t)n, false, NULL, &resp), n);
-    assert_int_equal(ws_response_check(&resp, key, &why), 0);
+    const struct http_header *x = NULL;
+    assert_int_equal(ws_response_check(&resp, key, false, &x, &why), 0);
+    assert_null(x);
     char other[WS_KEY_LEN + 1];
     assert_int_equal(ws_key_new(other), 0);
-    assert_int_equal(ws_response_check(&resp, other, &why), -1);
+    assert_int_equal(ws_response_check(&resp, other, false, &x, &why), -1);
     assert_string_equal(why, "wrong Sec-WebSocket-Accept");
-    assert_int_equal(ws_request_write(buf, 40, "h", "/p", key), -1);
+    assert_int_equal(ws_request_write(buf, 40, "h", "/p", key, NULL), -1);
 
     /* Tokens in lists and in any case are accepted. */
     assert_true(parse_req("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: WebSocket\r\n"
@@ -371,7 +463,8 @@ int main(void)
         cmocka_unit_test(test_rejects),       cmocka_unit_test(test_mask),
         cmocka_unit_test(test_utf8),          cmocka_unit_test(test_reader),
         cmocka_unit_test(test_close_payload), cmocka_unit_test(test_accept),
-        cmocka_unit_test(test_handshake),     cmocka_unit_test(test_handshake_refusals),
+        cmocka_unit_test(test_handshake),     cmocka_unit_test(test_handshake_deflate),
+        cmocka_unit_test(test_rsv1),          cmocka_unit_test(test_handshake_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

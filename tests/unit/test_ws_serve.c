@@ -41,10 +41,11 @@ static size_t drain(struct ws_serve *s, uint8_t *out, size_t cap)
     return len;
 }
 
-/* Parses the server frame at out; returns its header length. */
+/* Parses the server frame at out (RSV1 allowed: a compressed echo may come
+ * before a close); returns its header length. */
 static unsigned server_frame(const uint8_t *out, size_t len, struct ws_frame *f)
 {
-    int h = ws_parse_header(out, len, WS_CLIENT, 0, f);
+    int h = ws_parse_header_ext(out, len, WS_CLIENT, 0, true, f);
     assert_true(h > 0);
     return (unsigned)h;
 }
@@ -85,6 +86,7 @@ static void echo_size(size_t n, uint8_t op)
     struct ws_frame f;
     unsigned h = server_frame(out, o, &f);
     assert_true(f.fin);
+    assert_false(f.rsv1);
     assert_int_equal(f.opcode, op);
     assert_int_equal(f.payload_len, n);
     assert_int_equal(o, h + n);
@@ -250,12 +252,211 @@ static void test_sink(void **state)
     assert_memory_equal(out + h + 2, "msgs=2 bytes=1010", 17);
 }
 
+/* --- permessage-deflate ------------------------------------------------- */
+
+static void on(struct ws_serve *s, bool sink, uint64_t max, const struct ws_ext *e)
+{
+    char err[128];
+    ws_serve_init(s, sink, max);
+    assert_int_equal(ws_serve_deflate(s, e, err, sizeof(err)), 0);
+}
+
+/* A message compressed as a client does, into frames of at most split
+ * bytes (RSV1 on the first); returns the wire length. */
+static size_t zframes(struct ws_deflate *c, uint8_t *buf, size_t len, uint8_t op, const void *p,
+                      size_t n, size_t split)
+{
+    uint8_t z[8192];
+    size_t zl = 0, used = 0;
+    assert_int_equal(ws_deflate_put(c, p, n, true, z, sizeof(z), &zl, &used), 0);
+    size_t off = 0;
+    do {
+        size_t k = zl - off < split ? zl - off : split;
+        size_t at = len;
+        frame(buf, &len, off + k == zl, off == 0 ? op : WS_OP_CONT, z + off, k);
+        if (off == 0)
+            buf[at] |= 0x40;
+        off += k;
+    } while (off < zl);
+    return len;
+}
+
+struct got {
+    uint8_t buf[8192];
+    size_t len;
+};
+
+static unsigned keep(void *arg, const uint8_t *p, size_t n)
+{
+    struct got *g = arg;
+    assert_true(g->len + n <= sizeof(g->buf));
+    memcpy(g->buf + g->len, p, n);
+    g->len += n;
+    return 0;
+}
+
+/* The server's frames in out, inflated by the client's stream: every
+ * message's first frame has RSV1; returns the messages' bytes. */
+static size_t unframe(struct ws_deflate *c, const uint8_t *out, size_t o, struct got *g)
+{
+    size_t at = 0;
+    bool first = true;
+    g->len = 0;
+    while (at < o) {
+        struct ws_frame f;
+        int h = ws_parse_header_ext(out + at, o - at, WS_CLIENT, 0, true, &f);
+        assert_true(h > 0);
+        assert_int_equal(f.rsv1, first);
+        assert_int_equal(ws_deflate_take(c, out + at + h, (size_t)f.payload_len, f.fin, 0, keep, g),
+                         0);
+        at += (size_t)h + (size_t)f.payload_len;
+        first = f.fin;
+    }
+    return g->len;
+}
+
+static void deflate_echo(const struct ws_ext *e)
+{
+    struct ws_serve s;
+    struct ws_deflate c;
+    char err[128];
+    on(&s, false, 0, e);
+    assert_int_equal(ws_deflate_init(&c, e, WS_CLIENT, err, sizeof(err)), 0);
+    char msg[3000];
+    for (size_t i = 0; i < sizeof(msg); i++)
+        msg[i] = (char)('a' + (i * 31) % 26);
+    static uint8_t in[16384], out[16384];
+    struct got g;
+    for (int r = 0; r < 3; r++) { /* again: context taken over, or not */
+        size_t len = zframes(&c, in, 0, WS_OP_TEXT, msg, sizeof(msg), r == 1 ? 100 : 100000);
+        size_t used = 0;
+        size_t o = 0;
+        while (used < len) { /* one compressed echo per batch */
+            size_t u = ws_serve_input(&s, in + used, len - used);
+            o += drain(&s, out + o, sizeof(out) - o);
+            assert_true(u > 0);
+            used += u;
+        }
+        assert_int_equal(unframe(&c, out, o, &g), sizeof(msg));
+        assert_memory_equal(g.buf, msg, sizeof(msg));
+    }
+    assert_int_equal(s.msgs, 3);
+    assert_int_equal(s.rx_payload, 3 * sizeof(msg));
+    assert_true(s.rx_wire < s.rx_payload / 2);
+    /* An uncompressed message on the same connection comes back as it went. */
+    size_t len = 0;
+    frame(in, &len, true, WS_OP_BINARY, "plain", 5);
+    assert_int_equal(ws_serve_input(&s, in, len), len);
+    size_t o = drain(&s, out, sizeof(out));
+    struct ws_frame f;
+    unsigned h = server_frame(out, o, &f);
+    assert_false(f.rsv1);
+    assert_memory_equal(out + h, "plain", 5);
+    ws_deflate_free(&c);
+    ws_serve_free(&s);
+    ws_serve_free(&s);
+}
+
+static void test_deflate_echo(void **state)
+{
+    (void)state;
+    struct ws_ext e = {.on = true, .server_bits = 15, .client_bits = 15};
+    deflate_echo(&e);
+    e = (struct ws_ext){true, true, true, 10, 15};
+    deflate_echo(&e);
+}
+
+/* The sink counts what messages inflate to, their wire bytes apart. */
+static void test_deflate_sink(void **state)
+{
+    (void)state;
+    struct ws_ext e = {.on = true, .server_bits = 15, .client_bits = 15};
+    struct ws_serve s;
+    struct ws_deflate c;
+    char err[128];
+    on(&s, true, 0, &e);
+    assert_int_equal(ws_deflate_init(&c, &e, WS_CLIENT, err, sizeof(err)), 0);
+    static uint8_t in[16384], zeros[5000];
+    size_t len = zframes(&c, in, 0, WS_OP_BINARY, zeros, sizeof(zeros), 3);
+    len = zframes(&c, in, len, WS_OP_TEXT, "hello", 5, 100);
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < 5 ? len - off : 5;
+        uint8_t piece[14];
+        memcpy(piece, in + off, n);
+        size_t u = ws_serve_input(&s, piece, n);
+        if (u == 0) { /* a header split: with more behind */
+            n = len - off < sizeof(piece) ? len - off : sizeof(piece);
+            memcpy(piece, in + off, n);
+            u = ws_serve_input(&s, piece, n);
+            assert_true(u > 0);
+        }
+        off += u;
+    }
+    assert_int_equal(s.msgs, 2);
+    assert_int_equal(s.rx_payload, sizeof(zeros) + 5);
+    assert_true(s.rx_wire < 100);
+    ws_deflate_free(&c);
+    ws_serve_free(&s);
+}
+
+/* A bomb: 4 MiB of zeros in a few KiB, against a 1 MiB limit, echo and
+ * sink: 1009, having inflated no more than the limit. Compressed data that
+ * is not deflate gets 1007; RSV1 on a continuation, 1002. */
+static void test_deflate_hostile(void **state)
+{
+    (void)state;
+    struct ws_ext e = {.on = true, .server_bits = 15, .client_bits = 15};
+    size_t big = 4u << 20;
+    uint8_t *zeros = calloc(1, big), *z = malloc(8192), *in = malloc(8192), out[512];
+    assert_non_null(zeros);
+    for (int sink = 0; sink < 2; sink++) {
+        struct ws_serve s;
+        struct ws_deflate c;
+        char err[128];
+        assert_int_equal(ws_deflate_init(&c, &e, WS_CLIENT, err, sizeof(err)), 0);
+        size_t zl = 0, used = 0;
+        assert_int_equal(ws_deflate_put(&c, zeros, big, true, z, 8192, &zl, &used), 0);
+        size_t len = 0;
+        frame(in, &len, true, WS_OP_BINARY, z, zl);
+        in[0] |= 0x40;
+        on(&s, sink, 1u << 20, &e);
+        assert_int_equal(ws_serve_input(&s, in, len), len);
+        assert_true(s.rx_payload <= 1u << 20);
+        assert_int_equal(close_code_of(out, drain(&s, out, sizeof(out))), WS_CLOSE_TOO_BIG);
+        ws_serve_free(&s);
+
+        len = 0;
+        frame(in, &len, true, WS_OP_BINARY, "\xff\xff\xff", 3);
+        in[0] |= 0x40;
+        on(&s, sink, 0, &e);
+        assert_int_equal(ws_serve_input(&s, in, len), len);
+        assert_int_equal(close_code_of(out, drain(&s, out, sizeof(out))), WS_CLOSE_BAD_DATA);
+        ws_serve_free(&s);
+
+        len = 0;
+        frame(in, &len, false, WS_OP_BINARY, "\x00", 1);
+        in[0] |= 0x40;
+        size_t at = len;
+        frame(in, &len, true, WS_OP_CONT, "\x00", 1);
+        in[at] |= 0x40;
+        on(&s, sink, 0, &e);
+        assert_int_equal(ws_serve_input(&s, in, len), len);
+        assert_int_equal(close_code_of(out, drain(&s, out, sizeof(out))), WS_CLOSE_PROTOCOL);
+        ws_serve_free(&s);
+        ws_deflate_free(&c);
+    }
+    free(zeros);
+    free(z);
+    free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_lengths), cmocka_unit_test(test_echo_fragments_ping),
         cmocka_unit_test(test_close_echoed), cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_sink),
+        cmocka_unit_test(test_sink),         cmocka_unit_test(test_deflate_echo),
+        cmocka_unit_test(test_deflate_sink), cmocka_unit_test(test_deflate_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

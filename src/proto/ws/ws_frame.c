@@ -45,6 +45,12 @@ static int read_length(const uint8_t *buf, uint8_t len7, uint64_t *out, unsigned
 int ws_parse_header(const uint8_t *buf, size_t len, enum ws_role role, uint64_t max_payload,
                     struct ws_frame *f)
 {
+    return ws_parse_header_ext(buf, len, role, max_payload, false, f);
+}
+
+int ws_parse_header_ext(const uint8_t *buf, size_t len, enum ws_role role, uint64_t max_payload,
+                        bool deflate, struct ws_frame *f)
+{
     f->close_code = 0;
     f->err = NULL;
     if (len < 2)
@@ -53,8 +59,11 @@ int ws_parse_header(const uint8_t *buf, size_t len, enum ws_role role, uint64_t 
     f->fin = (b0 & 0x80) != 0;
     f->opcode = b0 & 0x0F;
     f->masked = (b1 & 0x80) != 0;
-    if (b0 & 0x70)
+    f->rsv1 = (b0 & 0x40) != 0;
+    if (b0 & (deflate ? 0x30 : 0x70))
         return fail(f, WS_CLOSE_PROTOCOL, "reserved bits set");
+    if (f->rsv1 && (f->opcode == WS_OP_CONT || is_control(f->opcode)))
+        return fail(f, WS_CLOSE_PROTOCOL, "RSV1 on a continuation or control frame");
     if (!known_opcode(f->opcode))
         return fail(f, WS_CLOSE_PROTOCOL, "reserved opcode");
     if (role == WS_SERVER && !f->masked)
@@ -223,6 +232,7 @@ static unsigned data_frame(struct ws_reader *r, const struct ws_frame *f, uint64
             return WS_CLOSE_PROTOCOL;
         r->in_message = true;
         r->msg_opcode = f->opcode;
+        r->msg_deflated = f->rsv1;
         r->msg_len = 0;
         r->utf8 = 0;
     }

@@ -49,6 +49,7 @@ struct ws_frame {
     bool fin;
     uint8_t opcode;
     bool masked;
+    bool rsv1; /* permessage-deflate: the message is compressed (first frame only) */
     uint8_t mask[4];
     uint64_t payload_len;
     unsigned header_len;
@@ -64,6 +65,13 @@ struct ws_frame {
  * over it the code is 1009. */
 int ws_parse_header(const uint8_t *buf, size_t len, enum ws_role role, uint64_t max_payload,
                     struct ws_frame *f);
+
+/* ws_parse_header for a connection that negotiated permessage-deflate
+ * (deflate true): RSV1 is then allowed on the first frame of a data
+ * message (sets ->rsv1), and still refused on a continuation or a control
+ * frame (RFC 7692 6.1). RSV2 and RSV3 are always refused. */
+int ws_parse_header_ext(const uint8_t *buf, size_t len, enum ws_role role, uint64_t max_payload,
+                        bool deflate, struct ws_frame *f);
 
 /* Writes a frame header into out (at least WS_MAX_HEADER bytes): the
  * length in its shortest form, and the mask key when mask is not NULL.
@@ -104,6 +112,7 @@ struct ws_reader {
     uint8_t msg_opcode; /* TEXT or BINARY of the open message */
     uint64_t msg_len;   /* payload bytes of the open message so far */
     uint32_t utf8;      /* validator state of the open text message */
+    bool msg_deflated;  /* the open message came with RSV1 (permessage-deflate) */
 };
 
 /* Admits a parsed frame into the message sequence: a continuation needs an

@@ -30,24 +30,26 @@ void ws_accept_for(const char *key, size_t key_len, char out[WS_ACCEPT_LEN + 1])
 }
 
 int ws_request_write(char *buf, size_t cap, const char *host, const char *path,
-                     const char key[WS_KEY_LEN + 1])
+                     const char key[WS_KEY_LEN + 1], const char *ext)
 {
     int n = snprintf(buf, cap,
                      "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-                     "Sec-WebSocket-Version: 13\r\n\r\n",
-                     path, host, key);
+                     "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
+                     path, host, key, ext ? "Sec-WebSocket-Extensions: " : "", ext ? ext : "",
+                     ext ? "\r\n" : "");
     return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
-int ws_response_write(char *buf, size_t cap, const char *key, size_t key_len)
+int ws_response_write(char *buf, size_t cap, const char *key, size_t key_len, const char *ext)
 {
     char acc[WS_ACCEPT_LEN + 1];
     ws_accept_for(key, key_len, acc);
-    int n = snprintf(buf, cap,
-                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
-                     acc);
+    int n =
+        snprintf(buf, cap,
+                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s%s%s\r\n",
+                 acc, ext ? "Sec-WebSocket-Extensions: " : "", ext ? ext : "", ext ? "\r\n" : "");
     return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
@@ -140,8 +142,20 @@ int ws_request_check(const struct http_request *r, const char **key, size_t *key
     return 0;
 }
 
-int ws_response_check(const struct http_response *r, const char key[WS_KEY_LEN + 1],
-                      const char **why)
+int ws_request_deflate(const struct http_request *r, struct ws_ext *e)
+{
+    size_t nh = nstored(r->nheaders, r->max_headers);
+    for (size_t i = 0; r->headers && i < nh; i++) {
+        const struct http_header *h = &r->headers[i];
+        if (h->name_len == 24 && strncasecmp(h->name, "sec-websocket-extensions", 24) == 0 &&
+            ws_ext_choose(h->value, h->value_len, e))
+            return 1;
+    }
+    return 0;
+}
+
+int ws_response_check(const struct http_response *r, const char key[WS_KEY_LEN + 1], bool offered,
+                      const struct http_header **ext, const char **why)
 {
     size_t nh = nstored(r->nheaders, r->max_headers);
     const struct http_header *h = r->headers;
@@ -155,8 +169,17 @@ int ws_response_check(const struct http_response *r, const char key[WS_KEY_LEN +
     ws_accept_for(key, WS_KEY_LEN, acc);
     if (!value_is(http_header_find(h, nh, "sec-websocket-accept"), acc))
         return *why = "wrong Sec-WebSocket-Accept", -1;
-    if (http_header_find(h, nh, "sec-websocket-extensions"))
-        return *why = "server chose an extension that was not offered", -1;
+    const struct http_header *x = NULL;
+    for (size_t i = 0; i < nh; i++) {
+        if (h[i].name_len != 24 || strncasecmp(h[i].name, "sec-websocket-extensions", 24) != 0)
+            continue;
+        if (!offered)
+            return *why = "server chose an extension that was not offered", -1;
+        if (x)
+            return *why = "more than one Sec-WebSocket-Extensions line", -1;
+        x = &h[i];
+    }
+    *ext = x;
     *why = NULL;
     return 0;
 }

@@ -2,6 +2,7 @@
 #include "ws_serve.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { S_OPEN, S_CLOSING };
@@ -11,6 +12,31 @@ void ws_serve_init(struct ws_serve *s, bool sink, uint64_t max_message)
     memset(s, 0, sizeof(*s));
     s->sink = sink;
     s->max_message = max_message ? max_message : WS_SERVE_DEFAULT_MAX;
+}
+
+int ws_serve_deflate(struct ws_serve *s, const struct ws_ext *e, char *err, size_t errlen)
+{
+    if (ws_deflate_init(&s->z, e, WS_SERVER, err, errlen) != 0)
+        return -1;
+    s->zcap = 64u * 1024u;
+    s->zout = malloc(s->zcap);
+    if (s->zout == NULL) {
+        snprintf(err, errlen, "no memory for permessage-deflate");
+        ws_deflate_free(&s->z);
+        return -1;
+    }
+    s->deflate = true;
+    return 0;
+}
+
+void ws_serve_free(struct ws_serve *s)
+{
+    if (!s->deflate)
+        return;
+    ws_deflate_free(&s->z);
+    free(s->zout);
+    s->zout = NULL;
+    s->deflate = false;
 }
 
 static bool pending(const struct ws_serve *s)
@@ -122,6 +148,96 @@ static void echo_frame(struct ws_serve *s, const struct ws_frame *f, uint8_t *bu
     s->tx_payload += n;
 }
 
+/* Compresses into zout, growing it (up to what a whole message at the
+ * limit may take). Returns 0 or the close code owed. */
+static unsigned zput(struct ws_serve *s, const uint8_t *p, size_t n, bool end)
+{
+    size_t max = ws_deflate_bound((size_t)s->max_message) + WS_MAX_HEADER;
+    for (;;) {
+        size_t used = 0;
+        if (ws_deflate_put(&s->z, p, n, end, s->zout, s->zcap, &s->zlen, &used) == 0)
+            return 0;
+        if (s->zlen < s->zcap)
+            return WS_CLOSE_INTERNAL; /* zlib failed, not out of room */
+        if (s->zcap >= max)
+            return WS_CLOSE_TOO_BIG;
+        p += used;
+        n -= used;
+        size_t ncap = s->zcap < max / 2 ? s->zcap * 2 : max;
+        uint8_t *b = realloc(s->zout, ncap);
+        if (b == NULL)
+            return WS_CLOSE_INTERNAL;
+        s->zout = b;
+        s->zcap = ncap;
+    }
+}
+
+static bool text_ok(struct ws_serve *s, const uint8_t *p, size_t n)
+{
+    return s->rd.msg_opcode != WS_OP_TEXT || ws_utf8_feed(&s->rd.utf8, p, n);
+}
+
+/* Echo: each inflated piece is checked and compressed again. */
+static unsigned echo_emit(void *arg, const uint8_t *p, size_t n)
+{
+    struct ws_serve *s = arg;
+    if (!text_ok(s, p, n))
+        return WS_CLOSE_BAD_DATA;
+    s->rx_payload += n;
+    s->tx_payload += n;
+    return zput(s, p, n, false);
+}
+
+/* Sink: each inflated piece is checked and counted. */
+static unsigned sink_emit(void *arg, const uint8_t *p, size_t n)
+{
+    struct ws_serve *s = arg;
+    if (!text_ok(s, p, n))
+        return WS_CLOSE_BAD_DATA;
+    s->rx_payload += n;
+    return 0;
+}
+
+/* Inflates p[0..n) of a compressed message (end: its last bytes). Returns
+ * false when the connection is failed. */
+static bool inflate_piece(struct ws_serve *s, const uint8_t *p, size_t n, bool end)
+{
+    unsigned code =
+        ws_deflate_take(&s->z, p, n, end, s->max_message, s->sink ? sink_emit : echo_emit, s);
+    if (code == 0 && end && s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_done(s->rd.utf8))
+        code = WS_CLOSE_BAD_DATA;
+    if (code == 0 && end && !s->sink)
+        code = zput(s, NULL, 0, true);
+    if (code == 0)
+        return true;
+    fail(s, code,
+         code == WS_CLOSE_TOO_BIG    ? "message over the size limit once inflated"
+         : code == WS_CLOSE_BAD_DATA ? "compressed data or text not valid"
+                                     : "deflate failed");
+    return false;
+}
+
+/* Echo of a whole frame of a compressed message: inflated, checked and
+ * compressed again into zout behind room for its header, which goes in
+ * front with RSV1 on the message's first frame. */
+static void echo_deflated(struct ws_serve *s, const struct ws_frame *f, uint8_t *buf, unsigned h)
+{
+    uint8_t *p = buf + h;
+    size_t n = (size_t)f->payload_len;
+    ws_mask(p, n, f->mask, 0);
+    s->zlen = WS_MAX_HEADER;
+    if (!inflate_piece(s, p, n, f->fin))
+        return;
+    size_t len = s->zlen - WS_MAX_HEADER;
+    unsigned ho = ws_header_len(len, false);
+    uint8_t *start = s->zout + WS_MAX_HEADER - ho;
+    ws_write_header(start, f->fin, f->opcode, len, NULL);
+    if (f->opcode != WS_OP_CONT)
+        start[0] |= 0x40;
+    push(s, start, ho + len);
+    s->z_busy = true;
+}
+
 static void data_end(struct ws_serve *s, bool fin)
 {
     s->frames++;
@@ -134,14 +250,19 @@ static size_t sink_payload(struct ws_serve *s, uint8_t *p, size_t n)
 {
     size_t take = n < s->f_left ? n : (size_t)s->f_left;
     bool last = take == s->f_left;
-    if (s->rd.msg_opcode == WS_OP_TEXT) {
+    if (s->rd.msg_deflated) {
+        ws_mask(p, take, s->f.mask, s->f_off);
+        if (!inflate_piece(s, p, take, last && s->f.fin))
+            return n;
+    } else if (s->rd.msg_opcode == WS_OP_TEXT) {
         ws_mask(p, take, s->f.mask, s->f_off);
         if (!check_text(s, p, take, last && s->f.fin))
             return n;
     }
     s->f_left -= take;
     s->f_off += take;
-    s->rx_payload += take;
+    s->rx_payload += s->rd.msg_deflated ? 0 : take;
+    s->rx_wire += take;
     if (last) {
         s->f_open = false;
         data_end(s, s->f.fin);
@@ -154,7 +275,7 @@ static size_t sink_payload(struct ws_serve *s, uint8_t *p, size_t n)
 static size_t take_frame(struct ws_serve *s, uint8_t *buf, size_t len)
 {
     struct ws_frame f;
-    int h = ws_parse_header(buf, len, WS_SERVER, s->max_message, &f);
+    int h = ws_parse_header_ext(buf, len, WS_SERVER, s->max_message, s->deflate, &f);
     if (h == WS_PARSE_INCOMPLETE)
         return 0;
     if (h < 0) {
@@ -170,6 +291,9 @@ static size_t take_frame(struct ws_serve *s, uint8_t *buf, size_t len)
     }
     if (!s->sink && !whole)
         return 0;
+    bool deflated = f.opcode == WS_OP_CONT ? s->rd.msg_deflated : f.rsv1;
+    if (!s->sink && deflated && s->z_busy)
+        return 0; /* one compressed echo per batch: zout is pending */
     unsigned code = ws_reader_frame(&s->rd, &f, s->max_message);
     if (code != 0) {
         fail(s, code,
@@ -177,9 +301,13 @@ static size_t take_frame(struct ws_serve *s, uint8_t *buf, size_t len)
                                       : "frame out of the message sequence");
         return len;
     }
-    s->rx_payload += s->sink ? 0 : f.payload_len;
+    s->rx_payload += s->sink || deflated ? 0 : f.payload_len;
     if (!s->sink) {
-        echo_frame(s, &f, buf, (unsigned)h);
+        s->rx_wire += f.payload_len;
+        if (deflated)
+            echo_deflated(s, &f, buf, (unsigned)h);
+        else
+            echo_frame(s, &f, buf, (unsigned)h);
         data_end(s, f.fin);
         return (size_t)h + (size_t)f.payload_len;
     }
@@ -187,7 +315,9 @@ static size_t take_frame(struct ws_serve *s, uint8_t *buf, size_t len)
     s->f_left = f.payload_len;
     s->f_off = 0;
     s->f_open = true;
-    if (f.payload_len == 0 && !check_text(s, buf, 0, f.fin))
+    if (f.payload_len == 0 && deflated && f.fin && !inflate_piece(s, buf, 0, true))
+        return len;
+    if (f.payload_len == 0 && !deflated && !check_text(s, buf, 0, f.fin))
         return len;
     if (f.payload_len == 0) {
         s->f_open = false;
@@ -204,6 +334,7 @@ size_t ws_serve_input(struct ws_serve *s, uint8_t *buf, size_t len)
         return 0;
     s->nout = s->out_first = 0;
     s->ctl_busy = false;
+    s->z_busy = false;
     size_t off = 0;
     while (off < len && s->state == S_OPEN && s->nout < WS_SERVE_IOV) {
         size_t u =
@@ -220,7 +351,7 @@ size_t ws_serve_need(const struct ws_serve *s, const uint8_t *buf, size_t len)
     struct ws_frame f;
     if (s->f_open || s->state != S_OPEN)
         return 1;
-    int h = ws_parse_header(buf, len, WS_SERVER, s->max_message, &f);
+    int h = ws_parse_header_ext(buf, len, WS_SERVER, s->max_message, s->deflate, &f);
     if (h < 0)
         return WS_MAX_HEADER;
     if (s->sink && !(f.opcode & 0x8))

@@ -16,12 +16,21 @@
  * code; anything the rules refuse (ws_frame.h) gets a close with the code
  * owed, after which input is ignored. Memory: a frame, and so a message
  * fragment, is at most max_message bytes; a message (all its fragments) too.
+ *
+ * With permessage-deflate (ws_serve_deflate), a compressed message is
+ * inflated as it comes (its inflated size bounded by max_message too, and
+ * text checked as UTF-8 once inflated): the sink counts what it inflates
+ * to; the echo compresses it again with its own stream, each frame's
+ * output written after room for a header in a buffer of the connection's
+ * (grown to the largest echo, at most max_message compressed), one such
+ * frame per batch. Uncompressed messages stay as they are.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "ws_deflate.h"
 #include "ws_frame.h"
 
 #define WS_SERVE_IOV 32                           /* echoed frames per batch */
@@ -49,11 +58,26 @@ struct ws_serve {
     uint64_t msgs, frames, pings;
     uint64_t rx_payload, tx_payload;
     uint64_t mark_msgs, mark_payload; /* sink: msgs, rx_payload at the latest ping */
+    uint64_t rx_wire;                 /* payload bytes as they came (compressed or not) */
+    /* permessage-deflate */
+    bool deflate;
+    struct ws_deflate z;
+    uint8_t *zout; /* a compressed echo frame: its header, then its payload */
+    size_t zcap, zlen;
+    bool z_busy; /* zout is pending: no other compressed echo in this batch */
 };
 
 /* sink: count and discard rather than echo; max_message: 0 takes
  * WS_SERVE_DEFAULT_MAX. */
 void ws_serve_init(struct ws_serve *s, bool sink, uint64_t max_message);
+
+/* Turns permessage-deflate on for this connection, with the parameters
+ * negotiated in *e (set up before the first frame). Returns 0, or -1 with
+ * the reason in err. */
+int ws_serve_deflate(struct ws_serve *s, const struct ws_ext *e, char *err, size_t errlen);
+
+/* Frees what ws_serve_deflate allocated (nothing otherwise). */
+void ws_serve_free(struct ws_serve *s);
 
 /* Takes frames from buf[0..len), which it may rewrite (unmasking, echo
  * headers). Returns how many bytes it used. The pending output may point
