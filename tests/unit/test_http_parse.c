@@ -8,42 +8,18 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "http_chunked.h"
 #include "http_parse.h"
 
-#define ARENA_PAGES 32
-
-static char *arena; /* ARENA_PAGES readable pages followed by a guard page */
-static size_t page;
-
-static int setup(void **state)
-{
-    (void)state;
-    page = (size_t)sysconf(_SC_PAGESIZE);
-    void *m = mmap(NULL, (ARENA_PAGES + 1) * page, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED)
-        return -1;
-    arena = m;
-    return mprotect(arena + ARENA_PAGES * page, page, PROT_NONE);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return munmap(arena, (ARENA_PAGES + 1) * page);
-}
+#define GUARD_PAGES 32
+#include "guard_page.h"
 
 /* Copies n bytes of s so that they end at the guard page. */
 static const char *guarded(const char *s, size_t n)
 {
-    assert_true(n <= ARENA_PAGES * page);
-    char *p = arena + ARENA_PAGES * page - n;
-    memcpy(p, s, n);
-    return p;
+    return guard_copy(s, n);
 }
 
 static long resp(const char *s, size_t n, bool head, struct http_response *r)
@@ -503,5 +479,5 @@ int main(void)
         cmocka_unit_test(test_error_status),      cmocka_unit_test(test_chunked_every_split),
         cmocka_unit_test(test_chunked_malformed),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, guard_setup, guard_teardown);
 }

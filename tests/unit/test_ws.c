@@ -12,38 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "http_parse.h"
 #include "ws_frame.h"
+#include "guard_page.h"
 #include "ws_handshake.h"
-
-static uint8_t *arena;
-static size_t page;
-
-static int setup(void **state)
-{
-    (void)state;
-    page = (size_t)sysconf(_SC_PAGESIZE);
-    void *m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED)
-        return -1;
-    arena = m;
-    return mprotect(arena + page, page, PROT_NONE);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return munmap(arena, 2 * page);
-}
 
 static int parse(const uint8_t *s, size_t n, enum ws_role role, uint64_t max, struct ws_frame *f)
 {
-    uint8_t *p = arena + page - n;
-    memcpy(p, s, n);
-    return ws_parse_header(p, n, role, max, f);
+    return ws_parse_header(guard_copy(s, n), n, role, max, f);
 }
 
 /* Every proper prefix of a complete header is incomplete. */
@@ -357,8 +335,7 @@ static void test_rsv1(void **state)
     static const uint8_t rsv2[] = {0xA2, 0x01, 0x00};  /* RSV2 binary */
     assert_int_equal(parse(first, 3, WS_CLIENT, 0, &f), WS_PARSE_ERROR);
     assert_int_equal(f.close_code, WS_CLOSE_PROTOCOL);
-    uint8_t *p = arena + page - 3;
-    memcpy(p, first, 3);
+    uint8_t *p = guard_copy(first, 3);
     assert_int_equal(ws_parse_header_ext(p, 3, WS_CLIENT, 0, true, &f), 2);
     assert_true(f.rsv1);
     struct ws_reader rd = {0};
@@ -369,8 +346,7 @@ static void test_rsv1(void **state)
     assert_int_equal(f.close_code, WS_CLOSE_PROTOCOL);
     memcpy(p, rsv2, 3);
     assert_int_equal(ws_parse_header_ext(p, 3, WS_CLIENT, 0, true, &f), WS_PARSE_ERROR);
-    p = arena + page - 2;
-    memcpy(p, ping, 2);
+    p = guard_copy(ping, 2);
     assert_int_equal(ws_parse_header_ext(p, 2, WS_CLIENT, 0, true, &f), WS_PARSE_ERROR);
     assert_int_equal(f.close_code, WS_CLOSE_PROTOCOL);
 }
@@ -466,5 +442,5 @@ int main(void)
         cmocka_unit_test(test_handshake),     cmocka_unit_test(test_handshake_deflate),
         cmocka_unit_test(test_rsv1),          cmocka_unit_test(test_handshake_refusals),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, guard_setup, guard_teardown);
 }

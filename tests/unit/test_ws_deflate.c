@@ -12,37 +12,16 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "guard_page.h"
 #include "ws_deflate.h"
 #include "ws_ext.h"
-
-static char *arena;
-static size_t page;
-
-static int setup(void **state)
-{
-    (void)state;
-    page = (size_t)sysconf(_SC_PAGESIZE);
-    void *m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED)
-        return -1;
-    arena = m;
-    return mprotect(arena + page, page, PROT_NONE);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return munmap(arena, 2 * page);
-}
 
 static const char *at_end(const char *s)
 {
     size_t n = strlen(s);
-    memcpy(arena + page - n, s, n);
-    return arena + page - n;
+    return guard_copy(s, n);
 }
 
 static int choose(const char *s, struct ws_ext *e)
@@ -345,5 +324,5 @@ int main(void)
         cmocka_unit_test(test_no_takeover),  cmocka_unit_test(test_rfc_example),
         cmocka_unit_test(test_bomb),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, guard_setup, guard_teardown);
 }
