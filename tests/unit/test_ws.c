@@ -266,6 +266,19 @@ static void test_accept(void **state)
 /* permessage-deflate through the handshake: the client's offer, the
  * server's choice over several header lines, its answer in the 101, and
  * the client's check (an extension not offered is refused). */
+/* The server's 101 for key (with the extension answer ext, or none)
+ * written into buf and parsed back into resp, its headers in h (16). */
+static void answer(char *buf, size_t cap, const char *key, size_t klen, const char *ext,
+                   struct http_header *h, struct http_response *resp)
+{
+    int n = ws_response_write(buf, cap, key, klen, ext);
+    assert_true(n > 0);
+    memset(resp, 0, sizeof(*resp));
+    resp->headers = h;
+    resp->max_headers = 16;
+    assert_int_equal(http_parse_response(buf, (size_t)n, false, NULL, resp), n);
+}
+
 static void test_handshake_deflate(void **state)
 {
     (void)state;
@@ -292,13 +305,8 @@ static void test_handshake_deflate(void **state)
     assert_true(e.server_nct);
     char ans[128];
     assert_true(ws_ext_answer_write(&e, ans, sizeof(ans)) > 0);
-    int n = ws_response_write(buf, sizeof(buf), key, WS_KEY_LEN, ans);
-    assert_true(n > 0);
     struct http_response resp;
-    memset(&resp, 0, sizeof(resp));
-    resp.headers = h;
-    resp.max_headers = 16;
-    assert_int_equal(http_parse_response(buf, (size_t)n, false, NULL, &resp), n);
+    answer(buf, sizeof(buf), key, WS_KEY_LEN, ans, h, &resp);
     const struct http_header *x = NULL;
     assert_int_equal(ws_response_check(&resp, key, true, &x, &why), 0);
     assert_non_null(x);
@@ -367,13 +375,8 @@ static void test_handshake(void **state)
     assert_int_equal(kl, 24);
     assert_memory_equal(k, key, 24);
 
-    int n = ws_response_write(buf, sizeof(buf), k, kl, NULL);
-    assert_true(n > 0);
     struct http_response resp;
-    memset(&resp, 0, sizeof(resp));
-    resp.headers = h;
-    resp.max_headers = 16;
-    assert_int_equal(http_parse_response(buf, (size_t)n, false, NULL, &resp), n);
+    answer(buf, sizeof(buf), k, kl, NULL, h, &resp);
     const struct http_header *x = NULL;
     assert_int_equal(ws_response_check(&resp, key, false, &x, &why), 0);
     assert_null(x);
