@@ -294,6 +294,8 @@ void client_result_fill(const struct netrig_config *cfg, const struct client_fig
     if (!isnan(f->steal_s))
         r->steal_pct = ratio(100.0 * f->steal_s, f->client_window_s);
     tls_cost_fill(r, cs->tls_cipher, cs->tls_version);
+    if (cfg->proto == PROTO_TLS && !f->http)
+        r->tls_resumed = (double)cs->tls_resumed;
     r->tx_bytes = (double)cs->tx_total + (sr ? (double)sr->tx_total : 0);
     r->rx_bytes = (double)cs->rx_total + (sr ? (double)sr->rx_total : 0);
     judge(cfg, cs->note, r);

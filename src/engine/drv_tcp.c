@@ -42,8 +42,11 @@ static int crr_connect(struct ep *ep)
 static int tp_progress(struct ep *ep)
 {
     enum tp_status st = ep->tp->handshake(ep->tp_ctx, ep->io.fd);
-    if (st == TP_OK)
+    if (st == TP_OK) {
+        if (ep->tp->resumed != NULL && wctx_measuring(ep->w) && ep->tp->resumed(ep->tp_ctx))
+            ep->w->st->tls_resumed++; /* --resume can be seen to work */
         return 1;
+    }
     if (st == TP_WANT_READ || st == TP_WANT_WRITE) {
         ep->state = EP_HANDSHAKE;
         loop_mod(ep->w->loop, &ep->io, st == TP_WANT_READ ? EPOLLIN : EPOLLOUT);

@@ -36,6 +36,8 @@ struct transport {
     void (*shutdown)(void *ctx, int fd);
     /* Frees ctx; the caller closes fd. NULL ctx ok. */
     void (*close)(void *ctx);
+    /* After a handshake: true when it resumed a session (NULL: never). */
+    bool (*resumed)(void *ctx);
 };
 
 /* Plain TCP: recv/sendmsg, no state. Every call is non-blocking

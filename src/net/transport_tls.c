@@ -126,6 +126,11 @@ static void tp_close(void *ctx)
     tls_conn_free(ctx);
 }
 
+static bool tp_resumed(void *ctx)
+{
+    return ctx != NULL && tls_conn_resumed(ctx);
+}
+
 const struct transport transport_tls = {
     .name = "tls",
     .open = tp_open,
@@ -134,4 +139,5 @@ const struct transport transport_tls = {
     .writev = tp_writev,
     .shutdown = tp_shutdown,
     .close = tp_close,
+    .resumed = tp_resumed,
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# TLS session resumption over HTTPS, HTTP/2 and wss against netrig's own
-# server: crr with --resume resumes (almost) every handshake in the window
-# (each connection offers its endpoint's first session again), crr without
+# TLS session resumption over HTTPS, HTTP/2, wss and netrig's own TLS data
+# connections (--proto tls) against netrig's own server: crr with --resume
+# resumes (almost) every handshake in the window (each connection offers
+# the newest session it was given), crr without
 # it resumes none. tls_resumed counts what OpenSSL reports
 # (SSL_session_reused), TLS 1.2 (session ids or tickets) and 1.3 (tickets).
 source "${NETRIG_TESTS:?run it through ctest, which sets NETRIG_TESTS}/lib/check_tally.sh"
@@ -16,7 +17,7 @@ run() {
 # A handshake and its transaction may fall on either side of a window
 # edge, so the counts differ by a few; a resumption that does not happen
 # leaves tls_resumed at 0.
-for p in https wss; do
+for p in https wss tls; do
     for v in 1.2 1.3; do
         run "$p-$v-full" --proto $p --tls-version $v --conns 2
         check "$p-$v-full" "d['errors'] == 0 and d['messages'] > 10 and d['tls_resumed'] == 0"
@@ -34,4 +35,4 @@ check ws-plain "d['errors'] == 0 and d['messages'] > 10 and d['tls_resumed'] is 
     --warmup 100ms --resume >"$tmp/text.out" 2>&1 || fail "text: exit $? ($(tail -1 "$tmp/text.out"))"
 grep -Eq '^connect: .*\([1-9][0-9]* TLS sessions resumed\)' "$tmp/text.out" ||
     fail "text: no count of resumed sessions: $(grep connect "$tmp/text.out")"
-checks_done "OK: TLS sessions resumed with --resume (https, h2, wss; TLS 1.2 and 1.3), none without"
+checks_done "OK: TLS sessions resumed with --resume (https, h2, wss, tls; TLS 1.2 and 1.3), none without"
