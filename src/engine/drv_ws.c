@@ -75,7 +75,7 @@ static const struct ep_rounds ws_rounds = {ws_io_read, ws_io_write, ws_io_spec};
 
 static const struct conn_slot_ops ws_slot = {
     .fresh = fresh,
-    .session_start = ws_io_upgrade,
+    .session_start = ws_upgrade_request,
     .release = release,
     .drain = drain,
     .issue = issue,

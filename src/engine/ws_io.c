@@ -1,6 +1,6 @@
-/* The WebSocket client's data path: the upgrade, messages queued as
- * masked frames, and the server's frames followed and counted. drv_ws.c
- * holds the driver table and the connections. */
+/* The WebSocket client's data path: messages queued as masked frames,
+ * and the server's frames followed and counted. ws_upgrade.c holds the
+ * upgrade, drv_ws.c the driver table and the connections. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,22 +42,6 @@ void ws_io_issue(struct ep *ep, uint64_t now)
         ep_ring_push(ep, now);
         s->to_send++;
     }
-}
-
-int ws_io_upgrade(struct ep *ep)
-{
-    struct wsep *s = W(ep);
-    const struct http_target *t = ep->w->http;
-    if (ws_key_new(s->key) != 0)
-        return -1;
-    int n = ws_request_write((char *)s->tx, s->tx_cap, t->authority, t->path, s->key,
-                             t->ws_deflate ? WS_EXT_OFFER : NULL);
-    if (n < 0)
-        return -1;
-    s->tx_off = 0;
-    s->tx_len = (size_t)n;
-    s->up_start = clock_now_ns();
-    return 0;
 }
 
 /* --- sending ----------------------------------------------------------- */
@@ -353,7 +337,7 @@ static int peer_close(struct ep *ep, uint64_t now)
     return -1;
 }
 
-static int fail(struct ep *ep, int cls)
+int ws_io_fail(struct ep *ep, int cls)
 {
     ep->w->st->err[cls]++;
     ep->drv->close(ep, false);
@@ -425,7 +409,7 @@ static int frame_done(struct ep *ep, uint64_t now)
     if (f->opcode == WS_OP_CLOSE) {
         unsigned code;
         if (ws_close_parse(s->ctl, s->ctl_len, &code) != 0)
-            return fail(ep, ERRC_PROTOCOL);
+            return ws_io_fail(ep, ERRC_PROTOCOL);
         return peer_close(ep, now);
     }
     if (f->opcode == WS_OP_PONG) {
@@ -437,12 +421,12 @@ static int frame_done(struct ep *ep, uint64_t now)
     if (!f->fin)
         return 0;
     if (s->rd.msg_deflated && !inflate_piece(ep, NULL, 0, true))
-        return fail(ep, ERRC_PROTOCOL); /* the message's end: 00 00 ff ff put back */
+        return ws_io_fail(ep, ERRC_PROTOCOL); /* the message's end: 00 00 ff ff put back */
     if (s->rd.msg_deflated)
         count_rx(ep, s->z_msg);
     s->z_msg = 0;
     if (s->rd.msg_opcode == WS_OP_TEXT && !ws_utf8_done(s->rd.utf8))
-        return fail(ep, ERRC_PROTOCOL);
+        return ws_io_fail(ep, ERRC_PROTOCOL);
     return message_done(ep, now);
 }
 
@@ -503,73 +487,10 @@ static int feed(struct ep *ep, const uint8_t *p, size_t n)
         }
         size_t u = s->in_frame ? payload(ep, p + off, n - off) : header(ep, p + off, n - off);
         if (u == SIZE_MAX)
-            return fail(ep, ERRC_PROTOCOL);
+            return ws_io_fail(ep, ERRC_PROTOCOL);
         off += u;
     }
     return 0;
-}
-
-/* The server's answer to our permessage-deflate offer (ext: its
- * Sec-WebSocket-Extensions, NULL when it declined): the streams set up
- * for what it chose. Returns 0, or -1 with the server named in the note
- * when the answer is not one RFC 7692 allows. */
-static int deflate_answer(struct ep *ep, const struct http_header *ext)
-{
-    struct wsep *s = W(ep);
-    struct stats *st = ep->w->st;
-    struct ws_ext e;
-    const char *why = NULL;
-    char err[96];
-    ws_deflate_free(&s->z);
-    s->deflate = false;
-    if (ext == NULL) {
-        st->ws_deflate_declined++;
-        return 0;
-    }
-    if (ws_ext_answer_check(ext->value, ext->value_len, &e, &why) != 0 ||
-        ws_deflate_init(&s->z, &e, WS_CLIENT, err, sizeof(err)) != 0) {
-        if (!st->note[0])
-            snprintf(st->note, sizeof(st->note), "server %.30s: permessage-deflate: %.68s",
-                     ep->w->http->authority, why ? why : err);
-        return -1;
-    }
-    s->deflate = true;
-    st->ws_deflate_on++;
-    return 0;
-}
-
-/* The 101 answer, then the frames behind it. */
-static int upgrade_answer(struct ep *ep, const uint8_t *p, size_t n)
-{
-    struct wsep *s = W(ep);
-    size_t take = n < sizeof(s->hold) - s->held ? n : sizeof(s->hold) - s->held;
-    memcpy(s->hold + s->held, p, take);
-    struct http_header hh[32];
-    struct http_response r = {.headers = hh, .max_headers = 32};
-    long h = http_parse_response(s->hold, s->held + take, false, NULL, &r);
-    if (h == HTTP_PARSE_INCOMPLETE && s->held + take < sizeof(s->hold)) {
-        s->held += take;
-        return 0;
-    }
-    const char *why = NULL;
-    if (h >= 0)
-        http_io_note_status(ep->w->st, &r, s->hold, s->held + take);
-    const struct http_header *ext = NULL;
-    bool offered = ep->w->http->ws_deflate;
-    if (h < 0 || ws_response_check(&r, s->key, offered, &ext, &why) != 0)
-        return fail(ep, h < 0             ? ERRC_PARSE
-                        : r.status >= 500 ? ERRC_STATUS_5XX
-                        : r.status >= 400 ? ERRC_STATUS_4XX
-                                          : ERRC_PROTOCOL);
-    if (offered && deflate_answer(ep, ext) != 0)
-        return fail(ep, ERRC_PROTOCOL);
-    size_t used = (size_t)h - s->held;
-    s->held = 0;
-    s->upgraded = true;
-    if (ep_timed(ep) && (wctx_measuring(ep->w) || !(ep->role & EP_CRR)))
-        hist_record(&ep->w->st->upgrade, (int64_t)(clock_now_ns() - s->up_start));
-    ws_io_issue(ep, clock_now_ns());
-    return used < n ? feed(ep, p + used, n - used) : 0;
 }
 
 int ws_io_read(struct ep *ep, bool wait)
@@ -583,8 +504,14 @@ int ws_io_read(struct ep *ep, bool wait)
             conn_slot_recv(ep, buf, ep->w->rxcap, &got, wait && i == 0 && ep_waits(ep));
         if (r == TLS_OK) {
             any = 1;
-            int rc = s->upgraded ? feed(ep, buf, got) : upgrade_answer(ep, buf, got);
-            if (rc < 0)
+            size_t used = 0;
+            if (!s->upgraded) {
+                long u = ws_upgrade_answer(ep, buf, got);
+                if (u < 0)
+                    return -1;
+                used = (size_t)u;
+            }
+            if (s->upgraded && used < got && feed(ep, buf + used, got - used) < 0)
                 return -1;
             if (!conn_slot_more(ep, got, ep->w->rxcap))
                 return any;
@@ -600,7 +527,7 @@ int ws_io_read(struct ep *ep, bool wait)
             ep->drv->close(ep, true); /* closed after our close: fine */
             return -1;
         }
-        return r == TLS_EOF ? fail(ep, ERRC_READ) : conn_slot_read_fail(ep);
+        return r == TLS_EOF ? ws_io_fail(ep, ERRC_READ) : conn_slot_read_fail(ep);
     }
     return any;
 }

@@ -79,8 +79,16 @@ static inline struct wsep *ws_io_wsep(const struct ep *ep)
  * each due one (rate), or back to back (stream). */
 void ws_io_issue(struct ep *ep, uint64_t now);
 /* The connection is up (after TLS): queues the upgrade request (the
- * slot's session_start). Returns 0 or -1. */
-int ws_io_upgrade(struct ep *ep);
+ * slot's session_start; ws_upgrade.c). Returns 0 or -1. */
+int ws_upgrade_request(struct ep *ep);
+/* Takes the server's answer to the upgrade from p (n bytes): held until
+ * its head is whole, then checked (status, accept key, extension) and
+ * timed; s->upgraded is set then. Returns the bytes of p that were the
+ * answer's (what follows is frames), or -1 when the connection failed
+ * and was closed (ws_upgrade.c). */
+long ws_upgrade_answer(struct ep *ep, const uint8_t *p, size_t n);
+/* Counts an error of class cls and closes the connection. Returns -1. */
+int ws_io_fail(struct ep *ep, int cls);
 /* Writes what is queued, queueing more frames as room frees (a bounded
  * number of times). Returns 0, or -1 when the connection was closed. */
 int ws_io_write(struct ep *ep);
