@@ -13,12 +13,16 @@ bool http_target_wanted(const struct netrig_config *cfg)
            cfg->proto == PROTO_WS || cfg->proto == PROTO_WSS;
 }
 
+bool http_url_is_ws(const char *url)
+{
+    return strncmp(url, "ws://", 5) == 0 || strncmp(url, "wss://", 6) == 0;
+}
+
 #define COALESCE_MIN_INFLIGHT 8
 
 uint64_t http_coalesce_ns(const struct netrig_config *cfg, uint32_t conns)
 {
-    bool ws = cfg->proto == PROTO_WS || cfg->proto == PROTO_WSS ||
-              strncmp(cfg->url, "ws://", 5) == 0 || strncmp(cfg->url, "wss://", 6) == 0;
+    bool ws = cfg->proto == PROTO_WS || cfg->proto == PROTO_WSS || http_url_is_ws(cfg->url);
     if (!http_target_wanted(cfg) || ws || cfg->mode != MODE_STREAM)
         return 0;
     uint32_t per_conn = cfg->http2 ? cfg->streams : cfg->pipeline;
@@ -30,7 +34,7 @@ uint64_t http_coalesce_ns(const struct netrig_config *cfg, uint32_t conns)
 /* ws:// and wss:// URLs are http:// and https:// ones for the parser. */
 static const char *ws_scheme(const char *url, char *buf, size_t cap, bool *ws)
 {
-    *ws = strncmp(url, "ws://", 5) == 0 || strncmp(url, "wss://", 6) == 0;
+    *ws = http_url_is_ws(url);
     if (!*ws)
         return url;
     snprintf(buf, cap, "http%s", url + 2);

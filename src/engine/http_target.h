@@ -46,6 +46,9 @@ void http_target_close(struct http_target *t);
  * a test without netrig's control connection. */
 bool http_target_wanted(const struct netrig_config *cfg);
 
+/* True for a ws:// or wss:// URL. */
+bool http_url_is_ws(const char *url);
+
 /* How long a client thread with conns connections gathers answers before
  * sleeping (--coalesce, in ns), or 0: only HTTP/1.1 and HTTP/2 in stream
  * mode (a closed loop) with at least 8 requests in flight on the thread,

@@ -15,7 +15,7 @@ static const char *banner_peer(const struct netrig_config *cfg, const char **pro
     if (cfg->url[0] == '\0')
         return cfg->server;
     const char *host = strstr(cfg->url, "://");
-    bool ws = strncmp(cfg->url, "ws://", 5) == 0 || strncmp(cfg->url, "wss://", 6) == 0;
+    bool ws = http_url_is_ws(cfg->url);
     bool tls = strncmp(cfg->url, "https://", 8) == 0 || strncmp(cfg->url, "wss://", 6) == 0 ||
                cfg->proto == PROTO_HTTPS;
     *proto = ws ? (tls ? "wss" : "ws") : tls ? "https" : "http";
